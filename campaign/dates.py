@@ -1,0 +1,211 @@
+"""Dates as Vietnamese plans write them.
+
+Handles the THỜI GIAN column forms (a day, a whole month, a range, a deadline,
+a quarter) and finds the dates and weekday words written in running text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from campaign.text import fold, nfc
+
+
+class ActivityKind(StrEnum):
+    SINGLE_DAY = "single_day"
+    RANGE = "range"
+    WHOLE_MONTH = "whole_month"
+    DEADLINE = "deadline"
+    QUARTER = "quarter"
+
+
+class DateError(ValueError):
+    """A date that cannot be read; the message is Vietnamese and names the text."""
+
+
+@dataclass(frozen=True)
+class When:
+    kind: ActivityKind
+    start: date | None  # None for a deadline: the importer puts the window start there
+    end: date
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A day/month[/year] written in text, valid or not."""
+
+    day: int
+    month: int
+    year: int | None
+    start: int  # character offsets in the line
+    end: int
+
+    def resolve(self, default_year: int | None) -> date:
+        year = self.year if self.year is not None else default_year
+        if year is None:
+            raise DateError(f"thiếu năm trong ngày {self.day}/{self.month}")
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:
+            raise DateError(f"ngày {self.day}/{self.month}/{year} không tồn tại") from None
+
+    @property
+    def is_plausible(self) -> bool:
+        """Looks like a date (day 1–31, month 1–12), so a bad one is a typo, not a ratio."""
+        return 1 <= self.month <= 12 and 1 <= self.day <= 31
+
+
+# 11/5/2023, 25/03/2024, 01/5, 19/5/23 — never part of a longer number ("5/2023").
+_NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?(?![\d/])")
+# 28 tháng 4 năm 2023 (already folded: "28 thang 4 nam 2023")
+_WORDED = re.compile(r"(?<!\d)(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?(?!\d)")
+# Month and quarter forms are matched on folded text, where "/" has become a space.
+_MONTH = re.compile(r"\bthang (\d{1,2})(?:(?: nam)? (\d{4}))?\b")
+_QUARTER = re.compile(r"\bquy (iv|iii|ii|i|[1-4])(?: nam)? (\d{4})\b")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_DEADLINE = re.compile(r"\b(truoc ngay|truoc|han chot|cham nhat|han)\b")
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    value = int(text)
+    return value + 2000 if value < 100 else value
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every day/month[/year] in a line, in order, valid or not."""
+    text = nfc(text)
+    found = [DateMention(int(m[1]), int(m[2]), _year(m[3]), m.start(), m.end()) for m in _NUMERIC.finditer(text)]
+    # Worded dates: fold keeps offsets only for ASCII, so search the folded text
+    # and accept approximate offsets (used only for nearness checks).
+    folded = fold(text)
+    for m in _WORDED.finditer(folded):
+        found.append(DateMention(int(m[1]), int(m[2]), _year(m[3]), m.start(), m.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_when(cell: str, default_year: int | None = None) -> When:
+    """Read a THỜI GIAN cell.
+
+    `default_year` fills dates written without a year (the plan's year).
+    Raises DateError with a Vietnamese reason when the cell cannot be read.
+    """
+    raw = nfc(cell).strip()
+    if not raw:
+        raise DateError("ô THỜI GIAN để trống")
+    folded = fold(raw)
+
+    if quarter := _QUARTER.search(folded):
+        number = _ROMAN.get(quarter[1]) or int(quarter[1])
+        year = int(quarter[2])
+        first_month = 3 * (number - 1) + 1
+        last_month = first_month + 2
+        return When(
+            ActivityKind.QUARTER,
+            date(year, first_month, 1),
+            date(year, last_month, calendar.monthrange(year, last_month)[1]),
+        )
+
+    mentions = find_dates(raw)
+    if not mentions:
+        if month := _MONTH.search(folded):
+            number = int(month[1])
+            month_year = _year(month[2]) or default_year
+            if month_year is None:
+                raise DateError(f"thiếu năm trong “{raw}”")
+            if not 1 <= number <= 12:
+                raise DateError(f"tháng {number} không tồn tại trong “{raw}”")
+            return When(
+                ActivityKind.WHOLE_MONTH,
+                date(month_year, number, 1),
+                date(month_year, number, calendar.monthrange(month_year, number)[1]),
+            )
+        raise DateError(f"không đọc được ngày trong “{raw}”")
+
+    if len(mentions) >= 2:
+        first, last = mentions[0], mentions[-1]
+        end = last.resolve(default_year)
+        start = first.resolve(first.year or end.year)
+        if start > end and first.year is None:
+            start = first.resolve(end.year - 1)
+        if start > end:
+            raise DateError(f"ngày bắt đầu sau ngày kết thúc trong “{raw}”")
+        return When(ActivityKind.RANGE, start, end)
+
+    day = mentions[0].resolve(default_year)
+    words_before_date = re.match(r"\D*", folded)
+    if words_before_date and _DEADLINE.search(words_before_date[0]):
+        return When(ActivityKind.DEADLINE, None, day)
+    return When(ActivityKind.SINGLE_DAY, day, day)
+
+
+def format_when(when: When) -> str:
+    """The canonical Vietnamese form of a THỜI GIAN value (parse_when reads it back)."""
+    end = when.end
+    if when.kind is ActivityKind.QUARTER:
+        roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[(end.month - 1) // 3 + 1]
+        return f"Quý {roman}/{end.year}"
+    if when.kind is ActivityKind.WHOLE_MONTH:
+        return f"Tháng {end.month}/{end.year}"
+    if when.kind is ActivityKind.DEADLINE:
+        return f"Trước ngày {end.day:02d}/{end.month:02d}/{end.year}"
+    if when.kind is ActivityKind.RANGE and when.start is not None:
+        start = when.start
+        start_text = f"{start.day:02d}/{start.month:02d}"
+        if start.year != end.year:
+            start_text += f"/{start.year}"
+        return f"Từ ngày {start_text} đến ngày {end.day:02d}/{end.month:02d}/{end.year}"
+    return f"{end.day:02d}/{end.month:02d}/{end.year}"
+
+
+# Weekdays as plans write them: "Chủ nhật", "Thứ Hai", "thứ 7", "T7", "CN".
+_WEEKDAY = re.compile(r"(?<!lan )(?<!dot )(?<!khoa )\b(chu nhat|cn|thu (hai|ba|tu|nam|sau|bay|[2-7])|t([2-7]))\b")
+_WEEKDAY_NUMBER = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+@dataclass(frozen=True)
+class WeekdayClaim:
+    word: str
+    weekday: int  # Monday = 0, as date.weekday()
+    day: DateMention
+
+
+def weekday_claims(line: str, reach: int = 40) -> list[WeekdayClaim]:
+    """Weekday words followed closely by a date in the same line ("Chủ nhật (ngày 25/5/2023)").
+
+    Works on the folded line, which keeps the length of Vietnamese text letter for
+    letter, so offsets line up with dates found in the same folded text.
+    """
+    folded = fold_keep_length(line)
+    dates = find_dates(folded)
+    claims = []
+    words = list(_WEEKDAY.finditer(folded))
+    for m, after in zip(words, [*words[1:], None], strict=False):
+        # The date a weekday word speaks of follows it closely, before any other weekday word.
+        limit = min(m.end() + reach, after.start() if after else len(folded))
+        following = [d for d in dates if m.end() <= d.start <= limit]
+        if not following:
+            continue
+        if m[1] in ("chu nhat", "cn"):
+            weekday = 6
+        else:
+            token = m[2] or m[3]
+            weekday = int(token) - 2 if token.isdigit() else _WEEKDAY_NUMBER[token]
+        claims.append(WeekdayClaim(line[m.start() : m.end()], weekday, following[0]))
+    return claims
+
+
+def fold_keep_length(text: str) -> str:
+    """Like fold, but one output character per input character (for offsets)."""
+    out = []
+    for ch in nfc(text).lower():
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append("d" if base == "đ" else base if base.isalnum() or base in "/ " else " ")
+    return "".join(out)

@@ -1,0 +1,137 @@
+"""Plan lint: what a careful reader of the plan would question, with line numbers.
+
+Findings are warnings: the import still succeeds. Each names the line at fault.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+
+from campaign.dates import WEEKDAY_NAMES, DateError, find_dates, weekday_claims
+from campaign.plan import Finding, Plan, PlannedActivity
+from campaign.text import fold
+
+# "Kết luận số 14-KL/TW ngày 29/2/2021": a date that dates another document.
+_DOCUMENT_REFERENCE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][\w/-]*\s+ngày\s*$")
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+
+
+def lint(lines: list[str], plan: Plan, body_end: int) -> list[Finding]:
+    already = {f.line for f in plan.findings if f.kind == "unreadable_date"}
+    year = plan.window.end.year
+    findings: list[Finding] = []
+    for number, line in enumerate(lines, start=1):
+        if number in already:
+            continue
+        findings.extend(_impossible_dates(number, line, year))
+        findings.extend(_weekday_mismatches(number, line, year))
+    for number, line in enumerate(lines[:body_end], start=1):
+        findings.extend(_body_contradictions(number, line, plan.activities, year))
+    findings.extend(_outside_window(plan))
+    return findings
+
+
+def _impossible_dates(number: int, line: str, year: int) -> list[Finding]:
+    found = []
+    for mention in find_dates(line):
+        if not mention.is_plausible:
+            continue
+        try:
+            mention.resolve(year)
+        except DateError as exc:
+            found.append(Finding(kind="invalid_date", line=number, message=str(exc).capitalize()))
+    return found
+
+
+def _weekday_mismatches(number: int, line: str, year: int) -> list[Finding]:
+    found = []
+    for claim in weekday_claims(line):
+        try:
+            day = claim.day.resolve(year)
+        except DateError:
+            continue  # reported as an impossible date
+        if day.weekday() != claim.weekday:
+            found.append(
+                Finding(
+                    kind="weekday_mismatch",
+                    line=number,
+                    message=f"“{claim.word}” nhưng ngày {day:%d/%m/%Y} là {WEEKDAY_NAMES[day.weekday()]}",
+                )
+            )
+    return found
+
+
+def _event_dates(line: str, year: int) -> list[date]:
+    """Dates in running text that could be an event's date.
+
+    Leaves out anniversary spans ("19/5/1890 – 19/5/2023", years differ) and dates
+    of cited documents ("… số 14-KL/TW ngày 29/2/2021").
+    """
+    mentions = find_dates(line)
+    skip: set[int] = set()
+    for first, second in itertools.pairwise(mentions):
+        between = line[first.end : second.start]
+        if re.fullmatch(r"\s*[-–—]\s*", between) and first.year and second.year and first.year != second.year:
+            skip.update({id(first), id(second)})
+    dates = []
+    for mention in mentions:
+        if id(mention) in skip or _DOCUMENT_REFERENCE.search(line[: mention.start]):
+            continue
+        try:
+            dates.append(mention.resolve(year))
+        except DateError:
+            continue
+    return dates
+
+
+def _mentions(line: str, activity: PlannedActivity) -> bool:
+    folded_line = fold(line)
+    title = fold(activity.title)
+    if len(title.split()) >= 3 and title in folded_line:
+        return True
+    return any(
+        len(fold(phrase).split()) >= 3 and fold(phrase) in folded_line for phrase in _QUOTED.findall(activity.title)
+    )
+
+
+def _body_contradictions(number: int, line: str, activities: list[PlannedActivity], year: int) -> list[Finding]:
+    dates = _event_dates(line, year)
+    if not dates:
+        return []
+    found = []
+    for activity in activities:
+        if not _mentions(line, activity):
+            continue
+        if any(activity.start <= d <= activity.end for d in dates):
+            continue
+        written = ", ".join(f"{d:%d/%m/%Y}" for d in dates)
+        scheduled = (
+            f"{activity.start:%d/%m/%Y}"
+            if activity.start == activity.end
+            else f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}"
+        )
+        found.append(
+            Finding(
+                kind="date_conflict",
+                line=number,
+                message=f"nội dung ghi ngày {written} cho hoạt động {activity.no} “{activity.title}”, "
+                f"nhưng lịch hoạt động (dòng {activity.line}) ghi {scheduled}",
+            )
+        )
+    return found
+
+
+def _outside_window(plan: Plan) -> list[Finding]:
+    window = plan.window
+    return [
+        Finding(
+            kind="outside_window",
+            line=a.line,
+            message=f"hoạt động {a.no} ({a.start:%d/%m/%Y}–{a.end:%d/%m/%Y}) nằm ngoài thời gian kế hoạch "
+            f"{window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}",
+        )
+        for a in plan.activities
+        if a.start < window.start or a.end > window.end
+    ]

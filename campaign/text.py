@@ -1,0 +1,36 @@
+"""Text normalisation for Vietnamese documents and names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC with non-breaking and odd spaces turned into plain ones."""
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+
+
+def squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """A matching key: lower case, no diacritics, đ→d, punctuation dropped, single spaces.
+
+    "Đoàn Toà án" and "doan tòa an" fold to the same key, whatever the tone-mark
+    placement or the Unicode form the writer's keyboard produced.
+    """
+    text = unicodedata.normalize("NFD", nfc(text).casefold())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = text.replace("đ", "d")
+    return squash(_NOT_WORD.sub(" ", text))
+
+
+def strip_markup(text: str) -> str:
+    """Drop the emphasis marks (*, **, _) a converted document leaves behind."""
+    return squash(text.replace("**", "").replace("*", ""))

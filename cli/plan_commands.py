@@ -1,0 +1,109 @@
+"""`plan import`, `plan lint` and `units check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from campaign.dates import When, format_when
+from campaign.documents import PlanReadError
+from campaign.importer import import_plan
+from campaign.plan import Plan, findings_contract
+from campaign.units import DirectoryError, UnitDirectory, load_directory
+from cli.output import fail, print_json
+
+DEFAULT_UNITS = Path(__file__).resolve().parent.parent / "plans" / "units.yaml"
+
+plan_app = typer.Typer(help="Nhập và kiểm tra kế hoạch.", no_args_is_help=True)
+units_app = typer.Typer(help="Danh bạ đơn vị.", no_args_is_help=True)
+
+UnitsOption = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định plans/units.yaml")
+
+
+def directory_or_fail(path: Path | None) -> UnitDirectory:
+    try:
+        return load_directory(path or DEFAULT_UNITS)
+    except DirectoryError as exc:
+        fail(str(exc))
+
+
+def plan_or_fail(path: Path, units: Path | None) -> tuple[Plan, UnitDirectory]:
+    directory = directory_or_fail(units)
+    try:
+        return import_plan(path, directory), directory
+    except PlanReadError as exc:
+        fail(f"{path}: {exc}")
+
+
+def print_findings(plan: Plan, console: Console) -> None:
+    if not plan.findings:
+        console.print("[green]Không có cảnh báo.[/green]")
+        return
+    console.print(f"[bold]Cảnh báo ({len(plan.findings)}):[/bold]")
+    for finding in plan.findings:
+        where = f"dòng {finding.line}" if finding.line else "toàn văn"
+        console.print(f"  [yellow]{where}[/yellow] " + escape(f"[{finding.kind}] {finding.message}"), highlight=False)
+
+
+def print_plan(plan: Plan, console: Console) -> None:
+    console.print(f"[bold]Kế hoạch {plan.code}[/bold] ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else plan.code)
+    console.print(plan.title, highlight=False)
+    console.print(f"Thời gian: {plan.window.start:%d/%m/%Y} – {plan.window.end:%d/%m/%Y}")
+    table = Table(show_lines=True)
+    for column in ("TT", "Hoạt động", "Thời gian", "Địa điểm", "Đơn vị phụ trách"):
+        table.add_column(column)
+    for a in plan.activities:
+        parties = "\n".join(
+            f"{p.name}{' (phối hợp)' if p.role == 'support' else ''}{'' if p.unit_code else ' ⚠'}"
+            for p in a.responsible
+        )
+        table.add_row(str(a.no), a.title, format_when(When(a.kind, a.start, a.end)), a.place, parties)
+    console.print(table)
+    if plan.recipients:
+        console.print("Nơi nhận: " + "; ".join(plan.recipients), highlight=False)
+
+
+@plan_app.command("import")
+def import_command(
+    path: Path,
+    units: Path | None = UnitsOption,
+    as_json: bool = typer.Option(False, "--json", help="In JSON"),
+) -> None:
+    """Đọc kế hoạch (.txt/.docx) và in lịch hoạt động."""
+    plan, _ = plan_or_fail(path, units)
+    if as_json:
+        print_json(plan.contract())
+        return
+    console = Console()
+    print_plan(plan, console)
+    print_findings(plan, console)
+
+
+@plan_app.command("lint")
+def lint_command(
+    path: Path,
+    units: Path | None = UnitsOption,
+    as_json: bool = typer.Option(False, "--json", help="In JSON"),
+) -> None:
+    """Chỉ in các cảnh báo của kế hoạch."""
+    plan, _ = plan_or_fail(path, units)
+    if as_json:
+        print_json(findings_contract(plan.findings))
+        return
+    print_findings(plan, Console())
+
+
+@units_app.command("check")
+def units_check(file: Path) -> None:
+    """Kiểm tra tệp danh bạ: mã trùng, bí danh trùng."""
+    directory = directory_or_fail(file)
+    problems = directory.problems()
+    if problems:
+        for problem in problems:
+            typer.echo(f"Lỗi: {file}: {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Danh bạ hợp lệ: {len(directory.units)} đơn vị.")
