@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,12 @@ from tests.conftest import ROOT, SEED, UNITS
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "starter.py"), *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, str(ROOT / "starter.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
