@@ -1,0 +1,56 @@
+"""Plan time: the campaign's own clock, which may run faster than the wall.
+
+plan time = plan origin + (wall now − wall origin) × speed. Speed 1 is real life.
+Vietnam keeps +07:00 all year, so a fixed offset stands in for Asia/Ho_Chi_Minh
+(ZoneInfo is not available inside the workflow sandbox).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from pydantic import BaseModel, Field
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+class PlanClock(BaseModel):
+    plan_origin: datetime
+    wall_origin: datetime
+    speed: float = Field(default=1.0, gt=0)
+
+    def plan_now(self, wall_now: datetime) -> datetime:
+        return self.plan_origin + (wall_now - self.wall_origin) * self.speed
+
+    def wall_delay(self, plan_delay: timedelta) -> timedelta:
+        return max(plan_delay, timedelta(0)) / self.speed
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 in Vietnam on `day`, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), VIETNAM).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant `day` ends in Vietnam (00:00 the next day)."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(VIETNAM)
+
+
+def last_day(deadline: datetime) -> date:
+    """The Vietnamese calendar day a deadline closes (a midnight deadline closes the day before)."""
+    return local(deadline - timedelta(microseconds=1)).date()
+
+
+def format_deadline(deadline: datetime) -> str:
+    moment = local(deadline)
+    if moment.time() == time(0):
+        return f"hết ngày {last_day(deadline):%d/%m/%Y}"
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
+def format_moment(moment: datetime) -> str:
+    return f"{local(moment):%H:%M %d/%m/%Y}"

@@ -1,0 +1,139 @@
+"""The words sent to people: Vietnamese notices for each action.
+
+Each notice names the activity, its date and place, the unit, what is expected
+and by when, and how to answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from campaign.clock import format_deadline, format_moment
+from campaign.tracker import Action, ActionKind, ActivityState, UnitState
+
+
+class Notice(BaseModel):
+    key: str  # idempotency key, unique per effect across the whole service
+    kind: ActionKind
+    campaign_id: str
+    activity_no: int
+    recipient: str  # unit code, "office" or "committee"
+    units: list[str] = []
+    subject: str
+    body: str
+
+
+def _when(state: ActivityState) -> str:
+    start, end = state.activity.start, state.activity.end
+    if start == end:
+        return f"ngày {start:%d/%m/%Y}"
+    return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def _heading(state: ActivityState) -> str:
+    a = state.activity
+    place = f", tại {a.place}" if a.place else ""
+    return f"Hoạt động {a.no}: “{a.title}” ({_when(state)}{place})"
+
+
+def _how_to_answer(state: ActivityState, unit: UnitState, what: str) -> str:
+    base = f"python starter.py {what} --campaign {state.campaign_id} --activity {state.activity.no} --unit {unit.code}"
+    if what == "report":
+        return f'{base} --summary "…" --participants N [--evidence https://…]'
+    return base
+
+
+def _late(now: datetime, due: datetime) -> str:
+    days = (now - due).days
+    hours = int((now - due).total_seconds() // 3600) % 24
+    return f"trễ {days} ngày" + (f" {hours} giờ" if hours else "") if days else f"trễ {hours} giờ"
+
+
+def _names(state: ActivityState, codes: list[str]) -> str:
+    return ", ".join(state.units[c].name for c in codes if c in state.units)
+
+
+def compose(state: ActivityState, action: Action, now: datetime, workflow_id: str) -> Notice:
+    """The notice for `action`; its key is unique across the service."""
+    a = state.activity
+    heading = _heading(state)
+    unit = state.units.get(action.recipient)
+    subject: str
+    lines: list[str]
+
+    if action.kind is ActionKind.ASSIGNMENT and unit is not None:
+        role = "phụ trách" if unit.role == "lead" else "phối hợp"
+        subject = f"[{state.campaign_id}] Phân công {role}: {a.title}"
+        lines = [
+            f"Kính gửi {unit.name},",
+            f"Ban Thường vụ Đoàn Khối phân công đơn vị {role} {heading}.",
+            f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}: "
+            + _how_to_answer(state, unit, "ready"),
+            f"Báo cáo kết quả hạn chót: {format_deadline(unit.due)}.",
+        ]
+    elif action.kind is ActionKind.READY_REMINDER and unit is not None:
+        subject = f"[{state.campaign_id}] Nhắc xác nhận sẵn sàng: {a.title}"
+        lines = [
+            f"Kính gửi {unit.name},",
+            f"{heading} sắp diễn ra. Đơn vị chưa xác nhận sẵn sàng (hạn {format_deadline(state.ready_due)}).",
+            "Xác nhận bằng lệnh: " + _how_to_answer(state, unit, "ready"),
+        ]
+    elif action.kind is ActionKind.REPORT_REMINDER and unit is not None:
+        subject = f"[{state.campaign_id}] Nhắc nộp báo cáo kết quả: {a.title}"
+        lines = [
+            f"Kính gửi {unit.name},",
+            f"Đề nghị đơn vị nộp báo cáo kết quả {heading} trước {format_deadline(unit.due)}.",
+            "Nộp bằng lệnh: " + _how_to_answer(state, unit, "report"),
+        ]
+    elif action.kind is ActionKind.NOT_READY:
+        subject = f"[{state.campaign_id}] Đơn vị chưa sẵn sàng: {a.title}"
+        lines = [
+            "Kính gửi Văn phòng Đoàn Khối,",
+            f"{heading} đã bắt đầu; các đơn vị sau chưa xác nhận sẵn sàng: {_names(state, action.units)}.",
+        ]
+    elif action.kind is ActionKind.ESCALATION:
+        subject = f"[{state.campaign_id}] Báo cáo Ban Thường vụ (lần {action.level}): đơn vị chưa nộp báo cáo"
+        late = [
+            f"- {state.units[c].name}: hạn {format_deadline(state.units[c].due)}, {_late(now, state.units[c].due)}"
+            for c in action.units
+        ]
+        lines = [
+            "Kính gửi Ban Thường vụ Đoàn Khối,",
+            f"{heading}: các đơn vị sau quá hạn nộp báo cáo kết quả (mức {action.level}):",
+            *late,
+            "Đề nghị Ban Thường vụ đôn đốc, nhắc nhở.",
+        ]
+    elif action.kind is ActionKind.UNASSIGNED:
+        subject = f"[{state.campaign_id}] Cần phân công đơn vị: {a.title}"
+        lines = [
+            "Kính gửi Văn phòng Đoàn Khối,",
+            f"{heading} ghi đơn vị phụ trách là nhóm mô tả: {'; '.join(state.unassigned)}.",
+            "Đề nghị phân công đơn vị cụ thể.",
+        ]
+    else:  # closing
+        counts = {o: 0 for o in ("on_time", "late", "excused", "missing")}
+        for u in state.units.values():
+            if u.outcome:
+                counts[u.outcome.value] += 1
+        missing = [u.name for u in state.units.values() if u.outcome == "missing"]
+        subject = f"[{state.campaign_id}] Kết thúc hoạt động {a.no}: {a.title}"
+        lines = [
+            "Kính gửi Văn phòng Đoàn Khối,",
+            f"{heading} đã kết thúc lúc {format_moment(now)}.",
+            f"Đúng hạn: {counts['on_time']}; trễ hạn: {counts['late']}; được miễn: {counts['excused']}; "
+            f"không báo cáo: {counts['missing']}.",
+        ]
+        if missing:
+            lines.append("Không báo cáo: " + ", ".join(missing) + ".")
+    return Notice(
+        key=f"{workflow_id}/{action.key}",
+        kind=action.kind,
+        campaign_id=state.campaign_id,
+        activity_no=a.no,
+        recipient=action.recipient,
+        units=action.units,
+        subject=subject,
+        body="\n".join(lines),
+    )

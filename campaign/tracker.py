@@ -1,0 +1,325 @@
+"""One campaign activity, followed unit by unit: the state, what is due, and when.
+
+Pure and deterministic: every function takes plan time `now` as an argument.
+The workflow applies messages, runs the actions `decide` returns, marks them
+done, and sleeps until `next_wake`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from campaign.clock import end_of_day, last_day, start_of_day
+from campaign.plan import PlannedActivity, Role
+from campaign.policy import Policy
+from campaign.units import Unit
+from campaign.workdays import next_working_day
+
+
+class Phase(StrEnum):
+    PREPARING = "PREPARING"
+    IN_EVENT = "IN_EVENT"
+    COLLECTING = "COLLECTING"
+    ESCALATED = "ESCALATED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+FINAL_PHASES = frozenset({Phase.CLOSED, Phase.CANCELLED})
+
+
+class Outcome(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    EXCUSED = "excused"
+    MISSING = "missing"
+
+
+class Report(BaseModel):
+    revision: int
+    summary: str
+    participants: int
+    beneficiaries: int | None = None
+    evidence: list[str] = []
+    submitted_by: str = ""
+    submitted_at: datetime
+    first_submitted_at: datetime
+    on_time: bool
+
+
+class UnitState(BaseModel):
+    code: str
+    name: str
+    role: Role = Role.LEAD
+    due: datetime  # results report due (plan time)
+    ready_at: datetime | None = None
+    ready_note: str | None = None
+    report: Report | None = None
+    excused_reason: str | None = None
+    escalation_level: int = 0
+    outcome: Outcome | None = None
+
+    @property
+    def excused(self) -> bool:
+        return self.excused_reason is not None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more is expected from this unit."""
+        return self.report is not None or self.excused
+
+    def overdue(self, now: datetime) -> bool:
+        return not self.settled and now > self.due
+
+
+class ActionKind(StrEnum):
+    ASSIGNMENT = "assignment"  # to each responsible unit, at start
+    UNASSIGNED = "unassigned"  # to the office: a described group needs real units
+    READY_REMINDER = "ready_reminder"
+    NOT_READY = "not_ready"  # to the office, when the event starts
+    REPORT_REMINDER = "report_reminder"
+    ESCALATION = "escalation"  # to the Standing Committee
+    CLOSING = "closing"  # to the office: the activity's outcome
+
+
+class Action(BaseModel):
+    key: str  # stable: the notification's idempotency key within the workflow
+    kind: ActionKind
+    recipient: str  # a unit code, "office" or "committee"
+    units: list[str] = []  # the units the notice is about
+    at: datetime
+    level: int = 0
+
+
+class ActivityState(BaseModel):
+    campaign_id: str
+    activity: PlannedActivity
+    policy: Policy
+    holidays: list[date] = []
+    window_end: date
+    event_start: datetime
+    event_end: datetime
+    units: dict[str, UnitState]
+    unassigned: list[str] = []  # described groups the plan names without units
+    done: set[str] = set()
+    receipts: dict[str, dict[str, object]] = {}  # request_id → receipt, for duplicates
+    reminders_sent: int = 0
+    escalations_sent: int = 0
+    closed_at: datetime | None = None
+    cancelled_reason: str | None = None
+
+    # --- time -----------------------------------------------------------------
+
+    @property
+    def ready_due(self) -> datetime:
+        return self.event_start - self.policy.ready_lead
+
+    @property
+    def hard_close(self) -> datetime:
+        latest = max([end_of_day(self.window_end), self.event_end, *(u.due for u in self.units.values())])
+        return latest + self.policy.close_after
+
+    def escalation_times(self, unit: UnitState) -> list[datetime]:
+        first = unit.due + self.policy.escalate_after
+        return [first + self.policy.escalation_repeat * n for n in range(self.policy.max_escalation_level)]
+
+    # --- derived state ---------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.closed_at is not None or self.cancelled_reason is not None
+
+    def phase(self, now: datetime) -> Phase:
+        if self.cancelled_reason is not None:
+            return Phase.CANCELLED
+        if self.closed_at is not None:
+            return Phase.CLOSED
+        if now < self.event_start:
+            return Phase.PREPARING
+        if now < self.event_end:
+            return Phase.IN_EVENT
+        if any(not u.settled and u.escalation_level > 0 for u in self.units.values()):
+            return Phase.ESCALATED
+        return Phase.COLLECTING
+
+    def pending(self) -> list[str]:
+        return [u.code for u in self.units.values() if not u.settled]
+
+    def overdue(self, now: datetime) -> list[str]:
+        return [u.code for u in self.units.values() if u.overdue(now)]
+
+    @property
+    def escalation_level(self) -> int:
+        return max((u.escalation_level for u in self.units.values() if not u.settled), default=0)
+
+
+def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[date]) -> datetime:
+    """Reports are due `report_due` after the event; on working days only if the policy says so."""
+    due = event_end + policy.report_due
+    if policy.working_days:
+        day = last_day(due)
+        moved = next_working_day(day, holidays)
+        if moved != day:
+            due = end_of_day(moved)
+    return due
+
+
+def new_activity_state(
+    campaign_id: str,
+    activity: PlannedActivity,
+    units: list[Unit],
+    policy: Policy,
+    holidays: list[date],
+    window_end: date,
+) -> ActivityState:
+    """The state at the activity's start: every responsible unit expected, nothing sent."""
+    event_start = start_of_day(activity.start)
+    event_end = end_of_day(activity.end)
+    due = report_due_after(event_end, policy, frozenset(holidays))
+    roles = {p.unit_code: p.role for p in activity.responsible if p.unit_code}
+    return ActivityState(
+        campaign_id=campaign_id,
+        activity=activity,
+        policy=policy,
+        holidays=holidays,
+        window_end=window_end,
+        event_start=event_start,
+        event_end=event_end,
+        units={u.code: UnitState(code=u.code, name=u.name, role=roles.get(u.code, Role.LEAD), due=due) for u in units},
+        unassigned=[p.name for p in activity.responsible if p.unit_code is None],
+    )
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _latest_due(times: list[datetime], now: datetime) -> datetime | None:
+    """Of a series of reminders, only the latest one whose time has come is sent."""
+    passed = [t for t in times if t <= now]
+    return max(passed) if passed else None
+
+
+def decide(state: ActivityState, now: datetime) -> list[Action]:
+    """Everything that is due at `now` and not yet done, in the order to do it."""
+    if state.finished:
+        return []
+    actions: list[Action] = []
+    units = list(state.units.values())
+    expected = [u for u in units if not u.excused]
+
+    for unit in expected:
+        key = f"assign/{unit.code}"
+        if key not in state.done:
+            actions.append(Action(key=key, kind=ActionKind.ASSIGNMENT, recipient=unit.code, units=[unit.code], at=now))
+    if state.unassigned and "unassigned" not in state.done:
+        actions.append(Action(key="unassigned", kind=ActionKind.UNASSIGNED, recipient="office", at=now))
+
+    if now < state.event_start:
+        times = [state.event_start - offset for offset in state.policy.reminders_before_event]
+        at = _latest_due(times, now)
+        if at is not None:
+            for unit in expected:
+                key = f"ready-reminder/{unit.code}/{_stamp(at)}"
+                if unit.ready_at is None and key not in state.done:
+                    actions.append(
+                        Action(key=key, kind=ActionKind.READY_REMINDER, recipient=unit.code, units=[unit.code], at=at)
+                    )
+    else:
+        key = f"not-ready/{_stamp(state.event_start)}"
+        not_ready = [u.code for u in expected if u.ready_at is None and u.report is None]
+        if not_ready and key not in state.done and now < state.event_end:
+            actions.append(
+                Action(key=key, kind=ActionKind.NOT_READY, recipient="office", units=not_ready, at=state.event_start)
+            )
+
+    escalating: dict[int, list[tuple[str, datetime]]] = {}
+    for unit in units:
+        if unit.settled:
+            continue
+        escalations = state.escalation_times(unit)
+        first_escalation = escalations[0] if escalations else state.hard_close
+        if now < first_escalation:
+            at = _latest_due([unit.due + offset for offset in state.policy.report_reminders], now)
+            key = f"report-reminder/{unit.code}/{_stamp(at)}" if at else ""
+            if at is not None and at >= state.event_end and key not in state.done:
+                actions.append(
+                    Action(key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=at)
+                )
+        level = sum(1 for t in escalations if t <= now)
+        if level > unit.escalation_level:
+            escalating.setdefault(level, []).append((unit.code, escalations[level - 1]))
+    for level, entries in sorted(escalating.items()):
+        at = max(t for _, t in entries)
+        codes = sorted(code for code, _ in entries)
+        actions.append(
+            Action(
+                key=f"escalation/L{level}/{_stamp(at)}/{'+'.join(codes)}",
+                kind=ActionKind.ESCALATION,
+                recipient="committee",
+                units=codes,
+                at=at,
+                level=level,
+            )
+        )
+
+    everyone_settled = all(u.settled for u in units)
+    if (now >= state.event_end and everyone_settled) or now >= state.hard_close:
+        actions.append(Action(key="closing", kind=ActionKind.CLOSING, recipient="office", at=now))
+    return actions
+
+
+def mark_done(state: ActivityState, action: Action, now: datetime) -> None:
+    """Record that `action` was carried out."""
+    state.done.add(action.key)
+    if action.kind in (ActionKind.READY_REMINDER, ActionKind.REPORT_REMINDER):
+        state.reminders_sent += 1
+    elif action.kind is ActionKind.ESCALATION:
+        state.escalations_sent += 1
+        for code in action.units:
+            state.units[code].escalation_level = action.level
+    elif action.kind is ActionKind.CLOSING:
+        close(state, now)
+
+
+def close(state: ActivityState, now: datetime) -> None:
+    state.closed_at = now
+    settle_outcomes(state, without_report=Outcome.MISSING)
+
+
+def settle_outcomes(state: ActivityState, without_report: Outcome) -> None:
+    """Every unit's final outcome; `without_report` for those that never reported."""
+    for unit in state.units.values():
+        if unit.excused:
+            unit.outcome = Outcome.EXCUSED
+        elif unit.report is None:
+            unit.outcome = without_report
+        else:
+            unit.outcome = Outcome.ON_TIME if unit.report.on_time else Outcome.LATE
+
+
+def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | None:
+    """The next moment something becomes due, and what it is (for the timer's summary)."""
+    if state.finished:
+        return None
+    candidates: list[tuple[datetime, str]] = [
+        (state.event_start, "hoạt động bắt đầu"),
+        (state.event_end, "hoạt động kết thúc"),
+        (state.hard_close, "đóng hoạt động"),
+    ]
+    candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
+    for unit in state.units.values():
+        if unit.settled:
+            continue
+        candidates.append((unit.due, f"hạn báo cáo của {unit.code}"))
+        candidates += [(unit.due + o, f"nhắc báo cáo {unit.code}") for o in state.policy.report_reminders]
+        candidates += [(t, f"báo cáo Ban Thường vụ về {unit.code}") for t in state.escalation_times(unit)]
+    future = [c for c in candidates if c[0] > now]
+    return min(future, key=lambda c: c[0]) if future else None
+
+
+def activity_window(start: date, end: date) -> tuple[datetime, datetime]:
+    return start_of_day(start), end_of_day(end)
