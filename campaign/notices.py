@@ -6,12 +6,14 @@ and by when, and how to answer.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from campaign.clock import format_deadline, format_moment
-from campaign.tracker import Action, ActionKind, ActivityState, UnitState
+from campaign.tracker import Action, ActionKind, ActivityState, Outcome, UnitState, outcome_of
+from campaign.units import Unit
 
 
 class Notice(BaseModel):
@@ -23,6 +25,7 @@ class Notice(BaseModel):
     units: list[str] = []
     subject: str
     body: str
+    to: Unit | None = None  # where it goes; the workflow fills it from the directory
 
 
 def _when(state: ActivityState) -> str:
@@ -113,17 +116,15 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
             "Đề nghị phân công đơn vị cụ thể.",
         ]
     else:  # closing
-        counts = {o: 0 for o in ("on_time", "late", "excused", "missing")}
-        for u in state.units.values():
-            if u.outcome:
-                counts[u.outcome.value] += 1
-        missing = [u.name for u in state.units.values() if u.outcome == "missing"]
+        outcomes = {u.name: outcome_of(u) for u in state.units.values()}
+        counts = Counter(outcomes.values())
+        missing = [name for name, outcome in outcomes.items() if outcome is Outcome.MISSING]
         subject = f"[{state.campaign_id}] Kết thúc hoạt động {a.no}: {a.title}"
         lines = [
             "Kính gửi Văn phòng Đoàn Khối,",
             f"{heading} đã kết thúc lúc {format_moment(now)}.",
-            f"Đúng hạn: {counts['on_time']}; trễ hạn: {counts['late']}; được miễn: {counts['excused']}; "
-            f"không báo cáo: {counts['missing']}.",
+            f"Đúng hạn: {counts[Outcome.ON_TIME]}; trễ hạn: {counts[Outcome.LATE]}; "
+            f"được miễn: {counts[Outcome.EXCUSED]}; không báo cáo: {counts[Outcome.MISSING]}.",
         ]
         if missing:
             lines.append("Không báo cáo: " + ", ".join(missing) + ".")

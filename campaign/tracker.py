@@ -290,15 +290,19 @@ def close(state: ActivityState, now: datetime) -> None:
     settle_outcomes(state, without_report=Outcome.MISSING)
 
 
+def outcome_of(unit: UnitState, without_report: Outcome = Outcome.MISSING) -> Outcome:
+    """The unit's outcome if the activity ended now."""
+    if unit.excused:
+        return Outcome.EXCUSED
+    if unit.report is None:
+        return without_report
+    return Outcome.ON_TIME if unit.report.on_time else Outcome.LATE
+
+
 def settle_outcomes(state: ActivityState, without_report: Outcome) -> None:
     """Every unit's final outcome; `without_report` for those that never reported."""
     for unit in state.units.values():
-        if unit.excused:
-            unit.outcome = Outcome.EXCUSED
-        elif unit.report is None:
-            unit.outcome = without_report
-        else:
-            unit.outcome = Outcome.ON_TIME if unit.report.on_time else Outcome.LATE
+        unit.outcome = outcome_of(unit, without_report)
 
 
 def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | None:

@@ -1,0 +1,155 @@
+"""What people see of an activity: status, summaries for the overview, UI details."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from campaign.clock import format_deadline
+from campaign.tracker import ActivityState, Outcome, Phase
+
+
+class ReportView(BaseModel):
+    revision: int
+    on_time: bool
+    participants: int
+    beneficiaries: int | None
+    submitted_at: datetime
+    submitted_by: str
+    summary: str
+    evidence: list[str]
+
+
+class UnitView(BaseModel):
+    code: str
+    name: str
+    role: str
+    ready: bool
+    report: ReportView | None
+    due: datetime
+    excused: bool
+    overdue: bool
+    escalation_level: int
+    outcome: Outcome | None
+
+
+class ActivityStatus(BaseModel):
+    campaign_id: str
+    no: int
+    title: str
+    phase: Phase
+    start: date
+    end: date
+    event_start: datetime
+    event_end: datetime
+    ready_due: datetime
+    hard_close: datetime
+    plan_now: datetime
+    escalation_level: int
+    units: list[UnitView]
+    unassigned: list[str]
+    reminders_sent: int
+    escalations_sent: int
+    cancelled_reason: str | None
+
+
+class ActivitySummary(BaseModel):
+    """One line of the campaign overview."""
+
+    no: int
+    title: str
+    phase: Phase
+    pending: list[str]
+    overdue: list[str]
+    escalation_level: int
+    reported: int
+    ready: int
+    units: int
+
+
+def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
+    return ActivityStatus(
+        campaign_id=state.campaign_id,
+        no=state.activity.no,
+        title=state.activity.title,
+        phase=state.phase(now),
+        start=state.activity.start,
+        end=state.activity.end,
+        event_start=state.event_start,
+        event_end=state.event_end,
+        ready_due=state.ready_due,
+        hard_close=state.hard_close,
+        plan_now=now,
+        escalation_level=state.escalation_level,
+        units=[
+            UnitView(
+                code=u.code,
+                name=u.name,
+                role=u.role.value,
+                ready=u.ready_at is not None,
+                report=ReportView.model_validate(u.report.model_dump()) if u.report else None,
+                due=u.due,
+                excused=u.excused,
+                overdue=u.overdue(now),
+                escalation_level=u.escalation_level,
+                outcome=u.outcome,
+            )
+            for u in state.units.values()
+        ],
+        unassigned=state.unassigned,
+        reminders_sent=state.reminders_sent,
+        escalations_sent=state.escalations_sent,
+        cancelled_reason=state.cancelled_reason,
+    )
+
+
+def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
+    units = state.units.values()
+    return ActivitySummary(
+        no=state.activity.no,
+        title=state.activity.title,
+        phase=state.phase(now),
+        pending=state.pending(),
+        overdue=state.overdue(now),
+        escalation_level=state.escalation_level,
+        reported=sum(1 for u in units if u.report is not None),
+        ready=sum(1 for u in units if u.ready_at is not None),
+        units=len(state.units),
+    )
+
+
+_STATE_WORDS = {
+    Outcome.ON_TIME: "✅ đúng hạn",
+    Outcome.LATE: "🕒 trễ hạn",
+    Outcome.EXCUSED: "➖ được miễn",
+    Outcome.MISSING: "❌ không báo cáo",
+}
+
+
+def unit_table(state: ActivityState, now: datetime) -> str:
+    """Markdown for the Temporal UI's current details."""
+    a = state.activity
+    lines = [
+        f"**{a.no}. {a.title}** — {state.phase(now).value}",
+        "",
+        "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for u in state.units.values():
+        if u.outcome:
+            where = _STATE_WORDS[u.outcome]
+        elif u.excused:
+            where = "➖ được miễn"
+        elif u.report:
+            where = "✅ đã nộp" if u.report.on_time else "🕒 nộp trễ"
+        elif u.overdue(now):
+            where = f"⚠️ quá hạn (mức {u.escalation_level})"
+        else:
+            where = "⏳ đang chờ"
+        report = f"lần {u.report.revision}, {u.report.participants} người" if u.report else "—"
+        ready = "✔" if u.ready_at else "—"
+        lines.append(f"| {u.name} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |")
+    if state.unassigned:
+        lines += ["", "Cần phân công: " + "; ".join(state.unassigned)]
+    return "\n".join(lines)

@@ -1,0 +1,178 @@
+"""CampaignActivityWorkflow on the time-skipping test server: phases, timers, messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+import pytest_asyncio
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+
+from campaign.clock import VIETNAM, PlanClock
+from campaign.dates import ActivityKind
+from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
+from campaign.plan import PlannedActivity, ResponsibleParty
+from campaign.policy import Policy
+from campaign.units import Unit, UnitKind
+from tests.temporal_env import time_skipping_env, worker
+from workflows.activity import ActivityInput, CampaignActivityWorkflow
+
+UNITS = [Unit(code="a", name="Đoàn Sở A"), Unit(code="b", name="Đoàn Sở B"), Unit(code="c", name="Đoàn Sở C")]
+OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.OFFICE)
+COMMITTEE = Unit(code="btv", name="Ban Thường vụ Đoàn Khối", kind=UnitKind.COMMITTEE)
+
+
+def vn(day: int, month: int = 5, hour: int = 0) -> datetime:
+    return datetime(2023, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def env():
+    env = await time_skipping_env()
+    yield env
+    await env.shutdown()
+
+
+async def start(env, queue, start=date(2023, 5, 11), end=None, kind=ActivityKind.SINGLE_DAY, policy=None):
+    activity = PlannedActivity(
+        no=7,
+        title="Nghĩa tình thanh niên công nhân",
+        kind=kind,
+        start=start,
+        end=end or start,
+        place="Khu Công nghệ cao",
+        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in UNITS],
+    )
+    clock = PlanClock(plan_origin=vn(1), wall_origin=await env.get_current_time(), speed=1)
+    handle = await env.client.start_workflow(
+        CampaignActivityWorkflow.run,
+        ActivityInput(
+            campaign_id="t",
+            activity=activity,
+            units=UNITS,
+            office=OFFICE,
+            committee=COMMITTEE,
+            policy=policy or Policy(),
+            window_end=date(2023, 5, 31),
+            clock=clock,
+        ),
+        id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/7",
+        task_queue=queue,
+    )
+    CLOCKS[handle.id] = clock
+    return handle
+
+
+CLOCKS: dict[str, PlanClock] = {}
+
+
+async def advance_to(env, handle: WorkflowHandle, moment: datetime) -> None:
+    """Let the server's clock run until plan time `moment` (queries see only the last task's time)."""
+    now = CLOCKS[handle.id].plan_now(await env.get_current_time())
+    await env.sleep((moment - now).total_seconds())
+
+
+async def test_single_day_without_answers_runs_every_phase(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue)
+        seen = []
+        for moment in (vn(2), vn(11, hour=9), vn(13), vn(16, hour=1), vn(16, 6, hour=1)):
+            await advance_to(env, handle, moment)
+            status = await handle.query(CampaignActivityWorkflow.status)
+            seen.append(status.phase.value)
+        assert seen == ["PREPARING", "IN_EVENT", "COLLECTING", "ESCALATED", "CLOSED"]
+        result = await handle.result()
+    assert result.reminders_sent == 12  # 2 before the event + 2 report reminders, for 3 units
+    assert result.escalations_sent == 3
+    assert {u.outcome for u in result.units} == {"missing"}
+
+
+async def test_reports_on_time_late_and_excused(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue)
+        await advance_to(env, handle, vn(7))
+        await handle.execute_update(CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="a"))
+        await advance_to(env, handle, vn(12))
+        receipt = await handle.execute_update(
+            CampaignActivityWorkflow.submit_report,
+            SubmitReport(unit="Doan So A", summary="Trao 120 phần quà", participants=45, request_id="r-1"),
+        )
+        assert (receipt.on_time, receipt.revision, receipt.phase.value) == (True, 1, "COLLECTING")
+        again = await handle.execute_update(
+            CampaignActivityWorkflow.submit_report,
+            SubmitReport(unit="a", summary="Trao 120 phần quà", participants=45, request_id="r-1"),
+        )
+        assert (again.revision, again.duplicate) == (1, True)
+        await advance_to(env, handle, vn(17))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "ESCALATED" and status.escalation_level == 1
+        late = await handle.execute_update(
+            CampaignActivityWorkflow.submit_report, SubmitReport(unit="b", summary="Muộn", participants=3)
+        )
+        assert late.on_time is False
+        await handle.execute_update(CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit="c", reason="Sáp nhập"))
+        result = await handle.result()
+    assert {u.code: u.outcome.value for u in result.units} == {"a": "on_time", "b": "late", "c": "excused"}
+    assert result.escalations_sent == 1
+
+
+async def test_rejected_messages_keep_the_workflow_running(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue)
+        await advance_to(env, handle, vn(12))
+        bad = [
+            (
+                CampaignActivityWorkflow.submit_report,
+                SubmitReport(unit="x", summary="a", participants=1),
+                "không phụ trách",
+            ),
+            (CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="", participants=1), "để trống"),
+            (CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="a", participants=-2), "≥ 0"),
+            (
+                CampaignActivityWorkflow.submit_report,
+                SubmitReport(unit="a", summary="a", participants=1, evidence=["javascript:alert(1)"]),
+                "http/https",
+            ),
+            (
+                CampaignActivityWorkflow.extend_deadline,
+                ExtendDeadline(unit="a", new_due=date(2023, 5, 2), reason="x"),
+                "đã qua",
+            ),
+            (CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="Đoàn Sở Z"), "không phụ trách"),
+        ]
+        for update, message, reason in bad:
+            with pytest.raises(WorkflowUpdateFailedError) as caught:
+                await handle.execute_update(update, message)
+            assert reason in str(caught.value.cause)
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "COLLECTING" and all(u.report is None for u in status.units)
+        await handle.execute_update(CampaignActivityWorkflow.cancel, Cancel(reason="Thời tiết xấu"))
+        result = await handle.result()
+    assert result.phase.value == "CANCELLED"
+
+
+async def test_reschedule_and_extend_move_the_timers(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue)
+        await advance_to(env, handle, vn(2))
+        await handle.execute_update(
+            CampaignActivityWorkflow.reschedule,
+            Reschedule(new_start=date(2023, 5, 20), new_end=date(2023, 5, 20), reason="Trùng lịch"),
+        )
+        await advance_to(env, handle, vn(15))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "PREPARING" and status.reminders_sent == 0
+        await advance_to(env, handle, vn(18))
+        assert (await handle.query(CampaignActivityWorkflow.status)).reminders_sent == 3  # 17/5, three units
+        await handle.execute_update(
+            CampaignActivityWorkflow.extend_deadline, ExtendDeadline(new_due=date(2023, 5, 28), reason="Lễ")
+        )
+        await advance_to(env, handle, vn(27))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "COLLECTING" and status.escalations_sent == 0
+        assert {u.due for u in status.units} == {vn(29)}
+        await advance_to(env, handle, vn(30, hour=1))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "ESCALATED" and status.escalations_sent == 1
+        await handle.terminate()

@@ -1,0 +1,281 @@
+"""CampaignActivityWorkflow: one schedule row, from preparation to closing.
+
+Thin orchestration over campaign.tracker: apply validated messages, run what
+`decide` says is due (through activities), publish the state to the UI and the
+parent campaign, and sleep until `next_wake` or the next message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.notifications import send_notice
+    from campaign.clock import PlanClock, format_moment
+    from campaign.messages import (
+        Cancel,
+        ConfirmReady,
+        ExcuseUnit,
+        ExtendDeadline,
+        Receipt,
+        Rejected,
+        Reschedule,
+        SubmitReport,
+        apply_cancel,
+        apply_confirm_ready,
+        apply_excuse,
+        apply_extend,
+        apply_report,
+        apply_reschedule,
+        check_cancel,
+        check_confirm_ready,
+        check_excuse,
+        check_extend,
+        check_report,
+        check_reschedule,
+    )
+    from campaign.notices import compose
+    from campaign.plan import PlannedActivity
+    from campaign.policy import Policy
+    from campaign.tracker import ActivityState, Outcome, Phase, decide, mark_done, new_activity_state, next_wake
+    from campaign.units import Unit
+    from campaign.views import ActivityStatus, ActivitySummary, activity_status, activity_summary, unit_table
+    from workflows import search_attributes as sa
+    from workflows.retry import NOTIFY_RETRY
+
+M = TypeVar("M")
+
+
+class ActivityInput(BaseModel):
+    campaign_id: str
+    parent_id: str | None = None
+    activity: PlannedActivity
+    units: list[Unit]
+    office: Unit | None = None
+    committee: Unit | None = None
+    policy: Policy
+    holidays: list[date] = []
+    window_end: date
+    clock: PlanClock
+    state: ActivityState | None = None  # carried over by continue-as-new
+
+
+class UnitResult(BaseModel):
+    code: str
+    name: str
+    outcome: Outcome | None
+    revision: int | None
+    participants: int | None
+
+
+class ActivityResult(BaseModel):
+    no: int
+    title: str
+    phase: Phase
+    units: list[UnitResult]
+    reminders_sent: int
+    escalations_sent: int
+
+
+@workflow.defn
+class CampaignActivityWorkflow:
+    @workflow.init
+    def __init__(self, input: ActivityInput) -> None:
+        self.input = input
+        self.clock = input.clock
+        self.state = input.state or new_activity_state(
+            input.campaign_id, input.activity, input.units, input.policy, input.holidays, input.window_end
+        )
+        self._changed = False
+        self._published: tuple[Any, ...] | None = None
+
+    def now(self) -> datetime:
+        return self.clock.plan_now(workflow.now())
+
+    @workflow.run
+    async def run(self, input: ActivityInput) -> ActivityResult:
+        while True:
+            now = self.now()
+            for action in decide(self.state, now):
+                await self._notify(action, now)
+                mark_done(self.state, action, now)
+                workflow.logger.info(
+                    "action done",
+                    extra={"campaign_id": self.state.campaign_id, "activity_no": input.activity.no, "key": action.key},
+                )
+            await self._publish(now)
+            if self.state.finished:
+                break
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(input.model_copy(update={"state": self.state}))
+            await self._sleep(now)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._result()
+
+    async def _sleep(self, now: datetime) -> None:
+        wake = next_wake(self.state, now)
+        self._changed = False
+        if wake is None:
+            await workflow.wait_condition(lambda: self._changed)
+            return
+        at, reason = wake
+        delay = self.clock.wall_delay(at - now) + timedelta(milliseconds=1)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: self._changed, timeout=delay, timeout_summary=f"{reason} ({format_moment(at)})"
+            )
+
+    async def _notify(self, action: Any, now: datetime) -> None:
+        notice = compose(self.state, action, now, workflow.info().workflow_id)
+        to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
+        if action.recipient in self.state.units:
+            to = next((u for u in self.input.units if u.code == action.recipient), None)
+        await workflow.execute_activity(
+            send_notice,
+            notice.model_copy(update={"to": to}),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=NOTIFY_RETRY,
+            summary=notice.subject[:200],
+        )
+
+    async def _publish(self, now: datetime) -> None:
+        """Search attributes, UI details and the parent's overview, when they changed."""
+        summary = activity_summary(self.state, now)
+        current = (summary.phase, tuple(summary.pending), tuple(summary.overdue), summary.escalation_level)
+        details = unit_table(self.state, now)
+        workflow.set_current_details(details)
+        if current == self._published:
+            return
+        self._published = current
+        workflow.upsert_search_attributes(
+            [
+                sa.PHASE.value_set(summary.phase.value),
+                sa.PENDING_UNITS.value_set(summary.pending),
+                sa.OVERDUE_UNITS.value_set(summary.overdue),
+                sa.ESCALATION_LEVEL.value_set(summary.escalation_level),
+                sa.EVENT_START.value_set(self.state.event_start),
+            ]
+        )
+        if self.input.parent_id:
+            await self._tell_parent(summary)
+
+    async def _tell_parent(self, summary: ActivitySummary) -> None:
+        parent = workflow.get_external_workflow_handle(self.input.parent_id or "")
+        try:
+            await parent.signal("activity_changed", summary)
+        except Exception:  # the campaign may be gone (cancelled, terminated); the activity carries on
+            workflow.logger.warning("could not tell the campaign", extra={"campaign_id": self.state.campaign_id})
+
+    def _result(self) -> ActivityResult:
+        now = self.now()
+        return ActivityResult(
+            no=self.state.activity.no,
+            title=self.state.activity.title,
+            phase=self.state.phase(now),
+            units=[
+                UnitResult(
+                    code=u.code,
+                    name=u.name,
+                    outcome=u.outcome,
+                    revision=u.report.revision if u.report else None,
+                    participants=u.report.participants if u.report else None,
+                )
+                for u in self.state.units.values()
+            ],
+            reminders_sent=self.state.reminders_sent,
+            escalations_sent=self.state.escalations_sent,
+        )
+
+    # --- messages --------------------------------------------------------------
+
+    def _check(self, check: Callable[[ActivityState, M, datetime], object], message: M) -> None:
+        try:
+            check(self.state, message, self.now())
+        except Rejected as exc:
+            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+
+    def _apply(self, apply: Callable[[ActivityState, M, datetime], Any], message: M) -> Any:
+        try:
+            result = apply(self.state, message, self.now())
+        except Rejected as exc:  # the state moved on between validation and handling
+            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+        self._changed = True
+        return result
+
+    @workflow.update
+    def confirm_ready(self, message: ConfirmReady) -> str:
+        unit = self._apply(apply_confirm_ready, message)
+        return f"Đã ghi nhận {unit.name} sẵn sàng cho hoạt động {self.state.activity.no}."
+
+    @confirm_ready.validator
+    def _validate_confirm_ready(self, message: ConfirmReady) -> None:
+        self._check(check_confirm_ready, message)
+
+    @workflow.update
+    def submit_report(self, message: SubmitReport) -> Receipt:
+        receipt: Receipt = self._apply(apply_report, message)
+        return receipt
+
+    @submit_report.validator
+    def _validate_submit_report(self, message: SubmitReport) -> None:
+        self._check(check_report, message)
+
+    @workflow.update
+    def extend_deadline(self, message: ExtendDeadline) -> str:
+        units = self._apply(apply_extend, message)
+        return f"Đã gia hạn báo cáo đến hết ngày {message.new_due:%d/%m/%Y} cho {', '.join(u.name for u in units)}."
+
+    @extend_deadline.validator
+    def _validate_extend_deadline(self, message: ExtendDeadline) -> None:
+        self._check(check_extend, message)
+
+    @workflow.update
+    def excuse_unit(self, message: ExcuseUnit) -> str:
+        unit = self._apply(apply_excuse, message)
+        return f"Đã miễn báo cáo cho {unit.name}."
+
+    @excuse_unit.validator
+    def _validate_excuse_unit(self, message: ExcuseUnit) -> None:
+        self._check(check_excuse, message)
+
+    @workflow.update
+    def reschedule(self, message: Reschedule) -> str:
+        self._apply(apply_reschedule, message)
+        return (
+            f"Đã dời hoạt động {self.state.activity.no} sang {message.new_start:%d/%m/%Y}–{message.new_end:%d/%m/%Y}."
+        )
+
+    @reschedule.validator
+    def _validate_reschedule(self, message: Reschedule) -> None:
+        self._check(check_reschedule, message)
+
+    @workflow.update
+    def cancel(self, message: Cancel) -> str:
+        self._apply(apply_cancel, message)
+        return f"Đã hủy hoạt động {self.state.activity.no}."
+
+    @cancel.validator
+    def _validate_cancel(self, message: Cancel) -> None:
+        self._check(check_cancel, message)
+
+    @workflow.signal
+    def cancel_from_campaign(self, message: Cancel) -> None:
+        """The whole campaign was cancelled; a signal, since nobody waits for each answer."""
+        try:
+            apply_cancel(self.state, message, self.now())
+            self._changed = True
+        except Rejected:
+            pass  # already closed or cancelled
+
+    @workflow.query
+    def status(self) -> ActivityStatus:
+        return activity_status(self.state, self.now())

@@ -1,0 +1,170 @@
+"""CampaignWorkflow: the month's plan, one child workflow per schedule row."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+from temporalio import workflow
+from temporalio.common import TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from campaign.clock import PlanClock
+    from campaign.messages import Cancel
+    from campaign.plan import Plan, PlannedActivity
+    from campaign.policy import PolicyFile
+    from campaign.tracker import FINAL_PHASES, Phase
+    from campaign.units import UnitDirectory
+    from campaign.views import ActivitySummary
+    from workflows import search_attributes as sa
+    from workflows.activity import ActivityInput, ActivityResult, CampaignActivityWorkflow
+
+
+class CampaignInput(BaseModel):
+    campaign_id: str
+    plan: Plan
+    directory: UnitDirectory
+    policy: PolicyFile = PolicyFile()
+    holidays: list[date] = []
+    speed: float = 1.0
+    plan_origin: datetime | None = None  # plan time at the start; None: the wall clock's now
+
+
+class Overview(BaseModel):
+    campaign_id: str
+    plan_code: str
+    title: str
+    phase: str  # RUNNING, CLOSED or CANCELLED
+    plan_now: datetime
+    activities: list[ActivitySummary]
+
+
+class CampaignResult(BaseModel):
+    campaign_id: str
+    activities: list[ActivityResult]
+
+
+def activity_workflow_id(campaign_id: str, no: int) -> str:
+    return f"campaign/{campaign_id}/activity/{no}"
+
+
+def campaign_workflow_id(campaign_id: str) -> str:
+    return f"campaign/{campaign_id}"
+
+
+@workflow.defn
+class CampaignWorkflow:
+    @workflow.init
+    def __init__(self, input: CampaignInput) -> None:
+        self.input = input
+        start = workflow.now()
+        self.clock = PlanClock(plan_origin=input.plan_origin or start, wall_origin=start, speed=input.speed)
+        self.summaries: dict[int, ActivitySummary] = {
+            a.no: ActivitySummary(
+                no=a.no,
+                title=a.title,
+                phase=Phase.PREPARING,
+                pending=a.unit_codes,
+                overdue=[],
+                escalation_level=0,
+                reported=0,
+                ready=0,
+                units=len(a.unit_codes),
+            )
+            for a in input.plan.activities
+        }
+        self.phase = "RUNNING"
+        self.cancel_reason: str | None = None
+
+    @workflow.run
+    async def run(self, input: CampaignInput) -> CampaignResult:
+        workflow.upsert_search_attributes([sa.CAMPAIGN_ID.value_set(input.campaign_id), sa.PHASE.value_set(self.phase)])
+        self._show()
+        handles = [await self._start_child(activity) for activity in input.plan.activities]
+        results: list[ActivityResult] = list(await asyncio.gather(*handles))
+        self.phase = "CANCELLED" if self.cancel_reason else "CLOSED"
+        workflow.upsert_search_attributes([sa.PHASE.value_set(self.phase)])
+        self._show()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return CampaignResult(campaign_id=input.campaign_id, activities=results)
+
+    async def _start_child(self, activity: PlannedActivity) -> workflow.ChildWorkflowHandle:
+        directory = self.input.directory
+        units = [directory.get(code) for code in activity.unit_codes if code in directory.by_code]
+        child_input = ActivityInput(
+            campaign_id=self.input.campaign_id,
+            parent_id=workflow.info().workflow_id,
+            activity=activity,
+            units=units,
+            office=directory.office,
+            committee=directory.standing_committee,
+            policy=self.input.policy.for_activity(activity.no),
+            holidays=self.input.holidays,
+            window_end=self.input.plan.window.end,
+            clock=self.clock,
+        )
+        when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
+        return await workflow.start_child_workflow(
+            CampaignActivityWorkflow.run,
+            child_input,
+            id=activity_workflow_id(self.input.campaign_id, activity.no),
+            static_summary=f"{activity.no}. {activity.title} ({when})"[:400],
+            static_details=f"Địa điểm: {activity.place}\n\nĐơn vị: {', '.join(u.name for u in units) or '—'}",
+            search_attributes=TypedSearchAttributes(
+                [
+                    sa.CAMPAIGN_ID.value_set(self.input.campaign_id),
+                    sa.ACTIVITY_NO.value_set(activity.no),
+                    sa.PHASE.value_set(Phase.PREPARING.value),
+                ]
+            ),
+        )
+
+    def _show(self) -> None:
+        lines = [
+            f"**{self.input.plan.code}** {self.input.plan.title} — {self.phase}",
+            "",
+            "| TT | Hoạt động | Giai đoạn | Chờ báo cáo | Quá hạn | Mức báo cáo BTV |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for s in self.summaries.values():
+            lines.append(
+                f"| {s.no} | {s.title[:60]} | {s.phase.value} | {len(s.pending)} | {', '.join(s.overdue) or '—'} "
+                f"| {s.escalation_level} |"
+            )
+        workflow.set_current_details("\n".join(lines))
+
+    @workflow.signal
+    def activity_changed(self, summary: ActivitySummary) -> None:
+        if summary.no in self.summaries:
+            self.summaries[summary.no] = summary
+            self._show()
+
+    @workflow.query
+    def overview(self) -> Overview:
+        return Overview(
+            campaign_id=self.input.campaign_id,
+            plan_code=self.input.plan.code,
+            title=self.input.plan.title,
+            phase=self.phase,
+            plan_now=self.clock.plan_now(workflow.now()),
+            activities=list(self.summaries.values()),
+        )
+
+    @workflow.update
+    async def cancel(self, message: Cancel) -> str:
+        self.cancel_reason = message.reason.strip()
+        for no, summary in self.summaries.items():
+            if summary.phase not in FINAL_PHASES:
+                child = workflow.get_external_workflow_handle(activity_workflow_id(self.input.campaign_id, no))
+                await child.signal(CampaignActivityWorkflow.cancel_from_campaign, message)
+        return f"Đã hủy chiến dịch {self.input.campaign_id}."
+
+    @cancel.validator
+    def _validate_cancel(self, message: Cancel) -> None:
+        if self.phase != "RUNNING":
+            raise ApplicationError(f"chiến dịch đã kết thúc ({self.phase})", type="Rejected", non_retryable=True)
+        if not message.reason.strip():
+            raise ApplicationError("cần ghi lý do", type="Rejected", non_retryable=True)

@@ -1,0 +1,55 @@
+"""Custom search attributes for auditing campaigns in the Temporal UI."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+
+CAMPAIGN_ID = SearchAttributeKey.for_keyword("CampaignId")
+ACTIVITY_NO = SearchAttributeKey.for_int("ActivityNo")
+PHASE = SearchAttributeKey.for_keyword("Phase")
+PENDING_UNITS = SearchAttributeKey.for_keyword_list("PendingUnits")
+OVERDUE_UNITS = SearchAttributeKey.for_keyword_list("OverdueUnits")
+ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
+EVENT_START = SearchAttributeKey.for_datetime("EventStart")
+
+ALL = (CAMPAIGN_ID, ACTIVITY_NO, PHASE, PENDING_UNITS, OVERDUE_UNITS, ESCALATION_LEVEL, EVENT_START)
+
+# Names as `temporal server start-dev --search-attribute NAME=TYPE` wants them.
+CLI_TYPES = {
+    "KEYWORD": "Keyword",
+    "INT": "Int",
+    "KEYWORD_LIST": "KeywordList",
+    "DATETIME": "Datetime",
+}
+
+
+def dev_server_flags() -> list[str]:
+    flags = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={CLI_TYPES[key.indexed_value_type.name]}"]
+    return flags
+
+
+async def register(client: Client, namespace: str = "default") -> None:
+    """Register the attributes on a server (needed where no CLI flag can, e.g. the test server)."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+    from temporalio.service import RPCError
+
+    try:
+        existing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        known = set(existing.custom_attributes)
+    except RPCError:  # the time-skipping server cannot list them, only add
+        known = set()
+    missing = {
+        key.name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{key.indexed_value_type.name}")
+        for key in ALL
+        if key.name not in known
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
