@@ -1,12 +1,16 @@
-"""Command line for the office: import plans, start campaigns, send unit messages.
+"""Command line for the office and units: plans, campaigns, messages, status.
 
 python starter.py plan import plans/54-KH-DTN-2023-05.txt
+python starter.py start plans/54-KH-DTN-2023-05.txt --rebase-now --speed 1440
+python starter.py status --campaign 54-kh-dtn-2023-05
 """
 
 from __future__ import annotations
 
 import typer
 
+from cli import campaign_commands as campaign
+from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
 
 app = typer.Typer(
@@ -17,6 +21,18 @@ app = typer.Typer(
 )
 app.add_typer(plan_app, name="plan")
 app.add_typer(units_app, name="units")
+for command in (
+    campaign.start,
+    campaign.ready,
+    campaign.report,
+    campaign.extend,
+    campaign.excuse,
+    campaign.reschedule,
+    campaign.cancel,
+    campaign.status,
+):
+    app.command()(command)
+app.command("dev-server")(dev_server)
 
 if __name__ == "__main__":
     app()

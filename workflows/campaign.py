@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, datetime
 
 from temporalio import workflow
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -115,9 +115,9 @@ class CampaignWorkflow:
             static_details=f"Địa điểm: {activity.place}\n\nĐơn vị: {', '.join(u.name for u in units) or '—'}",
             search_attributes=TypedSearchAttributes(
                 [
-                    sa.CAMPAIGN_ID.value_set(self.input.campaign_id),
-                    sa.ACTIVITY_NO.value_set(activity.no),
-                    sa.PHASE.value_set(Phase.PREPARING.value),
+                    SearchAttributePair(sa.CAMPAIGN_ID, self.input.campaign_id),
+                    SearchAttributePair(sa.ACTIVITY_NO, activity.no),
+                    SearchAttributePair(sa.PHASE, Phase.PREPARING.value),
                 ]
             ),
         )

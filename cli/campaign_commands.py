@@ -1,0 +1,299 @@
+"""Campaign commands: start, unit messages, office decisions, status."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from campaign.clock import format_deadline, start_of_day
+from campaign.dates import DateError, parse_when
+from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
+from campaign.policy import PolicyError, load_policy
+from campaign.text import fold
+from campaign.workdays import vietnam_holidays
+from cli.output import fail, print_json
+from cli.plan_commands import UnitsOption, plan_or_fail
+from cli.temporal_client import CommandError, connect, explained
+from settings import get_settings
+from workflows import search_attributes as sa
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import (
+    CampaignInput,
+    CampaignWorkflow,
+    activity_workflow_id,
+    campaign_workflow_id,
+)
+
+T = TypeVar("T")
+
+CampaignOption = typer.Option(..., "--campaign", help="Mã chiến dịch (campaign ID)")
+ActivityOption = typer.Option(..., "--activity", help="Số thứ tự hoạt động (cột TT)")
+UnitOption = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị, ví dụ “Doan Khu Cong nghe cao”")
+
+
+def run_command(body: Callable[[Client], Awaitable[T]]) -> T:
+    """Connect, run `body`, and turn every failure into one line and exit code 1."""
+
+    async def main() -> T:
+        return await body(await connect(get_settings()))
+
+    try:
+        return asyncio.run(main())
+    except CommandError as exc:
+        fail(str(exc), code=1)
+    except KeyboardInterrupt:
+        fail("đã dừng", code=130)
+    except Exception as exc:  # never a traceback for a person; the type tells a developer where to look
+        fail(f"lỗi không mong đợi ({type(exc).__name__}): {exc}", code=1)
+
+
+def campaign_id_for(code: str, start: date) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(code)).strip("-") or "ke-hoach"
+    return f"{slug}-{start:%Y-%m}"
+
+
+def parse_day(text: str, what: str) -> date:
+    """A date from the command line: 2023-05-20 or 20/5/2023."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parse_when(text).end
+    except DateError as exc:
+        fail(f"{what}: {exc}")
+
+
+def start(
+    path: Path,
+    units: Path | None = UnitsOption,
+    policy: Path | None = typer.Option(None, "--policy", help="Tệp chính sách thời hạn (YAML)"),
+    campaign_id: str | None = typer.Option(None, "--campaign-id", help="Mã chiến dịch; mặc định theo số kế hoạch"),
+    speed: float = typer.Option(1.0, "--speed", min=0.001, help="Số giây kế hoạch cho mỗi giây thật"),
+    rebase_now: bool = typer.Option(False, "--rebase-now", help="Bắt đầu kế hoạch ngay bây giờ"),
+) -> None:
+    """Khởi động chiến dịch từ kế hoạch; in mã workflow."""
+    plan, directory = plan_or_fail(path, units)
+    if plan.blocking_findings:
+        first = plan.blocking_findings[0]
+        fail(f"kế hoạch có dòng không đọc được (dòng {first.line}: {first.message}); hãy sửa trước khi khởi động")
+    try:
+        policy_file = load_policy(policy)
+    except PolicyError as exc:
+        fail(str(exc))
+    cid = campaign_id or campaign_id_for(plan.code, plan.window.start)
+    years = range(plan.window.start.year - 1, plan.window.end.year + 2)
+    campaign_input = CampaignInput(
+        campaign_id=cid,
+        plan=plan,
+        directory=directory,
+        policy=policy_file,
+        holidays=vietnam_holidays(years),
+        speed=speed,
+        plan_origin=start_of_day(plan.window.start) if rebase_now else None,
+    )
+    workflow_id = campaign_workflow_id(cid)
+
+    async def body(client: Client) -> None:
+        try:
+            await client.start_workflow(
+                CampaignWorkflow.run,
+                campaign_input,
+                id=workflow_id,
+                task_queue=get_settings().temporal_task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=f"Kế hoạch {plan.code}: {plan.title}"[:400],
+                static_details=f"Thời gian: {plan.window.start:%d/%m/%Y}–{plan.window.end:%d/%m/%Y}; "
+                f"{len(plan.activities)} hoạt động",
+                search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN_ID, cid)]),
+            )
+        except WorkflowAlreadyStartedError:
+            handle = client.get_workflow_handle(workflow_id)
+            description = await handle.describe()
+            if description.status is not None and description.status.name == "RUNNING":
+                typer.echo(f"Chiến dịch {cid} đang chạy; không khởi động lại.", err=True)
+                typer.echo(workflow_id)
+                return
+            raise CommandError(
+                f"chiến dịch {cid} đã chạy xong ({description.status.name if description.status else '?'}); "
+                "dùng --campaign-id khác để chạy lại"
+            ) from None
+        for finding in plan.findings:
+            typer.echo(f"Cảnh báo: dòng {finding.line or '-'}: {finding.message}", err=True)
+        typer.echo(workflow_id)
+
+    run_command(body)
+
+
+def _activity(client: Client, campaign: str, activity: int) -> WorkflowHandle[Any, Any]:
+    return client.get_workflow_handle(activity_workflow_id(campaign, activity))
+
+
+def _send(campaign: str, activity: int, update: Any, message: Any) -> Any:
+    async def body(client: Client) -> Any:
+        async with explained(f"hoạt động {activity} của chiến dịch {campaign}"):
+            return await _activity(client, campaign, activity).execute_update(update, message)
+
+    return run_command(body)
+
+
+def ready(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    unit: str = UnitOption,
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Đơn vị xác nhận sẵn sàng."""
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit=unit, note=note)))
+
+
+def report(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    unit: str = UnitOption,
+    summary: str = typer.Option(..., "--summary", help="Tóm tắt kết quả"),
+    participants: int = typer.Option(..., "--participants", help="Số người tham gia"),
+    beneficiaries: int | None = typer.Option(None, "--beneficiaries", help="Số người được hưởng lợi"),
+    evidence: list[str] = typer.Option([], "--evidence", help="Đường dẫn minh chứng (http/https), lặp lại được"),
+    submitted_by: str = typer.Option("", "--submitted-by", help="Người gửi"),
+    request_id: str | None = typer.Option(None, "--request-id", help="Mã yêu cầu, để gửi lại không bị trùng"),
+) -> None:
+    """Đơn vị nộp báo cáo kết quả."""
+    message = SubmitReport(
+        unit=unit,
+        summary=summary,
+        participants=participants,
+        beneficiaries=beneficiaries,
+        evidence=evidence,
+        submitted_by=submitted_by,
+        request_id=request_id,
+    )
+    receipt = _send(campaign, activity, CampaignActivityWorkflow.submit_report, message)
+    typer.echo(receipt.message + (" (đã nhận trước đó)" if receipt.duplicate else ""))
+
+
+def extend(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    unit: str | None = typer.Option(None, "--unit", help="Đơn vị; bỏ trống để gia hạn cho mọi đơn vị chưa báo cáo"),
+    due: str = typer.Option(..., "--due", help="Hạn mới, ví dụ 2023-05-20 hoặc 20/5/2023"),
+    reason: str = typer.Option(..., "--reason", help="Lý do"),
+) -> None:
+    """Gia hạn nộp báo cáo."""
+    message = ExtendDeadline(unit=unit, new_due=parse_day(due, "--due"), reason=reason)
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.extend_deadline, message))
+
+
+def excuse(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    unit: str = UnitOption,
+    reason: str = typer.Option(..., "--reason", help="Lý do"),
+) -> None:
+    """Miễn báo cáo cho một đơn vị."""
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit=unit, reason=reason)))
+
+
+def reschedule(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    start_day: str = typer.Option(..., "--start", help="Ngày bắt đầu mới"),
+    end_day: str | None = typer.Option(None, "--end", help="Ngày kết thúc mới; mặc định bằng ngày bắt đầu"),
+    reason: str = typer.Option(..., "--reason", help="Lý do"),
+) -> None:
+    """Dời lịch một hoạt động; mọi nhắc nhở và thời hạn dời theo."""
+    new_start = parse_day(start_day, "--start")
+    new_end = parse_day(end_day, "--end") if end_day else new_start
+    message = Reschedule(new_start=new_start, new_end=new_end, reason=reason)
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.reschedule, message))
+
+
+def cancel(
+    campaign: str = CampaignOption,
+    activity: int | None = typer.Option(None, "--activity", help="Hoạt động; bỏ trống để hủy cả chiến dịch"),
+    reason: str = typer.Option(..., "--reason", help="Lý do"),
+) -> None:
+    """Hủy một hoạt động, hoặc cả chiến dịch."""
+    if activity is not None:
+        typer.echo(_send(campaign, activity, CampaignActivityWorkflow.cancel, Cancel(reason=reason)))
+        return
+
+    async def body(client: Client) -> str:
+        async with explained(f"chiến dịch {campaign}"):
+            handle = client.get_workflow_handle(campaign_workflow_id(campaign))
+            return await handle.execute_update(CampaignWorkflow.cancel, Cancel(reason=reason))
+
+    typer.echo(run_command(body))
+
+
+def status(
+    campaign: str = CampaignOption,
+    activity: int | None = typer.Option(None, "--activity", help="Chỉ một hoạt động"),
+    as_json: bool = typer.Option(False, "--json", help="In JSON"),
+) -> None:
+    """Tình hình chiến dịch, hoặc chi tiết một hoạt động."""
+
+    async def body(client: Client) -> Any:
+        if activity is not None:
+            async with explained(f"hoạt động {activity} của chiến dịch {campaign}"):
+                return await _activity(client, campaign, activity).query(CampaignActivityWorkflow.status)
+        async with explained(f"chiến dịch {campaign}"):
+            return await client.get_workflow_handle(campaign_workflow_id(campaign)).query(CampaignWorkflow.overview)
+
+    result = run_command(body)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    console = Console()
+    if activity is not None:
+        _print_activity(result, console)
+    else:
+        _print_overview(result, console)
+
+
+def _print_overview(overview: Any, console: Console) -> None:
+    console.print(f"[bold]{overview.campaign_id}[/bold] — {overview.plan_code} — {overview.phase}", highlight=False)
+    table = Table()
+    for column in ("TT", "Hoạt động", "Giai đoạn", "Sẵn sàng", "Đã báo cáo", "Chờ", "Quá hạn", "Mức BTV"):
+        table.add_column(column)
+    for a in overview.activities:
+        table.add_row(
+            str(a.no),
+            a.title[:50],
+            a.phase.value,
+            f"{a.ready}/{a.units}",
+            f"{a.reported}/{a.units}",
+            str(len(a.pending)),
+            ", ".join(a.overdue) or "—",
+            str(a.escalation_level),
+        )
+    console.print(table)
+
+
+def _print_activity(status: Any, console: Console) -> None:
+    console.print(f"[bold]{status.no}. {status.title}[/bold] — {status.phase.value}", highlight=False)
+    table = Table()
+    for column in ("Đơn vị", "Sẵn sàng", "Báo cáo", "Hạn", "Quá hạn", "Kết quả"):
+        table.add_column(column)
+    for u in status.units:
+        report = f"lần {u.report.revision}, {'đúng hạn' if u.report.on_time else 'trễ'}" if u.report else "—"
+        table.add_row(
+            f"{u.name} ({u.code})",
+            "✔" if u.ready else "—",
+            report,
+            format_deadline(u.due),
+            f"mức {u.escalation_level}" if u.overdue else "—",
+            u.outcome.value if u.outcome else "—",
+        )
+    console.print(table)

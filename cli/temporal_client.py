@@ -1,0 +1,48 @@
+"""Connecting to Temporal and turning its errors into one Vietnamese line."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from settings import Settings
+
+
+class CommandError(Exception):
+    """A failure to show to the person as one line."""
+
+
+async def connect(settings: Settings) -> Client:
+    try:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+        )
+    except Exception as exc:  # the SDK raises RuntimeError with a long chain for an unreachable server
+        raise CommandError(
+            f"không kết nối được máy chủ Temporal tại {settings.temporal_address} "
+            f"(namespace {settings.temporal_namespace}): {str(exc).splitlines()[0][:160]}"
+        ) from None
+
+
+@asynccontextmanager
+async def explained(what: str) -> AsyncIterator[None]:
+    """Translate Temporal errors raised inside the block; `what` names the target in Vietnamese."""
+    try:
+        yield
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        raise CommandError(f"bị từ chối: {reason}") from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise CommandError(f"không tìm thấy {what}") from None
+        if "already completed" in exc.message or "already finished" in exc.message:
+            raise CommandError(f"{what} đã kết thúc, không nhận thêm thông tin") from None
+        raise CommandError(f"máy chủ Temporal trả lỗi cho {what}: {exc.message}") from None
