@@ -1,29 +1,213 @@
-"""`make demo`: the main job on the embedded default.
+"""`make demo`: the whole product on the embedded default, in a few minutes.
 
-Imports and lints the bundled seed plan and prints it.
+Starts the local Temporal dev server (SQLite under data/, UI on
+http://localhost:8233) unless one already answers, starts the worker, starts the
+seed campaign on a compressed clock, and lets simulated units answer. A live
+view shows each activity's phase; at the end the final report's path is printed.
+
+    DEMO_SPEED   plan seconds per wall second (default 21600: a plan day in 4 s)
+    DEMO_EXIT=1  exit 0 when the campaign ends, the report's path on the last line
+    DEMO_SEED    the simulator's seed (default 54)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
+from campaign.clock import PlanClock, format_moment, start_of_day
+from campaign.final_report import render_markdown
 from campaign.importer import import_plan
+from campaign.messages import ConfirmReady
+from campaign.policy import PolicyFile
 from campaign.units import load_directory
-from cli.plan_commands import print_findings, print_plan
+from cli.campaign_commands import build_campaign_input, start_campaign
+from cli.simulator import Answer, deliver_due, plan_answers
+from cli.temporal_client import CommandError, connect, exit_now
+from settings import Settings
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import CampaignWorkflow, Overview, activity_workflow_id, campaign_workflow_id
 
 ROOT = Path(__file__).resolve().parent
+PLAN = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
+UNITS = ROOT / "plans" / "units.yaml"
+DATA = Path(os.environ.get("DEMO_DATA", ROOT / "data"))
+REPORTS = Path(os.environ.get("REPORTS_DIR", ROOT / "reports"))
+
+
+class Stack:
+    """The processes the demo started, stopped in reverse order."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def spawn(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+async def server_client(settings: Settings, stack: Stack, console: Console) -> Client:
+    try:
+        client = await connect(settings)
+        console.print(f"Dùng máy chủ Temporal đang chạy tại {settings.temporal_address}.")
+        return client
+    except CommandError:
+        pass
+    port = settings.temporal_address.rsplit(":", 1)[-1]
+    ui_port = os.environ.get("TEMPORAL_UI_PORT", "8233")
+    server = ["starter.py", "dev-server", "--port", port, "--ui-port", ui_port, "--db", str(DATA / "temporal.db")]
+    stack.spawn(server, DATA / "dev-server.log")
+    console.print(
+        f"Khởi động máy chủ Temporal (giao diện: http://localhost:{ui_port}, nhật ký: {DATA}/dev-server.log)."
+    )
+    for _ in range(240):
+        await asyncio.sleep(0.5)
+        try:
+            return await connect(settings)
+        except CommandError:
+            continue
+    raise CommandError("máy chủ Temporal không khởi động được; xem data/dev-server.log")
+
+
+def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Group:
+    table = Table(title=f"Giờ kế hoạch: {format_moment(plan_now)}", title_justify="left")
+    for column in ("TT", "Hoạt động", "Giai đoạn", "Sẵn sàng", "Đã báo cáo", "Quá hạn", "Mức BTV"):
+        table.add_column(column)
+    for a in overview.activities if overview else []:
+        style = {"ESCALATED": "red", "CLOSED": "green", "IN_EVENT": "cyan"}.get(a.phase.value, "")
+        table.add_row(
+            str(a.no),
+            a.title[:48],
+            Text(a.phase.value, style=style),
+            f"{a.ready}/{a.units}",
+            f"{a.reported}/{a.units}",
+            ", ".join(a.overdue) or "—",
+            str(a.escalation_level),
+        )
+    return Group(table, Text("\n".join(events[-8:]) or "…"))
+
+
+async def run_demo(console: Console, stack: Stack) -> Path:
+    settings = Settings(temporal_task_queue=os.environ.get("TEMPORAL_TASK_QUEUE", "campaign-demo"))
+    speed = float(os.environ.get("DEMO_SPEED", "21600"))
+    client = await server_client(settings, stack, console)
+    worker_env = {"TEMPORAL_TASK_QUEUE": settings.temporal_task_queue, "TEMPORAL_ADDRESS": settings.temporal_address}
+    os.environ.update(worker_env)
+    stack.spawn(["worker.py"], DATA / "worker.log")
+
+    directory = load_directory(UNITS)
+    plan = import_plan(PLAN, directory)
+    policy = PolicyFile()
+    campaign_id = f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    campaign_input = build_campaign_input(plan, directory, policy, campaign_id, speed, rebase_now=True)
+    await start_campaign(client, campaign_input, settings.temporal_task_queue)
+    clock = PlanClock(plan_origin=start_of_day(plan.window.start), wall_origin=datetime.now(UTC), speed=speed)
+    console.print(
+        f"Chiến dịch [bold]{campaign_id}[/bold]: workflow {campaign_workflow_id(campaign_id)}; tốc độ ×{speed:g}"
+    )
+
+    answers = plan_answers(plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
+    events: list[str] = []
+    handle = client.get_workflow_handle_for(CampaignWorkflow.run, campaign_workflow_id(campaign_id))
+
+    async def send(answer: Answer) -> None:
+        child = client.get_workflow_handle(activity_workflow_id(campaign_id, answer.activity_no))
+        update = (
+            CampaignActivityWorkflow.confirm_ready
+            if isinstance(answer.message, ConfirmReady)
+            else CampaignActivityWorkflow.submit_report
+        )
+        try:
+            result = await child.execute_update(update, answer.message)
+        except (WorkflowUpdateFailedError, RPCError) as exc:
+            events.append(f"[{answer.activity_no}] {answer.unit}: không gửi được ({getattr(exc, 'cause', exc)})")
+            return
+        text = result if isinstance(result, str) else result.message
+        events.append(f"{format_moment(answer.at)} [{answer.activity_no}] {text}")
+
+    overview: Overview | None = None
+    seen_levels: dict[int, int] = {}
+    with Live(view(None, events, clock.plan_now(datetime.now(UTC))), console=console, refresh_per_second=4) as live:
+        while True:
+            answers = await deliver_due(answers, clock.plan_now(datetime.now(UTC)), send)
+            overview = await handle.query(CampaignWorkflow.overview)
+            for a in overview.activities:
+                if a.escalation_level > seen_levels.get(a.no, 0):
+                    events.append(f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.no}, {', '.join(a.overdue)}")
+                seen_levels[a.no] = a.escalation_level
+            live.update(view(overview, events, clock.plan_now(datetime.now(UTC))))
+            description = await handle.describe()
+            if description.status != WorkflowExecutionStatus.RUNNING:
+                break
+            await asyncio.sleep(0.25)
+
+    result = await handle.result()
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    path = REPORTS / f"{campaign_id}.md"
+    path.write_text(render_markdown(plan, campaign_id, result.activities, clock.plan_now(datetime.now(UTC))), "utf-8")
+    return path
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     console = Console()
-    plan = import_plan(ROOT / "plans" / "54-KH-DTN-2023-05.txt", load_directory(ROOT / "plans" / "units.yaml"))
-    print_plan(plan, console)
-    print_findings(plan, console)
-    return 0
+    stack = Stack()
+    try:
+        path = asyncio.run(run_demo(console, stack))
+        console.print("Xem lịch sử và trạng thái trong giao diện Temporal: http://localhost:8233")
+        console.print("Báo cáo cuối:")
+        print(path, flush=True)
+        if os.environ.get("DEMO_EXIT") != "1":
+            console.print("Máy chủ vẫn chạy để kiểm tra; nhấn Ctrl-C để dừng.")
+            while True:
+                time.sleep(3600)
+        return 0
+    except CommandError as exc:
+        console.print(f"Lỗi: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        console.print("Đã dừng.")
+        return 130
+    finally:
+        stack.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -12,6 +12,7 @@ import typer
 from cli import campaign_commands as campaign
 from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
+from cli.temporal_client import exit_now
 
 app = typer.Typer(
     help="Điều phối kế hoạch hoạt động của Đoàn trên Temporal.",
@@ -34,5 +35,14 @@ for command in (
     app.command()(command)
 app.command("dev-server")(dev_server)
 
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        exit_now(code if isinstance(code, int) else (0 if code is None else 1))
+
+
 if __name__ == "__main__":
-    app()
+    main()

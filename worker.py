@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 
 from activities.logs import configure_logging
 from activities.notifications import send_notice
-from cli.temporal_client import CommandError, connect
+from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings
 from workflows import ALL_WORKFLOWS
 
@@ -55,4 +55,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

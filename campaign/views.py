@@ -119,6 +119,23 @@ def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
     )
 
 
+class UnitResult(BaseModel):
+    code: str
+    name: str
+    outcome: Outcome | None
+    revision: int | None
+    participants: int | None
+
+
+class ActivityResult(BaseModel):
+    no: int
+    title: str
+    phase: Phase
+    units: list[UnitResult]
+    reminders_sent: int
+    escalations_sent: int
+
+
 _STATE_WORDS = {
     Outcome.ON_TIME: "✅ đúng hạn",
     Outcome.LATE: "🕒 trễ hạn",

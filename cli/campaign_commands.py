@@ -12,15 +12,17 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from campaign.clock import format_deadline, start_of_day
 from campaign.dates import DateError, parse_when
 from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
-from campaign.policy import PolicyError, load_policy
+from campaign.plan import Plan
+from campaign.policy import PolicyError, PolicyFile, load_policy
 from campaign.text import fold
+from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
 from cli.output import fail, print_json
 from cli.plan_commands import UnitsOption, plan_or_fail
@@ -75,6 +77,51 @@ def parse_day(text: str, what: str) -> date:
         fail(f"{what}: {exc}")
 
 
+def build_campaign_input(
+    plan: Plan,
+    directory: UnitDirectory,
+    policy: PolicyFile,
+    campaign_id: str | None,
+    speed: float,
+    rebase_now: bool,
+) -> CampaignInput:
+    years = range(plan.window.start.year - 1, plan.window.end.year + 2)
+    return CampaignInput(
+        campaign_id=campaign_id or campaign_id_for(plan.code, plan.window.start),
+        plan=plan,
+        directory=directory,
+        policy=policy,
+        holidays=vietnam_holidays(years),
+        speed=speed,
+        plan_origin=start_of_day(plan.window.start) if rebase_now else None,
+    )
+
+
+async def start_campaign(client: Client, campaign_input: CampaignInput, task_queue: str) -> bool:
+    """Start the campaign workflow; False when it is already running (nothing is duplicated)."""
+    plan, cid = campaign_input.plan, campaign_input.campaign_id
+    workflow_id = campaign_workflow_id(cid)
+    try:
+        await client.start_workflow(
+            CampaignWorkflow.run,
+            campaign_input,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"Kế hoạch {plan.code}: {plan.title}"[:400],
+            static_details=f"Thời gian: {plan.window.start:%d/%m/%Y}–{plan.window.end:%d/%m/%Y}; "
+            f"{len(plan.activities)} hoạt động",
+            search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN_ID, cid)]),
+        )
+    except WorkflowAlreadyStartedError:
+        description = await client.get_workflow_handle(workflow_id).describe()
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            return False
+        state = description.status.name if description.status else "?"
+        raise CommandError(f"chiến dịch {cid} đã chạy xong ({state}); dùng --campaign-id khác để chạy lại") from None
+    return True
+
+
 def start(
     path: Path,
     units: Path | None = UnitsOption,
@@ -92,46 +139,16 @@ def start(
         policy_file = load_policy(policy)
     except PolicyError as exc:
         fail(str(exc))
-    cid = campaign_id or campaign_id_for(plan.code, plan.window.start)
-    years = range(plan.window.start.year - 1, plan.window.end.year + 2)
-    campaign_input = CampaignInput(
-        campaign_id=cid,
-        plan=plan,
-        directory=directory,
-        policy=policy_file,
-        holidays=vietnam_holidays(years),
-        speed=speed,
-        plan_origin=start_of_day(plan.window.start) if rebase_now else None,
-    )
-    workflow_id = campaign_workflow_id(cid)
+    campaign_input = build_campaign_input(plan, directory, policy_file, campaign_id, speed, rebase_now)
 
     async def body(client: Client) -> None:
-        try:
-            await client.start_workflow(
-                CampaignWorkflow.run,
-                campaign_input,
-                id=workflow_id,
-                task_queue=get_settings().temporal_task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=f"Kế hoạch {plan.code}: {plan.title}"[:400],
-                static_details=f"Thời gian: {plan.window.start:%d/%m/%Y}–{plan.window.end:%d/%m/%Y}; "
-                f"{len(plan.activities)} hoạt động",
-                search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN_ID, cid)]),
-            )
-        except WorkflowAlreadyStartedError:
-            handle = client.get_workflow_handle(workflow_id)
-            description = await handle.describe()
-            if description.status is not None and description.status.name == "RUNNING":
-                typer.echo(f"Chiến dịch {cid} đang chạy; không khởi động lại.", err=True)
-                typer.echo(workflow_id)
-                return
-            raise CommandError(
-                f"chiến dịch {cid} đã chạy xong ({description.status.name if description.status else '?'}); "
-                "dùng --campaign-id khác để chạy lại"
-            ) from None
-        for finding in plan.findings:
-            typer.echo(f"Cảnh báo: dòng {finding.line or '-'}: {finding.message}", err=True)
-        typer.echo(workflow_id)
+        started = await start_campaign(client, campaign_input, get_settings().temporal_task_queue)
+        if started:
+            for finding in plan.findings:
+                typer.echo(f"Cảnh báo: dòng {finding.line or '-'}: {finding.message}", err=True)
+        else:
+            typer.echo(f"Chiến dịch {campaign_input.campaign_id} đang chạy; không khởi động lại.", err=True)
+        typer.echo(campaign_workflow_id(campaign_input.campaign_id))
 
     run_command(body)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -46,3 +48,14 @@ async def explained(what: str) -> AsyncIterator[None]:
         if "already completed" in exc.message or "already finished" in exc.message:
             raise CommandError(f"{what} đã kết thúc, không nhận thêm thông tin") from None
         raise CommandError(f"máy chủ Temporal trả lỗi cho {what}: {exc.message}") from None
+
+
+def exit_now(code: int) -> None:
+    """Leave the process without interpreter finalisation.
+
+    The SDK's Rust threads can outlive finalisation and abort the process
+    (PyGILState_Release, exit status -6) after a run that otherwise succeeded.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

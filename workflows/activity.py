@@ -45,9 +45,17 @@ with workflow.unsafe.imports_passed_through():
     from campaign.notices import compose
     from campaign.plan import PlannedActivity
     from campaign.policy import Policy
-    from campaign.tracker import ActivityState, Outcome, Phase, decide, mark_done, new_activity_state, next_wake
+    from campaign.tracker import ActivityState, decide, mark_done, new_activity_state, next_wake
     from campaign.units import Unit
-    from campaign.views import ActivityStatus, ActivitySummary, activity_status, activity_summary, unit_table
+    from campaign.views import (
+        ActivityResult,
+        ActivityStatus,
+        ActivitySummary,
+        UnitResult,
+        activity_status,
+        activity_summary,
+        unit_table,
+    )
     from workflows import search_attributes as sa
     from workflows.retry import NOTIFY_RETRY
 
@@ -66,23 +74,6 @@ class ActivityInput(BaseModel):
     window_end: date
     clock: PlanClock
     state: ActivityState | None = None  # carried over by continue-as-new
-
-
-class UnitResult(BaseModel):
-    code: str
-    name: str
-    outcome: Outcome | None
-    revision: int | None
-    participants: int | None
-
-
-class ActivityResult(BaseModel):
-    no: int
-    title: str
-    phase: Phase
-    units: list[UnitResult]
-    reminders_sent: int
-    escalations_sent: int
 
 
 @workflow.defn

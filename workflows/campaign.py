@@ -18,9 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from campaign.policy import PolicyFile
     from campaign.tracker import FINAL_PHASES, Phase
     from campaign.units import UnitDirectory
-    from campaign.views import ActivitySummary
+    from campaign.views import ActivityResult, ActivitySummary
     from workflows import search_attributes as sa
-    from workflows.activity import ActivityInput, ActivityResult, CampaignActivityWorkflow
+    from workflows.activity import ActivityInput, CampaignActivityWorkflow
 
 
 class CampaignInput(BaseModel):
