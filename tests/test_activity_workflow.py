@@ -15,6 +15,7 @@ from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, 
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.units import Unit, UnitKind
+from campaign.workdays import vietnam_holidays
 from tests.temporal_env import time_skipping_env, worker
 from workflows.activity import ActivityInput, CampaignActivityWorkflow
 
@@ -23,8 +24,8 @@ OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.
 COMMITTEE = Unit(code="btv", name="Ban Thường vụ Đoàn Khối", kind=UnitKind.COMMITTEE)
 
 
-def vn(day: int, month: int = 5, hour: int = 0) -> datetime:
-    return datetime(2023, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
+def vn(day: int, month: int = 5, hour: int = 0, year: int = 2023) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -34,7 +35,17 @@ async def env():
     await env.shutdown()
 
 
-async def start(env, queue, start=date(2023, 5, 11), end=None, kind=ActivityKind.SINGLE_DAY, policy=None):
+async def start(
+    env,
+    queue,
+    start=date(2023, 5, 11),
+    end=None,
+    kind=ActivityKind.SINGLE_DAY,
+    policy=None,
+    origin=None,
+    window_end=date(2023, 5, 31),
+    holidays=(),
+):
     activity = PlannedActivity(
         no=7,
         title="Nghĩa tình thanh niên công nhân",
@@ -44,7 +55,7 @@ async def start(env, queue, start=date(2023, 5, 11), end=None, kind=ActivityKind
         place="Khu Công nghệ cao",
         responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in UNITS],
     )
-    clock = PlanClock(plan_origin=vn(1), wall_origin=await env.get_current_time(), speed=1)
+    clock = PlanClock(plan_origin=origin or vn(1), wall_origin=await env.get_current_time(), speed=1)
     handle = await env.client.start_workflow(
         CampaignActivityWorkflow.run,
         ActivityInput(
@@ -54,7 +65,8 @@ async def start(env, queue, start=date(2023, 5, 11), end=None, kind=ActivityKind
             office=OFFICE,
             committee=COMMITTEE,
             policy=policy or Policy(),
-            window_end=date(2023, 5, 31),
+            holidays=list(holidays),
+            window_end=window_end,
             clock=clock,
         ),
         id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/7",
@@ -175,4 +187,46 @@ async def test_reschedule_and_extend_move_the_timers(env) -> None:
         await advance_to(env, handle, vn(30, hour=1))
         status = await handle.query(CampaignActivityWorkflow.status)
         assert status.phase.value == "ESCALATED" and status.escalations_sent == 1
+        await handle.terminate()
+
+
+async def test_whole_month_is_in_event_all_month_and_takes_reports(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, start=date(2023, 5, 1), end=date(2023, 5, 31), kind=ActivityKind.WHOLE_MONTH)
+        seen = []
+        for moment in (vn(1, hour=1), vn(15), vn(31, hour=23)):
+            await advance_to(env, handle, moment)
+            seen.append((await handle.query(CampaignActivityWorkflow.status)).phase.value)
+        assert seen == ["IN_EVENT", "IN_EVENT", "IN_EVENT"]
+        receipt = await handle.execute_update(
+            CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="Hiến máu", participants=30)
+        )
+        assert (receipt.on_time, receipt.phase.value) == (True, "IN_EVENT")
+        await advance_to(env, handle, vn(1, 6, hour=1))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "COLLECTING"
+        assert {u.due for u in status.units} == {vn(4, 6)}  # three days after 31/5
+        for unit in ("b", "c"):
+            await handle.execute_update(CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit=unit, reason="Sáp nhập"))
+        result = await handle.result()
+    assert result.phase.value == "CLOSED"
+    assert {u.code: u.outcome.value for u in result.units} == {"a": "on_time", "b": "excused", "c": "excused"}
+
+
+@pytest.mark.parametrize(("working_days", "due"), [(False, vn(1, 5, year=2024)), (True, vn(3, 5, year=2024))])
+async def test_report_due_skips_the_april_holidays_on_working_days(env, working_days, due) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(
+            env,
+            queue,
+            start=date(2024, 4, 27),  # a Saturday; due three days later, on 30/4
+            policy=Policy(working_days=working_days),
+            origin=vn(1, 4, year=2024),
+            window_end=date(2024, 4, 30),
+            holidays=vietnam_holidays([2024]),
+        )
+        await advance_to(env, handle, vn(28, 4, hour=1, year=2024))
+        status = await handle.query(CampaignActivityWorkflow.status)
+        assert status.phase.value == "COLLECTING"
+        assert {u.due for u in status.units} == {due}  # end of 30/4, or of Thursday 2/5 past 30/4 and 1/5
         await handle.terminate()
