@@ -30,7 +30,6 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFai
 from temporalio.service import RPCError
 
 from campaign.clock import PlanClock, format_moment, start_of_day
-from campaign.final_report import render_markdown
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady
 from campaign.policy import PolicyFile
@@ -124,7 +123,12 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     settings = Settings(temporal_task_queue=os.environ.get("TEMPORAL_TASK_QUEUE", "campaign-demo"))
     speed = float(os.environ.get("DEMO_SPEED", "21600"))
     client = await server_client(settings, stack, console)
-    worker_env = {"TEMPORAL_TASK_QUEUE": settings.temporal_task_queue, "TEMPORAL_ADDRESS": settings.temporal_address}
+    worker_env = {
+        "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{DATA / 'campaign.db'}",
+        "REPORTS_DIR": str(REPORTS),
+    }
     os.environ.update(worker_env)
     stack.spawn(["worker.py"], DATA / "worker.log")
 
@@ -175,10 +179,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
             await asyncio.sleep(0.25)
 
     result = await handle.result()
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / f"{campaign_id}.md"
-    path.write_text(render_markdown(plan, campaign_id, result.activities, clock.plan_now(datetime.now(UTC))), "utf-8")
-    return path
+    return Path(result.report_files[0])
 
 
 def _interrupt(signum: int, frame: object) -> None:

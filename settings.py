@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+Channel = Literal["log", "email", "webhook"]
 
 
 class Settings(BaseSettings):
@@ -16,6 +21,31 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "campaign"
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+
+    database_url: str | None = None  # unset: SQLite under data/
+    notify_channels: str = "log"  # comma list of log, email, webhook
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Van phong Doan Khoi <no-reply@example.org>"
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_timeout: float = 20.0
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    reports_dir: Path = ROOT / "reports"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{ROOT / 'data' / 'campaign.db'}"
+
+    @property
+    def channels(self) -> list[Channel]:
+        names = [c.strip().lower() for c in self.notify_channels.split(",") if c.strip()]
+        unknown = [c for c in names if c not in ("log", "email", "webhook")]
+        if unknown:
+            raise ValueError(f"NOTIFY_CHANNELS: kênh không hỗ trợ {', '.join(unknown)} (chỉ log, email, webhook)")
+        return names or ["log"]  # type: ignore[return-value]
 
 
 @lru_cache

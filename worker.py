@@ -1,6 +1,8 @@
 """The worker: runs every workflow and activity of the service.
 
-TEMPORAL_ADDRESS=localhost:7233 python worker.py
+TEMPORAL_ADDRESS=localhost:7233 DATABASE_URL=postgresql://… python worker.py
+
+At start it brings the database schema to the latest migration (alembic upgrade head).
 """
 
 from __future__ import annotations
@@ -8,30 +10,49 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.worker import Worker
 
+from activities import service_activities
 from activities.logs import configure_logging
-from activities.notifications import send_notice
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings
+from store.database import Store, upgrade
 from workflows import ALL_WORKFLOWS
 
-ACTIVITIES = [send_notice]
+ACTIVITY_THREADS = 16
+
+
+def build_worker(client, settings: Settings, store: Store, executor: ThreadPoolExecutor) -> Worker:  # type: ignore[no-untyped-def]
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=service_activities(store, settings),
+        activity_executor=executor,
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    client = await connect(settings)
     log = structlog.get_logger("worker").bind(
         address=settings.temporal_address,
         namespace=settings.temporal_namespace,
         task_queue=settings.temporal_task_queue,
     )
-    async with Worker(client, task_queue=settings.temporal_task_queue, workflows=ALL_WORKFLOWS, activities=ACTIVITIES):
-        log.info("worker started")
-        await stop.wait()
-        log.info("worker stopping")
+    try:
+        upgrade(settings.database)
+    except Exception as exc:
+        raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {str(exc).splitlines()[0][:200]}") from None
+    store = Store(settings.database)
+    client = await connect(settings)
+    with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
+        async with build_worker(client, settings, store, executor):
+            log.info("worker started", database=store.dialect, channels=settings.channels)
+            await stop.wait()
+            log.info("worker stopping")
     log.info("worker stopped")
 
 

@@ -1,56 +1,97 @@
-"""Sending notices. Every notice has a stable key; a retried activity never sends twice.
+"""Sending notices through the configured channels, each key taking effect once.
 
-The `log` channel writes one structured line per notice (campaign, activity, unit,
-key, subject, body).
+The notification row is claimed before sending and marked after. A retry finds
+the row: sent or failed rows are skipped; a row left "sending" means the process
+died between sending and marking, so this attempt may send a second copy, and
+says so in the log.
 """
 
 from __future__ import annotations
 
 import structlog
+from pydantic import BaseModel
 from temporalio import activity
 
+from activities.channels import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    address_for,
+    deliver_email,
+    deliver_log,
+    deliver_webhook,
+)
 from campaign.notices import Notice
+from settings import Settings
+from store.database import Store
+from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
 
 log = structlog.get_logger("notifications")
 
 
-class SentLedger:
-    """Keys already delivered by this worker process."""
-
-    def __init__(self) -> None:
-        self._keys: set[str] = set()
-
-    def claim(self, key: str) -> bool:
-        if key in self._keys:
-            return False
-        self._keys.add(key)
-        return True
+class ChannelFailure(BaseModel):
+    channel: str
+    address: str | None
+    error: str
 
 
-LEDGER = SentLedger()
+class Delivery(BaseModel):
+    sent: list[str] = []
+    skipped: list[str] = []
+    failed: list[ChannelFailure] = []
 
 
-@activity.defn
-async def send_notice(notice: Notice) -> bool:
-    """Deliver `notice` once; returns False when its key was already delivered."""
-    info = activity.info()
-    bound = log.bind(
-        campaign_id=notice.campaign_id,
-        activity_no=notice.activity_no,
-        unit=notice.recipient,
-        key=notice.key,
-        workflow_id=info.workflow_id,
-        run_id=info.workflow_run_id,
-        attempt=info.attempt,
-    )
-    if not LEDGER.claim(notice.key):
-        bound.info("notice already sent")
-        return False
-    bound.info(
-        "notice",
-        kind=notice.kind.value,
-        to=notice.to.email if notice.to else None,
-        subject=notice.subject,
-        body=notice.body,
-    )
-    return True
+class Notifier:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def channels_for(self, notice: Notice) -> list[str]:
+        """A unit's own channel in the directory wins over the default ones."""
+        if notice.to is not None and notice.to.channel:
+            return [notice.to.channel]
+        return list(self.settings.channels)
+
+    @activity.defn
+    def send_notice(self, notice: Notice) -> Delivery:
+        info = activity.info()
+        bound = log.bind(
+            campaign_id=notice.campaign_id,
+            activity_no=notice.activity_no,
+            unit=notice.recipient,
+            key=notice.key,
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            attempt=info.attempt,
+        )
+        delivery = Delivery()
+        for channel in self.channels_for(notice):
+            address = address_for(channel, notice, self.settings)
+            with self.store.session() as session:
+                claimed = claim(session, notice, channel, address)
+            if not claimed.go:
+                bound.info("notice already handled", channel=channel, status=claimed.previous)
+                delivery.skipped.append(channel)
+                continue
+            if claimed.previous == SENDING:
+                bound.warning("notice may be sent twice: an earlier attempt stopped after sending", channel=channel)
+            try:
+                if channel == "email":
+                    deliver_email(notice, address, self.settings)
+                elif channel == "webhook":
+                    deliver_webhook(notice, address, self.settings)
+                deliver_log(notice, address, bound.bind(channel=channel))
+            except TransientDeliveryError as exc:
+                with self.store.session() as session:
+                    finish(session, notice, channel, RETRYING, str(exc))
+                bound.warning("notice delivery will be retried", channel=channel, error=str(exc))
+                raise
+            except PermanentDeliveryError as exc:
+                with self.store.session() as session:
+                    finish(session, notice, channel, FAILED, str(exc))
+                bound.error("notice could not be delivered", channel=channel, error=str(exc))
+                delivery.failed.append(ChannelFailure(channel=channel, address=address, error=str(exc)))
+                continue
+            with self.store.session() as session:
+                finish(session, notice, channel, SENT)
+            delivery.sent.append(channel)
+        return delivery

@@ -1,16 +1,15 @@
-"""The campaign's final report for people (Markdown), from the activities' results."""
+"""The campaign's report for people: per activity and per unit, with totals (Markdown here)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from campaign.clock import format_moment
-from campaign.plan import Plan
 from campaign.tracker import Outcome
-from campaign.views import ActivityResult
 
 OUTCOME_WORDS = {
     Outcome.ON_TIME: "Đúng hạn",
@@ -18,6 +17,46 @@ OUTCOME_WORDS = {
     Outcome.EXCUSED: "Được miễn",
     Outcome.MISSING: "Không báo cáo",
 }
+
+
+def outcome_words(outcome: Outcome | None) -> str:
+    return OUTCOME_WORDS[outcome] if outcome else "Đang chờ"
+
+
+class UnitLine(BaseModel):
+    code: str
+    name: str
+    role: str
+    outcome: Outcome | None  # None while the activity runs
+    revision: int | None = None
+    participants: int | None = None
+    beneficiaries: int | None = None
+    submitted_at: datetime | None = None
+    summary: str = ""
+    escalation_level: int = 0
+
+
+class ActivityLine(BaseModel):
+    no: int
+    title: str
+    start: date
+    end: date
+    place: str
+    phase: str
+    escalations: int
+    units: list[UnitLine]
+
+
+class CampaignReport(BaseModel):
+    campaign_id: str
+    plan_code: str
+    title: str
+    window_start: date
+    window_end: date
+    status: str
+    recipients: list[str]
+    activities: list[ActivityLine]
+    generated_at: datetime
 
 
 class ActivityTotals(BaseModel):
@@ -29,64 +68,108 @@ class ActivityTotals(BaseModel):
     late: int
     excused: int
     missing: int
+    pending: int
     participants: int
 
+    @property
+    def completion(self) -> float:
+        """Share of units whose report is in or who were excused."""
+        return (self.on_time + self.late + self.excused) / self.units if self.units else 0.0
 
-def totals(result: ActivityResult) -> ActivityTotals:
-    counts = Counter(u.outcome for u in result.units)
+
+def totals(activity: ActivityLine) -> ActivityTotals:
+    counts = Counter(u.outcome for u in activity.units)
     return ActivityTotals(
-        no=result.no,
-        title=result.title,
-        phase=result.phase.value,
-        units=len(result.units),
+        no=activity.no,
+        title=activity.title,
+        phase=activity.phase,
+        units=len(activity.units),
         on_time=counts[Outcome.ON_TIME],
         late=counts[Outcome.LATE],
         excused=counts[Outcome.EXCUSED],
         missing=counts[Outcome.MISSING],
-        participants=sum(u.participants or 0 for u in result.units),
+        pending=counts[None],
+        participants=sum(u.participants or 0 for u in activity.units),
     )
 
 
-def render_markdown(plan: Plan, campaign_id: str, results: list[ActivityResult], generated_at: datetime) -> str:
-    rows = [totals(r) for r in results]
+SUMMARY_HEADINGS = [
+    "TT",
+    "Hoạt động",
+    "Giai đoạn",
+    "Đơn vị",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Được miễn",
+    "Không báo cáo",
+    "Đang chờ",
+    "Người tham gia",
+]
+UNIT_HEADINGS = ["Đơn vị", "Vai trò", "Kết quả", "Lần nộp", "Người tham gia", "Người thụ hưởng", "Mức báo cáo BTV"]
+ROLE_WORDS = {"lead": "Phụ trách", "support": "Phối hợp"}
+
+
+def summary_row(t: ActivityTotals) -> list[object]:
+    return [t.no, t.title, t.phase, t.units, t.on_time, t.late, t.excused, t.missing, t.pending, t.participants]
+
+
+def total_row(rows: list[ActivityTotals]) -> list[object]:
+    def sum_of(field: str) -> int:
+        return sum(getattr(t, field) for t in rows)
+
+    fields = ("units", "on_time", "late", "excused", "missing", "pending", "participants")
+    return ["", "Cộng", "", *(sum_of(f) for f in fields)]
+
+
+def unit_row(u: UnitLine) -> list[object]:
+    return [
+        u.name,
+        ROLE_WORDS.get(u.role, u.role),
+        outcome_words(u.outcome),
+        u.revision,
+        u.participants,
+        u.beneficiaries,
+        u.escalation_level or None,
+    ]
+
+
+def _cells(row: Sequence[object]) -> str:
+    return "| " + " | ".join("—" if v is None else str(v) for v in row) + " |"
+
+
+def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
+    rows = [totals(a) for a in report.activities]
     lines = [
-        f"# Báo cáo kết quả Kế hoạch {plan.code}",
+        f"# Báo cáo kết quả Kế hoạch {report.plan_code}",
         "",
-        f"**{plan.title}**",
+        f"**{report.title}**",
         "",
-        f"Thời gian: {plan.window.start:%d/%m/%Y} – {plan.window.end:%d/%m/%Y}. "
-        f"Chiến dịch `{campaign_id}`, lập lúc {format_moment(generated_at)}.",
+        f"Thời gian: {report.window_start:%d/%m/%Y} – {report.window_end:%d/%m/%Y}. "
+        f"Chiến dịch `{report.campaign_id}` ({report.status}), lập lúc {format_moment(report.generated_at)}.",
         "",
         "## Tổng hợp",
         "",
-        "| TT | Hoạt động | Giai đoạn | Đơn vị | Đúng hạn | Trễ hạn | Được miễn | Không báo cáo | Người tham gia |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        _cells(SUMMARY_HEADINGS),
+        _cells(["---"] * len(SUMMARY_HEADINGS)),
+        *(_cells(summary_row(t)) for t in rows),
+        _cells([f"**{v}**" if v != "" else "" for v in total_row(rows)]),
+        "",
     ]
-    for t in rows:
-        lines.append(
-            f"| {t.no} | {t.title} | {t.phase} | {t.units} | {t.on_time} | {t.late} | {t.excused} | {t.missing} "
-            f"| {t.participants} |"
-        )
-    lines.append(
-        f"| | **Cộng** | | {sum(t.units for t in rows)} | {sum(t.on_time for t in rows)} | "
-        f"{sum(t.late for t in rows)} | {sum(t.excused for t in rows)} | {sum(t.missing for t in rows)} | "
-        f"{sum(t.participants for t in rows)} |"
-    )
-    lines += ["", "## Chi tiết từng hoạt động", ""]
-    for result in results:
-        lines += [f"### {result.no}. {result.title}", ""]
-        if not result.units:
+    if chart:
+        lines += [f"![Tỷ lệ hoàn thành báo cáo theo hoạt động]({chart})", ""]
+    lines += ["## Chi tiết từng hoạt động", ""]
+    for activity in report.activities:
+        when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
+        lines += [f"### {activity.no}. {activity.title}", "", f"{when}, {activity.place or '—'}.", ""]
+        if not activity.units:
             lines += ["Chưa phân công đơn vị cụ thể.", ""]
             continue
-        lines += ["| Đơn vị | Kết quả | Lần nộp | Người tham gia |", "| --- | --- | --- | --- |"]
-        for u in result.units:
-            outcome = OUTCOME_WORDS[u.outcome] if u.outcome else "—"
-            people = "—" if u.participants is None else u.participants
-            lines.append(f"| {u.name} | {outcome} | {u.revision or '—'} | {people} |")
+        lines += [_cells(UNIT_HEADINGS), _cells(["---"] * len(UNIT_HEADINGS))]
+        lines += [_cells(unit_row(u)) for u in activity.units]
         lines.append("")
-    missing = sorted({u.name for r in results for u in r.units if u.outcome is Outcome.MISSING})
+    missing = sorted({u.name for a in report.activities for u in a.units if u.outcome is Outcome.MISSING})
     if missing:
         lines += ["## Đơn vị chưa báo cáo", "", *(f"- {name}" for name in missing), ""]
-    if plan.recipients:
-        lines += ["## Nơi nhận", "", *(f"- {r};" for r in plan.recipients), ""]
+    if report.recipients:
+        lines += ["## Nơi nhận", "", *(f"- {r};" for r in report.recipients), ""]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ class Notice(BaseModel):
     key: str  # idempotency key, unique per effect across the whole service
     kind: ActionKind
     campaign_id: str
-    activity_no: int
+    activity_no: int | None  # None for the campaign's own notices
     recipient: str  # unit code, "office" or "committee"
     units: list[str] = []
     subject: str
@@ -137,4 +137,25 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         units=action.units,
         subject=subject,
         body="\n".join(lines),
+    )
+
+
+def delivery_failed(notice: Notice, failures: list[str]) -> Notice:
+    """Tell the office that `notice` could not reach its recipient."""
+    return Notice(
+        key=f"{notice.key}/delivery-failed",
+        kind=ActionKind.DELIVERY_FAILED,
+        campaign_id=notice.campaign_id,
+        activity_no=notice.activity_no,
+        recipient="office",
+        units=[notice.recipient],
+        subject=f"[{notice.campaign_id}] Không gửi được thông báo: {notice.subject}"[:300],
+        body="\n".join(
+            [
+                "Kính gửi Văn phòng Đoàn Khối,",
+                f"Thông báo “{notice.subject}” gửi {notice.to.name if notice.to else notice.recipient} không gửi được:",
+                *(f"- {f}" for f in failures),
+                "Đề nghị kiểm tra địa chỉ trong danh bạ đơn vị và liên hệ trực tiếp với đơn vị.",
+            ]
+        ),
     )

@@ -83,6 +83,9 @@ class ActionKind(StrEnum):
     REPORT_REMINDER = "report_reminder"
     ESCALATION = "escalation"  # to the Standing Committee
     CLOSING = "closing"  # to the office: the activity's outcome
+    DELIVERY_FAILED = "delivery_failed"  # to the office: a notice could not be delivered
+    DIGEST = "digest"  # to the Standing Committee, weekly
+    FINAL_REPORT = "final_report"  # to the plan's recipients, at the campaign's end
 
 
 class Action(BaseModel):
@@ -110,6 +113,8 @@ class ActivityState(BaseModel):
     escalations_sent: int = 0
     closed_at: datetime | None = None
     cancelled_reason: str | None = None
+    events_recorded: int = 0  # sequence of the records handed to the store
+    phase_recorded: Phase | None = None
 
     # --- time -----------------------------------------------------------------
 

@@ -66,6 +66,7 @@ class ActivitySummary(BaseModel):
     reported: int
     ready: int
     units: int
+    escalations_sent: int = 0
 
 
 def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
@@ -116,6 +117,7 @@ def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
         reported=sum(1 for u in units if u.report is not None),
         ready=sum(1 for u in units if u.ready_at is not None),
         units=len(state.units),
+        escalations_sent=state.escalations_sent,
     )
 
 

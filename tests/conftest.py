@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from campaign.units import UnitDirectory, load_directory
+from tests.databases import fresh_postgres_database, postgres_binaries, private_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
@@ -14,3 +17,22 @@ UNITS = ROOT / "plans" / "units.yaml"
 @pytest.fixture(scope="session")
 def directory() -> UnitDirectory:
     return load_directory(UNITS)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    if postgres_binaries() is None:
+        pytest.skip("PostgreSQL is not installed here; .ci/run installs it")
+    with private_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty database of each kind the service supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'campaign.db'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_server"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -13,8 +15,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.notifications import send_notice
+from activities import service_activities
 from campaign.clock import start_of_day
+from settings import Settings
+from store.database import Store, upgrade
 from workflows import ALL_WORKFLOWS
 from workflows import search_attributes as sa
 
@@ -29,17 +33,27 @@ async def time_skipping_env() -> WorkflowEnvironment:
     return env
 
 
+def migrated_store(url: str) -> Store:
+    upgrade(url)
+    return Store(url)
+
+
 @asynccontextmanager
-async def worker(client: Client, activities=(send_notice,)):
+async def worker(client: Client, store: Store | None = None, settings: Settings | None = None):
+    """A worker on a fresh task queue; without `store`, a fresh SQLite database in a temporary folder."""
     queue = f"q-{uuid.uuid4()}"
-    async with Worker(
-        client,
-        task_queue=queue,
-        workflows=ALL_WORKFLOWS,
-        activities=list(activities),
-        workflow_failure_exception_types=[Exception],
-    ):
-        yield queue
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(8) as executor:
+        store = store or migrated_store(f"sqlite:///{folder}/t.db")
+        settings = settings or Settings(reports_dir=Path(folder) / "reports", notify_channels="log")
+        async with Worker(
+            client,
+            task_queue=queue,
+            workflows=ALL_WORKFLOWS,
+            activities=service_activities(store, settings),
+            activity_executor=executor,
+            workflow_failure_exception_types=[Exception],
+        ):
+            yield queue
 
 
 def origin(day: date):

@@ -43,7 +43,9 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
     result = subprocess.run([sys.executable, "demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     report = Path(result.stdout.strip().splitlines()[-1])
-    assert report.parent == tmp_path / "reports" and report.exists()
+    assert report.parent.parent == tmp_path / "reports" and report.exists()
+    assert (report.parent / "bao-cao.xlsx").exists() and (report.parent / "hoan-thanh.png").exists()
+    assert (tmp_path / "data" / "campaign.db").exists()
     text = report.read_text(encoding="utf-8")
     assert "# Báo cáo kết quả Kế hoạch 54-KH/ĐTN" in text and "| **Cộng** |" in text
     assert "Không báo cáo" in text

@@ -7,6 +7,7 @@ parent campaign, and sleep until `next_wake` or the next message.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -18,7 +19,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from activities.notifications import send_notice
+    from activities.notifications import Notifier
+    from activities.records import Recorder
     from campaign.clock import PlanClock, format_moment
     from campaign.messages import (
         Cancel,
@@ -42,10 +44,11 @@ with workflow.unsafe.imports_passed_through():
         check_report,
         check_reschedule,
     )
-    from campaign.notices import compose
+    from campaign.notices import Notice, compose, delivery_failed
     from campaign.plan import PlannedActivity
     from campaign.policy import Policy
-    from campaign.tracker import ActivityState, decide, mark_done, new_activity_state, next_wake
+    from campaign.records import ActivityEvent, EventKind
+    from campaign.tracker import Action, ActionKind, ActivityState, decide, mark_done, new_activity_state, next_wake
     from campaign.units import Unit
     from campaign.views import (
         ActivityResult,
@@ -57,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
         unit_table,
     )
     from workflows import search_attributes as sa
-    from workflows.retry import NOTIFY_RETRY
+    from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
 M = TypeVar("M")
 
@@ -87,6 +90,7 @@ class CampaignActivityWorkflow:
         )
         self._changed = False
         self._published: tuple[Any, ...] | None = None
+        self._recording: list[workflow.ActivityHandle[bool]] = []
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -98,6 +102,8 @@ class CampaignActivityWorkflow:
             for action in decide(self.state, now):
                 await self._notify(action, now)
                 mark_done(self.state, action, now)
+                if action.kind is ActionKind.ESCALATION:
+                    self._record(EventKind.ESCALATION, "system", at=action.at, level=action.level, units=action.units)
                 workflow.logger.info(
                     "action done",
                     extra={"campaign_id": self.state.campaign_id, "activity_no": input.activity.no, "key": action.key},
@@ -107,10 +113,43 @@ class CampaignActivityWorkflow:
                 break
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._records_written()
                 workflow.continue_as_new(input.model_copy(update={"state": self.state}))
             await self._sleep(now)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        outcomes = {u.code: u.outcome for u in self.state.units.values() if u.outcome is not None}
+        self._record(EventKind.CLOSED, "system", phase=self.state.phase(self.now()), outcomes=outcomes)
+        await self._records_written()
         return self._result()
+
+    def _record(self, kind: EventKind, actor: str, **fields: Any) -> None:
+        """Hand a fact to the store without waiting: a database outage must not hold up reminders."""
+        self.state.events_recorded += 1
+        info = workflow.info()
+        event = ActivityEvent(
+            key=f"{info.workflow_id}/event/{self.state.events_recorded}",
+            kind=kind,
+            campaign_id=self.state.campaign_id,
+            activity_no=self.state.activity.no,
+            workflow_id=info.workflow_id,
+            actor=actor,
+            at=fields.pop("at", None) or self.now(),
+            **fields,
+        )
+        self._recording.append(
+            workflow.start_activity_method(
+                Recorder.record_event,
+                event,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RECORD_RETRY,
+                summary=f"ghi {kind.value}",
+            )
+        )
+
+    async def _records_written(self) -> None:
+        pending, self._recording = self._recording, []
+        if pending:
+            await asyncio.gather(*pending)
 
     async def _sleep(self, now: datetime) -> None:
         wake = next_wake(self.state, now)
@@ -125,23 +164,26 @@ class CampaignActivityWorkflow:
                 lambda: self._changed, timeout=delay, timeout_summary=f"{reason} ({format_moment(at)})"
             )
 
-    async def _notify(self, action: Any, now: datetime) -> None:
+    async def _notify(self, action: Action, now: datetime) -> None:
         notice = compose(self.state, action, now, workflow.info().workflow_id)
         to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
         if action.recipient in self.state.units:
             to = next((u for u in self.input.units if u.code == action.recipient), None)
-        await workflow.execute_activity(
-            send_notice,
-            notice.model_copy(update={"to": to}),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=NOTIFY_RETRY,
-            summary=notice.subject[:200],
-        )
+        await send(notice.model_copy(update={"to": to}), self.input.office)
 
     async def _publish(self, now: datetime) -> None:
-        """Search attributes, UI details and the parent's overview, when they changed."""
+        """Search attributes, UI details, the store and the parent's overview, when they changed."""
         summary = activity_summary(self.state, now)
-        current = (summary.phase, tuple(summary.pending), tuple(summary.overdue), summary.escalation_level)
+        if summary.phase != self.state.phase_recorded and not self.state.finished:
+            self.state.phase_recorded = summary.phase
+            self._record(EventKind.PHASE, "system", phase=summary.phase)
+        current = (
+            summary.phase,
+            tuple(summary.pending),
+            tuple(summary.overdue),
+            summary.escalation_level,
+            summary.escalations_sent,
+        )
         details = unit_table(self.state, now)
         workflow.set_current_details(details)
         if current == self._published:
@@ -205,6 +247,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def confirm_ready(self, message: ConfirmReady) -> str:
         unit = self._apply(apply_confirm_ready, message)
+        self._record(EventKind.READY, unit.code, unit_code=unit.code, detail={"note": message.note})
         return f"Đã ghi nhận {unit.name} sẵn sàng cho hoạt động {self.state.activity.no}."
 
     @confirm_ready.validator
@@ -214,6 +257,10 @@ class CampaignActivityWorkflow:
     @workflow.update
     def submit_report(self, message: SubmitReport) -> Receipt:
         receipt: Receipt = self._apply(apply_report, message)
+        unit = self.state.units[receipt.unit]
+        if not receipt.duplicate:
+            actor = message.submitted_by or unit.code
+            self._record(EventKind.REPORT, actor, unit_code=unit.code, report=unit.report)
         return receipt
 
     @submit_report.validator
@@ -223,6 +270,8 @@ class CampaignActivityWorkflow:
     @workflow.update
     def extend_deadline(self, message: ExtendDeadline) -> str:
         units = self._apply(apply_extend, message)
+        detail = {"units": [u.code for u in units], "new_due": message.new_due.isoformat(), "reason": message.reason}
+        self._record(EventKind.EXTEND, "office", detail=detail)
         return f"Đã gia hạn báo cáo đến hết ngày {message.new_due:%d/%m/%Y} cho {', '.join(u.name for u in units)}."
 
     @extend_deadline.validator
@@ -232,6 +281,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def excuse_unit(self, message: ExcuseUnit) -> str:
         unit = self._apply(apply_excuse, message)
+        self._record(EventKind.EXCUSE, "office", unit_code=unit.code, detail={"reason": message.reason})
         return f"Đã miễn báo cáo cho {unit.name}."
 
     @excuse_unit.validator
@@ -241,6 +291,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def reschedule(self, message: Reschedule) -> str:
         self._apply(apply_reschedule, message)
+        self._record(EventKind.RESCHEDULE, "office", detail=message.model_dump(mode="json"))
         return (
             f"Đã dời hoạt động {self.state.activity.no} sang {message.new_start:%d/%m/%Y}–{message.new_end:%d/%m/%Y}."
         )
@@ -252,6 +303,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def cancel(self, message: Cancel) -> str:
         self._apply(apply_cancel, message)
+        self._record(EventKind.CANCEL, "office", detail={"reason": message.reason})
         return f"Đã hủy hoạt động {self.state.activity.no}."
 
     @cancel.validator
@@ -270,3 +322,17 @@ class CampaignActivityWorkflow:
     @workflow.query
     def status(self) -> ActivityStatus:
         return activity_status(self.state, self.now())
+
+
+async def send(notice: Notice, office: Unit | None) -> None:
+    """Send `notice`; what cannot be delivered is reported to the office (once, never in a loop)."""
+    delivery = await workflow.execute_activity_method(
+        Notifier.send_notice,
+        notice,
+        start_to_close_timeout=timedelta(seconds=60),
+        retry_policy=NOTIFY_RETRY,
+        summary=notice.subject[:200],
+    )
+    if delivery.failed and notice.kind is not ActionKind.DELIVERY_FAILED:
+        failures = [f"{f.channel} ({f.address or 'không có địa chỉ'}): {f.error}" for f in delivery.failed]
+        await send(delivery_failed(notice, failures).model_copy(update={"to": office}), office)

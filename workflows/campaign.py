@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
@@ -12,15 +12,21 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from campaign.clock import PlanClock
+    from activities.final_report import Publisher, ReportRequest
+    from activities.records import CampaignEnd, Recorder
+    from campaign.clock import PlanClock, format_moment
+    from campaign.digest import next_monday_morning, weekly_digest
+    from campaign.distribution import final_report_notices, recipients_in_directory
     from campaign.messages import Cancel
     from campaign.plan import Plan, PlannedActivity
     from campaign.policy import PolicyFile
+    from campaign.records import campaign_record
     from campaign.tracker import FINAL_PHASES, Phase
     from campaign.units import UnitDirectory
     from campaign.views import ActivityResult, ActivitySummary
     from workflows import search_attributes as sa
-    from workflows.activity import ActivityInput, CampaignActivityWorkflow
+    from workflows.activity import ActivityInput, CampaignActivityWorkflow, send
+    from workflows.retry import RECORD_RETRY
 
 
 class CampaignInput(BaseModel):
@@ -45,6 +51,7 @@ class Overview(BaseModel):
 class CampaignResult(BaseModel):
     campaign_id: str
     activities: list[ActivityResult]
+    report_files: list[str] = []  # the final report (Markdown, XLSX, chart), absolute paths
 
 
 def activity_workflow_id(campaign_id: str, no: int) -> str:
@@ -78,18 +85,72 @@ class CampaignWorkflow:
         }
         self.phase = "RUNNING"
         self.cancel_reason: str | None = None
+        self.escalations_at_last_digest: dict[int, int] = {}
+
+    def now(self) -> datetime:
+        return self.clock.plan_now(workflow.now())
 
     @workflow.run
     async def run(self, input: CampaignInput) -> CampaignResult:
         workflow.upsert_search_attributes([sa.CAMPAIGN_ID.value_set(input.campaign_id), sa.PHASE.value_set(self.phase)])
         self._show()
+        record = campaign_record(
+            input.campaign_id, workflow.info().workflow_id, input.plan, input.directory, started_at=self.now()
+        )
+        recorded = workflow.start_activity_method(
+            Recorder.record_campaign, record, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
+        )
         handles = [await self._start_child(activity) for activity in input.plan.activities]
-        results: list[ActivityResult] = list(await asyncio.gather(*handles))
+        children = asyncio.ensure_future(asyncio.gather(*handles))
+        while not children.done():
+            await self._weekly_digest_or_end(children)
+        results: list[ActivityResult] = list(children.result())
         self.phase = "CANCELLED" if self.cancel_reason else "CLOSED"
         workflow.upsert_search_attributes([sa.PHASE.value_set(self.phase)])
         self._show()
+        await recorded
+        files = await self._final_report(results)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return CampaignResult(campaign_id=input.campaign_id, activities=results)
+        return CampaignResult(campaign_id=input.campaign_id, activities=results, report_files=files)
+
+    async def _weekly_digest_or_end(self, children: asyncio.Future) -> None:
+        """Sleep until Monday morning (plan time) and send the digest, unless every activity ends first."""
+        now = self.now()
+        at = next_monday_morning(now)
+        try:
+            await workflow.wait_condition(
+                children.done,
+                timeout=self.clock.wall_delay(at - now) + timedelta(milliseconds=1),
+                timeout_summary=f"bản tin tuần cho Ban Thường vụ ({format_moment(at)})",
+            )
+        except TimeoutError:
+            summaries = list(self.summaries.values())
+            notice = weekly_digest(
+                self.input.campaign_id, self.input.plan.code, summaries, self.escalations_at_last_digest, at
+            )
+            await send(
+                notice.model_copy(update={"to": self.input.directory.standing_committee}), self.input.directory.office
+            )
+            self.escalations_at_last_digest = {s.no: s.escalations_sent for s in summaries}
+
+    async def _final_report(self, results: list[ActivityResult]) -> list[str]:
+        """Write the report from the records, then send it to the plan's recipients ("Nơi nhận")."""
+        end = CampaignEnd(campaign_id=self.input.campaign_id, status=self.phase, at=self.now())
+        await workflow.execute_activity_method(
+            Recorder.record_campaign_end, end, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
+        )
+        files = await workflow.execute_activity_method(
+            Publisher.write_final_report,
+            ReportRequest(campaign_id=self.input.campaign_id, generated_at=end.at),
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RECORD_RETRY,
+            summary="báo cáo kết quả chiến dịch",
+        )
+        plan = self.input.plan
+        units, _unknown = recipients_in_directory(plan.recipients, self.input.directory)
+        for notice in final_report_notices(self.input.campaign_id, plan.code, plan.title, units, files, results):
+            await send(notice, self.input.directory.office)
+        return files
 
     async def _start_child(self, activity: PlannedActivity) -> workflow.ChildWorkflowHandle:
         directory = self.input.directory

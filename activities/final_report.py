@@ -1,0 +1,36 @@
+"""The campaign's final report, read from the database and written under REPORTS_DIR."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from exports.files import write_report
+from store.database import Store
+from store.queries import campaign_report
+
+log = structlog.get_logger("final_report")
+
+
+class ReportRequest(BaseModel):
+    campaign_id: str
+    generated_at: datetime  # plan time
+
+
+class Publisher:
+    def __init__(self, store: Store, reports_dir: Path) -> None:
+        self.store = store
+        self.reports_dir = reports_dir
+
+    @activity.defn
+    def write_final_report(self, request: ReportRequest) -> list[str]:
+        """Markdown, XLSX and the chart; the same files again on a retry."""
+        with self.store.session() as session:
+            report = campaign_report(session, request.campaign_id, request.generated_at)
+        paths = write_report(report, self.reports_dir / request.campaign_id)
+        log.info("final report written", campaign_id=request.campaign_id, paths=[str(p) for p in paths])
+        return [str(p.resolve()) for p in paths]

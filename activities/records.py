@@ -1,0 +1,52 @@
+"""Writing the campaign's facts to the system of record; every write is keyed and idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from campaign.records import ActivityEvent, CampaignRecord
+from store.database import Store
+from store.records import record_campaign, record_campaign_end, record_event
+
+log = structlog.get_logger("records")
+
+
+class CampaignEnd(BaseModel):
+    campaign_id: str
+    status: str
+    at: datetime
+
+
+class Recorder:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @activity.defn
+    def record_campaign(self, record: CampaignRecord) -> None:
+        with self.store.session() as session:
+            record_campaign(session, record)
+        log.info("campaign recorded", campaign_id=record.campaign_id, activities=len(record.activities))
+
+    @activity.defn
+    def record_event(self, event: ActivityEvent) -> bool:
+        with self.store.session() as session:
+            fresh = record_event(session, event)
+        log.info(
+            "event recorded" if fresh else "event already recorded",
+            campaign_id=event.campaign_id,
+            activity_no=event.activity_no,
+            unit=event.unit_code,
+            kind=event.kind.value,
+            key=event.key,
+            workflow_id=event.workflow_id,
+        )
+        return fresh
+
+    @activity.defn
+    def record_campaign_end(self, end: CampaignEnd) -> None:
+        with self.store.session() as session:
+            record_campaign_end(session, end.campaign_id, end.status, end.at)

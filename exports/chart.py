@@ -1,0 +1,42 @@
+"""Completion per activity as a horizontal bar chart (PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+from campaign.final_report import CampaignReport, totals
+
+COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "excused": "#90a4ae", "missing": "#c62828", "pending": "#e0e0e0"}
+LABELS = {
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "excused": "Được miễn",
+    "missing": "Không báo cáo",
+    "pending": "Đang chờ",
+}
+
+
+def completion_chart(report: CampaignReport, path: Path) -> Path:
+    rows = [t for t in (totals(a) for a in report.activities) if t.units]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(rows), 3) + 1.2), dpi=110)
+    left = [0.0] * len(rows)
+    names = [f"{t.no}. {t.title[:38]}{'…' if len(t.title) > 38 else ''}" for t in rows]
+    for field, colour in COLOURS.items():
+        shares = [getattr(t, field) / t.units * 100 for t in rows]
+        ax.barh(names, shares, left=left, color=colour, label=LABELS[field])
+        left = [a + b for a, b in zip(left, shares, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% đơn vị")
+    ax.set_title(f"Kế hoạch {report.plan_code}: kết quả báo cáo theo hoạt động")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35 - 0.02 * len(rows)), ncol=5, fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

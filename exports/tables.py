@@ -1,0 +1,88 @@
+"""XLSX (a summary sheet, one sheet per activity) and CSV (one row per activity and unit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Font
+
+from campaign.final_report import (
+    SUMMARY_HEADINGS,
+    UNIT_HEADINGS,
+    CampaignReport,
+    outcome_words,
+    summary_row,
+    total_row,
+    totals,
+    unit_row,
+)
+
+BOLD = Font(bold=True)
+
+
+def _sheet_title(no: int, title: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title)
+    return f"{no}. {cleaned}"[:31].strip()
+
+
+def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) -> Path:
+    book = Workbook()
+    summary = book.active
+    summary.title = "Tổng hợp"
+    summary.append([f"Báo cáo kết quả Kế hoạch {report.plan_code}"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([report.title])
+    summary.append(
+        [f"Từ {report.window_start:%d/%m/%Y} đến {report.window_end:%d/%m/%Y}; chiến dịch {report.campaign_id}"]
+    )
+    summary.append([])
+    summary.append(SUMMARY_HEADINGS)
+    for cell in summary[5]:
+        cell.font = BOLD
+    rows = [totals(a) for a in report.activities]
+    for t in rows:
+        summary.append(summary_row(t))
+    summary.append(total_row(rows))
+    for cell in summary[summary.max_row]:
+        cell.font = BOLD
+    summary.column_dimensions["B"].width = 60
+    if chart is not None:
+        summary.add_image(Image(str(chart)), f"A{summary.max_row + 3}")
+    for activity in report.activities:
+        sheet = book.create_sheet(_sheet_title(activity.no, activity.title))
+        sheet.append([f"{activity.no}. {activity.title}"])
+        sheet["A1"].font = BOLD
+        sheet.append([f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, activity.phase])
+        sheet.append([])
+        sheet.append([*UNIT_HEADINGS, "Nội dung báo cáo"])
+        for cell in sheet[4]:
+            cell.font = BOLD
+        for u in activity.units:
+            sheet.append([*unit_row(u), u.summary or None])
+        sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["H"].width = 60
+    book.save(path)
+    return path
+
+
+CSV_HEADINGS = ["campaign_id", "activity_no", "activity", "phase", "unit_code", "unit", "role", "outcome", "result",
+                "revision", "participants", "beneficiaries", "escalation_level", "summary"]  # fmt: skip
+
+
+def render_csv(report: CampaignReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADINGS)
+    for a in report.activities:
+        for u in a.units:
+            outcome = u.outcome.value if u.outcome else ""
+            writer.writerow(
+                [report.campaign_id, a.no, a.title, a.phase, u.code, u.name, u.role, outcome, outcome_words(u.outcome),
+                 u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary]
+            )  # fmt: skip
+    return out.getvalue()

@@ -1,0 +1,141 @@
+"""Tables of the system of record (SQLAlchemy 2 typed ORM). Alembic migrations create them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    plan_code: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    recipients: Mapped[list[str]]
+    status: Mapped[str] = mapped_column(String(20), default="RUNNING")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class CampaignActivity(Base):
+    __tablename__ = "campaign_activities"
+    __table_args__ = (UniqueConstraint("campaign_id", "no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    no: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(Text)
+    workflow_id: Mapped[str] = mapped_column(String(220))
+    phase: Mapped[str] = mapped_column(String(20), default="PREPARING")
+    phase_at: Mapped[datetime | None]
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("campaign_id", "activity_no", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    activity_no: Mapped[int]
+    unit_code: Mapped[str] = mapped_column(String(80))
+    unit_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitReport(Base):
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("campaign_id", "activity_no", "unit_code", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))  # no FK: may arrive before the campaign row
+    activity_no: Mapped[int]
+    unit_code: Mapped[str] = mapped_column(String(80))
+    revision: Mapped[int]
+    summary: Mapped[str] = mapped_column(Text)
+    participants: Mapped[int]
+    beneficiaries: Mapped[int | None]
+    evidence: Mapped[list[str]]
+    submitted_by: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime]
+    on_time: Mapped[bool]
+
+
+class Readiness(Base):
+    __tablename__ = "readiness"
+    __table_args__ = (UniqueConstraint("campaign_id", "activity_no", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))  # no FK: may arrive before the campaign row
+    activity_no: Mapped[int]
+    unit_code: Mapped[str] = mapped_column(String(80))
+    confirmed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)  # notice key and channel
+    campaign_id: Mapped[str] = mapped_column(String(120), index=True)
+    activity_no: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))  # no FK: may arrive before the campaign row
+    activity_no: Mapped[int]
+    level: Mapped[int]
+    units: Mapped[list[str]]
+    at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_trail"
+    __table_args__ = (Index("ix_audit_campaign", "campaign_id", "activity_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))
+    activity_no: Mapped[int | None]
+    workflow_id: Mapped[str] = mapped_column(String(220))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[dict[str, Any]]
+    at: Mapped[datetime]

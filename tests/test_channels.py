@@ -1,0 +1,183 @@
+"""Email against a real local SMTP server (aiosmtpd) and webhooks against a local HTTP server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from temporalio.testing import ActivityEnvironment
+
+from activities.channels import SIGNATURE_HEADER, TransientDeliveryError
+from activities.notifications import Notifier
+from campaign.notices import Notice
+from campaign.tracker import ActionKind
+from campaign.units import Unit
+from settings import Settings
+from store.database import Store, upgrade
+from store.schema import Notification
+from tests.test_dev_server_e2e import free_port
+
+SUBJECT = "[54-kh] Nhắc nộp báo cáo kết quả: Ngày Chủ nhật xanh – Đoàn Sở Văn hóa và Thể thao"
+BODY = "Kính gửi Đoàn Sở Văn hóa và Thể thao,\nĐề nghị đơn vị nộp báo cáo kết quả trước hết ngày 31/05/2023."
+
+
+def notice(key: str = "campaign/54-kh/activity/12/report-reminder/so-vhtt/1", email="so-vhtt@example.org") -> Notice:
+    unit = Unit(code="so-vhtt", name="Đoàn Sở Văn hóa và Thể thao", email=email)
+    return Notice(key=key, kind=ActionKind.REPORT_REMINDER, campaign_id="54-kh", activity_no=12,
+                  recipient="so-vhtt", units=["so-vhtt"], subject=SUBJECT, body=BODY, to=unit)  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(url)
+    return Store(url)
+
+
+def rows(store: Store) -> list[Notification]:
+    with store.session() as session:
+        return list(session.scalars(select(Notification)))
+
+
+class Inbox:
+    """An SMTP handler: refuses some addresses for good (550), others for now (451), keeps the rest."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.original_content or envelope.content)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def test_email_arrives_intact_once_per_key(smtp, store) -> None:
+    inbox, port = smtp
+    settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port)
+    notifier = Notifier(store, settings)
+    env = ActivityEnvironment()
+    first = env.run(notifier.send_notice, notice())
+    again = env.run(notifier.send_notice, notice())  # the activity retried after the send
+    assert (first.sent, again.skipped) == (["email"], ["email"])
+    assert len(inbox.messages) == 1
+    mail = message_from_bytes(inbox.messages[0], policy=policy.default)
+    assert mail["Subject"] == SUBJECT
+    assert mail["To"].addresses[0].display_name == "Đoàn Sở Văn hóa và Thể thao"
+    assert mail.get_content().strip() == BODY
+    assert [(r.status, r.attempts, r.address) for r in rows(store)] == [("sent", 1, "so-vhtt@example.org")]
+
+
+def test_email_refused_for_good_is_recorded_not_retried(smtp, store) -> None:
+    inbox, port = smtp
+    inbox.refuse["sai@example.org"] = "550 5.1.1 No such user"
+    notifier = Notifier(store, Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port))
+    delivery = ActivityEnvironment().run(notifier.send_notice, notice(email="sai@example.org"))
+    assert [f.channel for f in delivery.failed] == ["email"] and "550" in delivery.failed[0].error
+    assert inbox.messages == []
+    assert [(r.status, r.attempts) for r in rows(store)] == [("failed", 1)]
+    assert "từ chối" in (rows(store)[0].last_error or "")
+
+
+def test_email_refused_for_now_is_retried(smtp, store) -> None:
+    inbox, port = smtp
+    inbox.refuse["so-vhtt@example.org"] = "451 4.3.0 Try again later"
+    notifier = Notifier(store, Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port))
+    with pytest.raises(TransientDeliveryError):
+        ActivityEnvironment().run(notifier.send_notice, notice())
+    assert [(r.status, r.attempts) for r in rows(store)] == [("retrying", 1)]
+    del inbox.refuse["so-vhtt@example.org"]
+    assert ActivityEnvironment().run(notifier.send_notice, notice()).sent == ["email"]
+    assert len(inbox.messages) == 1 and [(r.status, r.attempts) for r in rows(store)] == [("sent", 2)]
+
+
+def test_unreachable_smtp_server_is_transient(store) -> None:
+    notifier = Notifier(store, Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=free_port()))
+    with pytest.raises(TransientDeliveryError):
+        ActivityEnvironment().run(notifier.send_notice, notice())
+
+
+class Hook:
+    """A local webhook receiver answering with scripted status codes (then 200)."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int] = []
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hook.received.append((dict(self.headers), body))
+                status = hook.statuses.pop(0) if hook.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 400 else b"bad request")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def hook():
+    hook = Hook()
+    yield hook
+    hook.server.shutdown()
+
+
+def test_webhook_is_signed_and_retried_on_5xx(hook, store) -> None:
+    settings = Settings(notify_channels="webhook", webhook_url=hook.url, webhook_secret="bí-mật")
+    notifier = Notifier(store, settings)
+    hook.statuses = [503]
+    with pytest.raises(TransientDeliveryError):
+        ActivityEnvironment().run(notifier.send_notice, notice())
+    assert ActivityEnvironment().run(notifier.send_notice, notice()).sent == ["webhook"]
+    assert ActivityEnvironment().run(notifier.send_notice, notice()).skipped == ["webhook"]
+    assert len(hook.received) == 2
+    headers, body = hook.received[-1]
+    expected = "sha256=" + hmac.new("bí-mật".encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers[SIGNATURE_HEADER], expected)
+    payload = json.loads(body)
+    assert (payload["subject"], payload["kind"], payload["activity_no"]) == (SUBJECT, "report_reminder", 12)
+
+
+def test_webhook_4xx_is_recorded_not_retried(hook, store) -> None:
+    hook.statuses = [404]
+    notifier = Notifier(store, Settings(notify_channels="webhook", webhook_url=hook.url))
+    delivery = ActivityEnvironment().run(notifier.send_notice, notice())
+    assert "404" in delivery.failed[0].error
+    assert ActivityEnvironment().run(notifier.send_notice, notice()).skipped == ["webhook"]
+    assert len(hook.received) == 1 and [r.status for r in rows(store)] == ["failed"]
+
+
+def test_a_units_own_channel_wins(hook, store) -> None:
+    settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=free_port())
+    own = notice()
+    assert own.to is not None
+    own = own.model_copy(update={"to": own.to.model_copy(update={"channel": "webhook", "webhook_url": hook.url})})
+    assert ActivityEnvironment().run(Notifier(store, settings).send_notice, own).sent == ["webhook"]
