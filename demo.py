@@ -149,17 +149,15 @@ async def run_demo(console: Console, stack: Stack) -> Path:
 
     async def send(answer: Answer) -> None:
         child = client.get_workflow_handle(activity_workflow_id(campaign_id, answer.activity_no))
-        update = (
-            CampaignActivityWorkflow.confirm_ready
-            if isinstance(answer.message, ConfirmReady)
-            else CampaignActivityWorkflow.submit_report
-        )
         try:
-            result = await child.execute_update(update, answer.message)
+            if isinstance(answer.message, ConfirmReady):
+                text = await child.execute_update(CampaignActivityWorkflow.confirm_ready, answer.message)
+            else:
+                receipt = await child.execute_update(CampaignActivityWorkflow.submit_report, answer.message)
+                text = receipt.message
         except (WorkflowUpdateFailedError, RPCError) as exc:
             events.append(f"[{answer.activity_no}] {answer.unit}: không gửi được ({getattr(exc, 'cause', exc)})")
             return
-        text = result if isinstance(result, str) else result.message
         events.append(f"{format_moment(answer.at)} [{answer.activity_no}] {text}")
 
     overview: Overview | None = None

@@ -12,6 +12,7 @@ import typer
 from cli import campaign_commands as campaign
 from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
+from cli.records_commands import db_app, export
 from cli.temporal_client import exit_now
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(plan_app, name="plan")
 app.add_typer(units_app, name="units")
+app.add_typer(db_app, name="db")
 for command in (
     campaign.start,
     campaign.ready,
@@ -34,6 +36,7 @@ for command in (
 ):
     app.command()(command)
 app.command("dev-server")(dev_server)
+app.command()(export)
 
 
 def main() -> None:

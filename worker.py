@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import service_activities
@@ -25,7 +26,7 @@ from workflows import ALL_WORKFLOWS
 ACTIVITY_THREADS = 16
 
 
-def build_worker(client, settings: Settings, store: Store, executor: ThreadPoolExecutor) -> Worker:  # type: ignore[no-untyped-def]
+def build_worker(client: Client, settings: Settings, store: Store, executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,

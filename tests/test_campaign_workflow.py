@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest_asyncio
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from campaign.clock import VIETNAM, PlanClock, start_of_day
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
 from campaign.policy import PolicyFile
+from campaign.units import UnitKind
 from campaign.workdays import vietnam_holidays
+from settings import Settings
+from store.schema import Assignment, AuditEntry, Campaign, Escalation, Notification, Readiness, UnitReport
 from tests.conftest import SEED
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import migrated_store, time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
@@ -28,7 +34,7 @@ async def env():
     await env.shutdown()
 
 
-async def test_seed_campaign_end_to_end(env, directory) -> None:
+async def test_seed_campaign_end_to_end(env, directory, tmp_path) -> None:
     plan = import_plan(SEED, directory)
     campaign = CampaignInput(
         campaign_id="seed",
@@ -38,7 +44,9 @@ async def test_seed_campaign_end_to_end(env, directory) -> None:
         holidays=vietnam_holidays([2023]),
         plan_origin=start_of_day(date(2023, 5, 1)),
     )
-    async with worker(env.client) as queue:
+    store = migrated_store(f"sqlite:///{tmp_path / 'campaign.db'}")
+    settings = Settings(reports_dir=tmp_path / "reports")
+    async with worker(env.client, store, settings) as queue:
         clock = PlanClock(plan_origin=campaign.plan_origin, wall_origin=await env.get_current_time())
         handle = await env.client.start_workflow(
             CampaignWorkflow.run, campaign, id=campaign_workflow_id("seed"), task_queue=queue
@@ -92,3 +100,39 @@ async def test_seed_campaign_end_to_end(env, directory) -> None:
     sixth = result.activities[5]
     assert sixth.units == [] and sixth.reminders_sent == 0  # activity 6 waits for the office's assignment
     assert final.phase == "CLOSED"
+
+    # The system of record holds what happened, once each.
+    with store.session() as session:
+
+        def rows(model, *where) -> int:
+            return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+        assert session.get(Campaign, "seed").status == "CLOSED"
+        assert rows(Assignment) == 21 and rows(Assignment, Assignment.outcome.is_(None)) == 0
+        assert rows(Assignment, Assignment.outcome == "missing") == outcomes_count(outcomes, "missing")
+        assert (rows(UnitReport), rows(Readiness)) == (5, 1)
+        assert rows(Escalation) > 0 and rows(AuditEntry, AuditEntry.action == "excuse") == 1
+        assert rows(Notification, Notification.status != "sent") == 0
+        digests = session.scalars(select(Notification.key).where(Notification.kind == "digest")).all()
+        assert {k.split("/")[3].split("#")[0] for k in digests} >= {
+            "20230501",
+            "20230508",
+            "20230515",
+            "20230522",
+            "20230529",
+        }
+        recipients = rows(Notification, Notification.kind == "final_report")
+        assert recipients == 1 + 1 + len(directory.of_kind(UnitKind.UNIT))  # BTV, the office, every grassroots unit
+
+    md, xlsx, chart = (Path(p) for p in result.report_files)
+    assert md.parent == tmp_path / "reports" / "seed" and chart.suffix == ".png"
+    text = md.read_text(encoding="utf-8")
+    assert "| Đoàn Bảo hiểm xã hội | Phụ trách | Đúng hạn | 1 | 40 |" in text
+    assert "## Đơn vị chưa báo cáo" in text and "- Đoàn Khu Công nghệ cao" in text
+    summary = load_workbook(xlsx)["Tổng hợp"]
+    seventh_row = next(r for r in summary.iter_rows(values_only=True) if r[0] == 7)
+    assert seventh_row[3:10] == (3, 1, 1, 0, 1, 0, 52)
+
+
+def outcomes_count(outcomes: dict, value: str) -> int:
+    return sum(1 for v in outcomes.values() if v == value)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -20,7 +24,7 @@ from store.outbox import SENT, claim, finish
 from store.queries import CampaignNotRecorded, campaign_report
 from store.records import record_campaign, record_event
 from store.schema import Assignment, AuditEntry, Escalation, Notification, Readiness, UnitReport
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
 TABLES = {"campaigns", "campaign_activities", "assignments", "reports", "readiness", "notifications", "escalations",
@@ -154,3 +158,16 @@ def test_export_from_the_database(seeded, tmp_path) -> None:
     assert len(rows) == 21 and {r["result"] for r in rows if r["activity_no"] == "7"} == {
         "Đúng hạn", "Trễ hạn", "Không báo cáo"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "md"])
+def test_export_command(seeded, fmt, tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": seeded.url, "REPORTS_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "starter.py", "export", "--campaign", "seed", "--format", fmt],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    path = Path(done.stdout.strip())
+    assert path == tmp_path / "seed" / f"bao-cao.{fmt}" and path.stat().st_size > 0
+    missing = subprocess.run([sys.executable, "starter.py", "export", "--campaign", "khong-co"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert missing.returncode == 1 and missing.stderr.strip() == "Lỗi: cơ sở dữ liệu chưa có chiến dịch khong-co"

@@ -1,0 +1,57 @@
+"""`export` (the campaign report from the database, at any time) and `db upgrade` (migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from cli.output import fail
+from exports.files import write_report
+from settings import get_settings
+from store.database import Store, upgrade
+from store.queries import CampaignNotRecorded, campaign_report
+
+db_app = typer.Typer(help="Cơ sở dữ liệu (DATABASE_URL; mặc định SQLite trong data/).", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    md = "md"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+def export(
+    campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch"),
+    fmt: Format = typer.Option(Format.xlsx, "--format", help="xlsx, csv hoặc md"),
+    output: Path | None = typer.Option(None, "--output", help="Thư mục ghi tệp; mặc định REPORTS_DIR/<chiến dịch>"),
+) -> None:
+    """Xuất báo cáo chiến dịch từ cơ sở dữ liệu (bất cứ lúc nào)."""
+    settings = get_settings()
+    try:
+        store = Store(settings.database)
+        with store.session() as session:
+            report = campaign_report(session, campaign, datetime.now(UTC))
+    except CampaignNotRecorded as exc:
+        fail(str(exc), code=1)
+    except SQLAlchemyError as exc:
+        fail(f"không đọc được cơ sở dữ liệu: {_first_line(exc)}", code=1)
+    paths = write_report(report, output or settings.reports_dir / campaign, formats=(fmt.value,))
+    typer.echo(paths[0])
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Nâng cấp lược đồ lên bản mới nhất (alembic upgrade head)."""
+    try:
+        upgrade(get_settings().database)
+    except Exception as exc:
+        fail(f"không nâng cấp được cơ sở dữ liệu: {_first_line(exc)}", code=1)
+    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
