@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "campaign"
+    temporal_tls_cert: Path | None = None  # client certificate (PEM) for mTLS to a remote cluster
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None  # server CA, when not a public one
+    temporal_api_key: str | None = None  # Temporal Cloud API key (implies TLS)
+    metrics_bind: str | None = None  # e.g. 0.0.0.0:9464: the SDK's Prometheus endpoint
+    health_bind: str | None = None  # e.g. 0.0.0.0:8080: /healthz and /readyz for containers
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -13,6 +13,7 @@ from cli import campaign_commands as campaign
 from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
+from cli.setup_command import setup
 from cli.temporal_client import exit_now
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ for command in (
     app.command()(command)
 app.command("dev-server")(dev_server)
 app.command()(export)
+app.command()(setup)
 
 
 def main() -> None:

@@ -14,10 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities import service_activities
 from activities.logs import configure_logging
+from cli.health import Health
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings
 from store.database import Store, upgrade
@@ -37,23 +39,38 @@ def build_worker(client: Client, settings: Settings, store: Store, executor: Thr
     )
 
 
+def runtime_for(settings: Settings) -> Runtime | None:
+    """The SDK's Prometheus endpoint when METRICS_BIND is set."""
+    if not settings.metrics_bind:
+        return None
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.metrics_bind)))
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     log = structlog.get_logger("worker").bind(
         address=settings.temporal_address,
         namespace=settings.temporal_namespace,
         task_queue=settings.temporal_task_queue,
     )
+    health = Health()
+    if settings.health_bind:
+        await health.start(settings.health_bind)
     try:
         upgrade(settings.database)
     except Exception as exc:
         raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {str(exc).splitlines()[0][:200]}") from None
     store = Store(settings.database)
-    client = await connect(settings)
-    with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
-        async with build_worker(client, settings, store, executor):
-            log.info("worker started", database=store.dialect, channels=settings.channels)
-            await stop.wait()
-            log.info("worker stopping")
+    client = await connect(settings, runtime_for(settings))
+    try:
+        with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
+            async with build_worker(client, settings, store, executor):
+                health.ready = True
+                log.info("worker started", database=store.dialect, channels=settings.channels)
+                await stop.wait()
+                health.ready = False
+                log.info("worker stopping")
+    finally:
+        await health.stop()
     log.info("worker stopped")
 
 

@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.runtime import Runtime
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from settings import Settings
 
@@ -19,12 +20,32 @@ class CommandError(Exception):
     """A failure to show to the person as one line."""
 
 
-async def connect(settings: Settings) -> Client:
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS from the certificate settings; plain TLS for an API key; none for a local server."""
+    if settings.temporal_tls_cert or settings.temporal_tls_key:
+        if not (settings.temporal_tls_cert and settings.temporal_tls_key):
+            raise CommandError("cần cả TEMPORAL_TLS_CERT và TEMPORAL_TLS_KEY")
+        return TLSConfig(
+            client_cert=settings.temporal_tls_cert.read_bytes(),
+            client_private_key=settings.temporal_tls_key.read_bytes(),
+            server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
+        )
+    return settings.temporal_api_key is not None
+
+
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    try:
+        tls = tls_config(settings)
+    except OSError as exc:
+        raise CommandError(f"không đọc được chứng chỉ TLS: {exc}") from None
     try:
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            tls=tls,
+            api_key=settings.temporal_api_key,
+            runtime=runtime,
         )
     except Exception as exc:  # the SDK raises RuntimeError with a long chain for an unreachable server
         raise CommandError(

@@ -10,10 +10,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -45,6 +48,10 @@ def stack(tmp_path_factory):
         "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "TEMPORAL_TASK_QUEUE": f"e2e-{uuid.uuid4().hex[:6]}",
         "COLUMNS": "200",
+        "DATABASE_URL": f"sqlite:///{data / 'campaign.db'}",
+        "REPORTS_DIR": str(data / "reports"),
+        "HEALTH_BIND": f"127.0.0.1:{free_port()}",
+        "METRICS_BIND": f"127.0.0.1:{free_port()}",
     }
     server = subprocess.Popen(
         [
@@ -95,6 +102,23 @@ def poll(check, timeout: float = 90, every: float = 0.5):
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met in time")
         time.sleep(every)
+
+
+def test_worker_health_and_metrics(stack) -> None:
+    env, _worker, _log = stack  # before the campaign test stops the worker
+
+    def get(bind: str, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://{bind}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, ""
+        except OSError:
+            return 0, ""
+
+    assert poll(lambda: get(env["HEALTH_BIND"], "/readyz")[0] == 200)
+    assert get(env["HEALTH_BIND"], "/healthz")[0] == 200 and get(env["HEALTH_BIND"], "/nope")[0] == 404
+    assert poll(lambda: "temporal_" in get(env["METRICS_BIND"], "/metrics")[1])
 
 
 def test_campaign_through_worker_and_starter(stack) -> None:
@@ -168,3 +192,21 @@ def test_unreachable_server_is_one_line() -> None:
     assert result.returncode == 1
     assert "không kết nối được máy chủ Temporal" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_setup_registers_namespace_and_search_attributes(stack, tmp_path) -> None:
+    env = {**stack[0], "TEMPORAL_NAMESPACE": "doan-khoi", "DATABASE_URL": f"sqlite:///{tmp_path / 'setup.db'}"}
+    first = starter(env, "setup")
+    assert first.returncode == 0, first.stderr
+    assert "Namespace doan-khoi: đã tạo" in first.stdout and (tmp_path / "setup.db").exists()
+    again = starter(env, "setup")
+    assert again.returncode == 0 and "Namespace doan-khoi: đã có" in again.stdout
+
+    async def attributes() -> set[str]:
+        client = await Client.connect(env["TEMPORAL_ADDRESS"])
+        listed = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="doan-khoi")
+        )
+        return set(listed.custom_attributes)
+
+    assert {"CampaignId", "Phase", "PendingUnits", "OverdueUnits", "EscalationLevel"} <= asyncio.run(attributes())
