@@ -1,0 +1,69 @@
+"""docker-compose.yml and the Dockerfile, checked without a Docker engine: they parse and agree with the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from settings import Settings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def documented_settings() -> set[str]:
+    table = README[README.index("| setting | default | meaning |") :].split("\n\n", 1)[0]
+    return {name for row in table.splitlines()[2:] for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])}
+
+
+def test_every_setting_is_documented_and_real() -> None:
+    fields = {name.upper() for name in Settings.model_fields}
+    assert documented_settings() == fields
+
+
+def test_services_named_in_the_readme_exist(compose) -> None:
+    section = README[README.index("### docker compose") :].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z-]+)`\s\(", section))
+    assert named == set(compose["services"]) == {"postgresql", "temporal", "temporal-ui", "setup", "worker", "mailpit"}
+    for name, service in compose["services"].items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in compose["services"], f"{name} depends on unknown {dependency}"
+
+
+def test_worker_command_and_environment_match_the_code(compose, monkeypatch) -> None:
+    worker, setup = compose["services"]["worker"], compose["services"]["setup"]
+    assert worker["command"] == ["python", "worker.py"] and (ROOT / "worker.py").exists()
+    assert f"CMD {str(worker['command']).replace(chr(39), chr(34))}" in DOCKERFILE
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=3
+    env = worker["environment"]
+    assert env == setup["environment"] and set(env) <= documented_settings()
+    for name, value in env.items():
+        monkeypatch.setenv(name, str(value))
+    settings = Settings()
+    assert settings.channels == ["log", "email"] and settings.database.startswith("postgresql://")
+    health_port = settings.health_bind.rsplit(":", 1)[1] if settings.health_bind else ""
+    assert f"127.0.0.1:{health_port}/readyz" in DOCKERFILE
+    assert env["DATABASE_URL"].endswith("@postgresql:5432/campaign")
+    assert env["SMTP_HOST"] == "mailpit" and env["TEMPORAL_ADDRESS"] == "temporal:7233"
+    help_text = subprocess.run([sys.executable, *setup["command"][1:], "--help"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60)  # fmt: skip
+    assert help_text.returncode == 0 and "namespace" in help_text.stdout
+
+
+def test_dockerfile_installs_as_the_readme_says_and_runs_as_non_root() -> None:
+    runs = [line.removeprefix("RUN ").strip() for line in DOCKERFILE.splitlines() if line.startswith("RUN ")]
+    install = next(r for r in runs if "pip install" in r)
+    assert install.replace("/app/", "").replace("--no-cache-dir ", "") in README
+    user = re.search(r"^USER (\S+)$", DOCKERFILE, re.MULTILINE)
+    assert user is not None and user.group(1) not in ("root", "0")
+    assert (ROOT / ".dockerignore").read_text().splitlines()[0] == ".venv"
