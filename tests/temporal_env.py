@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from workflows import ALL_WORKFLOWS
 from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def time_skipping_env() -> WorkflowEnvironment:
@@ -58,3 +63,22 @@ async def worker(client: Client, store: Store | None = None, settings: Settings 
 
 def origin(day: date):
     return start_of_day(day)
+
+
+@contextmanager
+def dev_server(data: Path, env: dict[str, str]) -> Iterator[str]:
+    """`starter.py dev-server` on free ports with its SQLite file under `data`; yields its address."""
+    from tests.test_dev_server_e2e import free_port, wait_for_port
+
+    port, ui_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [sys.executable, "starter.py", "dev-server", "--port", str(port), "--ui-port", str(ui_port),
+         "--db", str(data / "temporal.db")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        yield f"127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

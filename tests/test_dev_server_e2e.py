@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from tests.conftest import ROOT, SEED
+from tests.temporal_env import dev_server
 
 
 def free_port() -> int:
@@ -41,11 +42,9 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    port, ui_port = free_port(), free_port()
     data = tmp_path_factory.mktemp("dev")
     env = {
         **os.environ,
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "TEMPORAL_TASK_QUEUE": f"e2e-{uuid.uuid4().hex[:6]}",
         "COLUMNS": "200",
         "DATABASE_URL": f"sqlite:///{data / 'campaign.db'}",
@@ -53,38 +52,19 @@ def stack(tmp_path_factory):
         "HEALTH_BIND": f"127.0.0.1:{free_port()}",
         "METRICS_BIND": f"127.0.0.1:{free_port()}",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "starter.py",
-            "dev-server",
-            "--port",
-            str(port),
-            "--ui-port",
-            str(ui_port),
-            "--db",
-            str(data / "t.db"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    wait_for_port(port)
-    worker_log = open(data / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT
-    )
-    try:
-        yield env, worker, data / "worker.log"
-    finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        worker_log.close()
+    with dev_server(data, env) as address:
+        env["TEMPORAL_ADDRESS"] = address
+        worker_log = open(data / "worker.log", "w")  # noqa: SIM115
+        worker = subprocess.Popen(
+            [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield env, worker, data / "worker.log"
+        finally:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=30)
+            worker_log.close()
 
 
 def starter(env, *args: str) -> subprocess.CompletedProcess[str]:
