@@ -190,6 +190,7 @@ def main() -> int:
     stack = Stack()
     try:
         path = asyncio.run(run_demo(console, stack))
+        console.print()
         console.print("Xem lịch sử và trạng thái trong giao diện Temporal: http://localhost:8233")
         console.print("Báo cáo cuối:")
         print(path, flush=True)

@@ -24,7 +24,7 @@ LABELS = {
 
 def completion_chart(report: CampaignReport, path: Path) -> Path:
     rows = [t for t in (totals(a) for a in report.activities) if t.units]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(rows), 3) + 1.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(rows), 3) + 0.8), dpi=110)
     left = [0.0] * len(rows)
     names = [f"{t.no}. {t.title[:38]}{'…' if len(t.title) > 38 else ''}" for t in rows]
     for field, colour in COLOURS.items():
@@ -35,8 +35,7 @@ def completion_chart(report: CampaignReport, path: Path) -> Path:
     ax.set_xlim(0, 100)
     ax.set_xlabel("% đơn vị")
     ax.set_title(f"Kế hoạch {report.plan_code}: kết quả báo cáo theo hoạt động")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35 - 0.02 * len(rows)), ncol=5, fontsize=8, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
