@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities.logs import activity_logger
 from exports.files import write_report
 from store.database import Store
 from store.queries import campaign_report
-
-log = structlog.get_logger("final_report")
 
 
 class ReportRequest(BaseModel):
@@ -32,5 +30,6 @@ class Publisher:
         with self.store.session() as session:
             report = campaign_report(session, request.campaign_id, request.generated_at)
         paths = write_report(report, self.reports_dir / request.campaign_id)
-        log.info("final report written", campaign_id=request.campaign_id, paths=[str(p) for p in paths])
+        log = activity_logger("final_report", campaign_id=request.campaign_id)
+        log.info("final report written", paths=[str(p) for p in paths])
         return [str(p.resolve()) for p in paths]

@@ -41,3 +41,12 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def activity_logger(name: str, **ids: object) -> structlog.stdlib.BoundLogger:
+    """A logger for the running activity: the given IDs plus its workflow, run and attempt."""
+    from temporalio import activity
+
+    info = activity.info()
+    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
+    return logger.bind(**ids, workflow_id=info.workflow_id, run_id=info.workflow_run_id, attempt=info.attempt)

@@ -8,7 +8,6 @@ says so in the log.
 
 from __future__ import annotations
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
@@ -20,12 +19,11 @@ from activities.channels import (
     deliver_log,
     deliver_webhook,
 )
+from activities.logs import activity_logger
 from campaign.notices import Notice
 from settings import Settings
 from store.database import Store
 from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
-
-log = structlog.get_logger("notifications")
 
 
 class ChannelFailure(BaseModel):
@@ -53,15 +51,12 @@ class Notifier:
 
     @activity.defn
     def send_notice(self, notice: Notice) -> Delivery:
-        info = activity.info()
-        bound = log.bind(
+        bound = activity_logger(
+            "notifications",
             campaign_id=notice.campaign_id,
             activity_no=notice.activity_no,
             unit=notice.recipient,
             key=notice.key,
-            workflow_id=info.workflow_id,
-            run_id=info.workflow_run_id,
-            attempt=info.attempt,
         )
         delivery = Delivery()
         for channel in self.channels_for(notice):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities.logs import activity_logger
 from campaign.records import ActivityEvent, CampaignRecord
 from store.database import Store
 from store.records import record_campaign, record_campaign_end, record_event
-
-log = structlog.get_logger("records")
 
 
 class CampaignEnd(BaseModel):
@@ -29,24 +27,21 @@ class Recorder:
     def record_campaign(self, record: CampaignRecord) -> None:
         with self.store.session() as session:
             record_campaign(session, record)
-        log.info("campaign recorded", campaign_id=record.campaign_id, activities=len(record.activities))
+        log = activity_logger("records", campaign_id=record.campaign_id)
+        log.info("campaign recorded", activities=len(record.activities))
 
     @activity.defn
     def record_event(self, event: ActivityEvent) -> bool:
         with self.store.session() as session:
             fresh = record_event(session, event)
-        log.info(
-            "event recorded" if fresh else "event already recorded",
-            campaign_id=event.campaign_id,
-            activity_no=event.activity_no,
-            unit=event.unit_code,
-            kind=event.kind.value,
-            key=event.key,
-            workflow_id=event.workflow_id,
+        log = activity_logger(
+            "records", campaign_id=event.campaign_id, activity_no=event.activity_no, unit=event.unit_code
         )
+        log.info("event recorded" if fresh else "event already recorded", kind=event.kind.value, key=event.key)
         return fresh
 
     @activity.defn
     def record_campaign_end(self, end: CampaignEnd) -> None:
         with self.store.session() as session:
             record_campaign_end(session, end.campaign_id, end.status, end.at)
+        activity_logger("records", campaign_id=end.campaign_id).info("campaign ended", status=end.status)

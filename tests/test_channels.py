@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import structlog.testing
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from temporalio.testing import ActivityEnvironment
@@ -181,3 +182,12 @@ def test_a_units_own_channel_wins(hook, store) -> None:
     assert own.to is not None
     own = own.model_copy(update={"to": own.to.model_copy(update={"channel": "webhook", "webhook_url": hook.url})})
     assert ActivityEnvironment().run(Notifier(store, settings).send_notice, own).sent == ["webhook"]
+
+
+def test_activity_log_lines_carry_every_identifier(store) -> None:
+    notifier = Notifier(store, Settings(notify_channels="log"))
+    with structlog.testing.capture_logs() as lines:
+        ActivityEnvironment().run(notifier.send_notice, notice())
+    sent = next(line for line in lines if line["event"] == "notice")
+    assert sent["campaign_id"] == "54-kh" and sent["activity_no"] == 12 and sent["unit"] == "so-vhtt"
+    assert {"workflow_id", "run_id", "attempt", "key", "subject", "body"} <= set(sent)
