@@ -45,6 +45,8 @@ async def start(
     origin=None,
     window_end=date(2023, 5, 31),
     holidays=(),
+    units=UNITS,
+    office=OFFICE,
 ):
     activity = PlannedActivity(
         no=7,
@@ -53,7 +55,7 @@ async def start(
         start=start,
         end=end or start,
         place="Khu Công nghệ cao",
-        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in UNITS],
+        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in units],
     )
     clock = PlanClock(plan_origin=origin or vn(1), wall_origin=await env.get_current_time(), speed=1)
     handle = await env.client.start_workflow(
@@ -61,8 +63,8 @@ async def start(
         ActivityInput(
             campaign_id="t",
             activity=activity,
-            units=UNITS,
-            office=OFFICE,
+            units=units,
+            office=office,
             committee=COMMITTEE,
             policy=policy or Policy(),
             holidays=list(holidays),

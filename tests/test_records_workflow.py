@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 import pytest_asyncio
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from campaign.clock import PlanClock
-from campaign.dates import ActivityKind
 from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
-from campaign.plan import PlannedActivity, ResponsibleParty
-from campaign.policy import Policy
 from campaign.units import Unit, UnitKind
 from settings import Settings
 from store.database import Store, upgrade
 from store.schema import AuditEntry, Notification, Readiness, UnitReport
 from tests.temporal_env import time_skipping_env, worker
-from tests.test_activity_workflow import CLOCKS, advance_to, vn
+from tests.test_activity_workflow import advance_to, vn
+from tests.test_activity_workflow import start as start_activity
 from tests.test_channels import Inbox
 from tests.test_dev_server_e2e import free_port
-from workflows.activity import ActivityInput, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
 
 UNITS = [Unit(code="a", name="Đoàn Sở A", email="a@example.org"), Unit(code="b", name="Đoàn Sở B", email="b@sai")]
 OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.OFFICE, email="vanphong@example.org")
@@ -36,33 +30,7 @@ async def env():
 
 
 async def start(env, queue):
-    day = date(2023, 5, 11)
-    activity = PlannedActivity(
-        no=3,
-        title="Hiến máu tình nguyện",
-        kind=ActivityKind.SINGLE_DAY,
-        start=day,
-        end=day,
-        place="Nhà Văn hóa Thanh niên",
-        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in UNITS],
-    )
-    clock = PlanClock(plan_origin=vn(1), wall_origin=await env.get_current_time(), speed=1)
-    handle = await env.client.start_workflow(
-        CampaignActivityWorkflow.run,
-        ActivityInput(
-            campaign_id="t",
-            activity=activity,
-            units=UNITS,
-            office=OFFICE,
-            policy=Policy(),
-            window_end=date(2023, 5, 31),
-            clock=clock,
-        ),
-        id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/3",
-        task_queue=queue,
-    )
-    CLOCKS[handle.id] = clock
-    return handle
+    return await start_activity(env, queue, units=UNITS, office=OFFICE)
 
 
 def count(store: Store, model, *where) -> int:
