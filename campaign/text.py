@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
@@ -19,6 +20,7 @@ def squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """A matching key: lower case, no diacritics, đ→d, punctuation dropped, single spaces.
 

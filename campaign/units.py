@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
 from campaign.text import fold, nfc, squash
 
@@ -60,6 +60,8 @@ _CITY_SUFFIX = re.compile(r"\s+(thanh pho ho chi minh|thanh pho|tp hcm|tphcm|tp)
 class UnitDirectory(BaseModel):
     organisation: str = ""
     units: list[Unit]
+    _index: dict[str, list[Unit]] | None = PrivateAttr(None)  # folded name → units, built on first use
+    _indexed: tuple[int, int] = PrivateAttr((0, 0))  # which list (and length) the index was built from
 
     @property
     def by_code(self) -> dict[str, Unit]:
@@ -83,11 +85,14 @@ class UnitDirectory(BaseModel):
         return [u for u in self.units if u.cluster == cluster_code]
 
     def _keys(self) -> dict[str, list[Unit]]:
+        if self._index is not None and self._indexed == (id(self.units), len(self.units)):
+            return self._index
         index: dict[str, list[Unit]] = {}
         for unit in self.units:
             for key in {fold(unit.code), fold(unit.name), *(fold(a) for a in unit.aliases)}:
                 if unit not in index.setdefault(key, []):
                     index[key].append(unit)
+        self._index, self._indexed = index, (id(self.units), len(self.units))
         return index
 
     def find(self, query: str) -> Unit:
