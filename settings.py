@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_from: str = "Van phong Doan Khoi <no-reply@example.org>"
+    smtp_from: str = "Văn phòng Đoàn Khối <no-reply@example.org>"
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     smtp_timeout: float = 20.0
     webhook_url: str | None = None

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.output import fail
@@ -37,6 +38,8 @@ def export(
     settings = get_settings()
     try:
         store = Store(settings.database)
+        if not inspect(store.engine).has_table("campaigns"):
+            fail("cơ sở dữ liệu chưa có bảng nào (chưa chạy worker hay `python starter.py db upgrade`)", code=1)
         with store.session() as session:
             report = campaign_report(session, campaign, datetime.now(UTC))
     except CampaignNotRecorded as exc:

@@ -86,6 +86,7 @@ def test_email_arrives_intact_once_per_key(smtp, store) -> None:
     mail = message_from_bytes(inbox.messages[0], policy=policy.default)
     assert mail["Subject"] == SUBJECT
     assert mail["To"].addresses[0].display_name == "Đoàn Sở Văn hóa và Thể thao"
+    assert mail["From"].addresses[0].display_name == "Văn phòng Đoàn Khối"
     assert mail.get_content().strip() == BODY
     assert [(r.status, r.attempts, r.address) for r in rows(store)] == [("sent", 1, "so-vhtt@example.org")]
 

@@ -171,3 +171,10 @@ def test_export_command(seeded, fmt, tmp_path) -> None:
     missing = subprocess.run([sys.executable, "starter.py", "export", "--campaign", "khong-co"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert missing.returncode == 1 and missing.stderr.strip() == "Lỗi: cơ sở dữ liệu chưa có chiến dịch khong-co"
+
+
+def test_export_from_an_empty_database_says_what_to_do(tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "REPORTS_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "starter.py", "export", "--campaign", "seed"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1 and "db upgrade" in done.stderr and "Traceback" not in done.stderr
