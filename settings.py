@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -45,13 +46,28 @@ class Settings(BaseSettings):
     def database(self) -> str:
         return self.database_url or f"sqlite:///{ROOT / 'data' / 'campaign.db'}"
 
+    @field_validator("notify_channels")
+    @classmethod
+    def _known_channels(cls, value: str) -> str:
+        unknown = [c for c in _names(value) if c not in ("log", "email", "webhook")]
+        if unknown:
+            raise ValueError(f"kênh không hỗ trợ {', '.join(unknown)} (chỉ log, email, webhook)")
+        return value
+
     @property
     def channels(self) -> list[Channel]:
-        names = [c.strip().lower() for c in self.notify_channels.split(",") if c.strip()]
-        unknown = [c for c in names if c not in ("log", "email", "webhook")]
-        if unknown:
-            raise ValueError(f"NOTIFY_CHANNELS: kênh không hỗ trợ {', '.join(unknown)} (chỉ log, email, webhook)")
-        return names or ["log"]  # type: ignore[return-value]
+        return _names(self.notify_channels) or ["log"]  # type: ignore[return-value]
+
+
+def _names(channels: str) -> list[str]:
+    return [c.strip().lower() for c in channels.split(",") if c.strip()]
+
+
+def settings_problem(error: ValidationError) -> str:
+    """One Vietnamese line naming the setting at fault."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "?"
+    return f"cấu hình sai: {name}: {first['msg'].removeprefix('Value error, ')}"
 
 
 @lru_cache

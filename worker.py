@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -21,7 +22,7 @@ from activities import service_activities
 from activities.logs import configure_logging
 from cli.health import Health
 from cli.temporal_client import CommandError, connect, exit_now
-from settings import Settings, get_settings
+from settings import Settings, get_settings, settings_problem
 from store.database import Store, upgrade
 from workflows import ALL_WORKFLOWS
 
@@ -75,7 +76,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def main() -> int:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"Lỗi: {settings_problem(exc)}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format, settings.log_level)
     stop = asyncio.Event()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from campaign.notices import Notice
 from campaign.text import fold
@@ -44,8 +45,12 @@ def final_report_notices(
     recipients: list[Unit],
     files: list[str],
     results: list[ActivityResult],
+    unknown: Sequence[str] = (),
 ) -> list[Notice]:
-    """One notice per recipient with the report's files and the campaign's totals."""
+    """One notice per recipient with the report's files and the campaign's totals.
+
+    The office's copy also lists the recipients the directory does not know, to be sent by hand.
+    """
     outcomes = Counter(u.outcome for r in results for u in r.units)
     people = sum(u.participants or 0 for r in results for u in r.units)
     body = [
@@ -55,6 +60,12 @@ def final_report_notices(
         f"trễ hạn {outcomes[Outcome.LATE]}, được miễn {outcomes[Outcome.EXCUSED]}, "
         f"không báo cáo {outcomes[Outcome.MISSING]}; {people} người tham gia.",
     ]
+
+    def by_hand(unit: Unit) -> list[str]:
+        if unit.kind is not UnitKind.OFFICE or not unknown:
+            return []
+        return ["Nơi nhận chưa có trong danh bạ, cần gửi trực tiếp: " + "; ".join(unknown) + "."]
+
     return [
         Notice(
             key=f"campaign/{campaign_id}/final-report/{unit.code}",
@@ -63,7 +74,7 @@ def final_report_notices(
             activity_no=None,
             recipient=unit.code,
             subject=f"[{campaign_id}] Báo cáo kết quả Kế hoạch {plan_code}",
-            body="\n".join([f"Kính gửi {unit.name},", *body]),
+            body="\n".join([f"Kính gửi {unit.name},", *body, *by_hand(unit)]),
             to=unit,
         )
         for unit in recipients

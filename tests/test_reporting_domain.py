@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from campaign.clock import VIETNAM
 from campaign.digest import next_monday_morning, weekly_digest
-from campaign.distribution import recipients_in_directory
+from campaign.distribution import final_report_notices, recipients_in_directory
 from campaign.importer import import_plan
 from campaign.records import campaign_record
 from campaign.tracker import Phase
@@ -59,3 +59,14 @@ def test_campaign_record_names_each_unit_once(directory) -> None:
         assert len(codes) == len(set(codes))
     assert record.activities[6].workflow_id == "campaign/seed/activity/7"
     assert sum(len(a.assignments) for a in record.activities) == 21
+
+
+def test_final_report_notices_tell_the_office_who_to_send_by_hand(directory) -> None:
+    plan = import_plan(SEED, directory)
+    units, unknown = recipients_in_directory(plan.recipients, directory)
+    notices = final_report_notices("seed", plan.code, plan.title, units, ["/r/bao-cao.md"], [], unknown)
+    assert len(notices) == len(units) and len({n.key for n in notices}) == len(units)
+    office = next(n for n in notices if n.recipient == "van-phong")
+    assert "cần gửi trực tiếp: Thành Đoàn" in office.body and "- /r/bao-cao.md" in office.body
+    committee = next(n for n in notices if n.recipient == "btv")
+    assert committee.body.startswith("Kính gửi Ban Thường vụ Đoàn Khối,") and "trực tiếp" not in committee.body

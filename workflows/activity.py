@@ -136,6 +136,7 @@ class CampaignActivityWorkflow:
             at=fields.pop("at", None) or self.now(),
             **fields,
         )
+        self._recording = [handle for handle in self._recording if not handle.done()]
         self._recording.append(
             workflow.start_activity_method(
                 Recorder.record_event,

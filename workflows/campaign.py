@@ -147,8 +147,9 @@ class CampaignWorkflow:
             summary="báo cáo kết quả chiến dịch",
         )
         plan = self.input.plan
-        units, _unknown = recipients_in_directory(plan.recipients, self.input.directory)
-        for notice in final_report_notices(self.input.campaign_id, plan.code, plan.title, units, files, results):
+        units, unknown = recipients_in_directory(plan.recipients, self.input.directory)
+        notices = final_report_notices(self.input.campaign_id, plan.code, plan.title, units, files, results, unknown)
+        for notice in notices:
             await send(notice, self.input.directory.office)
         return files
 
