@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     smtp_from: str = "Văn phòng Đoàn Khối <no-reply@example.org>"
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     smtp_timeout: float = 20.0
+    smtp_ca_file: Path | None = None  # CA bundle for the mail server's certificate, when not a public one
     webhook_url: str | None = None
     webhook_secret: str | None = None
     reports_dir: Path = ROOT / "reports"

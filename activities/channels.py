@@ -60,19 +60,17 @@ def deliver_email(notice: Notice, address: str | None, settings: Settings) -> No
     if not address:
         raise PermanentDeliveryError("đơn vị không có địa chỉ e-mail trong danh bạ")
     message = email_message(notice, address, settings)
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file)
     try:
         if settings.smtp_security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.smtp_host,
-                settings.smtp_port,
-                timeout=settings.smtp_timeout,
-                context=ssl.create_default_context(),
+                settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout, context=context
             )
         else:
             smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
         with smtp:
             if settings.smtp_security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=context)
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password or "")
             smtp.send_message(message)

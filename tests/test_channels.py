@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
+import subprocess
 import threading
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import structlog.testing
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 from temporalio.testing import ActivityEnvironment
 
@@ -192,3 +195,58 @@ def test_activity_log_lines_carry_every_identifier(store) -> None:
     sent = next(line for line in lines if line["event"] == "notice")
     assert sent["campaign_id"] == "54-kh" and sent["activity_no"] == 12 and sent["unit"] == "so-vhtt"
     assert {"workflow_id", "run_id", "attempt", "key", "subject", "body"} <= set(sent)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)  # fmt: skip
+    return cert, key
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"vanphong", b"m4t-khau")
+    return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_with_login(certificate, store, security) -> None:
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox, port = Inbox(), free_port()
+    if security == "starttls":
+        tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+    else:  # aiosmtpd does not count implicit TLS as TLS for auth_require_tls
+        tls = {"ssl_context": context, "auth_require_tls": False}
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_required=True,
+                            **tls)  # fmt: skip
+    controller.start()
+    try:
+        settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port, smtp_security=security,
+                            smtp_username="vanphong", smtp_password="m4t-khau", smtp_ca_file=cert)  # fmt: skip
+        assert ActivityEnvironment().run(Notifier(store, settings).send_notice, notice()).sent == ["email"]
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    assert message_from_bytes(inbox.messages[0], policy=policy.default)["Subject"] == SUBJECT
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_refused_login_is_recorded_not_retried(store) -> None:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_required=True,
+                            auth_require_tls=False)  # fmt: skip
+    controller.start()
+    try:
+        settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port,
+                            smtp_username="vanphong", smtp_password="sai")  # fmt: skip
+        delivery = ActivityEnvironment().run(Notifier(store, settings).send_notice, notice())
+    finally:
+        controller.stop()
+    assert "đăng nhập SMTP thất bại (535)" in delivery.failed[0].error and inbox.messages == []
+    assert [r.status for r in rows(store)] == ["failed"]
