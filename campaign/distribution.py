@@ -25,10 +25,12 @@ def recipients_in_directory(recipients: list[str], directory: UnitDirectory) -> 
         if _GRASSROOTS.match(folded):
             found.update((u.code, u) for u in directory.of_kind(UnitKind.UNIT))
             continue
-        name = _ARCHIVE.sub("", folded) if _ARCHIVE.match(folded) else entry
-        if _ARCHIVE.match(folded) and fold(name) in ("vp", "van phong") and directory.office:
-            found[directory.office.code] = directory.office
-            continue
+        name = entry
+        if _ARCHIVE.match(folded):
+            name = _ARCHIVE.sub("", folded)
+            if name in ("vp", "van phong") and directory.office:
+                found[directory.office.code] = directory.office
+                continue
         try:
             unit = directory.find(name)
         except UnitNotFound:
