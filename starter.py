@@ -8,6 +8,7 @@ python starter.py status --campaign 54-kh-dtn-2023-05
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from cli import campaign_commands as campaign
 from cli.dev_server import dev_server
@@ -15,6 +16,7 @@ from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
 from cli.setup_command import setup
 from cli.temporal_client import exit_now
+from settings import settings_problem
 
 app = typer.Typer(
     help="Điều phối kế hoạch hoạt động của Đoàn trên Temporal.",
@@ -44,6 +46,9 @@ app.command()(setup)
 def main() -> None:
     try:
         app()
+    except ValidationError as exc:  # a setting read outside a command's own error handling
+        typer.echo(f"Lỗi: {settings_problem(exc)}", err=True)
+        exit_now(2)
     except SystemExit as done:
         code = done.code
         exit_now(code if isinstance(code, int) else (0 if code is None else 1))

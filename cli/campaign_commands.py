@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -27,7 +28,7 @@ from campaign.workdays import vietnam_holidays
 from cli.output import fail, print_json
 from cli.plan_commands import UnitsOption, plan_or_fail
 from cli.temporal_client import CommandError, connect, explained
-from settings import get_settings
+from settings import get_settings, settings_problem
 from workflows import search_attributes as sa
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import (
@@ -54,6 +55,8 @@ def run_command(body: Callable[[Client], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except CommandError as exc:
         fail(str(exc), code=1)
+    except ValidationError as exc:
+        fail(settings_problem(exc), code=2)
     except KeyboardInterrupt:
         fail("đã dừng", code=130)
     except Exception as exc:  # never a traceback for a person; the type tells a developer where to look

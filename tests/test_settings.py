@@ -47,3 +47,12 @@ def test_a_bad_setting_stops_the_worker_with_one_line() -> None:
 def test_sqlite_is_the_embedded_default() -> None:
     assert Settings(database_url=None).database.endswith("data/campaign.db")
     assert Settings(database_url="postgresql://u:p@db/campaign").database == "postgresql://u:p@db/campaign"
+
+
+@pytest.mark.parametrize("command", [["status", "--campaign", "x"], ["export", "--campaign", "x"], ["setup"]])
+def test_a_bad_setting_is_one_line_for_every_command(command) -> None:
+    env = {**os.environ, "NOTIFY_CHANNELS": "fax"}
+    done = subprocess.run([sys.executable, "starter.py", *command], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "Lỗi: cấu hình sai: NOTIFY_CHANNELS: kênh không hỗ trợ fax (chỉ log, email, webhook)"
