@@ -21,9 +21,10 @@ from temporalio.worker import Worker
 from activities import service_activities
 from activities.logs import configure_logging
 from cli.health import Health
+from cli.records_commands import upgrade_schema
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings, settings_problem
-from store.database import Store, upgrade
+from store.database import Store
 from workflows import ALL_WORKFLOWS
 
 ACTIVITY_THREADS = 16
@@ -56,10 +57,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     health = Health()
     if settings.health_bind:
         await health.start(settings.health_bind)
-    try:
-        upgrade(settings.database)
-    except Exception as exc:
-        raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {str(exc).splitlines()[0][:200]}") from None
+    upgrade_schema(settings.database)
     store = Store(settings.database)
     client = await connect(settings, runtime_for(settings))
     try:

@@ -14,5 +14,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The part of an error message a person can read: its first line, cut short."""
+    return str(exc).splitlines()[0][:limit] if str(exc) else type(exc).__name__
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -10,7 +10,8 @@ import typer
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.output import fail
+from cli.output import fail, first_line
+from cli.temporal_client import CommandError
 from exports.files import write_report
 from settings import get_settings
 from store.database import Store, upgrade
@@ -25,8 +26,12 @@ class Format(StrEnum):
     md = "md"
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200]
+def upgrade_schema(url: str) -> None:
+    """`alembic upgrade head`, its failure as one line."""
+    try:
+        upgrade(url)
+    except Exception as exc:
+        raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {first_line(exc)}") from None
 
 
 def export(
@@ -45,7 +50,7 @@ def export(
     except CampaignNotRecorded as exc:
         fail(str(exc), code=1)
     except SQLAlchemyError as exc:
-        fail(f"không đọc được cơ sở dữ liệu: {_first_line(exc)}", code=1)
+        fail(f"không đọc được cơ sở dữ liệu: {first_line(exc)}", code=1)
     paths = write_report(report, output or settings.reports_dir / campaign, formats=(fmt.value,))
     typer.echo(paths[0])
 
@@ -54,7 +59,7 @@ def export(
 def db_upgrade() -> None:
     """Nâng cấp lược đồ lên bản mới nhất (alembic upgrade head)."""
     try:
-        upgrade(get_settings().database)
-    except Exception as exc:
-        fail(f"không nâng cấp được cơ sở dữ liệu: {_first_line(exc)}", code=1)
+        upgrade_schema(get_settings().database)
+    except CommandError as exc:
+        fail(str(exc), code=1)
     typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")

@@ -12,10 +12,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.campaign_commands import run_command
-from cli.output import fail
+from cli.records_commands import db_upgrade
 from cli.temporal_client import CommandError
 from settings import get_settings
-from store.database import upgrade
 from workflows import search_attributes as sa
 
 RETENTION = timedelta(days=90)  # histories stay auditable in the UI for a quarter after a campaign ends
@@ -63,8 +62,4 @@ def setup() -> None:
         typer.echo(f"Namespace {settings.temporal_namespace}: {state}; thuộc tính tìm kiếm: đủ {len(sa.ALL)}.")
 
     run_command(body)
-    try:
-        upgrade(settings.database)
-    except Exception as exc:
-        fail(f"không nâng cấp được cơ sở dữ liệu: {str(exc).splitlines()[0][:200]}", code=1)
-    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    db_upgrade()

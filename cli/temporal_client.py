@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from cli.output import first_line
 from settings import Settings
 
 
@@ -50,7 +51,7 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     except Exception as exc:  # the SDK raises RuntimeError with a long chain for an unreachable server
         raise CommandError(
             f"không kết nối được máy chủ Temporal tại {settings.temporal_address} "
-            f"(namespace {settings.temporal_namespace}): {str(exc).splitlines()[0][:160]}"
+            f"(namespace {settings.temporal_namespace}): {first_line(exc, 160)}"
         ) from None
 
 
