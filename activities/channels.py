@@ -33,9 +33,8 @@ class PermanentDeliveryError(Exception):
 
 
 def address_for(channel: str, notice: Notice, settings: Settings) -> str | None:
+    """Where `notice` goes on `channel`: the unit's webhook or the default one, else its e-mail."""
     unit = notice.to
-    if channel == "email":
-        return unit.email if unit else None
     if channel == "webhook":
         return (unit.webhook_url if unit else None) or settings.webhook_url
     return unit.email if unit else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from campaign.plan import Plan
+from campaign.plan import Plan, PlannedActivity
 from campaign.tracker import Outcome, Phase, Report
 from campaign.units import UnitDirectory
 
@@ -78,10 +78,20 @@ class ActivityEvent(BaseModel):
     detail: dict[str, Any] = {}
 
 
+def assignments(activity: PlannedActivity, directory: UnitDirectory) -> list[AssignmentRecord]:
+    """Each responsible unit the directory knows, once, with the role of its first mention."""
+    names = directory.by_code
+    found: dict[str, AssignmentRecord] = {}
+    for party in activity.responsible:
+        if party.unit_code in names and party.unit_code not in found:
+            name = names[party.unit_code].name
+            found[party.unit_code] = AssignmentRecord(unit_code=party.unit_code, unit_name=name, role=party.role.value)
+    return list(found.values())
+
+
 def campaign_record(
     campaign_id: str, workflow_id: str, plan: Plan, directory: UnitDirectory, started_at: datetime
 ) -> CampaignRecord:
-    names = directory.by_code
     return CampaignRecord(
         campaign_id=campaign_id,
         workflow_id=workflow_id,
@@ -101,15 +111,7 @@ def campaign_record(
                 end=a.end,
                 place=a.place,
                 workflow_id=f"{workflow_id}/activity/{a.no}",
-                assignments=list(
-                    {
-                        p.unit_code: AssignmentRecord(
-                            unit_code=p.unit_code, unit_name=names[p.unit_code].name, role=p.role.value
-                        )
-                        for p in reversed(a.responsible)  # the first mention of a unit gives its role
-                        if p.unit_code in names
-                    }.values()
-                )[::-1],
+                assignments=assignments(a, directory),
             )
             for a in plan.activities
         ],

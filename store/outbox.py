@@ -22,8 +22,12 @@ class Claim:
     attempts: int
 
 
+def row_key(notice: Notice, channel: str) -> str:
+    return f"{notice.key}#{channel}"
+
+
 def claim(session: Session, notice: Notice, channel: str, address: str | None) -> Claim:
-    key = f"{notice.key}#{channel}"
+    key = row_key(notice, channel)
     upsert(
         session,
         Notification,
@@ -53,7 +57,7 @@ def claim(session: Session, notice: Notice, channel: str, address: str | None) -
 
 
 def finish(session: Session, notice: Notice, channel: str, status: str, error: str | None = None) -> None:
-    row = session.scalars(select(Notification).where(Notification.key == f"{notice.key}#{channel}")).one()
+    row = session.scalars(select(Notification).where(Notification.key == row_key(notice, channel))).one()
     row.status = status
     row.last_error = error
     if status == SENT:
