@@ -29,15 +29,32 @@ from workflows import ALL_WORKFLOWS
 
 ACTIVITY_THREADS = 16
 
+# What an exception raised by workflow code does. Errors that come from the data a workflow
+# was given (a date out of range, a value that does not validate, a missing key) fail that
+# workflow at once, visibly, instead of retrying its task forever; the campaign records the
+# failed activity, tells the office and carries on. Anything else, above all a
+# NondeterminismError after an incompatible deploy, fails only the workflow task, which
+# Temporal retries, so a fix can be deployed without losing the run. Tests use the same.
+WORKFLOW_FAILURE_TYPES: list[type[BaseException]] = [ValueError, ArithmeticError, LookupError, TypeError]
 
-def build_worker(client: Client, settings: Settings, store: Store, executor: ThreadPoolExecutor) -> Worker:
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    store: Store,
+    executor: ThreadPoolExecutor,
+    task_queue: str | None = None,
+    max_concurrent_activities: int = ACTIVITY_THREADS,
+) -> Worker:
+    """The one way a worker is built, in production and in the tests."""
     return Worker(
         client,
-        task_queue=settings.temporal_task_queue,
+        task_queue=task_queue or settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
         activities=service_activities(store, settings),
         activity_executor=executor,
-        max_concurrent_activities=ACTIVITY_THREADS,
+        max_concurrent_activities=max_concurrent_activities,
+        workflow_failure_exception_types=WORKFLOW_FAILURE_TYPES,
     )
 
 

@@ -18,6 +18,7 @@ from email.utils import formataddr, make_msgid
 import httpx
 import structlog
 
+from campaign.escape import one_line
 from campaign.notices import Notice
 from settings import Settings
 
@@ -46,11 +47,11 @@ def deliver_log(notice: Notice, address: str | None, log: structlog.stdlib.Bound
 
 def email_message(notice: Notice, address: str, settings: Settings) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = notice.subject
-    message["From"] = settings.smtp_from
-    message["To"] = formataddr((notice.to.name, address)) if notice.to else address
+    message["Subject"] = one_line(notice.subject)
+    message["From"] = one_line(settings.smtp_from)
+    message["To"] = formataddr((one_line(notice.to.name), one_line(address))) if notice.to else one_line(address)
     message["Message-ID"] = make_msgid(idstring=hashlib.sha256(notice.key.encode()).hexdigest()[:16])
-    message["X-Campaign-Key"] = notice.key
+    message["X-Campaign-Key"] = one_line(notice.key)
     message.set_content(notice.body, charset="utf-8")
     return message
 

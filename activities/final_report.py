@@ -7,8 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.logs import activity_logger
+from campaign.limits import campaign_id_problem, campaign_id_shown
 from exports.files import write_report
 from store.database import Store
 from store.queries import campaign_report
@@ -27,9 +29,16 @@ class Publisher:
     @activity.defn
     def write_final_report(self, request: ReportRequest) -> list[str]:
         """Markdown, XLSX and the chart; the same files again on a retry."""
+        folder = (self.reports_dir / request.campaign_id).resolve()
+        if campaign_id_problem(request.campaign_id) or not folder.is_relative_to(self.reports_dir.resolve()):
+            raise ApplicationError(
+                f"mã chiến dịch không dùng được làm tên thư mục: {campaign_id_shown(request.campaign_id)}",
+                type="Rejected",
+                non_retryable=True,
+            )
         with self.store.session() as session:
             report = campaign_report(session, request.campaign_id, request.generated_at)
-        paths = write_report(report, self.reports_dir / request.campaign_id)
+        paths = write_report(report, folder)
         log = activity_logger("final_report", campaign_id=request.campaign_id)
         log.info("final report written", paths=[str(p) for p in paths])
         return [str(p.resolve()) for p in paths]

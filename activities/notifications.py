@@ -20,10 +20,15 @@ from activities.channels import (
     deliver_webhook,
 )
 from activities.logs import activity_logger
+from campaign.escape import first_line
 from campaign.notices import Notice
 from settings import Settings
 from store.database import Store
 from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
+
+
+def unexpected(error: Exception) -> str:
+    return f"lỗi không mong đợi khi gửi ({type(error).__name__}): {first_line(error)}"
 
 
 class ChannelFailure(BaseModel):
@@ -80,11 +85,12 @@ class Notifier:
                     finish(session, notice, channel, RETRYING, str(exc))
                 bound.warning("notice delivery will be retried", channel=channel, error=str(exc))
                 raise
-            except PermanentDeliveryError as exc:
+            except Exception as exc:  # permanent, or unexpected: retrying the same notice cannot help
+                error = str(exc) if isinstance(exc, PermanentDeliveryError) else unexpected(exc)
                 with self.store.session() as session:
-                    finish(session, notice, channel, FAILED, str(exc))
-                bound.error("notice could not be delivered", channel=channel, error=str(exc))
-                delivery.failed.append(ChannelFailure(channel=channel, address=address, error=str(exc)))
+                    finish(session, notice, channel, FAILED, error)
+                bound.error("notice could not be delivered", channel=channel, error=error)
+                delivery.failed.append(ChannelFailure(channel=channel, address=address, error=error))
                 continue
             with self.store.session() as session:
                 finish(session, notice, channel, SENT)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.logs import activity_logger
+from campaign.escape import first_line
 from campaign.records import ActivityEvent, CampaignRecord
 from store.database import Store
-from store.records import record_campaign, record_campaign_end, record_event
+from store.failures import is_lasting
+from store.records import record_campaign, record_campaign_end, record_event, set_aside
+
+SET_ASIDE = "RecordSetAside"  # the error type a workflow sees when a fact was kept aside
 
 
 class CampaignEnd(BaseModel):
@@ -32,11 +37,21 @@ class Recorder:
 
     @activity.defn
     def record_event(self, event: ActivityEvent) -> bool:
-        with self.store.session() as session:
-            fresh = record_event(session, event)
+        """Write `event`; one the database refuses for good is set aside and the workflow told (RecordSetAside)."""
         log = activity_logger(
             "records", campaign_id=event.campaign_id, activity_no=event.activity_no, unit=event.unit_code
         )
+        try:
+            with self.store.session() as session:
+                fresh = record_event(session, event)
+        except Exception as exc:
+            if not is_lasting(exc):
+                raise  # an outage: retried until the database answers
+            reason = first_line(exc, 300)
+            with self.store.session() as session:
+                set_aside(session, event, reason, datetime.now(UTC))
+            log.error("event set aside: the database refused it", kind=event.kind.value, key=event.key, error=reason)
+            raise ApplicationError(reason, type=SET_ASIDE, non_retryable=True) from None
         log.info("event recorded" if fresh else "event already recorded", kind=event.kind.value, key=event.key)
         return fresh
 

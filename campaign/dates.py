@@ -6,6 +6,7 @@ a quarter) and finds the dates and weekday words written in running text.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 import unicodedata
@@ -22,6 +23,11 @@ class ActivityKind(StrEnum):
     WHOLE_MONTH = "whole_month"
     DEADLINE = "deadline"
     QUARTER = "quarter"
+
+
+# A range written "31/5 – 01/5/2023" is a mistake, not a year-long activity; one across the new
+# year ("20/12 – 10/01/2024") is read as such only when it is this short.
+MAX_YEAR_END_SPAN = 92
 
 
 class DateError(ValueError):
@@ -72,10 +78,11 @@ _DEADLINE = re.compile(r"\b(truoc ngay|truoc|han chot|cham nhat|han)\b")
 
 
 def _year(text: str | None) -> int | None:
+    """Two digits are this century's year ("23" → 2023); four digits are the year as written."""
     if text is None:
         return None
     value = int(text)
-    return value + 2000 if value < 100 else value
+    return value + 2000 if len(text) <= 2 else value
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -133,7 +140,11 @@ def parse_when(cell: str, default_year: int | None = None) -> When:
         end = last.resolve(default_year)
         start = first.resolve(first.year or end.year)
         if start > end and first.year is None:
-            start = first.resolve(end.year - 1)
+            start = first.resolve(end.year - 1)  # "20/12 – 10/01/2024" spans the new year
+            if (end - start).days > MAX_YEAR_END_SPAN:
+                raise DateError(
+                    f"ngày bắt đầu {first.day}/{first.month} sau ngày kết thúc {end:%d/%m/%Y} trong “{raw}”"
+                )
         if start > end:
             raise DateError(f"ngày bắt đầu sau ngày kết thúc trong “{raw}”")
         return When(ActivityKind.RANGE, start, end)
@@ -185,14 +196,16 @@ def weekday_claims(line: str, reach: int = 40) -> list[WeekdayClaim]:
     """
     folded = fold_keep_length(line)
     dates = find_dates(folded)
+    starts = [d.start for d in dates]
     claims = []
     words = list(_WEEKDAY.finditer(folded))
     for m, after in zip(words, [*words[1:], None], strict=False):
         # The date a weekday word speaks of follows it closely, before any other weekday word.
         limit = min(m.end() + reach, after.start() if after else len(folded))
-        following = [d for d in dates if m.end() <= d.start <= limit]
-        if not following:
+        index = bisect.bisect_left(starts, m.end())
+        if index == len(dates) or dates[index].start > limit:
             continue
+        following = dates[index:]
         if m[1] in ("chu nhat", "cn"):
             weekday = 6
         else:

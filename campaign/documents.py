@@ -6,9 +6,13 @@ paragraph or table row is one line, numbered from 1 in document order.
 
 from __future__ import annotations
 
+import io
+import stat
 import zipfile
 from pathlib import Path
 
+from campaign.escape import visible
+from campaign.limits import MAX_DOCX_UNPACKED_BYTES, MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.text import nfc, squash
 
 
@@ -17,43 +21,78 @@ class PlanReadError(ValueError):
 
 
 def read_lines(path: str | Path) -> list[str]:
+    """The document's lines; refused before reading when it is not a regular file or is too large."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
         raise PlanReadError(f"không tìm thấy tệp {path}") from None
-    except IsADirectoryError:
-        raise PlanReadError(f"{path} là thư mục, không phải tệp kế hoạch") from None
     except OSError as exc:
         raise PlanReadError(f"không đọc được tệp {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PlanReadError(f"{path} là thư mục, không phải tệp kế hoạch")
+    if not stat.S_ISREG(info.st_mode):
+        raise PlanReadError(f"{path} không phải tệp thông thường (thiết bị, ống dẫn hay socket), không đọc")
+    if info.st_size > MAX_PLAN_BYTES:
+        raise PlanReadError(f"tệp {path} quá lớn ({_megabytes(info.st_size)}, tối đa {_megabytes(MAX_PLAN_BYTES)})")
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PLAN_BYTES + 1)
+    except OSError as exc:
+        raise PlanReadError(f"không đọc được tệp {path}: {exc.strerror}") from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanReadError(f"tệp {path} quá lớn (tối đa {_megabytes(MAX_PLAN_BYTES)})")
+    return lines_of(data, str(path))
+
+
+def lines_of(data: bytes, name: str) -> list[str]:
+    """The lines of a plan document given as bytes (a file's or an upload's); `name` for messages."""
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanReadError(f"tệp {name} quá lớn (tối đa {_megabytes(MAX_PLAN_BYTES)})")
     if not data.strip():
-        raise PlanReadError(f"tệp {path} trống")
-    if data[:2] == b"PK" and zipfile.is_zipfile(path):
-        return _docx_lines(path)
-    return _text_lines(data, path)
+        raise PlanReadError(f"tệp {name} trống")
+    if data[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(data)):
+        lines = _docx_lines(data, name)
+    else:
+        lines = _text_lines(data, name)
+    if len(lines) > MAX_PLAN_LINES:
+        raise PlanReadError(f"tệp {name} có {len(lines)} dòng, tối đa {MAX_PLAN_LINES}")
+    return [visible(line) for line in lines]
 
 
-def _text_lines(data: bytes, path: Path) -> list[str]:
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size} byte"
+
+
+def _text_lines(data: bytes, name: str) -> list[str]:
+    if data.startswith(b"%PDF"):
+        raise PlanReadError(f"tệp {name} là PDF; hãy lưu kế hoạch dưới dạng .docx hoặc .txt")
     if b"\x00" in data:
-        raise PlanReadError(f"tệp {path} là tệp nhị phân, không phải văn bản kế hoạch")
+        raise PlanReadError(f"tệp {name} là tệp nhị phân, không phải văn bản kế hoạch")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanReadError(
-            f"tệp {path} không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); hãy lưu lại dưới dạng UTF-8"
+            f"tệp {name} không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); hãy lưu lại dưới dạng UTF-8"
         ) from None
     return nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _docx_lines(path: Path) -> list[str]:
+def _docx_lines(data: bytes, name: str) -> list[str]:
     import docx  # python-docx, imported here so .txt users never pay for it
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a zip bomb is refused before anything is unpacked
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise PlanReadError(
+            f"tệp {name} giải nén ra {_megabytes(unpacked)}, quá giới hạn {_megabytes(MAX_DOCX_UNPACKED_BYTES)}"
+        )
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for bad files
-        raise PlanReadError(f"tệp {path} không phải tệp .docx hợp lệ ({type(exc).__name__})") from None
+        raise PlanReadError(f"tệp {name} không phải tệp .docx hợp lệ ({type(exc).__name__})") from None
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_moment
+from campaign.escape import markdown_text
 from campaign.tracker import Outcome
 
 OUTCOME_WORDS = {
@@ -134,15 +135,26 @@ def unit_row(u: UnitLine) -> list[object]:
 
 
 def _cells(row: Sequence[object]) -> str:
-    return "| " + " | ".join("—" if v is None else str(v) for v in row) + " |"
+    """A Markdown table row; text is literal (no markup, links, HTML or stray "|")."""
+    return "| " + " | ".join(_cell(v) for v in row) + " |"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, Markup) else markdown_text(str(value))
+
+
+class Markup(str):
+    """Markdown the report writes itself (headings' bold, rules), never text from a plan or a unit."""
 
 
 def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
     rows = [totals(a) for a in report.activities]
     lines = [
-        f"# Báo cáo kết quả Kế hoạch {report.plan_code}",
+        f"# Báo cáo kết quả Kế hoạch {markdown_text(report.plan_code)}",
         "",
-        f"**{report.title}**",
+        f"**{markdown_text(report.title)}**",
         "",
         f"Thời gian: {report.window_start:%d/%m/%Y} – {report.window_end:%d/%m/%Y}. "
         f"Chiến dịch `{report.campaign_id}` ({report.status}), lập lúc {format_moment(report.generated_at)}.",
@@ -150,9 +162,9 @@ def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
         "## Tổng hợp",
         "",
         _cells(SUMMARY_HEADINGS),
-        _cells(["---"] * len(SUMMARY_HEADINGS)),
+        _cells([Markup("---")] * len(SUMMARY_HEADINGS)),
         *(_cells(summary_row(t)) for t in rows),
-        _cells([f"**{v}**" if v != "" else "" for v in total_row(rows)]),
+        _cells([Markup(f"**{v}**") if v != "" else "" for v in total_row(rows)]),
         "",
     ]
     if chart:
@@ -160,16 +172,17 @@ def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
     lines += ["## Chi tiết từng hoạt động", ""]
     for activity in report.activities:
         when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
-        lines += [f"### {activity.no}. {activity.title}", "", f"{when}, {activity.place or '—'}.", ""]
+        place = markdown_text(activity.place) if activity.place else "—"
+        lines += [f"### {activity.no}. {markdown_text(activity.title)}", "", f"{when}, {place}.", ""]
         if not activity.units:
             lines += ["Chưa phân công đơn vị cụ thể.", ""]
             continue
-        lines += [_cells(UNIT_HEADINGS), _cells(["---"] * len(UNIT_HEADINGS))]
+        lines += [_cells(UNIT_HEADINGS), _cells([Markup("---")] * len(UNIT_HEADINGS))]
         lines += [_cells(unit_row(u)) for u in activity.units]
         lines.append("")
     missing = sorted({u.name for a in report.activities for u in a.units if u.outcome is Outcome.MISSING})
     if missing:
-        lines += ["## Đơn vị chưa báo cáo", "", *(f"- {name}" for name in missing), ""]
+        lines += ["## Đơn vị chưa báo cáo", "", *(f"- {markdown_text(name)}" for name in missing), ""]
     if report.recipients:
-        lines += ["## Nơi nhận", "", *(f"- {r};" for r in report.recipients), ""]
+        lines += ["## Nơi nhận", "", *(f"- {markdown_text(r)};" for r in report.recipients), ""]
     return "\n".join(lines)

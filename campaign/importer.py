@@ -14,6 +14,7 @@ from pathlib import Path
 
 from campaign.dates import ActivityKind, DateError, parse_when
 from campaign.documents import PlanReadError, read_lines
+from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint
 from campaign.parties import read_responsible
 from campaign.plan import Finding, Plan, PlannedActivity, Window
@@ -46,9 +47,14 @@ _REQUIRED = ("no", "title", "time", "responsible")
 _CODE = re.compile(r"\b(\d+\s*-\s*KH\s*/\s*[A-Za-zĐđ0-9]+(?:\s*/\s*[A-Za-zĐđ0-9]+)*)")
 _WORDED_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _CODE_THEN_DATE = re.compile(r"KH\s*/\s*[\wĐđ/]+\s+ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", re.IGNORECASE)
-_WINDOW = re.compile(r"từ\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}.*?đến\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}", re.IGNORECASE)
+# "Từ ngày 01/5 đến ngày 31/5/2023"; what lies between is bounded so a long line stays linear.
+_WINDOW = re.compile(
+    r"từ\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?.{0,120}?đến\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*[-+•–]\s*")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+_SUB_ITEM = re.compile(r"^\s*(\d{1,3}\s*\.\s*\d{1,3}\s*[.)]?|[a-zđ]\s*[.)]|[ivx]{1,4}\s*[.)])\s*$", re.IGNORECASE)
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -100,6 +106,11 @@ def _find_schedule(lines: list[str]) -> _Schedule:
     for number, line in enumerate(lines, start=1):
         cells = split_cells(line)
         if cells is None:
+            lone = line.strip().strip("|").strip()
+            if schedule is not None and lone and _ROW_NUMBER.match(lone):
+                schedule.findings.append(
+                    Finding(kind="lone_row_number", line=number, message=f"dòng chỉ có số “{lone}”, bỏ qua")
+                )
             continue
         if set("".join(cells)) <= set("-: "):  # a |---|---| separator row
             continue
@@ -113,19 +124,44 @@ def _find_schedule(lines: list[str]) -> _Schedule:
             continue  # a header repeated after a page break
         if schedule is None:
             continue
-        if _ROW_NUMBER.match(cells[schedule.columns["no"]] if len(cells) > schedule.columns["no"] else ""):
+        number_cell = cells[schedule.columns["no"]] if len(cells) > schedule.columns["no"] else ""
+        if _ROW_NUMBER.match(number_cell):
             schedule.rows.append(_Row(number, cells))
+        elif _SUB_ITEM.match(number_cell) and schedule.rows:
+            parent = _ROW_NUMBER.match(schedule.rows[-1].cells[schedule.columns["no"]])
+            time_column = schedule.columns.get("time", -1)
+            own_date = time_column < len(cells) and time_column >= 0 and cells[time_column].strip()
+            note = f" (ngày riêng “{cells[time_column][:40]}” không được tính)" if own_date else ""
+            schedule.findings.append(
+                Finding(
+                    kind="sub_item",
+                    line=number,
+                    message=f"mục con “{number_cell}” được gộp vào hoạt động {parent[1] if parent else '?'}{note}",
+                )
+            )
+            _continue_row(schedule.rows[-1], cells, schedule.columns["no"], time_column)
+        elif number_cell:
+            schedule.findings.append(
+                Finding(
+                    kind="unread_row",
+                    line=number,
+                    message=f"hàng có số thứ tự “{number_cell[:20]}” không đọc được; bỏ qua hàng này",
+                )
+            )
         elif schedule.rows and any(cells):
-            # A wrapped row: its cells continue the previous row's.
-            previous = schedule.rows[-1].cells
-            for index, text in enumerate(cells):
-                if text and index < len(previous):
-                    previous[index] = squash(f"{previous[index]} {text}")
+            _continue_row(schedule.rows[-1], cells, schedule.columns["no"])  # a wrapped row
     if schedule is None:
         raise PlanReadError("không tìm thấy bảng lịch hoạt động (cần dòng tiêu đề có các cột TT, HOẠT ĐỘNG, THỜI GIAN)")
     if not schedule.rows:
         raise PlanReadError(f"dòng {schedule.header_line}: bảng lịch hoạt động không có hoạt động nào")
     return schedule
+
+
+def _continue_row(row: _Row, cells: list[str], *keep: int) -> None:
+    """A wrapped row: its cells continue the previous row's (the columns in `keep` stay as they are)."""
+    for index, text in enumerate(cells):
+        if text and index < len(row.cells) and index not in keep:
+            row.cells[index] = squash(f"{row.cells[index]} {text}")
 
 
 def _plan_code(lines: list[str]) -> str | None:
@@ -187,12 +223,37 @@ def _body_end(lines: list[str], schedule: _Schedule) -> int:
     return schedule.header_line - 1
 
 
+def _cut_long_lines(lines: list[str], findings: list[Finding]) -> list[str]:
+    """Lines longer than any a plan has are cut (with a finding), so reading stays fast for any input."""
+    cut = []
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            findings.append(
+                Finding(
+                    kind="long_line",
+                    line=number,
+                    message=f"dòng dài {len(line)} ký tự; chỉ đọc {MAX_LINE_CHARS} ký tự đầu",
+                )
+            )
+            line = line[:MAX_LINE_CHARS]
+        cut.append(line)
+    return cut
+
+
 def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Plan:
     if not any(line.strip() for line in lines):
         raise PlanReadError("tệp trống")
-    schedule = _find_schedule(lines)
-    body_end = _body_end(lines, schedule)
+    if len(lines) > MAX_PLAN_LINES:
+        raise PlanReadError(f"văn bản có {len(lines)} dòng, tối đa {MAX_PLAN_LINES}")
     findings: list[Finding] = []
+    lines = _cut_long_lines(lines, findings)
+    schedule = _find_schedule(lines)
+    if len(schedule.rows) > MAX_ACTIVITIES:
+        raise PlanReadError(
+            f"dòng {schedule.header_line}: bảng lịch có {len(schedule.rows)} hoạt động, tối đa {MAX_ACTIVITIES}"
+        )
+    findings.extend(schedule.findings)
+    body_end = _body_end(lines, schedule)
 
     code = _plan_code(lines)
     if code is None:

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from campaign.dates import WEEKDAY_NAMES, DateError, find_dates, weekday_claims
-from campaign.plan import Finding, Plan, PlannedActivity
+from campaign.plan import Finding, Plan, PlannedActivity, schedule_problems
 from campaign.text import fold
 
 # "Kết luận số 14-KL/TW ngày 29/2/2021": a date that dates another document.
@@ -30,6 +30,7 @@ def lint(lines: list[str], plan: Plan, body_end: int) -> list[Finding]:
     for number, line in enumerate(lines[:body_end], start=1):
         findings.extend(_body_contradictions(number, line, plan.activities, year))
     findings.extend(_outside_window(plan))
+    findings.extend(schedule_problems(plan))
     return findings
 
 
@@ -77,7 +78,8 @@ def _event_dates(line: str, year: int) -> list[date]:
             skip.update({id(first), id(second)})
     dates = []
     for mention in mentions:
-        if id(mention) in skip or _DOCUMENT_REFERENCE.search(line[: mention.start]):
+        # The reference stands right before its date; looking a short way back keeps this linear.
+        if id(mention) in skip or _DOCUMENT_REFERENCE.search(line[max(0, mention.start - 80) : mention.start]):
             continue
         try:
             dates.append(mention.resolve(year))

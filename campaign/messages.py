@@ -7,12 +7,28 @@ workflow's update validators call the `check_*` functions, the handlers the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from campaign.clock import end_of_day, format_deadline, start_of_day
+from campaign.escape import CONTROL_CHARACTERS, visible
+from campaign.limits import (
+    MAX_EVIDENCE,
+    MAX_MESSAGE_BYTES,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PEOPLE,
+    MAX_REQUEST_ID_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_UNIT_QUERY_CHARS,
+    MAX_URL_CHARS,
+)
 from campaign.text import fold
 from campaign.tracker import (
     FINAL_PHASES,
@@ -25,47 +41,147 @@ from campaign.tracker import (
     settle_outcomes,
 )
 
-MAX_EVIDENCE = 20
-
 
 class Rejected(ValueError):
     """A message that cannot be accepted; str() is the Vietnamese reason."""
 
 
-class ConfirmReady(BaseModel):
-    unit: str
-    note: str | None = None
+def _one_line(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value) or "\n" in value or "\t" in value:
+        raise PydanticCustomError("control_characters", "có ký tự điều khiển hoặc xuống dòng")
+    return value
 
 
-class SubmitReport(BaseModel):
-    unit: str
-    summary: str
-    participants: int
-    beneficiaries: int | None = None
-    evidence: list[str] = []
-    submitted_by: str = ""
-    request_id: str | None = None
+def _text(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise PydanticCustomError("control_characters", "có ký tự điều khiển")
+    return value
 
 
-class ExtendDeadline(BaseModel):
-    unit: str | None = None  # None: every unit still expected
+OneLine = Annotated[str, AfterValidator(_one_line)]
+UnitQuery = Annotated[OneLine, Field(min_length=1, max_length=MAX_UNIT_QUERY_CHARS)]
+Reason = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_text)]
+People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
+
+
+class Message(BaseModel):
+    """What a person sends: unknown fields are refused, every field within campaign.limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConfirmReady(Message):
+    unit: UnitQuery
+    note: Reason | None = None
+
+
+class SubmitReport(Message):
+    unit: UnitQuery
+    summary: Annotated[str, Field(max_length=MAX_SUMMARY_CHARS), AfterValidator(_text)]
+    participants: People
+    beneficiaries: People | None = None
+    evidence: Annotated[list[Annotated[OneLine, Field(max_length=MAX_URL_CHARS)]], Field(max_length=MAX_EVIDENCE)] = []
+    submitted_by: Annotated[OneLine, Field(max_length=MAX_NAME_CHARS)] = ""
+    request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = None
+
+
+class ExtendDeadline(Message):
+    unit: UnitQuery | None = None  # None: every unit still expected
     new_due: date  # reports accepted on time until the end of this day
-    reason: str
+    reason: Reason
 
 
-class ExcuseUnit(BaseModel):
-    unit: str
-    reason: str
+class ExcuseUnit(Message):
+    unit: UnitQuery
+    reason: Reason
 
 
-class Reschedule(BaseModel):
+class Reschedule(Message):
     new_start: date
     new_end: date
-    reason: str
+    reason: Reason
 
 
-class Cancel(BaseModel):
-    reason: str
+class Cancel(Message):
+    reason: Reason
+
+
+M = TypeVar("M", bound=Message)
+
+FIELD_NAMES = {
+    "unit": "đơn vị",
+    "note": "ghi chú",
+    "summary": "tóm tắt kết quả",
+    "participants": "số người tham gia",
+    "beneficiaries": "số người được hưởng lợi",
+    "evidence": "minh chứng",
+    "submitted_by": "người gửi",
+    "request_id": "mã yêu cầu",
+    "new_due": "hạn mới",
+    "new_start": "ngày bắt đầu mới",
+    "new_end": "ngày kết thúc mới",
+    "reason": "lý do",
+}
+
+
+def read_message(model: type[M], raw: object) -> M:
+    """`raw` (a message as any client sent it) as `model`, or Rejected naming the field at fault."""
+    if isinstance(raw, model):
+        raw = raw.model_dump(mode="json")
+    try:
+        size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
+    except (TypeError, ValueError):
+        raise Rejected("tin nhắn không phải JSON hợp lệ") from None
+    if size > MAX_MESSAGE_BYTES:
+        raise Rejected(f"tin nhắn quá lớn ({size} byte, tối đa {MAX_MESSAGE_BYTES})")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise Rejected(validation_problem(exc)) from None
+
+
+def validation_problem(error: ValidationError) -> str:
+    """The first problem of a pydantic error as one Vietnamese sentence naming the field."""
+    first = error.errors(include_url=False)[0]
+    kind, ctx = first["type"], first.get("ctx", {})
+    place = [str(part) for part in first["loc"]]
+    field = place[0] if place else ""
+    where = f"{FIELD_NAMES[field]} ({field})" if field in FIELD_NAMES else f"trường “{visible(field[:40])}”"
+    if len(place) > 1:
+        where += f" mục {int(place[1]) + 1}" if place[1].isdigit() else ""
+    given = _shown(first.get("input"))
+    if kind == "missing":
+        return f"thiếu {where}"
+    if kind == "extra_forbidden":
+        return f"{where} không có trong loại tin nhắn này"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "tin nhắn phải là một đối tượng JSON với các trường có tên"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{where} phải là số nguyên (đã nhập {given})"
+    if kind == "greater_than_equal":
+        return f"{where} phải ≥ {ctx['ge']} (đã nhập {given})"
+    if kind == "less_than_equal":
+        return f"{where} tối đa {ctx['le']} (đã nhập {given})"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(first["input"], str)):
+        return f"{where} dài quá: tối đa {ctx['max_length']} ký tự (đã nhập {len(str(first['input']))})"
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(first["input"], str)):
+        return f"{where} không được để trống"
+    if kind == "too_long":
+        return f"{where}: tối đa {ctx['max_length']} mục (đã gửi {ctx.get('actual_length', '?')})"
+    if kind == "string_type":
+        return f"{where} phải là chuỗi chữ (đã nhập {given})"
+    if kind == "list_type":
+        return f"{where} phải là một danh sách"
+    if kind.startswith("date"):
+        return f"{where} phải là một ngày dạng YYYY-MM-DD (đã nhập {given})"
+    if kind == "control_characters":
+        return f"{where} {first['msg']}"
+    return f"{where} không hợp lệ (đã nhập {given})"
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return visible(text[:60]) + ("…" if len(text) > 60 else "")
 
 
 class Receipt(BaseModel):
@@ -118,30 +234,53 @@ def apply_confirm_ready(state: ActivityState, message: ConfirmReady, now: dateti
     return unit
 
 
+def _receipt_key(unit: UnitState, request_id: str) -> str:
+    return f"{unit.code}/{request_id}"
+
+
+def _fingerprint(message: SubmitReport) -> str:
+    content = message.model_dump(mode="json", exclude={"request_id", "unit"})
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def earlier_receipt(state: ActivityState, unit: UnitState, message: SubmitReport) -> Receipt | None:
+    """The receipt already given for this unit's request ID; the same ID with other content is refused."""
+    if not message.request_id:
+        return None
+    kept = state.receipts.get(_receipt_key(unit, message.request_id))
+    if kept is None:  # kept before receipts were keyed by unit
+        kept = state.receipts.get(message.request_id)
+        kept = kept if kept and kept.get("unit") == unit.code else None
+    if kept is None:
+        return None
+    if kept.get("fingerprint") not in (None, _fingerprint(message)):
+        raise Rejected(
+            f"mã yêu cầu “{message.request_id}” đã dùng cho một báo cáo khác của {unit.name}; "
+            "mỗi báo cáo mới cần một mã yêu cầu mới"
+        )
+    receipt = {k: v for k, v in kept.items() if k != "fingerprint"}
+    return Receipt.model_validate({**receipt, "duplicate": True})
+
+
 def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> UnitState:
-    if message.request_id and message.request_id in state.receipts:
-        return state.units[str(state.receipts[message.request_id]["unit"])]
-    _open(state, now)
     unit = find_unit(state, message.unit)
+    if earlier_receipt(state, unit, message) is not None:
+        return unit
+    _open(state, now)
     if not message.summary.strip():
         raise Rejected("tóm tắt kết quả không được để trống")
-    if message.participants < 0:
-        raise Rejected(f"số người tham gia phải ≥ 0 (đã nhập {message.participants})")
-    if message.beneficiaries is not None and message.beneficiaries < 0:
-        raise Rejected(f"số người được hưởng lợi phải ≥ 0 (đã nhập {message.beneficiaries})")
-    if len(message.evidence) > MAX_EVIDENCE:
-        raise Rejected(f"tối đa {MAX_EVIDENCE} minh chứng (đã gửi {len(message.evidence)})")
     for url in message.evidence:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip():
-            raise Rejected(f"minh chứng “{url}” không phải địa chỉ http/https hợp lệ")
+            raise Rejected(f"minh chứng “{visible(url[:200])}” không phải địa chỉ http/https hợp lệ")
     return unit
 
 
 def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> Receipt:
-    if message.request_id and message.request_id in state.receipts:
-        return Receipt.model_validate({**state.receipts[message.request_id], "duplicate": True})
     unit = check_report(state, message, now)
+    earlier = earlier_receipt(state, unit, message)
+    if earlier is not None:
+        return earlier
     previous = unit.report
     on_time = previous.on_time if previous else now <= unit.due
     unit.report = Report(
@@ -164,7 +303,8 @@ def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         message=f"Đã nhận báo cáo lần {unit.report.revision} của {unit.name}, {timing}.",
     )
     if message.request_id:
-        state.receipts[message.request_id] = receipt.model_dump(mode="json")
+        kept = receipt.model_dump(mode="json")
+        state.receipts[_receipt_key(unit, message.request_id)] = {**kept, "fingerprint": _fingerprint(message)}
     return receipt
 
 

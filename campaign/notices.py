@@ -12,6 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_deadline, format_moment
+from campaign.plan import PlannedActivity
 from campaign.tracker import Action, ActionKind, ActivityState, Outcome, UnitState, outcome_of
 from campaign.units import Unit
 
@@ -156,6 +157,47 @@ def delivery_failed(notice: Notice, failures: list[str]) -> Notice:
                 f"Thông báo “{notice.subject}” gửi {notice.to.name if notice.to else notice.recipient} không gửi được:",
                 *(f"- {f}" for f in failures),
                 "Đề nghị kiểm tra địa chỉ trong danh bạ đơn vị và liên hệ trực tiếp với đơn vị.",
+            ]
+        ),
+    )
+
+
+def record_set_aside(state: ActivityState, event_key: str, what: str, error: str) -> Notice:
+    """Tell the office that a fact of this activity was kept aside: the database refused it for good."""
+    return Notice(
+        key=f"{event_key}/set-aside",
+        kind=ActionKind.RECORD_SET_ASIDE,
+        campaign_id=state.campaign_id,
+        activity_no=state.activity.no,
+        recipient="office",
+        subject=f"[{state.campaign_id}] Không lưu được dữ liệu: hoạt động {state.activity.no}",
+        body="\n".join(
+            [
+                "Kính gửi Văn phòng Đoàn Khối,",
+                f"{_heading(state)}: cơ sở dữ liệu không nhận một bản ghi ({what}): {error}.",
+                f"Bản ghi được giữ nguyên trong bảng dead_letters (khóa {event_key}); hoạt động vẫn tiếp tục.",
+                "Đề nghị bộ phận kỹ thuật kiểm tra và nhập lại bản ghi nếu cần.",
+            ]
+        ),
+    )
+
+
+def activity_failed(campaign_id: str, activity: PlannedActivity, reason: str) -> Notice:
+    """Tell the office that one activity's workflow failed; the rest of the campaign goes on."""
+    return Notice(
+        key=f"campaign/{campaign_id}/activity/{activity.no}/failed",
+        kind=ActionKind.ACTIVITY_FAILED,
+        campaign_id=campaign_id,
+        activity_no=activity.no,
+        recipient="office",
+        subject=f"[{campaign_id}] Hoạt động {activity.no} dừng do lỗi: {activity.title}"[:300],
+        body="\n".join(
+            [
+                "Kính gửi Văn phòng Đoàn Khối,",
+                f"Việc theo dõi hoạt động {activity.no} “{activity.title}” đã dừng do lỗi: {reason}.",
+                "Các hoạt động khác của chiến dịch vẫn tiếp tục; báo cáo cuối ghi hoạt động này là “dừng do lỗi” "
+                "với tình hình đến lúc dừng.",
+                "Đề nghị bộ phận kỹ thuật kiểm tra lịch sử workflow trên Temporal UI.",
             ]
         ),
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
 from campaign.dates import ActivityKind
+from campaign.limits import MAX_ACTIVITIES, MAX_ACTIVITY_NO, MAX_DAYS_FROM_ISSUE
 
 
 class Role(StrEnum):
@@ -49,8 +50,10 @@ class Finding(BaseModel):
     message: str
 
 
-# Findings that mean a schedule row could not be taken into the plan.
-BLOCKING_FINDINGS = frozenset({"unreadable_date", "missing_column", "bad_row"})
+# Findings that mean a schedule row could not be taken into the plan, or the plan cannot run.
+BLOCKING_FINDINGS = frozenset(
+    {"unreadable_date", "missing_column", "bad_row", "duplicate_no", "far_date", "reversed_dates", "too_many"}
+)
 
 
 class Plan(BaseModel):
@@ -100,3 +103,65 @@ class Plan(BaseModel):
 
 def findings_contract(findings: list[Finding]) -> list[dict[str, Any]]:
     return [{"kind": f.kind, "line": f.line, "message": f.message} for f in findings]
+
+
+def schedule_problems(plan: Plan) -> list[Finding]:
+    """What makes a plan impossible to run, found from its data alone (the importer's lint and the
+    campaign workflow both ask): numbers used twice, dates that end before they start or lie far
+    from the plan's issue date, more activities than a campaign runs."""
+    problems: list[Finding] = []
+    if len(plan.activities) > MAX_ACTIVITIES:
+        problems.append(
+            Finding(kind="too_many", line=None, message=f"{len(plan.activities)} hoạt động, tối đa {MAX_ACTIVITIES}")
+        )
+    anchor = plan.issued_on or plan.window.start
+    earliest, latest = anchor - timedelta(days=MAX_DAYS_FROM_ISSUE), anchor + timedelta(days=MAX_DAYS_FROM_ISSUE)
+    what = f"ngày ban hành {anchor:%d/%m/%Y}" if plan.issued_on else f"ngày bắt đầu kế hoạch {anchor:%d/%m/%Y}"
+
+    def far(start: date, end: date) -> bool:
+        return not (earliest <= start <= latest and earliest <= end <= latest)
+
+    if far(plan.window.start, plan.window.end):
+        problems.append(
+            Finding(
+                kind="far_date",
+                line=None,
+                message=f"thời gian kế hoạch {_span(plan.window.start, plan.window.end)} cách {what} "
+                f"quá {MAX_DAYS_FROM_ISSUE} ngày",
+            )
+        )
+    seen: dict[int, PlannedActivity] = {}
+    for a in plan.activities:
+        if a.no in seen:
+            earlier = seen[a.no]
+            problems.append(
+                Finding(
+                    kind="duplicate_no",
+                    line=a.line,
+                    message=f"số thứ tự {a.no} trùng với hoạt động ở dòng {earlier.line or '?'}; "
+                    "mỗi hoạt động cần một số riêng",
+                )
+            )
+        seen.setdefault(a.no, a)
+        if not 1 <= a.no <= MAX_ACTIVITY_NO:
+            problems.append(
+                Finding(kind="bad_row", line=a.line, message=f"số thứ tự {a.no} ngoài khoảng 1–{MAX_ACTIVITY_NO}")
+            )
+        if a.end < a.start:
+            problems.append(
+                Finding(kind="reversed_dates", line=a.line, message=f"hoạt động {a.no}: kết thúc trước khi bắt đầu")
+            )
+        if far(a.start, a.end):
+            problems.append(
+                Finding(
+                    kind="far_date",
+                    line=a.line,
+                    message=f"hoạt động {a.no}: ngày {_span(a.start, a.end)} cách {what} "
+                    f"quá {MAX_DAYS_FROM_ISSUE} ngày",
+                )
+            )
+    return problems
+
+
+def _span(start: date, end: date) -> str:
+    return f"{start:%d/%m/%Y}" if start == end else f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"

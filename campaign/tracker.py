@@ -26,9 +26,10 @@ class Phase(StrEnum):
     ESCALATED = "ESCALATED"
     CLOSED = "CLOSED"
     CANCELLED = "CANCELLED"
+    FAILED = "FAILED"  # the activity's workflow failed or was terminated; the campaign carried on
 
 
-FINAL_PHASES = frozenset({Phase.CLOSED, Phase.CANCELLED})
+FINAL_PHASES = frozenset({Phase.CLOSED, Phase.CANCELLED, Phase.FAILED})
 
 
 class Outcome(StrEnum):
@@ -84,6 +85,8 @@ class ActionKind(StrEnum):
     ESCALATION = "escalation"  # to the Standing Committee
     CLOSING = "closing"  # to the office: the activity's outcome
     DELIVERY_FAILED = "delivery_failed"  # to the office: a notice could not be delivered
+    ACTIVITY_FAILED = "activity_failed"  # to the office: an activity's workflow failed
+    RECORD_SET_ASIDE = "record_set_aside"  # to the office: the database refused a fact for good
     DIGEST = "digest"  # to the Standing Committee, weekly
     FINAL_REPORT = "final_report"  # to the plan's recipients, at the campaign's end
 
@@ -108,7 +111,7 @@ class ActivityState(BaseModel):
     units: dict[str, UnitState]
     unassigned: list[str] = []  # described groups the plan names without units
     done: set[str] = set()
-    receipts: dict[str, dict[str, object]] = {}  # request_id → receipt, for duplicates
+    receipts: dict[str, dict[str, object]] = {}  # unit/request_id → receipt, for duplicates
     reminders_sent: int = 0
     escalations_sent: int = 0
     closed_at: datetime | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
+from campaign.limits import MAX_UNIT_CODE_CHARS
 from campaign.text import fold, nfc, squash
 
 
@@ -21,7 +22,7 @@ class UnitKind(StrEnum):
 
 
 class Unit(BaseModel):
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=MAX_UNIT_CODE_CHARS)
     name: str
     kind: UnitKind = UnitKind.UNIT
     aliases: list[str] = []

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_deadline
+from campaign.escape import markdown_text
 from campaign.tracker import ActivityState, Outcome, Phase
 
 
@@ -150,7 +151,7 @@ def unit_table(state: ActivityState, now: datetime) -> str:
     """Markdown for the Temporal UI's current details."""
     a = state.activity
     lines = [
-        f"**{a.no}. {a.title}** — {state.phase(now).value}",
+        f"**{a.no}\\. {markdown_text(a.title)}** — {state.phase(now).value}",
         "",
         "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
         "| --- | --- | --- | --- | --- |",
@@ -168,7 +169,8 @@ def unit_table(state: ActivityState, now: datetime) -> str:
             where = "⏳ đang chờ"
         report = f"lần {u.report.revision}, {u.report.participants} người" if u.report else "—"
         ready = "✔" if u.ready_at else "—"
-        lines.append(f"| {u.name} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |")
+        name = markdown_text(u.name)
+        lines.append(f"| {name} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |")
     if state.unassigned:
-        lines += ["", "Cần phân công: " + "; ".join(state.unassigned)]
+        lines += ["", "Cần phân công: " + "; ".join(markdown_text(group) for group in state.unassigned)]
     return "\n".join(lines)

@@ -19,13 +19,23 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from campaign.clock import format_deadline, start_of_day
 from campaign.dates import DateError, parse_when
-from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
+from campaign.messages import (
+    Cancel,
+    ConfirmReady,
+    ExcuseUnit,
+    ExtendDeadline,
+    Message,
+    Rejected,
+    Reschedule,
+    SubmitReport,
+    read_message,
+)
 from campaign.plan import Plan
 from campaign.policy import PolicyError, PolicyFile, load_policy
 from campaign.text import fold
 from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
-from cli.output import fail, print_json
+from cli.output import campaign_id_checked, fail, literal, print_json
 from cli.plan_commands import UnitsOption, plan_or_fail
 from cli.temporal_client import CommandError, connect, explained
 from settings import get_settings, settings_problem
@@ -40,7 +50,7 @@ from workflows.campaign import (
 
 T = TypeVar("T")
 
-CampaignOption = typer.Option(..., "--campaign", help="Mã chiến dịch (campaign ID)")
+CampaignOption = typer.Option(..., "--campaign", help="Mã chiến dịch (campaign ID)", callback=campaign_id_checked)
 ActivityOption = typer.Option(..., "--activity", help="Số thứ tự hoạt động (cột TT)")
 UnitOption = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị, ví dụ “Doan Khu Cong nghe cao”")
 
@@ -129,7 +139,9 @@ def start(
     path: Path,
     units: Path | None = UnitsOption,
     policy: Path | None = typer.Option(None, "--policy", help="Tệp chính sách thời hạn (YAML)"),
-    campaign_id: str | None = typer.Option(None, "--campaign-id", help="Mã chiến dịch; mặc định theo số kế hoạch"),
+    campaign_id: str | None = typer.Option(
+        None, "--campaign-id", help="Mã chiến dịch; mặc định theo số kế hoạch", callback=campaign_id_checked
+    ),
     speed: float = typer.Option(1.0, "--speed", min=0.001, help="Số giây kế hoạch cho mỗi giây thật"),
     rebase_now: bool = typer.Option(False, "--rebase-now", help="Bắt đầu kế hoạch ngay bây giờ"),
 ) -> None:
@@ -160,10 +172,23 @@ def _activity(client: Client, campaign: str, activity: int) -> WorkflowHandle[An
     return client.get_workflow_handle(activity_workflow_id(campaign, activity))
 
 
-def _send(campaign: str, activity: int, update: Any, message: Any) -> Any:
+M = TypeVar("M", bound=Message)
+
+
+def message(model: type[M], **fields: Any) -> M:
+    """The message as the workflow will read it; a value outside the limits fails here with the same sentence."""
+    try:
+        return read_message(model, fields)
+    except Rejected as exc:
+        fail(str(exc))
+
+
+def _send(campaign: str, activity: int, update: Any, message: Message) -> Any:
     async def body(client: Client) -> Any:
-        async with explained(f"hoạt động {activity} của chiến dịch {campaign}"):
-            return await _activity(client, campaign, activity).execute_update(update, message)
+        target = _activity(client, campaign, activity)
+        parent = client.get_workflow_handle(campaign_workflow_id(campaign))
+        async with explained(f"hoạt động {activity} của chiến dịch {campaign}", target, parent):
+            return await target.execute_update(update, message)
 
     return run_command(body)
 
@@ -175,7 +200,9 @@ def ready(
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Đơn vị xác nhận sẵn sàng."""
-    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit=unit, note=note)))
+    typer.echo(
+        _send(campaign, activity, CampaignActivityWorkflow.confirm_ready, message(ConfirmReady, unit=unit, note=note))
+    )
 
 
 def report(
@@ -190,7 +217,8 @@ def report(
     request_id: str | None = typer.Option(None, "--request-id", help="Mã yêu cầu, để gửi lại không bị trùng"),
 ) -> None:
     """Đơn vị nộp báo cáo kết quả."""
-    message = SubmitReport(
+    report = message(
+        SubmitReport,
         unit=unit,
         summary=summary,
         participants=participants,
@@ -199,7 +227,7 @@ def report(
         submitted_by=submitted_by,
         request_id=request_id,
     )
-    receipt = _send(campaign, activity, CampaignActivityWorkflow.submit_report, message)
+    receipt = _send(campaign, activity, CampaignActivityWorkflow.submit_report, report)
     typer.echo(receipt.message + (" (đã nhận trước đó)" if receipt.duplicate else ""))
 
 
@@ -211,8 +239,8 @@ def extend(
     reason: str = typer.Option(..., "--reason", help="Lý do"),
 ) -> None:
     """Gia hạn nộp báo cáo."""
-    message = ExtendDeadline(unit=unit, new_due=parse_day(due, "--due"), reason=reason)
-    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.extend_deadline, message))
+    extension = message(ExtendDeadline, unit=unit, new_due=parse_day(due, "--due"), reason=reason)
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.extend_deadline, extension))
 
 
 def excuse(
@@ -222,7 +250,9 @@ def excuse(
     reason: str = typer.Option(..., "--reason", help="Lý do"),
 ) -> None:
     """Miễn báo cáo cho một đơn vị."""
-    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit=unit, reason=reason)))
+    typer.echo(
+        _send(campaign, activity, CampaignActivityWorkflow.excuse_unit, message(ExcuseUnit, unit=unit, reason=reason))
+    )
 
 
 def reschedule(
@@ -235,8 +265,8 @@ def reschedule(
     """Dời lịch một hoạt động; mọi nhắc nhở và thời hạn dời theo."""
     new_start = parse_day(start_day, "--start")
     new_end = parse_day(end_day, "--end") if end_day else new_start
-    message = Reschedule(new_start=new_start, new_end=new_end, reason=reason)
-    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.reschedule, message))
+    move = message(Reschedule, new_start=new_start, new_end=new_end, reason=reason)
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.reschedule, move))
 
 
 def cancel(
@@ -245,14 +275,15 @@ def cancel(
     reason: str = typer.Option(..., "--reason", help="Lý do"),
 ) -> None:
     """Hủy một hoạt động, hoặc cả chiến dịch."""
+    cancellation = message(Cancel, reason=reason)
     if activity is not None:
-        typer.echo(_send(campaign, activity, CampaignActivityWorkflow.cancel, Cancel(reason=reason)))
+        typer.echo(_send(campaign, activity, CampaignActivityWorkflow.cancel, cancellation))
         return
 
     async def body(client: Client) -> str:
         async with explained(f"chiến dịch {campaign}"):
             handle = client.get_workflow_handle(campaign_workflow_id(campaign))
-            return await handle.execute_update(CampaignWorkflow.cancel, Cancel(reason=reason))
+            return await handle.execute_update(CampaignWorkflow.cancel, cancellation)
 
     typer.echo(run_command(body))
 
@@ -266,8 +297,10 @@ def status(
 
     async def body(client: Client) -> Any:
         if activity is not None:
-            async with explained(f"hoạt động {activity} của chiến dịch {campaign}"):
-                return await _activity(client, campaign, activity).query(CampaignActivityWorkflow.status)
+            target = _activity(client, campaign, activity)
+            parent = client.get_workflow_handle(campaign_workflow_id(campaign))
+            async with explained(f"hoạt động {activity} của chiến dịch {campaign}", None, parent):
+                return await target.query(CampaignActivityWorkflow.status)
         async with explained(f"chiến dịch {campaign}"):
             return await client.get_workflow_handle(campaign_workflow_id(campaign)).query(CampaignWorkflow.overview)
 
@@ -283,14 +316,16 @@ def status(
 
 
 def _print_overview(overview: Any, console: Console) -> None:
-    console.print(f"[bold]{overview.campaign_id}[/bold] — {overview.plan_code} — {overview.phase}", highlight=False)
+    console.print(
+        f"[bold]{overview.campaign_id}[/bold] — {literal(overview.plan_code)} — {overview.phase}", highlight=False
+    )
     table = Table()
     for column in ("TT", "Hoạt động", "Giai đoạn", "Sẵn sàng", "Đã báo cáo", "Chờ", "Quá hạn", "Mức BTV"):
         table.add_column(column)
     for a in overview.activities:
         table.add_row(
             str(a.no),
-            a.title[:50],
+            literal(a.title[:50]),
             a.phase.value,
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
@@ -302,14 +337,14 @@ def _print_overview(overview: Any, console: Console) -> None:
 
 
 def _print_activity(status: Any, console: Console) -> None:
-    console.print(f"[bold]{status.no}. {status.title}[/bold] — {status.phase.value}", highlight=False)
+    console.print(f"[bold]{status.no}. {literal(status.title)}[/bold] — {status.phase.value}", highlight=False)
     table = Table()
     for column in ("Đơn vị", "Sẵn sàng", "Báo cáo", "Hạn", "Quá hạn", "Kết quả"):
         table.add_column(column)
     for u in status.units:
         report = f"lần {u.report.revision}, {'đúng hạn' if u.report.on_time else 'trễ'}" if u.report else "—"
         table.add_row(
-            f"{u.name} ({u.code})",
+            f"{literal(u.name)} ({u.code})",
             "✔" if u.ready else "—",
             report,
             format_deadline(u.due),

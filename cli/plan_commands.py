@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from campaign.dates import When, format_when
@@ -14,7 +13,7 @@ from campaign.documents import PlanReadError
 from campaign.importer import import_plan
 from campaign.plan import Plan, findings_contract
 from campaign.units import DirectoryError, UnitDirectory, load_directory
-from cli.output import fail, print_json
+from cli.output import fail, literal, print_json
 
 DEFAULT_UNITS = Path(__file__).resolve().parent.parent / "plans" / "units.yaml"
 
@@ -46,25 +45,28 @@ def print_findings(plan: Plan, console: Console) -> None:
     console.print(f"[bold]Cảnh báo ({len(plan.findings)}):[/bold]")
     for finding in plan.findings:
         where = f"dòng {finding.line}" if finding.line else "toàn văn"
-        console.print(f"  [yellow]{where}[/yellow] " + escape(f"[{finding.kind}] {finding.message}"), highlight=False)
+        console.print(f"  [yellow]{where}[/yellow] " + literal(f"[{finding.kind}] {finding.message}"), highlight=False)
 
 
 def print_plan(plan: Plan, console: Console) -> None:
-    console.print(f"[bold]Kế hoạch {plan.code}[/bold] ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else plan.code)
-    console.print(plan.title, highlight=False)
+    """The plan as read; its text printed literally (no Rich markup, control characters made visible)."""
+    code = literal(plan.code)
+    console.print(f"[bold]Kế hoạch {code}[/bold] ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else code)
+    console.print(literal(plan.title), highlight=False)
     console.print(f"Thời gian: {plan.window.start:%d/%m/%Y} – {plan.window.end:%d/%m/%Y}")
     table = Table(show_lines=True)
     for column in ("TT", "Hoạt động", "Thời gian", "Địa điểm", "Đơn vị phụ trách"):
         table.add_column(column)
     for a in plan.activities:
         parties = "\n".join(
-            f"{p.name}{' (phối hợp)' if p.role == 'support' else ''}{'' if p.unit_code else ' ⚠'}"
+            f"{literal(p.name)}{' (phối hợp)' if p.role == 'support' else ''}{'' if p.unit_code else ' ⚠'}"
             for p in a.responsible
         )
-        table.add_row(str(a.no), a.title, format_when(When(a.kind, a.start, a.end)), a.place, parties)
+        when = format_when(When(a.kind, a.start, a.end))
+        table.add_row(str(a.no), literal(a.title), when, literal(a.place), parties)
     console.print(table)
     if plan.recipients:
-        console.print("Nơi nhận: " + "; ".join(plan.recipients), highlight=False)
+        console.print("Nơi nhận: " + "; ".join(literal(r) for r in plan.recipients), highlight=False)
 
 
 @plan_app.command("import")

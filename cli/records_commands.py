@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.output import fail, first_line
+from cli.output import campaign_id_checked, fail, first_line
 from cli.temporal_client import CommandError
 from exports.files import write_report
 from settings import get_settings
@@ -35,7 +35,7 @@ def upgrade_schema(url: str) -> None:
 
 
 def export(
-    campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch"),
+    campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch", callback=campaign_id_checked),
     fmt: Format = typer.Option(Format.xlsx, "--format", help="xlsx, csv hoặc md"),
     output: Path | None = typer.Option(None, "--output", help="Thư mục ghi tệp; mặc định REPORTS_DIR/<chiến dịch>"),
 ) -> None:

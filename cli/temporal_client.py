@@ -6,8 +6,9 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
@@ -56,8 +57,14 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
 
 
 @asynccontextmanager
-async def explained(what: str) -> AsyncIterator[None]:
-    """Translate Temporal errors raised inside the block; `what` names the target in Vietnamese."""
+async def explained(
+    what: str, target: WorkflowHandle[Any, Any] | None = None, campaign: WorkflowHandle[Any, Any] | None = None
+) -> AsyncIterator[None]:
+    """Translate Temporal errors raised inside the block; `what` names the target in Vietnamese.
+
+    With the `target` workflow (and the `campaign` it belongs to), "not found" is told
+    apart: no such campaign, no such activity in it, or an activity that has already ended.
+    """
     try:
         yield
     except WorkflowUpdateFailedError as exc:
@@ -65,11 +72,30 @@ async def explained(what: str) -> AsyncIterator[None]:
         reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
         raise CommandError(f"bị từ chối: {reason}") from None
     except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise CommandError(f"không tìm thấy {what}") from None
-        if "already completed" in exc.message or "already finished" in exc.message:
+        if exc.status == RPCStatusCode.NOT_FOUND or "already completed" in exc.message:
+            raise CommandError(await _why_not_found(what, target, campaign)) from None
+        if "already finished" in exc.message:
             raise CommandError(f"{what} đã kết thúc, không nhận thêm thông tin") from None
         raise CommandError(f"máy chủ Temporal trả lỗi cho {what}: {exc.message}") from None
+
+
+async def _why_not_found(
+    what: str, target: WorkflowHandle[Any, Any] | None, campaign: WorkflowHandle[Any, Any] | None
+) -> str:
+    if target is not None:
+        try:
+            status = (await target.describe()).status
+        except RPCError:
+            status = None
+        if status is not None and status != WorkflowExecutionStatus.RUNNING:
+            return f"{what} đã kết thúc ({status.name}), không nhận thêm thông tin"
+    if campaign is not None:
+        try:
+            await campaign.describe()
+        except RPCError:
+            name = campaign.id.removeprefix("campaign/")
+            return f"không tìm thấy chiến dịch {name} (kiểm tra lại mã chiến dịch)"
+    return f"không tìm thấy {what}"
 
 
 def exit_now(code: int) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign.escape import spreadsheet_text
 from campaign.final_report import (
     SUMMARY_HEADINGS,
     UNIT_HEADINGS,
@@ -30,24 +33,37 @@ def _sheet_title(no: int, title: str) -> str:
     return f"{no}. {cleaned}"[:31].strip()
 
 
+def _as_text(sheet: Worksheet) -> None:
+    """The last row's text stays text: a value beginning with "=" is not run as a formula."""
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def _append(sheet: Worksheet, row: Sequence[object]) -> None:
+    sheet.append(row)
+    _as_text(sheet)
+
+
 def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) -> Path:
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
-    summary.append([f"Báo cáo kết quả Kế hoạch {report.plan_code}"])
+    _append(summary, [f"Báo cáo kết quả Kế hoạch {report.plan_code}"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([report.title])
-    summary.append(
-        [f"Từ {report.window_start:%d/%m/%Y} đến {report.window_end:%d/%m/%Y}; chiến dịch {report.campaign_id}"]
+    _append(summary, [report.title])
+    _append(
+        summary,
+        [f"Từ {report.window_start:%d/%m/%Y} đến {report.window_end:%d/%m/%Y}; chiến dịch {report.campaign_id}"],
     )
-    summary.append([])
-    summary.append(SUMMARY_HEADINGS)
+    _append(summary, [])
+    _append(summary, SUMMARY_HEADINGS)
     for cell in summary[5]:
         cell.font = BOLD
     rows = [totals(a) for a in report.activities]
     for t in rows:
-        summary.append(summary_row(t))
-    summary.append(total_row(rows))
+        _append(summary, summary_row(t))
+    _append(summary, total_row(rows))
     for cell in summary[summary.max_row]:
         cell.font = BOLD
     summary.column_dimensions["B"].width = 60
@@ -55,15 +71,15 @@ def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) ->
         summary.add_image(Image(str(chart)), f"A{summary.max_row + 3}")
     for activity in report.activities:
         sheet = book.create_sheet(_sheet_title(activity.no, activity.title))
-        sheet.append([f"{activity.no}. {activity.title}"])
+        _append(sheet, [f"{activity.no}. {activity.title}"])
         sheet["A1"].font = BOLD
-        sheet.append([f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, activity.phase])
-        sheet.append([])
-        sheet.append([*UNIT_HEADINGS, "Nội dung báo cáo"])
+        _append(sheet, [f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, activity.phase])
+        _append(sheet, [])
+        _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo"])
         for cell in sheet[4]:
             cell.font = BOLD
         for u in activity.units:
-            sheet.append([*unit_row(u), u.summary or None])
+            _append(sheet, [*unit_row(u), u.summary or None])
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["H"].width = 60
     book.save(path)
@@ -81,8 +97,9 @@ def render_csv(report: CampaignReport) -> str:
     for a in report.activities:
         for u in a.units:
             outcome = u.outcome.value if u.outcome else ""
-            writer.writerow(
-                [report.campaign_id, a.no, a.title, a.phase, u.code, u.name, u.role, outcome, outcome_words(u.outcome),
-                 u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary]
-            )  # fmt: skip
+            row = [
+                *(report.campaign_id, a.no, a.title, a.phase, u.code, u.name, u.role, outcome),
+                *(outcome_words(u.outcome), u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary),
+            ]
+            writer.writerow([spreadsheet_text(v) for v in row])
     return out.getvalue()

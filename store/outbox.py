@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.notices import Notice
-from store.records import upsert
+from store.records import bounded_key, upsert
 from store.schema import Notification
 
 SENDING, RETRYING, SENT, FAILED = "sending", "retrying", "sent", "failed"
@@ -23,7 +23,7 @@ class Claim:
 
 
 def row_key(notice: Notice, channel: str) -> str:
-    return f"{notice.key}#{channel}"
+    return bounded_key(f"{notice.key}#{channel}", 400)
 
 
 def claim(session: Session, notice: Notice, channel: str, address: str | None) -> Claim:

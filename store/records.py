@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.limits import MAX_ACTIVITY_NO
 from campaign.records import ActivityEvent, CampaignRecord, EventKind
 from store.schema import (
     Assignment,
@@ -16,6 +18,7 @@ from store.schema import (
     Base,
     Campaign,
     CampaignActivity,
+    DeadLetter,
     Escalation,
     Readiness,
     UnitReport,
@@ -180,6 +183,32 @@ def record_event(session: Session, event: ActivityEvent) -> bool:
     for code, outcome in event.outcomes.items():
         session.execute(update(Assignment).where(*where, Assignment.unit_code == code).values(outcome=outcome.value))
     return True
+
+
+def set_aside(session: Session, event: ActivityEvent, error: str, at: datetime) -> None:
+    """Keep `event` whole in dead_letters (once per key), with the reason the database refused it."""
+    upsert(
+        session,
+        DeadLetter,
+        {
+            "key": bounded_key(event.key, 300),
+            "campaign_id": event.campaign_id[:120],
+            "activity_no": event.activity_no if abs(event.activity_no) <= MAX_ACTIVITY_NO else None,
+            "kind": event.kind.value,
+            "error": error,
+            "payload": event.model_dump_json(),
+            "at": at,
+        },
+        ["key"],
+    )
+
+
+def bounded_key(key: str, limit: int) -> str:
+    """`key` itself when it fits its column, else a prefix and a hash of the whole (still unique)."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{key[: limit - 34]}#{digest}"
 
 
 def _detail(event: ActivityEvent) -> dict[str, Any]:

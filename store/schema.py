@@ -139,3 +139,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     detail: Mapped[dict[str, Any]]
     at: Mapped[datetime]
+
+
+class DeadLetter(Base):
+    """A fact the database refused for good (not an outage): kept here, whole, for the office to look at."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    campaign_id: Mapped[str] = mapped_column(String(120), index=True)
+    activity_no: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(30))
+    error: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # the event as JSON
+    at: Mapped[datetime]

@@ -17,13 +17,11 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities import service_activities
 from campaign.clock import start_of_day
 from settings import Settings
 from store.database import Store, upgrade
-from workflows import ALL_WORKFLOWS
+from worker import build_worker
 from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
@@ -50,14 +48,7 @@ async def worker(client: Client, store: Store | None = None, settings: Settings 
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(8) as executor:
         store = store or migrated_store(f"sqlite:///{folder}/t.db")
         settings = settings or Settings(reports_dir=Path(folder) / "reports", notify_channels="log")
-        async with Worker(
-            client,
-            task_queue=queue,
-            workflows=ALL_WORKFLOWS,
-            activities=service_activities(store, settings),
-            activity_executor=executor,
-            workflow_failure_exception_types=[Exception],
-        ):
+        async with build_worker(client, settings, store, executor, task_queue=queue, max_concurrent_activities=8):
             yield queue
 
 

@@ -47,6 +47,7 @@ async def start(
     holidays=(),
     units=UNITS,
     office=OFFICE,
+    campaign_id="t",
 ):
     activity = PlannedActivity(
         no=7,
@@ -61,7 +62,7 @@ async def start(
     handle = await env.client.start_workflow(
         CampaignActivityWorkflow.run,
         ActivityInput(
-            campaign_id="t",
+            campaign_id=campaign_id,
             activity=activity,
             units=units,
             office=office,
@@ -142,7 +143,7 @@ async def test_rejected_messages_keep_the_workflow_running(env) -> None:
                 "không phụ trách",
             ),
             (CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="", participants=1), "để trống"),
-            (CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="a", participants=-2), "≥ 0"),
+            (CampaignActivityWorkflow.submit_report, {"unit": "a", "summary": "a", "participants": -2}, "≥ 0"),
             (
                 CampaignActivityWorkflow.submit_report,
                 SubmitReport(unit="a", summary="a", participants=1, evidence=["javascript:alert(1)"]),

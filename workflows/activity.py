@@ -14,19 +14,21 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from activities.notifications import Notifier
-    from activities.records import Recorder
+    from activities.records import SET_ASIDE, Recorder
     from campaign.clock import PlanClock, format_moment
+    from campaign.limits import campaign_id_problem
     from campaign.messages import (
         Cancel,
         ConfirmReady,
         ExcuseUnit,
         ExtendDeadline,
+        Message,
         Receipt,
         Rejected,
         Reschedule,
@@ -43,8 +45,9 @@ with workflow.unsafe.imports_passed_through():
         check_extend,
         check_report,
         check_reschedule,
+        read_message,
     )
-    from campaign.notices import Notice, compose, delivery_failed
+    from campaign.notices import Notice, compose, delivery_failed, record_set_aside
     from campaign.plan import PlannedActivity
     from campaign.policy import Policy
     from campaign.records import ActivityEvent, EventKind
@@ -62,7 +65,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
-M = TypeVar("M")
+MessageT = TypeVar("MessageT", bound=Message)
+R = TypeVar("R")
 
 
 class ActivityInput(BaseModel):
@@ -90,13 +94,14 @@ class CampaignActivityWorkflow:
         )
         self._changed = False
         self._published: tuple[Any, ...] | None = None
-        self._recording: list[workflow.ActivityHandle[bool]] = []
+        self._recording: list[asyncio.Task[None]] = []
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
 
     @workflow.run
     async def run(self, input: ActivityInput) -> ActivityResult:
+        refuse_bad_campaign_id(input.campaign_id)
         while True:
             now = self.now()
             for action in decide(self.state, now):
@@ -136,16 +141,30 @@ class CampaignActivityWorkflow:
             at=fields.pop("at", None) or self.now(),
             **fields,
         )
-        self._recording = [handle for handle in self._recording if not handle.done()]
-        self._recording.append(
-            workflow.start_activity_method(
-                Recorder.record_event,
-                event,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=RECORD_RETRY,
-                summary=f"ghi {kind.value}",
-            )
+        self._recording = [task for task in self._recording if not task.done()]
+        handle = workflow.start_activity_method(  # scheduled now, so the command order stays as recorded
+            Recorder.record_event,
+            event,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=RECORD_RETRY,
+            summary=f"ghi {kind.value}",
         )
+        self._recording.append(asyncio.create_task(self._written(handle, event)))
+
+    async def _written(self, handle: workflow.ActivityHandle[bool], event: ActivityEvent) -> None:
+        """Wait for a record; one the database refused for good was kept aside: tell the office, carry on."""
+        try:
+            await handle
+        except ActivityError as err:
+            cause = err.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == SET_ASIDE):
+                raise
+            workflow.logger.error(
+                "record set aside",
+                extra={"campaign_id": event.campaign_id, "activity_no": event.activity_no, "key": event.key},
+            )
+            notice = record_set_aside(self.state, event.key, event.kind.value, cause.message)
+            await send(notice.model_copy(update={"to": self.input.office}), self.input.office)
 
     async def _records_written(self) -> None:
         pending, self._recording = self._recording, []
@@ -231,33 +250,49 @@ class CampaignActivityWorkflow:
 
     # --- messages --------------------------------------------------------------
 
-    def _check(self, check: Callable[[ActivityState, M, datetime], object], message: M) -> None:
+    def _read(self, model: type[MessageT], raw: Any) -> MessageT:
+        """Any client's JSON as `model`; a malformed one is a Vietnamese, non-retryable rejection."""
+        try:
+            return read_message(model, raw)
+        except Rejected as exc:
+            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+
+    def _check(
+        self, check: Callable[[ActivityState, MessageT, datetime], object], model: type[MessageT], raw: Any
+    ) -> None:
+        message = self._read(model, raw)
         try:
             check(self.state, message, self.now())
         except Rejected as exc:
             raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
 
-    def _apply(self, apply: Callable[[ActivityState, M, datetime], Any], message: M) -> Any:
+    def _apply(
+        self, apply: Callable[[ActivityState, MessageT, datetime], R], model: type[MessageT], raw: Any
+    ) -> tuple[MessageT, R]:
+        message = self._read(model, raw)
         try:
             result = apply(self.state, message, self.now())
         except Rejected as exc:  # the state moved on between validation and handling
             raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
         self._changed = True
-        return result
+        return message, result
+
+    # Handlers take the raw JSON (`Any`), so that a malformed message from any client is
+    # answered by the same Vietnamese checks instead of the SDK's English decoding error.
 
     @workflow.update
-    def confirm_ready(self, message: ConfirmReady) -> str:
-        unit = self._apply(apply_confirm_ready, message)
+    def confirm_ready(self, raw: Any) -> str:
+        message, unit = self._apply(apply_confirm_ready, ConfirmReady, raw)
         self._record(EventKind.READY, unit.code, unit_code=unit.code, detail={"note": message.note})
         return f"Đã ghi nhận {unit.name} sẵn sàng cho hoạt động {self.state.activity.no}."
 
     @confirm_ready.validator
-    def _validate_confirm_ready(self, message: ConfirmReady) -> None:
-        self._check(check_confirm_ready, message)
+    def _validate_confirm_ready(self, raw: Any) -> None:
+        self._check(check_confirm_ready, ConfirmReady, raw)
 
     @workflow.update
-    def submit_report(self, message: SubmitReport) -> Receipt:
-        receipt: Receipt = self._apply(apply_report, message)
+    def submit_report(self, raw: Any) -> Receipt:
+        message, receipt = self._apply(apply_report, SubmitReport, raw)
         unit = self.state.units[receipt.unit]
         if not receipt.duplicate:
             actor = message.submitted_by or unit.code
@@ -265,64 +300,72 @@ class CampaignActivityWorkflow:
         return receipt
 
     @submit_report.validator
-    def _validate_submit_report(self, message: SubmitReport) -> None:
-        self._check(check_report, message)
+    def _validate_submit_report(self, raw: Any) -> None:
+        self._check(check_report, SubmitReport, raw)
 
     @workflow.update
-    def extend_deadline(self, message: ExtendDeadline) -> str:
-        units = self._apply(apply_extend, message)
+    def extend_deadline(self, raw: Any) -> str:
+        message, units = self._apply(apply_extend, ExtendDeadline, raw)
         detail = {"units": [u.code for u in units], "new_due": message.new_due.isoformat(), "reason": message.reason}
         self._record(EventKind.EXTEND, "office", detail=detail)
         return f"Đã gia hạn báo cáo đến hết ngày {message.new_due:%d/%m/%Y} cho {', '.join(u.name for u in units)}."
 
     @extend_deadline.validator
-    def _validate_extend_deadline(self, message: ExtendDeadline) -> None:
-        self._check(check_extend, message)
+    def _validate_extend_deadline(self, raw: Any) -> None:
+        self._check(check_extend, ExtendDeadline, raw)
 
     @workflow.update
-    def excuse_unit(self, message: ExcuseUnit) -> str:
-        unit = self._apply(apply_excuse, message)
+    def excuse_unit(self, raw: Any) -> str:
+        message, unit = self._apply(apply_excuse, ExcuseUnit, raw)
         self._record(EventKind.EXCUSE, "office", unit_code=unit.code, detail={"reason": message.reason})
         return f"Đã miễn báo cáo cho {unit.name}."
 
     @excuse_unit.validator
-    def _validate_excuse_unit(self, message: ExcuseUnit) -> None:
-        self._check(check_excuse, message)
+    def _validate_excuse_unit(self, raw: Any) -> None:
+        self._check(check_excuse, ExcuseUnit, raw)
 
     @workflow.update
-    def reschedule(self, message: Reschedule) -> str:
-        self._apply(apply_reschedule, message)
+    def reschedule(self, raw: Any) -> str:
+        message, _ = self._apply(apply_reschedule, Reschedule, raw)
         self._record(EventKind.RESCHEDULE, "office", detail=message.model_dump(mode="json"))
         return (
             f"Đã dời hoạt động {self.state.activity.no} sang {message.new_start:%d/%m/%Y}–{message.new_end:%d/%m/%Y}."
         )
 
     @reschedule.validator
-    def _validate_reschedule(self, message: Reschedule) -> None:
-        self._check(check_reschedule, message)
+    def _validate_reschedule(self, raw: Any) -> None:
+        self._check(check_reschedule, Reschedule, raw)
 
     @workflow.update
-    def cancel(self, message: Cancel) -> str:
-        self._apply(apply_cancel, message)
+    def cancel(self, raw: Any) -> str:
+        message, _ = self._apply(apply_cancel, Cancel, raw)
         self._record(EventKind.CANCEL, "office", detail={"reason": message.reason})
         return f"Đã hủy hoạt động {self.state.activity.no}."
 
     @cancel.validator
-    def _validate_cancel(self, message: Cancel) -> None:
-        self._check(check_cancel, message)
+    def _validate_cancel(self, raw: Any) -> None:
+        self._check(check_cancel, Cancel, raw)
 
     @workflow.signal
-    def cancel_from_campaign(self, message: Cancel) -> None:
+    def cancel_from_campaign(self, raw: Any) -> None:
         """The whole campaign was cancelled; a signal, since nobody waits for each answer."""
         try:
-            apply_cancel(self.state, message, self.now())
+            apply_cancel(self.state, read_message(Cancel, raw), self.now())
             self._changed = True
-        except Rejected:
-            pass  # already closed or cancelled
+        except Rejected as exc:  # already closed or cancelled, or a malformed signal: nothing changes
+            workflow.logger.info(
+                "campaign cancel not applied", extra={"campaign_id": self.state.campaign_id, "reason": str(exc)}
+            )
 
     @workflow.query
     def status(self) -> ActivityStatus:
         return activity_status(self.state, self.now())
+
+
+def refuse_bad_campaign_id(campaign_id: str) -> None:
+    """A campaign ID names files and e-mail subjects: one that is unsafe fails the workflow at once, cleanly."""
+    if problem := campaign_id_problem(campaign_id):
+        raise ApplicationError(problem, type="Rejected", non_retryable=True)
 
 
 async def send(notice: Notice, office: Unit | None) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
@@ -17,15 +18,17 @@ with workflow.unsafe.imports_passed_through():
     from campaign.clock import PlanClock, format_moment
     from campaign.digest import next_monday_morning, weekly_digest
     from campaign.distribution import final_report_notices, recipients_in_directory
-    from campaign.messages import Cancel
-    from campaign.plan import Plan, PlannedActivity
+    from campaign.escape import first_line, markdown_text
+    from campaign.messages import Cancel, Rejected, read_message
+    from campaign.notices import activity_failed
+    from campaign.plan import Plan, PlannedActivity, schedule_problems
     from campaign.policy import PolicyFile
-    from campaign.records import campaign_record
+    from campaign.records import ActivityEvent, EventKind, campaign_record
     from campaign.tracker import FINAL_PHASES, Phase
     from campaign.units import UnitDirectory
     from campaign.views import ActivityResult, ActivitySummary
     from workflows import search_attributes as sa
-    from workflows.activity import ActivityInput, CampaignActivityWorkflow, send
+    from workflows.activity import ActivityInput, CampaignActivityWorkflow, refuse_bad_campaign_id, send
     from workflows.retry import RECORD_RETRY
 
 
@@ -92,6 +95,13 @@ class CampaignWorkflow:
 
     @workflow.run
     async def run(self, input: CampaignInput) -> CampaignResult:
+        refuse_bad_campaign_id(input.campaign_id)
+        if problems := schedule_problems(input.plan):  # a plan that cannot run fails here, cleanly, once
+            first = problems[0]
+            where = f"dòng {first.line}: " if first.line else ""
+            raise ApplicationError(
+                f"kế hoạch không chạy được: {where}{first.message}", type="Rejected", non_retryable=True
+            )
         workflow.upsert_search_attributes([sa.CAMPAIGN_ID.value_set(input.campaign_id), sa.PHASE.value_set(self.phase)])
         self._show()
         record = campaign_record(
@@ -101,7 +111,9 @@ class CampaignWorkflow:
             Recorder.record_campaign, record, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
         )
         handles = [await self._start_child(activity) for activity in input.plan.activities]
-        children = asyncio.ensure_future(asyncio.gather(*handles))
+        children = asyncio.ensure_future(
+            asyncio.gather(*(self._followed(a, h) for a, h in zip(input.plan.activities, handles, strict=True)))
+        )
         while not children.done():
             await self._weekly_digest_or_end(children)
         results: list[ActivityResult] = list(children.result())
@@ -153,6 +165,40 @@ class CampaignWorkflow:
             await send(notice, self.input.directory.office)
         return files
 
+    async def _followed(self, activity: PlannedActivity, handle: workflow.ChildWorkflowHandle) -> ActivityResult:
+        """The activity's result; if its workflow failed or was terminated, its last state, and the office told."""
+        try:
+            return await handle
+        except ChildWorkflowError as err:
+            reason = first_line(err.cause or err, 300)
+            workflow.logger.error(
+                "activity workflow failed",
+                extra={"campaign_id": self.input.campaign_id, "activity_no": activity.no, "reason": reason},
+            )
+        last = self.summaries[activity.no]
+        self.summaries[activity.no] = last.model_copy(update={"phase": Phase.FAILED})
+        self._show()
+        child_id = activity_workflow_id(self.input.campaign_id, activity.no)
+        failed = ActivityEvent(
+            key=f"{child_id}/failed",
+            kind=EventKind.CLOSED,
+            campaign_id=self.input.campaign_id,
+            activity_no=activity.no,
+            workflow_id=child_id,
+            actor="system",
+            at=self.now(),
+            phase=Phase.FAILED,
+            detail={"reason": reason},
+        )
+        await workflow.execute_activity_method(
+            Recorder.record_event, failed, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
+        )
+        notice = activity_failed(self.input.campaign_id, activity, reason)
+        await send(notice.model_copy(update={"to": self.input.directory.office}), self.input.directory.office)
+        return ActivityResult(
+            no=activity.no, title=activity.title, phase=Phase.FAILED, units=[], reminders_sent=0, escalations_sent=0
+        )
+
     async def _start_child(self, activity: PlannedActivity) -> workflow.ChildWorkflowHandle:
         directory = self.input.directory
         units = [directory.get(code) for code in activity.unit_codes if code in directory.by_code]
@@ -173,8 +219,9 @@ class CampaignWorkflow:
             CampaignActivityWorkflow.run,
             child_input,
             id=activity_workflow_id(self.input.campaign_id, activity.no),
-            static_summary=f"{activity.no}. {activity.title} ({when})"[:400],
-            static_details=f"Địa điểm: {activity.place}\n\nĐơn vị: {', '.join(u.name for u in units) or '—'}",
+            static_summary=f"{activity.no}\\. {markdown_text(activity.title)} ({when})"[:400],
+            static_details=f"Địa điểm: {markdown_text(activity.place)}\n\n"
+            f"Đơn vị: {markdown_text(', '.join(u.name for u in units)) or '—'}"[:2000],
             search_attributes=TypedSearchAttributes(
                 [
                     SearchAttributePair(sa.CAMPAIGN_ID, self.input.campaign_id),
@@ -186,14 +233,15 @@ class CampaignWorkflow:
 
     def _show(self) -> None:
         lines = [
-            f"**{self.input.plan.code}** {self.input.plan.title} — {self.phase}",
+            f"**{markdown_text(self.input.plan.code)}** {markdown_text(self.input.plan.title)} — {self.phase}",
             "",
             "| TT | Hoạt động | Giai đoạn | Chờ báo cáo | Quá hạn | Mức báo cáo BTV |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for s in self.summaries.values():
             lines.append(
-                f"| {s.no} | {s.title[:60]} | {s.phase.value} | {len(s.pending)} | {', '.join(s.overdue) or '—'} "
+                f"| {s.no} | {markdown_text(s.title[:60])} | {s.phase.value} | {len(s.pending)} "
+                f"| {', '.join(s.overdue[:10]) + (' …' if len(s.overdue) > 10 else '') or '—'} "
                 f"| {s.escalation_level} |"
             )
         workflow.set_current_details("\n".join(lines))
@@ -216,7 +264,8 @@ class CampaignWorkflow:
         )
 
     @workflow.update
-    async def cancel(self, message: Cancel) -> str:
+    async def cancel(self, raw: Any) -> str:
+        message = read_message(Cancel, raw)
         self.cancel_reason = message.reason.strip()
         for no, summary in self.summaries.items():
             if summary.phase not in FINAL_PHASES:
@@ -225,8 +274,11 @@ class CampaignWorkflow:
         return f"Đã hủy chiến dịch {self.input.campaign_id}."
 
     @cancel.validator
-    def _validate_cancel(self, message: Cancel) -> None:
+    def _validate_cancel(self, raw: Any) -> None:
         if self.phase != "RUNNING":
             raise ApplicationError(f"chiến dịch đã kết thúc ({self.phase})", type="Rejected", non_retryable=True)
-        if not message.reason.strip():
-            raise ApplicationError("cần ghi lý do", type="Rejected", non_retryable=True)
+        try:
+            if not read_message(Cancel, raw).reason.strip():
+                raise Rejected("cần ghi lý do")
+        except Rejected as exc:
+            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None

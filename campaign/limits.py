@@ -1,0 +1,60 @@
+"""Every limit on what a person or a plan can set, in one place.
+
+The message models (campaign.messages) and the importer enforce these; the
+database columns are wider than every one of them (tests/test_limits.py checks
+that), so a value the workflow accepts can always be written. The README's
+"Limits" section lists them for people.
+"""
+
+from __future__ import annotations
+
+import re
+
+from campaign.escape import visible
+
+# --- messages from units and the office -------------------------------------------
+MAX_PEOPLE = 1_000_000  # participants, beneficiaries (a PostgreSQL integer holds 2,147,483,647)
+MAX_SUMMARY_CHARS = 5_000  # a results report's summary
+MAX_NOTE_CHARS = 1_000  # a readiness note, a reason
+MAX_NAME_CHARS = 100  # who submitted (the audit trail's actor column holds 120)
+MAX_UNIT_QUERY_CHARS = 200  # a unit's code or name as typed
+MAX_REQUEST_ID_CHARS = 100
+MAX_EVIDENCE = 20  # links per report
+MAX_URL_CHARS = 2_000
+MAX_MESSAGE_BYTES = 64 * 1024  # a whole message as JSON
+
+# --- identifiers that reach paths, e-mail headers and workflow IDs -----------------
+MAX_CAMPAIGN_ID_CHARS = 64
+CAMPAIGN_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+MAX_UNIT_CODE_CHARS = 60  # the store's unit_code columns hold 80
+MAX_ACTIVITY_NO = 999
+
+# --- plan documents ------------------------------------------------------------------
+MAX_PLAN_BYTES = 10 * 1024 * 1024  # the file as stored
+MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024  # all parts of a .docx, uncompressed
+MAX_PLAN_LINES = 20_000
+MAX_LINE_CHARS = 5_000  # a longer line is cut there, with a finding
+MAX_ACTIVITIES = 500
+MAX_DAYS_FROM_ISSUE = 400  # a date further from the plan's issue date (or window) is a finding
+
+_CAMPAIGN_ID = re.compile(CAMPAIGN_ID_PATTERN)
+
+
+def campaign_id_problem(campaign_id: str) -> str | None:
+    """Why `campaign_id` cannot be used (it names files, e-mail subjects and workflow IDs), or None."""
+    shown = campaign_id_shown(campaign_id)
+    if not campaign_id:
+        return "mã chiến dịch không được để trống"
+    if len(campaign_id) > MAX_CAMPAIGN_ID_CHARS:
+        return f"mã chiến dịch dài {len(campaign_id)} ký tự, tối đa {MAX_CAMPAIGN_ID_CHARS}"
+    if not _CAMPAIGN_ID.match(campaign_id):
+        return (
+            f"mã chiến dịch “{shown}” chỉ được gồm chữ thường không dấu (a–z), chữ số và dấu gạch ngang, "
+            "không bắt đầu hay kết thúc bằng dấu gạch ngang (ví dụ 54-kh-dtn-2023-05)"
+        )
+    return None
+
+
+def campaign_id_shown(campaign_id: str, limit: int = 80) -> str:
+    """A campaign ID as it may be shown in a message: control characters visible, cut short."""
+    return visible(campaign_id[:limit]) + ("…" if len(campaign_id) > limit else "")
