@@ -7,7 +7,7 @@ WORKDIR /app
 COPY . /app
 RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir .
 
-RUN useradd --create-home --uid 10001 doan && mkdir -p /app/data /app/reports && chown -R doan /app/data /app/reports
+RUN useradd --create-home --uid 10001 doan && mkdir -p /app/data /app/reports /app/evidence && chown -R doan /app/data /app/reports /app/evidence
 USER doan
 ENV PATH=/app/.venv/bin:$PATH
 

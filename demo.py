@@ -8,6 +8,7 @@ view shows each activity's phase; at the end the final report's path is printed.
     DEMO_SPEED   plan seconds per wall second (default 21600: a plan day in 4 s)
     DEMO_EXIT=1  exit 0 when the campaign ends, the report's path on the last line
     DEMO_SEED    the simulator's seed (default 54)
+    DEMO_PORTAL_PORT  the unit portal's port (default 8000); the simulated units answer through its API
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,24 +24,25 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client, WorkflowExecutionStatus
 
-from campaign.clock import PlanClock, format_moment, start_of_day
+from access.links import expiry, mint
+from campaign.clock import PlanClock, end_of_day, format_moment, start_of_day
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady
+from campaign.plan import Plan
 from campaign.policy import PolicyFile
 from campaign.units import load_directory
 from cli.campaign_commands import build_campaign_input, start_campaign
 from cli.simulator import Answer, deliver_due, plan_answers
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings
-from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignWorkflow, Overview, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow, Overview, campaign_workflow_id
 
 ROOT = Path(__file__).resolve().parent
 PLAN = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
@@ -119,18 +122,56 @@ def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Gr
     return Group(table, Text("\n".join(events[-8:]) or "…"))
 
 
+class UnitLinks:
+    """The simulated units' personal links, as their e-mails carry them (the demo signs with its own secret)."""
+
+    def __init__(self, secret: str, portal_url: str, campaign_id: str, until: datetime, days: int) -> None:
+        self.secret, self.portal_url, self.campaign_id = secret, portal_url.rstrip("/"), campaign_id
+        self.expires = expiry(until, days)
+
+    def token(self, unit: str) -> str:
+        return mint(self.secret, self.campaign_id, unit, 1, self.expires)
+
+    def url(self, unit: str) -> str:
+        return f"{self.portal_url}/u/{self.token(unit)}"
+
+
+async def wait_for_portal(url: str) -> None:
+    async with httpx.AsyncClient(timeout=2) as http:
+        for _ in range(120):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.5)
+    raise CommandError(f"cổng trả lời không khởi động được tại {url}; xem {DATA}/portal.log")
+
+
+def shown_unit(plan: Plan) -> str:
+    """The unit whose link the demo prints: the first unit of the first activity with units."""
+    return next(a.unit_codes[0] for a in plan.activities if a.unit_codes)
+
+
 async def run_demo(console: Console, stack: Stack) -> Path:
     settings = Settings(temporal_task_queue=os.environ.get("TEMPORAL_TASK_QUEUE", "campaign-demo"))
     speed = float(os.environ.get("DEMO_SPEED", "21600"))
     client = await server_client(settings, stack, console)
+    portal_port = os.environ.get("DEMO_PORTAL_PORT", "8000")
+    portal_url = os.environ.get("PORTAL_URL") or f"http://127.0.0.1:{portal_port}"
+    secret = os.environ.get("PORTAL_SECRET") or secrets.token_urlsafe(32)  # a fresh secret for each demo run
     worker_env = {
         "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
         "TEMPORAL_ADDRESS": settings.temporal_address,
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{DATA / 'campaign.db'}",
         "REPORTS_DIR": str(REPORTS),
+        "PORTAL_SECRET": secret,
+        "PORTAL_URL": portal_url,
+        "PORTAL_BIND": f"127.0.0.1:{portal_port}",
+        "EVIDENCE_DIR": str(DATA / "evidence"),
     }
     os.environ.update(worker_env)
     stack.spawn(["worker.py"], DATA / "worker.log")
+    stack.spawn(["starter.py", "serve"], DATA / "portal.log")
+    await wait_for_portal(portal_url)
 
     directory = load_directory(UNITS)
     plan = import_plan(PLAN, directory)
@@ -142,22 +183,30 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     console.print(
         f"Chiến dịch [bold]{campaign_id}[/bold]: workflow {campaign_workflow_id(campaign_id)}; tốc độ ×{speed:g}"
     )
+    links = UnitLinks(
+        secret, portal_url, campaign_id, clock.wall_at(end_of_day(plan.window.end)), settings.portal_link_days
+    )
+    unit = shown_unit(plan)
+    console.print(f"Cổng trả lời của đơn vị {unit} (mở trên điện thoại hay trình duyệt để trả lời bằng tay):")
+    console.print(links.url(unit), soft_wrap=True, highlight=False)
 
     answers = plan_answers(plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
     events: list[str] = []
     handle = client.get_workflow_handle_for(CampaignWorkflow.run, campaign_workflow_id(campaign_id))
+    portal = httpx.AsyncClient(base_url=portal_url, timeout=30)
 
     async def send(answer: Answer) -> None:
-        child = client.get_workflow_handle(activity_workflow_id(campaign_id, answer.activity_no))
+        """The simulated unit answers as a real one does: through the portal's API with its link."""
+        what = "ready" if isinstance(answer.message, ConfirmReady) else "report"
+        body = answer.message.model_dump(mode="json", exclude={"unit", "via"}, exclude_none=True)
+        headers = {"Authorization": f"Bearer {links.token(answer.unit)}"}
         try:
-            if isinstance(answer.message, ConfirmReady):
-                text = await child.execute_update(CampaignActivityWorkflow.confirm_ready, answer.message)
-            else:
-                receipt = await child.execute_update(CampaignActivityWorkflow.submit_report, answer.message)
-                text = receipt.message
-        except (WorkflowUpdateFailedError, RPCError) as exc:
-            events.append(f"[{answer.activity_no}] {answer.unit}: không gửi được ({getattr(exc, 'cause', exc)})")
+            response = await portal.post(f"/api/v1/activities/{answer.activity_no}/{what}", json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            events.append(f"[{answer.activity_no}] {answer.unit}: không gửi được ({exc})")
             return
+        data = response.json()
+        text = data.get("message", "") if response.status_code == 200 else f"bị từ chối: {data.get('message')}"
         events.append(f"{format_moment(answer.at)} [{answer.activity_no}] {text}")
 
     overview: Overview | None = None
@@ -176,6 +225,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
                 break
             await asyncio.sleep(0.25)
 
+    await portal.aclose()
     result = await handle.result()
     return Path(result.report_files[0])
 

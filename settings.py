@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     reports_dir: Path = ROOT / "reports"
 
+    portal_bind: str = "127.0.0.1:8000"  # where `starter.py serve` listens
+    portal_url: str = "http://127.0.0.1:8000"  # the public base URL used in units' links
+    portal_secret: str | None = None  # signs units' links; required (32+ random characters) to serve
+    portal_link_days: int = 60  # a unit's link works until this many days after the campaign's end
+    evidence_dir: Path = ROOT / "data" / "evidence"  # uploaded evidence files, named by content hash
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{ROOT / 'data' / 'campaign.db'}"

@@ -14,6 +14,7 @@ from cli import campaign_commands as campaign
 from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
+from cli.serve_command import serve
 from cli.setup_command import setup
 from cli.temporal_client import exit_now
 from settings import settings_problem
@@ -41,6 +42,7 @@ for command in (
 app.command("dev-server")(dev_server)
 app.command()(export)
 app.command()(setup)
+app.command()(serve)
 
 
 def main() -> None:

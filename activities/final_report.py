@@ -11,7 +11,6 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logs import activity_logger
 from campaign.limits import campaign_id_problem, campaign_id_shown
-from exports.files import write_report
 from store.database import Store
 from store.queries import campaign_report
 
@@ -36,6 +35,8 @@ class Publisher:
                 type="Rejected",
                 non_retryable=True,
             )
+        from exports.files import write_report  # matplotlib and openpyxl load when a report is written, not before
+
         with self.store.session() as session:
             report = campaign_report(session, request.campaign_id, request.generated_at)
         paths = write_report(report, folder)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from temporalio import activity
 
+from access.links import expiry, mint, secret_problem
 from activities.channels import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -21,9 +22,10 @@ from activities.channels import (
 )
 from activities.logs import activity_logger
 from campaign.escape import first_line
-from campaign.notices import Notice
+from campaign.notices import PERSONAL_LINK, Notice
 from settings import Settings
 from store.database import Store
+from store.links import link_version
 from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
 
 
@@ -54,6 +56,25 @@ class Notifier:
             return [notice.to.channel]
         return list(self.settings.channels)
 
+    def personal(self, notice: Notice) -> Notice:
+        """The notice as the unit receives it: PERSONAL_LINK replaced by the unit's signed link.
+
+        The stored row and the log keep the placeholder: the link is a credential.
+        """
+        if PERSONAL_LINK not in notice.body:
+            return notice
+        return notice.model_copy(update={"body": notice.body.replace(PERSONAL_LINK, self.link_text(notice))})
+
+    def link_text(self, notice: Notice) -> str:
+        secret = self.settings.portal_secret
+        if secret_problem(secret) or notice.link_until is None:
+            return "(cổng trả lời chưa được cấu hình; đề nghị liên hệ Văn phòng Đoàn Khối)"
+        with self.store.session() as session:
+            version = link_version(session, notice.campaign_id, notice.recipient)
+        until = expiry(notice.link_until, self.settings.portal_link_days)
+        token = mint(secret or "", notice.campaign_id, notice.recipient, version, until)
+        return f"{self.settings.portal_url.rstrip('/')}/u/{token}"
+
     @activity.defn
     def send_notice(self, notice: Notice) -> Delivery:
         bound = activity_logger(
@@ -76,9 +97,9 @@ class Notifier:
                 bound.warning("notice may be sent twice: an earlier attempt stopped after sending", channel=channel)
             try:
                 if channel == "email":
-                    deliver_email(notice, address, self.settings)
+                    deliver_email(self.personal(notice), address, self.settings)
                 elif channel == "webhook":
-                    deliver_webhook(notice, address, self.settings)
+                    deliver_webhook(self.personal(notice), address, self.settings)
                 deliver_log(notice, address, bound.bind(channel=channel))
             except TransientDeliveryError as exc:
                 with self.store.session() as session:

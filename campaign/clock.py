@@ -22,6 +22,10 @@ class PlanClock(BaseModel):
     def plan_now(self, wall_now: datetime) -> datetime:
         return self.plan_origin + (wall_now - self.wall_origin) * self.speed
 
+    def wall_at(self, plan_moment: datetime) -> datetime:
+        """When the wall clock shows plan time `plan_moment`."""
+        return self.wall_origin + (plan_moment - self.plan_origin) / self.speed
+
     def wall_delay(self, plan_delay: timedelta) -> timedelta:
         return max(plan_delay, timedelta(0)) / self.speed
 

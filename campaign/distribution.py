@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
-from campaign.notices import Notice
+from campaign.notices import PERSONAL_LINK, Notice
 from campaign.text import fold
 from campaign.tracker import ActionKind, Outcome
 from campaign.units import Unit, UnitDirectory, UnitKind, UnitNotFound
@@ -48,6 +49,7 @@ def final_report_notices(
     files: list[str],
     results: list[ActivityResult],
     unknown: Sequence[str] = (),
+    link_until: datetime | None = None,
 ) -> list[Notice]:
     """One notice per recipient with the report's files and the campaign's totals.
 
@@ -63,6 +65,11 @@ def final_report_notices(
         f"không báo cáo {outcomes[Outcome.MISSING]}; {people} người tham gia.",
     ]
 
+    assigned = {u.code for r in results for u in r.units}
+
+    def own_results(unit: Unit) -> list[str]:
+        return [f"Kết quả của đơn vị: {PERSONAL_LINK}"] if unit.code in assigned and link_until else []
+
     def by_hand(unit: Unit) -> list[str]:
         if unit.kind is not UnitKind.OFFICE or not unknown:
             return []
@@ -76,8 +83,9 @@ def final_report_notices(
             activity_no=None,
             recipient=unit.code,
             subject=f"[{campaign_id}] Báo cáo kết quả Kế hoạch {plan_code}",
-            body="\n".join([f"Kính gửi {unit.name},", *body, *by_hand(unit)]),
+            body="\n".join([f"Kính gửi {unit.name},", *body, *own_results(unit), *by_hand(unit)]),
             to=unit,
+            link_until=link_until if own_results(unit) else None,
         )
         for unit in recipients
     ]

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from campaign.clock import format_moment
 from campaign.escape import markdown_text
-from campaign.tracker import Outcome
+from campaign.tracker import Outcome, phase_words
 
 OUTCOME_WORDS = {
     Outcome.ON_TIME: "Đúng hạn",
@@ -111,7 +111,18 @@ ROLE_WORDS = {"lead": "Phụ trách", "support": "Phối hợp"}
 
 
 def summary_row(t: ActivityTotals) -> list[object]:
-    return [t.no, t.title, t.phase, t.units, t.on_time, t.late, t.excused, t.missing, t.pending, t.participants]
+    return [
+        t.no,
+        t.title,
+        phase_words(t.phase),
+        t.units,
+        t.on_time,
+        t.late,
+        t.excused,
+        t.missing,
+        t.pending,
+        t.participants,
+    ]
 
 
 def total_row(rows: list[ActivityTotals]) -> list[object]:

@@ -70,9 +70,13 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Via = Annotated[OneLine, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+
+
 class ConfirmReady(Message):
     unit: UnitQuery
     note: Reason | None = None
+    via: Via | None = None  # who sent it, for the audit trail (e.g. the unit's link), when not the unit itself
 
 
 class SubmitReport(Message):
@@ -83,6 +87,7 @@ class SubmitReport(Message):
     evidence: Annotated[list[Annotated[OneLine, Field(max_length=MAX_URL_CHARS)]], Field(max_length=MAX_EVIDENCE)] = []
     submitted_by: Annotated[OneLine, Field(max_length=MAX_NAME_CHARS)] = ""
     request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = None
+    via: Via | None = None
 
 
 class ExtendDeadline(Message):
@@ -121,6 +126,7 @@ FIELD_NAMES = {
     "new_start": "ngày bắt đầu mới",
     "new_end": "ngày kết thúc mới",
     "reason": "lý do",
+    "via": "người gửi qua",
 }
 
 
@@ -239,7 +245,7 @@ def _receipt_key(unit: UnitState, request_id: str) -> str:
 
 
 def _fingerprint(message: SubmitReport) -> str:
-    content = message.model_dump(mode="json", exclude={"request_id", "unit"})
+    content = message.model_dump(mode="json", exclude={"request_id", "unit", "via"})
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 

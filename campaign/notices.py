@@ -13,8 +13,12 @@ from pydantic import BaseModel
 
 from campaign.clock import format_deadline, format_moment
 from campaign.plan import PlannedActivity
-from campaign.tracker import Action, ActionKind, ActivityState, Outcome, UnitState, outcome_of
+from campaign.tracker import Action, ActionKind, ActivityState, Outcome, outcome_of
 from campaign.units import Unit
+
+# Where a unit's personal link goes in a notice; the sending activity puts the signed link there
+# (the signing secret never enters a workflow or its history).
+PERSONAL_LINK = "⟨liên kết cá nhân của đơn vị⟩"
 
 
 class Notice(BaseModel):
@@ -27,6 +31,7 @@ class Notice(BaseModel):
     subject: str
     body: str
     to: Unit | None = None  # where it goes; the workflow fills it from the directory
+    link_until: datetime | None = None  # wall time the campaign ends; the unit's link expires a while after
 
 
 def _when(state: ActivityState) -> str:
@@ -42,11 +47,8 @@ def _heading(state: ActivityState) -> str:
     return f"Hoạt động {a.no}: “{a.title}” ({_when(state)}{place})"
 
 
-def _how_to_answer(state: ActivityState, unit: UnitState, what: str) -> str:
-    base = f"python starter.py {what} --campaign {state.campaign_id} --activity {state.activity.no} --unit {unit.code}"
-    if what == "report":
-        return f'{base} --summary "…" --participants N [--evidence https://…]'
-    return base
+def _how_to_answer() -> str:
+    return PERSONAL_LINK
 
 
 def _late(now: datetime, due: datetime) -> str:
@@ -73,23 +75,23 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         lines = [
             f"Kính gửi {unit.name},",
             f"Ban Thường vụ Đoàn Khối phân công đơn vị {role} {heading}.",
-            f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}: "
-            + _how_to_answer(state, unit, "ready"),
+            f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}.",
             f"Báo cáo kết quả hạn chót: {format_deadline(unit.due)}.",
+            "Xác nhận và nộp báo cáo tại: " + _how_to_answer(),
         ]
     elif action.kind is ActionKind.READY_REMINDER and unit is not None:
         subject = f"[{state.campaign_id}] Nhắc xác nhận sẵn sàng: {a.title}"
         lines = [
             f"Kính gửi {unit.name},",
             f"{heading} sắp diễn ra. Đơn vị chưa xác nhận sẵn sàng (hạn {format_deadline(state.ready_due)}).",
-            "Xác nhận bằng lệnh: " + _how_to_answer(state, unit, "ready"),
+            "Xác nhận tại: " + _how_to_answer(),
         ]
     elif action.kind is ActionKind.REPORT_REMINDER and unit is not None:
         subject = f"[{state.campaign_id}] Nhắc nộp báo cáo kết quả: {a.title}"
         lines = [
             f"Kính gửi {unit.name},",
             f"Đề nghị đơn vị nộp báo cáo kết quả {heading} trước {format_deadline(unit.due)}.",
-            "Nộp bằng lệnh: " + _how_to_answer(state, unit, "report"),
+            "Nộp báo cáo tại: " + _how_to_answer(),
         ]
     elif action.kind is ActionKind.NOT_READY:
         subject = f"[{state.campaign_id}] Đơn vị chưa sẵn sàng: {a.title}"

@@ -31,6 +31,22 @@ class Phase(StrEnum):
 
 FINAL_PHASES = frozenset({Phase.CLOSED, Phase.CANCELLED, Phase.FAILED})
 
+# What people read; the codes stay for machines (search attributes, JSON, the store).
+PHASE_WORDS = {
+    Phase.PREPARING: "Chuẩn bị",
+    Phase.IN_EVENT: "Đang diễn ra",
+    Phase.COLLECTING: "Thu báo cáo",
+    Phase.ESCALATED: "Đã báo cáo BTV",
+    Phase.CLOSED: "Đã kết thúc",
+    Phase.CANCELLED: "Đã hủy",
+    Phase.FAILED: "Dừng do lỗi",
+}
+
+
+def phase_words(phase: str) -> str:
+    """A phase code as people read it (an unknown code is shown as it is)."""
+    return PHASE_WORDS.get(phase, phase)  # type: ignore[call-overload]
+
 
 class Outcome(StrEnum):
     ON_TIME = "on_time"

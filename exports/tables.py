@@ -24,6 +24,7 @@ from campaign.final_report import (
     totals,
     unit_row,
 )
+from campaign.tracker import phase_words
 
 BOLD = Font(bold=True)
 
@@ -73,7 +74,9 @@ def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) ->
         sheet = book.create_sheet(_sheet_title(activity.no, activity.title))
         _append(sheet, [f"{activity.no}. {activity.title}"])
         sheet["A1"].font = BOLD
-        _append(sheet, [f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, activity.phase])
+        _append(
+            sheet, [f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, phase_words(activity.phase)]
+        )
         _append(sheet, [])
         _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo"])
         for cell in sheet[4]:

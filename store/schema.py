@@ -154,3 +154,16 @@ class DeadLetter(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)  # the event as JSON
     at: Mapped[datetime]
+
+
+class UnitLinkVersion(Base):
+    """The current version of a unit's personal link in a campaign; a link of an older version is revoked."""
+
+    __tablename__ = "unit_links"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))
+    unit_code: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    revoked_at: Mapped[datetime | None]

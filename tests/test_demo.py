@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import select
+
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady, SubmitReport
 from campaign.policy import PolicyFile
 from cli.simulator import plan_answers
+from store.database import Store
+from store.schema import AuditEntry
 from tests.conftest import ROOT, SEED
 from tests.test_dev_server_e2e import free_port
 
@@ -39,6 +44,7 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
         "REPORTS_DIR": str(tmp_path / "reports"),
         "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "TEMPORAL_UI_PORT": str(free_port()),
+        "DEMO_PORTAL_PORT": str(free_port()),
     }
     result = subprocess.run([sys.executable, "demo.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -49,3 +55,8 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
     text = report.read_text(encoding="utf-8")
     assert "# Báo cáo kết quả Kế hoạch 54-KH/ĐTN" in text and "| **Cộng** |" in text
     assert "Không báo cáo" in text
+    assert re.search(r"http://127\.0\.0\.1:\d+/u/[\w.-]+", result.stdout)  # a person can answer by hand
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'campaign.db'}")
+    with store.session() as session:  # the simulated units answered through the portal, with their links
+        actors = session.scalars(select(AuditEntry.actor).where(AuditEntry.action.in_(["ready", "report"]))).all()
+    assert actors and all(" qua liên kết " in actor for actor in actors)

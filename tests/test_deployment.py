@@ -34,7 +34,9 @@ def test_every_setting_is_documented_and_real() -> None:
 def test_services_named_in_the_readme_exist(compose) -> None:
     section = README[README.index("### docker compose") :].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z-]+)`\s\(", section))
-    assert named == set(compose["services"]) == {"postgresql", "temporal", "temporal-ui", "setup", "worker", "mailpit"}
+    assert named == set(compose["services"]) == {
+        "postgresql", "temporal", "temporal-ui", "setup", "worker", "portal", "mailpit"
+    }  # fmt: skip
     for name, service in compose["services"].items():
         for dependency in service.get("depends_on", {}):
             assert dependency in compose["services"], f"{name} depends on unknown {dependency}"
@@ -67,3 +69,17 @@ def test_dockerfile_installs_as_the_readme_says_and_runs_as_non_root() -> None:
     user = re.search(r"^USER (\S+)$", DOCKERFILE, re.MULTILINE)
     assert user is not None and user.group(1) not in ("root", "0")
     assert (ROOT / ".dockerignore").read_text().splitlines()[0] == ".venv"
+
+
+def test_portal_service_serves_the_app_with_the_shared_settings(compose) -> None:
+    portal, worker = compose["services"]["portal"], compose["services"]["worker"]
+    assert portal["command"] == ["python", "starter.py", "serve"]
+    env = portal["environment"]
+    assert {k: v for k, v in env.items() if k != "PORTAL_BIND"} == worker["environment"]  # the same links
+    assert env["PORTAL_BIND"] == "0.0.0.0:8000" and portal["ports"] == ["8000:8000"]
+    assert env["PORTAL_SECRET"].startswith("${PORTAL_SECRET:?")  # from the uncommitted .env, never a default
+    assert "/healthz" in " ".join(portal["healthcheck"]["test"])
+    assert set(env) <= documented_settings()
+    help_text = subprocess.run([sys.executable, "starter.py", "serve", "--help"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60)  # fmt: skip
+    assert help_text.returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -13,12 +14,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 
 from tests.conftest import ROOT, SEED
 from tests.temporal_env import dev_server
@@ -190,3 +195,59 @@ def test_setup_registers_namespace_and_search_attributes(stack, tmp_path) -> Non
         return set(listed.custom_attributes)
 
     assert {"CampaignId", "Phase", "PendingUnits", "OverdueUnits", "EscalationLevel"} <= asyncio.run(attributes())
+
+
+def test_a_terminated_activity_does_not_take_the_campaign_down(stack, directory) -> None:
+    """On a real server (the time-skipping one does not tell a parent that its child was terminated)."""
+    from campaign.importer import import_plan
+    from campaign.workdays import vietnam_holidays
+    from store.database import Store
+    from store.schema import Notification
+    from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+
+    env = stack[0]
+    cid = f"term-{uuid.uuid4().hex[:6]}"
+    campaign = CampaignInput(
+        campaign_id=cid,
+        plan=import_plan(SEED, directory),
+        directory=directory,
+        holidays=vietnam_holidays([2023]),
+        speed=172800,  # two plan days a second: activity 7 runs for a while before it is terminated
+        plan_origin=datetime(2023, 4, 30, 17, tzinfo=UTC),
+    )
+
+    async def run() -> tuple[Any, Any]:
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        handle = await client.start_workflow(
+            CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=env["TEMPORAL_TASK_QUEUE"]
+        )
+        child = client.get_workflow_handle(activity_workflow_id(cid, 7))
+        for _ in range(600):  # until the child exists
+            with contextlib.suppress(RPCError):
+                await child.describe()
+                break
+            await asyncio.sleep(0.1)
+        await child.terminate("hỏng giữa chừng")
+        return await handle.result(), await handle.query(CampaignWorkflow.overview)
+
+    own_env = {**env, "TEMPORAL_TASK_QUEUE": f"term-{uuid.uuid4().hex[:6]}", "HEALTH_BIND": "", "METRICS_BIND": ""}
+    env = own_env  # a worker of its own: the module's worker may have been stopped by an earlier test
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        result, overview = asyncio.run(run())
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    phases = {a.no: a.phase.value for a in result.activities}
+    assert phases[7] == "FAILED" and all(p == "CLOSED" for no, p in phases.items() if no != 7)
+    assert next(a for a in overview.activities if a.no == 7).phase.value == "FAILED"
+    text = Path(result.report_files[0]).read_text(encoding="utf-8")
+    seventh = next(line for line in text.splitlines() if line.startswith("| 7 |"))
+    assert "| Dừng do lỗi | 3 | 0 | 0 | 0 | 0 | 3 |" in seventh
+    store = Store(env["DATABASE_URL"])
+    with store.session() as session:
+        told = session.scalars(
+            select(Notification).where(Notification.kind == "activity_failed", Notification.campaign_id == cid)
+        ).all()
+    assert len(told) == 1 and told[0].recipient == "office" and "Terminated" in told[0].body

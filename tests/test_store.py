@@ -28,7 +28,7 @@ from tests.conftest import ROOT, SEED
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
 TABLES = {"campaigns", "campaign_activities", "assignments", "reports", "readiness", "notifications", "escalations",
-          "audit_trail", "dead_letters", "alembic_version"}  # fmt: skip
+          "audit_trail", "dead_letters", "unit_links", "alembic_version"}  # fmt: skip
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def count(store: Store, model) -> int:
 def test_migrations_create_every_table_from_empty(store) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     upgrade(store.url)  # running it again changes nothing
     assert count(store, Assignment) == 0
 
@@ -149,7 +149,7 @@ def test_export_from_the_database(seeded, tmp_path) -> None:
     assert book.sheetnames[0] == "Tổng hợp" and len(book.sheetnames) == 13
     summary = book["Tổng hợp"]
     row7 = next(r for r in summary.iter_rows(values_only=True) if r[0] == 7)
-    assert row7[2:10] == ("CLOSED", 3, 1, 1, 0, 1, 0, 57)
+    assert row7[2:10] == ("Đã kết thúc", 3, 1, 1, 0, 1, 0, 57)
     total = next(r for r in summary.iter_rows(values_only=True) if r[1] == "Cộng")
     assert total[3] == 21 and total[9] == 57
     sheet7 = book[book.sheetnames[7]]

@@ -25,7 +25,7 @@ from campaign.messages import (
     check_report,
     read_message,
 )
-from campaign.notices import compose
+from campaign.notices import PERSONAL_LINK, compose
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, new_activity_state, next_wake
@@ -236,7 +236,7 @@ def test_notices_are_vietnamese_and_specific() -> None:
     notice = compose(state, assign_a, vn(1), "campaign/c1/activity/7")
     assert notice.key == "campaign/c1/activity/7/assign/a"
     assert "Đoàn Sở A" in notice.body and "11/05/2023" in notice.body and "Khu Công nghệ cao" in notice.body
-    assert "hết ngày 14/05/2023" in notice.body and "starter.py ready" in notice.body
+    assert "hết ngày 14/05/2023" in notice.body and PERSONAL_LINK in notice.body  # the activity signs it there
     for action in decide(state, vn(1)):
         mark_done(state, action, vn(1))
     run_until(state, vn(1), vn(15, hour=23))

@@ -12,6 +12,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError
 
 from store.database import Store
 from store.schema import AuditEntry, Notification, UnitReport
@@ -52,6 +53,16 @@ def test_two_workers_share_a_campaign_without_doing_anything_twice(tmp_path) -> 
             cid = f"two-{uuid.uuid4().hex[:6]}"
             started = starter(env, "start", str(SEED), "--campaign-id", cid, "--speed", "259200", "--rebase-now")
             assert started.returncode == 0, started.stderr
+
+            async def seventh_started() -> bool:
+                client = await Client.connect(address)
+                try:
+                    await client.get_workflow_handle(f"campaign/{cid}/activity/7").describe()
+                except RPCError:
+                    return False
+                return True
+
+            poll(lambda: asyncio.run(seventh_started()), timeout=60, every=0.2)  # the campaign starts its children
             for unit, people in (("bhxh", 40), ("ldld", 12)):
                 sent = starter(env, "report", "--campaign", cid, "--activity", "7", "--unit", unit,
                                "--summary", "Đã thực hiện", "--participants", str(people))  # fmt: skip

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.notifications import Notifier
     from activities.records import SET_ASIDE, Recorder
-    from campaign.clock import PlanClock, format_moment
+    from campaign.clock import PlanClock, end_of_day, format_moment
     from campaign.limits import campaign_id_problem
     from campaign.messages import (
         Cancel,
@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         check_reschedule,
         read_message,
     )
-    from campaign.notices import Notice, compose, delivery_failed, record_set_aside
+    from campaign.notices import PERSONAL_LINK, Notice, compose, delivery_failed, record_set_aside
     from campaign.plan import PlannedActivity
     from campaign.policy import Policy
     from campaign.records import ActivityEvent, EventKind
@@ -189,7 +189,10 @@ class CampaignActivityWorkflow:
         to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
         if action.recipient in self.state.units:
             to = next((u for u in self.input.units if u.code == action.recipient), None)
-        await send(notice.model_copy(update={"to": to}), self.input.office)
+        update: dict[str, Any] = {"to": to}
+        if PERSONAL_LINK in notice.body:  # the link the activity signs lives until a while after the campaign
+            update["link_until"] = self.clock.wall_at(end_of_day(self.state.window_end))
+        await send(notice.model_copy(update=update), self.input.office)
 
     async def _publish(self, now: datetime) -> None:
         """Search attributes, UI details, the store and the parent's overview, when they changed."""
@@ -283,7 +286,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def confirm_ready(self, raw: Any) -> str:
         message, unit = self._apply(apply_confirm_ready, ConfirmReady, raw)
-        self._record(EventKind.READY, unit.code, unit_code=unit.code, detail={"note": message.note})
+        self._record(EventKind.READY, message.via or unit.code, unit_code=unit.code, detail={"note": message.note})
         return f"Đã ghi nhận {unit.name} sẵn sàng cho hoạt động {self.state.activity.no}."
 
     @confirm_ready.validator
@@ -295,7 +298,7 @@ class CampaignActivityWorkflow:
         message, receipt = self._apply(apply_report, SubmitReport, raw)
         unit = self.state.units[receipt.unit]
         if not receipt.duplicate:
-            actor = message.submitted_by or unit.code
+            actor = message.via or message.submitted_by or unit.code
             self._record(EventKind.REPORT, actor, unit_code=unit.code, report=unit.report)
         return receipt
 

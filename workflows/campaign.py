@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.final_report import Publisher, ReportRequest
     from activities.records import CampaignEnd, Recorder
-    from campaign.clock import PlanClock, format_moment
+    from campaign.clock import PlanClock, end_of_day, format_moment
     from campaign.digest import next_monday_morning, weekly_digest
     from campaign.distribution import final_report_notices, recipients_in_directory
     from campaign.escape import first_line, markdown_text
@@ -160,7 +160,10 @@ class CampaignWorkflow:
         )
         plan = self.input.plan
         units, unknown = recipients_in_directory(plan.recipients, self.input.directory)
-        notices = final_report_notices(self.input.campaign_id, plan.code, plan.title, units, files, results, unknown)
+        link_until = self.clock.wall_at(end_of_day(plan.window.end))  # units' links in the report's notices
+        notices = final_report_notices(
+            self.input.campaign_id, plan.code, plan.title, units, files, results, unknown, link_until
+        )
         for notice in notices:
             await send(notice, self.input.directory.office)
         return files

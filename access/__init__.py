@@ -1,0 +1,1 @@
+"""Who may act: personal unit links (signed, expiring, revocable)."""

@@ -1,0 +1,90 @@
+"""`serve` (the unit portal), `units link` and `units revoke-links`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import typer
+from temporalio.client import Client
+
+from cli.output import campaign_id_checked, fail
+from cli.plan_commands import units_app
+from cli.temporal_client import CommandError, connect
+from settings import Settings, get_settings
+
+
+def lazy_client(settings: Settings):
+    """One Temporal connection for the app, made on first use (the app starts even if Temporal is not up yet)."""
+    lock = asyncio.Lock()
+    made: list[Client] = []
+
+    async def client() -> Client:
+        async with lock:
+            if not made:
+                made.append(await connect(settings))
+            return made[0]
+
+    return client
+
+
+def serve() -> None:
+    """Chạy cổng trả lời của đơn vị (PORTAL_BIND; liên kết theo PORTAL_URL)."""
+    import uvicorn
+
+    from access.links import secret_problem
+    from cli.records_commands import upgrade_schema
+    from store.database import Store
+    from web.app import create_app
+
+    settings = get_settings()
+    if problem := secret_problem(settings.portal_secret):
+        fail(problem)
+    host, _, port = settings.portal_bind.rpartition(":")
+    if not port.isdigit():
+        fail(f"PORTAL_BIND “{settings.portal_bind}” cần dạng địa-chỉ:cổng, ví dụ 0.0.0.0:8000")
+    try:
+        upgrade_schema(settings.database)
+    except CommandError as exc:
+        fail(str(exc), code=1)
+    app = create_app(settings, Store(settings.database), lazy_client(settings))
+    uvicorn.run(app, host=host or "0.0.0.0", port=int(port), log_level=settings.log_level.lower(), access_log=False)
+
+
+@units_app.command("link")
+def unit_link(
+    campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch", callback=campaign_id_checked),
+    unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
+) -> None:
+    """In liên kết cá nhân của một đơn vị (như trong thư; để gửi lại bằng tay)."""
+    from access.links import expiry, mint, secret_problem
+    from campaign.clock import end_of_day
+    from store.database import Store
+    from store.links import link_version
+    from store.schema import Campaign
+
+    settings = get_settings()
+    if problem := secret_problem(settings.portal_secret):
+        fail(problem)
+    with Store(settings.database).session() as session:
+        recorded = session.get(Campaign, campaign)
+        if recorded is None:
+            fail(f"cơ sở dữ liệu chưa có chiến dịch {campaign}", code=1)
+        version = link_version(session, campaign, unit)
+        until = expiry(max(end_of_day(recorded.window_end), datetime.now(UTC)), settings.portal_link_days)
+    token = mint(settings.portal_secret or "", campaign, unit, version, until)
+    typer.echo(f"{settings.portal_url.rstrip('/')}/u/{token}")
+
+
+@units_app.command("revoke-links")
+def revoke_links_command(
+    campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch", callback=campaign_id_checked),
+    unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
+) -> None:
+    """Thu hồi mọi liên kết cá nhân của đơn vị trong chiến dịch (thư sau sẽ mang liên kết mới)."""
+    from store.database import Store
+    from store.links import revoke_links
+
+    with Store(get_settings().database).session() as session:
+        version = revoke_links(session, campaign, unit)
+    typer.echo(f"Đã thu hồi liên kết cũ của {unit} trong chiến dịch {campaign} (phiên bản mới: {version}).")

@@ -1,0 +1,40 @@
+"""Versions of units' personal links: a link whose version is below the stored one is revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.records import upsert
+from store.schema import UnitLinkVersion
+
+FIRST_VERSION = 1
+
+
+def link_version(session: Session, campaign_id: str, unit_code: str) -> int:
+    row = session.scalar(
+        select(UnitLinkVersion).where(
+            UnitLinkVersion.campaign_id == campaign_id, UnitLinkVersion.unit_code == unit_code
+        )
+    )
+    return row.version if row else FIRST_VERSION
+
+
+def revoke_links(session: Session, campaign_id: str, unit_code: str) -> int:
+    """Revoke every link the unit has in the campaign; returns the new version."""
+    upsert(
+        session,
+        UnitLinkVersion,
+        {"campaign_id": campaign_id, "unit_code": unit_code, "version": FIRST_VERSION},
+        ["campaign_id", "unit_code"],
+    )
+    row = session.scalars(
+        select(UnitLinkVersion)
+        .where(UnitLinkVersion.campaign_id == campaign_id, UnitLinkVersion.unit_code == unit_code)
+        .with_for_update()
+    ).one()
+    row.version += 1
+    row.revoked_at = datetime.now(UTC)
+    return row.version

@@ -1,0 +1,106 @@
+"""A small running campaign, its store and the portal app over them, for the portal's tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+from temporalio.service import RPCError
+
+from access.links import expiry, mint
+from campaign.clock import start_of_day
+from campaign.importer import import_plan
+from campaign.units import UnitDirectory
+from campaign.workdays import vietnam_holidays
+from settings import Settings
+from store.database import Store
+from store.schema import Assignment
+from tests.temporal_env import migrated_store, worker
+from web.app import create_app
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+
+PLAN = Path(__file__).resolve().parent / "corpus" / "plans" / "ok-baseline.txt"  # 3 activities, March 2024
+SECRET = "test-secret-" + "x" * 40
+PORTAL_URL = "http://portal.test"
+
+
+@dataclass
+class PortalSetup:
+    campaign_id: str
+    store: Store
+    settings: Settings
+    app: FastAPI
+
+    def token(self, unit: str, campaign_id: str | None = None, version: int = 1, secret: str = SECRET,
+              expires: datetime | None = None) -> str:  # fmt: skip
+        until = expires or expiry(datetime.now(UTC), 30)
+        return mint(secret, campaign_id or self.campaign_id, unit, version, until)
+
+    def http(self, address: str = "203.0.113.7") -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url=PORTAL_URL)
+
+
+def portal_settings(folder: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "reports_dir": folder / "reports",
+        "notify_channels": "log",
+        "portal_secret": SECRET,
+        "portal_url": PORTAL_URL,
+        "evidence_dir": folder / "evidence",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running_campaign(
+    env, directory: UnitDirectory, folder: Path, campaign_id: str, **settings: object
+) -> AsyncIterator[PortalSetup]:
+    """The plan's campaign started at plan time 01/03/2024 on `env`, with the portal app over its store."""
+    store = migrated_store(f"sqlite:///{folder / 'portal.db'}")
+    config = portal_settings(folder, **settings)
+    campaign = CampaignInput(
+        campaign_id=campaign_id,
+        plan=import_plan(PLAN, directory),
+        directory=directory,
+        holidays=vietnam_holidays([2024]),
+        plan_origin=start_of_day(date(2024, 3, 1)),
+    )
+    async with worker(env.client, store, config) as queue:
+        handle = await env.client.start_workflow(
+            CampaignWorkflow.run, campaign, id=campaign_workflow_id(campaign_id), task_queue=queue
+        )
+        for _ in range(200):  # until the campaign's record (and its assignments) is in the store
+            with store.session() as session:
+                if session.scalars(select(Assignment).where(Assignment.campaign_id == campaign_id)).first():
+                    break
+            await asyncio.sleep(0.05)
+        for activity in campaign.plan.activities:  # and every activity's workflow answers
+            child = env.client.get_workflow_handle(activity_workflow_id(campaign_id, activity.no))
+            for _ in range(200):
+                try:
+                    await child.query(CampaignActivityWorkflow.status)
+                    break
+                except RPCError:
+                    await asyncio.sleep(0.05)
+
+        async def client():
+            return env.client
+
+        yield PortalSetup(campaign_id, store, config, create_app(config, store, client))
+        with contextlib.suppress(RPCError):
+            await handle.terminate("tests done")
+
+
+def long_ago() -> datetime:
+    return datetime.now(UTC) - timedelta(days=1)

@@ -1,0 +1,144 @@
+"""A unit's secretary on a phone: the link from a real e-mail, opened in Debian's Chromium (headless),
+readiness confirmed, a report with a photo submitted, the receipt seen; then the workflow and the
+store are checked. PORTAL_SCREENSHOTS=docs writes the README's screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import struct
+import uuid
+import zlib
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import uvicorn
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from store.schema import UnitReport
+from tests.portal_env import running_campaign
+from tests.temporal_env import time_skipping_env
+from tests.test_channels import Inbox
+from tests.test_dev_server_e2e import free_port
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import activity_workflow_id
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-headless-shell")
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
+
+
+def photo(path: Path, width: int = 64, height: int = 48) -> Path:
+    """A real PNG (a green and gold gradient), as a phone camera would give a JPEG or PNG."""
+    rows = b"".join(b"\x00" + bytes((30 + x * 3) % 256 if c == 0 else 140 if c == 1 else 60 for x in range(width)
+                                    for c in range(3)) for _ in range(height))  # fmt: skip
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+                     + chunk(b"IEND", b""))  # fmt: skip
+    return path
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def env():
+    env = await time_skipping_env()
+    yield env
+    await env.shutdown()
+
+
+async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_path) -> None:
+    from playwright.async_api import async_playwright
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    web_port = free_port()
+    cid = f"browser-{uuid.uuid4().hex[:6]}"
+    try:
+        async with running_campaign(
+            env, directory, tmp_path, cid, notify_channels="email", smtp_host="127.0.0.1", smtp_port=smtp.port,
+            portal_url=f"http://127.0.0.1:{web_port}",
+        ) as portal:  # fmt: skip
+            link = await link_in_mail(inbox, "bhxh@example.org")
+            server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=web_port, log_level="warning"))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                await asyncio.sleep(0.05)
+            try:
+                async with async_playwright() as playwright:
+                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                    phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
+                                                      locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
+                    page = await phone.new_page()
+                    await page.goto(link)
+                    await page.get_by_text("2. Hiến máu tình nguyện").wait_for()
+                    assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
+                    await shot(page, "portal-unit.png")
+                    await page.get_by_label("Ghi chú (không bắt buộc)").fill("Đã có 50 đoàn viên đăng ký")
+                    await page.get_by_role("button", name="Xác nhận sẵn sàng").click()
+                    await page.get_by_text("Đã xác nhận sẵn sàng").first.wait_for()
+                    await page.goto(link)
+                    await page.get_by_text("Nộp báo cáo kết quả").click()
+                    await page.get_by_label("Tóm tắt kết quả").fill("Hiến 120 đơn vị máu tại Bệnh viện Truyền máu")
+                    await page.get_by_label("Số người tham gia").fill("130")
+                    await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "anh.png"))
+                    await page.get_by_label("Người gửi").fill("Nguyễn Văn A, Bí thư")
+                    await shot(page, "portal-report-form.png", full_page=True)
+                    await page.get_by_role("button", name="Nộp báo cáo").click()
+                    receipt = page.locator("#receipt")
+                    await receipt.wait_for()
+                    text = await receipt.inner_text()
+                    await shot(page, "portal-receipt.png")
+                    await browser.close()
+            finally:
+                server.should_exit = True
+                await serving
+            status = await env.client.get_workflow_handle(activity_workflow_id(cid, 2)).query(
+                CampaignActivityWorkflow.status
+            )
+            for _ in range(100):  # the report's record is written by an activity, a moment later
+                with portal.store.session() as session:
+                    stored = session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)).all()
+                if stored:
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        smtp.stop()
+    assert "Đã nhận báo cáo lần 1 của Đoàn Bảo hiểm xã hội, đúng hạn." in text
+    bhxh = next(u for u in status.units if u.code == "bhxh")
+    assert bhxh.ready and bhxh.report.revision == 1 and bhxh.report.participants == 130
+    assert bhxh.report.submitted_by == "Nguyễn Văn A, Bí thư" and len(bhxh.report.evidence) == 1
+    assert [(r.unit_code, r.revision, r.evidence) for r in stored] == [("bhxh", 1, bhxh.report.evidence)]
+    name = bhxh.report.evidence[0].rsplit("/", 1)[1]
+    assert (portal.settings.evidence_dir / name).read_bytes().startswith(b"\x89PNG")
+
+
+async def link_in_mail(inbox: Inbox, address: str) -> str:
+    from email import message_from_bytes, policy
+
+    for _ in range(200):
+        for raw in inbox.messages:
+            mail = message_from_bytes(raw, policy=policy.default)
+            if address in str(mail["To"]):
+                found = re.search(r"http://127\.0\.0\.1:\d+/u/[\w.-]+", mail.get_content())
+                assert found, mail.get_content()
+                return found[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mail to {address}")
+
+
+async def shot(page, name: str, full_page: bool = False) -> None:
+    if SCREENSHOTS:
+        await page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=full_page)

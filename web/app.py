@@ -1,0 +1,289 @@
+"""The ASGI app: the unit portal's pages (server-rendered, Vietnamese, phone-sized) and /api/v1.
+
+python starter.py serve   (PORTAL_BIND, PORTAL_URL, PORTAL_SECRET)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from temporalio.client import Client
+
+from access.links import UnitLink
+from campaign.clock import format_deadline
+from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
+from campaign.messages import validation_problem
+from campaign.tracker import phase_words
+from settings import Settings
+from store.database import Store
+from store.unit_pages import UnitCampaign
+from web.evidence import MAX_FILE_BYTES, MAX_FILES, MEDIA_TYPES, STORED_NAME, EvidenceRefused, check, store
+from web.portal import Portal, Refused
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+TEMPLATES.env.filters["deadline"] = format_deadline
+TEMPLATES.env.filters["phase"] = phase_words
+TEMPLATES.env.filters["day"] = lambda d: f"{d:%d/%m/%Y}"
+MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+bearer = HTTPBearer(auto_error=False, description="Mã trong liên kết cá nhân của đơn vị")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+class ReadyIn(BaseModel):
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS, description="Ghi chú (không bắt buộc)")
+
+
+class ReportIn(BaseModel):
+    summary: str = Field(max_length=MAX_SUMMARY_CHARS, description="Tóm tắt kết quả")
+    participants: int = Field(ge=0, le=MAX_PEOPLE, description="Số người tham gia")
+    beneficiaries: int | None = Field(None, ge=0, le=MAX_PEOPLE, description="Số người được hưởng lợi")
+    evidence: list[str] = Field([], max_length=MAX_EVIDENCE, description="Đường dẫn minh chứng http/https")
+    submitted_by: str = Field("", max_length=MAX_NAME_CHARS, description="Người gửi")
+    request_id: str | None = Field(None, max_length=100, description="Mã yêu cầu: gửi lại cùng mã không tạo bản mới")
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+
+
+def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable[Client]]) -> FastAPI:
+    portal = Portal(settings, store_, client)
+    app = FastAPI(
+        title="Cổng trả lời của đơn vị",
+        description="Đơn vị xác nhận sẵn sàng và nộp báo cáo kết quả qua liên kết cá nhân "
+        "(mã trong liên kết là bearer token).",
+        version="1",
+    )
+    app.state.portal = portal
+
+    def address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+        return TEMPLATES.TemplateResponse(
+            request, "problem.html", {"message": exc.message, "code": exc.code}, status_code=exc.status
+        )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            message = f"Dữ liệu gửi lên quá lớn (tối đa {MAX_FILES} tệp, mỗi tệp {MAX_FILE_BYTES // 2**20} MB)."
+            return JSONResponse({"code": "too_large", "message": message}, status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")  # the link is a credential
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home(request: Request) -> Response:
+        message = "Mở liên kết cá nhân trong thư của Văn phòng Đoàn Khối để xác nhận và nộp báo cáo."
+        return TEMPLATES.TemplateResponse(request, "problem.html", {"message": message, "code": "home"})
+
+    # --- the unit's pages ------------------------------------------------------------
+
+    async def page(request: Request, token: str, link: UnitLink, campaign: UnitCampaign, **extra: Any) -> Response:
+        rows = await portal.rows(campaign)
+        context = {
+            "campaign": campaign,
+            "rows": rows,
+            "token": token,
+            "csrf": portal.csrf_token(link),
+            "request_id": uuid.uuid4().hex,
+            "errors": {},
+            "typed": {},
+            **extra,
+        }
+        return TEMPLATES.TemplateResponse(request, "unit.html", context, status_code=extra.get("status", 200))
+
+    @app.get("/u/{token}", response_class=HTMLResponse, include_in_schema=False)
+    async def unit_page(request: Request, token: str) -> Response:
+        link, campaign = portal.unit_link(token, address(request))
+        return await page(request, token, link, campaign)
+
+    @app.post("/u/{token}/ready/{no}", response_class=HTMLResponse, include_in_schema=False)
+    async def ready_form(
+        request: Request, token: str, no: int, csrf: Annotated[str, Form()] = "", note: Annotated[str, Form()] = ""
+    ) -> Response:
+        link, campaign = portal.unit_link(token, address(request))
+        portal.check_csrf(link, csrf)
+        message = {"unit": link.unit, "note": note.strip() or None, "via": via(link)}
+        try:
+            said = await portal.send(campaign, no, "confirm_ready", message)
+        except Refused as exc:
+            if exc.code != "rejected":
+                raise
+            return await page(request, token, link, campaign, errors={no: exc.message}, typed={no: {"note": note}},
+                              status=422)  # fmt: skip
+        context = {"campaign": campaign, "token": token, "title": "Đã xác nhận sẵn sàng", "message": said, "no": no}
+        return TEMPLATES.TemplateResponse(request, "receipt.html", context)
+
+    @app.post("/u/{token}/report/{no}", response_class=HTMLResponse, include_in_schema=False)
+    async def report_form(
+        request: Request,
+        token: str,
+        no: int,
+        csrf: Annotated[str, Form()] = "",
+        summary: Annotated[str, Form()] = "",
+        participants: Annotated[str, Form()] = "",
+        beneficiaries: Annotated[str, Form()] = "",
+        evidence: Annotated[str, Form()] = "",
+        submitted_by: Annotated[str, Form()] = "",
+        request_id: Annotated[str, Form()] = "",
+        files: Annotated[list[UploadFile] | None, File()] = None,
+    ) -> Response:
+        link, campaign = portal.unit_link(token, address(request))
+        portal.check_csrf(link, csrf)
+        typed = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
+                 "evidence": evidence, "submitted_by": submitted_by}  # fmt: skip
+        try:
+            uploaded = await stored_files(files or [])
+            message = {
+                "unit": link.unit,
+                "summary": summary,
+                "participants": number(participants),
+                "beneficiaries": number(beneficiaries) if beneficiaries.strip() else None,
+                "evidence": [line.strip() for line in evidence.splitlines() if line.strip()] + uploaded,
+                "submitted_by": submitted_by.strip(),
+                "request_id": request_id.strip() or None,
+                "via": via(link),
+            }
+            receipt = await portal.send(campaign, no, "submit_report", message)
+        except (Refused, EvidenceRefused) as exc:
+            if isinstance(exc, Refused) and exc.code != "rejected":
+                raise
+            reason = exc.message if isinstance(exc, Refused) else str(exc)
+            return await page(request, token, link, campaign, errors={no: reason}, typed={no: typed}, status=422)
+        title = "Đã nhận báo cáo (gửi trùng, giữ bản trước)" if receipt.duplicate else "Đã nhận báo cáo"
+        context = {"campaign": campaign, "token": token, "title": title, "message": receipt.message,
+                   "receipt": receipt, "no": no}  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, "receipt.html", context)
+
+    @app.get("/u/{token}/evidence/{name}", include_in_schema=False)
+    async def evidence_file(request: Request, token: str, name: str) -> Response:
+        _, campaign = portal.unit_link(token, address(request))
+        if not STORED_NAME.match(name):
+            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
+        reference = evidence_url(name)
+        rows = await portal.rows(campaign)
+        if not any(r.unit and r.unit.report and reference in r.unit.report.evidence for r in rows):
+            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong báo cáo của đơn vị.")
+        path = settings.evidence_dir / name
+        if not path.is_file():
+            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
+        return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+
+    # --- the JSON API ----------------------------------------------------------------
+
+    def api_link(request: Request, credentials: HTTPAuthorizationCredentials | None) -> tuple[UnitLink, UnitCampaign]:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Refused(401, "unauthorized", "Cần mã liên kết của đơn vị (Authorization: Bearer …).")
+        return portal.unit_link(credentials.credentials, address(request))
+
+    errors: dict[int | str, dict[str, Any]] = {
+        status: {"model": Problem} for status in (401, 403, 404, 409, 422, 429, 503)
+    }
+
+    @app.get("/api/v1/me", responses=errors, summary="Đơn vị và các hoạt động của đơn vị trong chiến dịch")
+    async def me(request: Request, credentials: Bearer) -> dict[str, Any]:
+        _, campaign = api_link(request, credentials)
+        rows = await portal.rows(campaign)
+        return {
+            "campaign_id": campaign.campaign_id,
+            "plan_code": campaign.plan_code,
+            "unit": {"code": campaign.unit_code, "name": campaign.unit_name},
+            "activities": [
+                {
+                    "no": r.assigned.no,
+                    "title": r.assigned.title,
+                    "start": r.assigned.start.isoformat(),
+                    "end": r.assigned.end.isoformat(),
+                    "place": r.assigned.place,
+                    "role": r.assigned.role,
+                    "phase": r.status.phase.value if r.status else None,
+                    "state": r.unit.model_dump(mode="json") if r.unit else None,
+                }
+                for r in rows
+            ],
+        }
+
+    @app.post("/api/v1/activities/{no}/ready", responses=errors, summary="Xác nhận sẵn sàng")
+    async def api_ready(request: Request, no: int, body: ReadyIn, credentials: Bearer) -> dict[str, Any]:
+        link, campaign = api_link(request, credentials)
+        said = await portal.send(
+            campaign, no, "confirm_ready", {"unit": link.unit, "note": body.note, "via": via(link)}
+        )
+        return {"message": said}
+
+    @app.post("/api/v1/activities/{no}/report", responses=errors, summary="Nộp hoặc sửa báo cáo kết quả")
+    async def api_report(request: Request, no: int, body: ReportIn, credentials: Bearer) -> dict[str, Any]:
+        link, campaign = api_link(request, credentials)
+        message = {"unit": link.unit, **body.model_dump(), "via": via(link)}
+        receipt = await portal.send(campaign, no, "submit_report", message)
+        return receipt.model_dump(mode="json")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = first_problem(exc.errors(), validation_problem) if exc.errors() else "Dữ liệu gửi lên không hợp lệ."
+        return JSONResponse({"code": "invalid", "message": message}, status_code=422)
+
+    async def stored_files(files: list[UploadFile]) -> list[str]:
+        chosen = [f for f in files if f.filename]
+        if len(chosen) > MAX_FILES:
+            raise EvidenceRefused(f"tối đa {MAX_FILES} tệp minh chứng (đã chọn {len(chosen)})")
+        urls = []
+        for upload in chosen:
+            data = await upload.read(MAX_FILE_BYTES + 1)
+            kind = check(data, upload.filename or "tệp")
+            urls.append(evidence_url(store(settings.evidence_dir, data, kind).name))
+        return urls
+
+    def evidence_url(name: str) -> str:
+        return f"{settings.portal_url.rstrip('/')}/evidence/{name}"
+
+    return app
+
+
+def via(link: UnitLink) -> str:
+    """The audit trail's actor for an answer through a link: the unit and the link's token id."""
+    return f"{link.unit} qua liên kết {link.token_id}"
+
+
+def number(text: str) -> int | str:
+    """A number typed in a form; anything else is passed on for the workflow's checks to name."""
+    cleaned = text.strip().replace(".", "").replace(",", "").replace(" ", "")
+    digits = cleaned.removeprefix("-")
+    return int(cleaned) if digits.isdigit() and len(digits) < 20 else text.strip()
+
+
+def first_problem(errors: Any, describe: Callable[[Any], str]) -> str:
+    from pydantic import ValidationError
+    from pydantic_core import InitErrorDetails
+
+    first = errors[0]
+    location = [part for part in first.get("loc", ()) if part not in ("body",)]
+    detail: InitErrorDetails = {"type": first["type"], "loc": tuple(location), "input": first.get("input")}
+    if first.get("ctx"):
+        detail["ctx"] = first["ctx"]
+    try:
+        return describe(ValidationError.from_exception_data("request", [detail]))
+    except Exception:
+        return f"Dữ liệu không hợp lệ ở {'.'.join(str(p) for p in location)}"

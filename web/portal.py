@@ -1,0 +1,147 @@
+"""What the unit portal does, door-independent: check a link, read a unit's activities, send its answers.
+
+The HTML pages (web.pages) and the JSON API (web.api) are thin over this. Answers go to the
+activity workflows as the same updates the CLI sends, read by the same checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from access.links import LinkError, UnitLink, read
+from campaign.messages import Receipt
+from campaign.views import ActivityStatus, UnitView
+from settings import Settings
+from store.database import Store
+from store.links import link_version
+from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
+from web.guard import FailureLimit
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import activity_workflow_id
+
+# What a refused link is told, by reason.
+LINK_PROBLEMS = {
+    "forged": (403, "Liên kết không hợp lệ. Đề nghị dùng đúng liên kết trong thư của Văn phòng Đoàn Khối."),
+    "malformed": (404, "Không tìm thấy trang này. Đề nghị dùng đúng liên kết trong thư của Văn phòng Đoàn Khối."),
+    "expired": (403, "Liên kết đã hết hạn. Đề nghị liên hệ Văn phòng Đoàn Khối để nhận liên kết mới."),
+    "revoked": (403, "Liên kết đã bị thu hồi. Đề nghị liên hệ Văn phòng Đoàn Khối để nhận liên kết mới."),
+    "unassigned": (
+        404,
+        "Đơn vị không có hoạt động nào trong chiến dịch này; nếu có nhầm lẫn, đề nghị liên hệ Văn phòng Đoàn Khối.",
+    ),
+    "too_many": (429, "Quá nhiều lần thử liên kết không hợp lệ từ địa chỉ này. Đề nghị thử lại sau ít phút."),
+}
+
+
+class Refused(Exception):
+    """A request the portal refuses; `code` is stable for API clients, `message` Vietnamese."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One activity on the unit's page: the plan's facts and, when the workflow answers, its state."""
+
+    assigned: AssignedActivity
+    status: ActivityStatus | None
+    unit: UnitView | None
+
+
+class Portal:
+    def __init__(self, settings: Settings, store: Store, client: Callable[[], Awaitable[Client]]) -> None:
+        self.settings = settings
+        self.store = store
+        self._client = client
+        self.failures = FailureLimit()
+
+    @property
+    def secret(self) -> str:
+        return self.settings.portal_secret or ""
+
+    # --- who is asking ----------------------------------------------------------------
+
+    def unit_link(self, token: str, address: str) -> tuple[UnitLink, UnitCampaign]:
+        """The link's unit and campaign, or Refused (counted against the address when it looks like guessing)."""
+        if self.failures.blocked(address):
+            raise self._refused("too_many")
+        try:
+            link = read(self.secret, token)
+        except LinkError as exc:
+            if exc.reason != "expired":
+                self.failures.failed(address)
+            raise self._refused(exc.reason) from None
+        with self.store.session() as session:
+            if link.version < link_version(session, link.campaign_id, link.unit):
+                raise self._refused("revoked")
+            campaign = unit_campaign(session, link.campaign_id, link.unit)
+        if campaign is None:
+            raise self._refused("unassigned")
+        return link, campaign
+
+    @staticmethod
+    def _refused(reason: str) -> Refused:
+        status, message = LINK_PROBLEMS[reason]
+        return Refused(status, reason, message)
+
+    def csrf_token(self, link: UnitLink) -> str:
+        return hmac.new(self.secret.encode(), f"csrf/{link.token_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def check_csrf(self, link: UnitLink, given: str | None) -> None:
+        if not given or not hmac.compare_digest(given, self.csrf_token(link)):
+            raise Refused(403, "csrf", "Biểu mẫu đã cũ hoặc không hợp lệ. Đề nghị tải lại trang và gửi lại.")
+
+    # --- reading ----------------------------------------------------------------------
+
+    async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
+        """Every assigned activity with its live state, queried from the workflows in parallel."""
+        client = await self._client()
+
+        async def row(assigned: AssignedActivity) -> ActivityRow:
+            handle = client.get_workflow_handle(activity_workflow_id(campaign.campaign_id, assigned.no))
+            try:
+                status: ActivityStatus = await handle.query(CampaignActivityWorkflow.status)
+            except Exception:  # closed long ago, or the server is away: the plan's facts still show
+                return ActivityRow(assigned, None, None)
+            unit = next((u for u in status.units if u.code == campaign.unit_code), None)
+            return ActivityRow(assigned, status, unit)
+
+        return list(await asyncio.gather(*(row(a) for a in campaign.activities)))
+
+    def assigned(self, campaign: UnitCampaign, no: int) -> AssignedActivity:
+        found = next((a for a in campaign.activities if a.no == no), None)
+        if found is None:
+            raise Refused(404, "not_assigned", f"Đơn vị không phụ trách hoạt động {no} trong chiến dịch này.")
+        return found
+
+    # --- answering --------------------------------------------------------------------
+
+    async def send(self, campaign: UnitCampaign, no: int, update: str, message: dict[str, Any]) -> Any:
+        """An update to the activity's workflow; its rejection as Refused with the workflow's own sentence."""
+        self.assigned(campaign, no)
+        client = await self._client()
+        handle = client.get_workflow_handle(activity_workflow_id(campaign.campaign_id, no))
+        try:
+            return await handle.execute_update(update, message, result_type=RESULT_TYPES[update])
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            raise Refused(422, "rejected", reason) from None
+        except RPCError as exc:
+            if "already completed" in exc.message or "not found" in exc.message.lower():
+                raise Refused(409, "closed", f"Hoạt động {no} đã kết thúc, không nhận thêm thông tin.") from None
+            raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
+
+
+RESULT_TYPES: dict[str, Any] = {"confirm_ready": str, "submit_report": Receipt}
