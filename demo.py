@@ -37,10 +37,12 @@ from campaign.importer import import_plan
 from campaign.messages import ConfirmReady
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
+from campaign.tracker import phase_words
 from campaign.units import load_directory
 from cli.campaign_commands import build_campaign_input, start_campaign
 from cli.simulator import Answer, deliver_due, plan_answers
 from cli.temporal_client import CommandError, connect, exit_now
+from cli.ui_links import campaign_views
 from settings import Settings
 from workflows.campaign import CampaignWorkflow, Overview, campaign_workflow_id
 
@@ -89,12 +91,10 @@ async def server_client(settings: Settings, stack: Stack, console: Console) -> C
     except CommandError:
         pass
     port = settings.temporal_address.rsplit(":", 1)[-1]
-    ui_port = os.environ.get("TEMPORAL_UI_PORT", "8233")
+    ui_port = ui_address().rsplit(":", 1)[-1]
     server = ["starter.py", "dev-server", "--port", port, "--ui-port", ui_port, "--db", str(DATA / "temporal.db")]
     stack.spawn(server, DATA / "dev-server.log")
-    console.print(
-        f"Khởi động máy chủ Temporal (giao diện: http://localhost:{ui_port}, nhật ký: {DATA}/dev-server.log)."
-    )
+    console.print(f"Khởi động máy chủ Temporal (giao diện: {ui_address()}, nhật ký: {DATA}/dev-server.log).")
     for _ in range(240):
         await asyncio.sleep(0.5)
         try:
@@ -102,6 +102,11 @@ async def server_client(settings: Settings, stack: Stack, console: Console) -> C
         except CommandError:
             continue
     raise CommandError("máy chủ Temporal không khởi động được; xem data/dev-server.log")
+
+
+def ui_address() -> str:
+    """Where the Temporal UI answers: TEMPORAL_UI_PORT moves it (the dev server serves it on localhost)."""
+    return f"http://localhost:{os.environ.get('TEMPORAL_UI_PORT', '8233')}"
 
 
 def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Group:
@@ -113,7 +118,7 @@ def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Gr
         table.add_row(
             str(a.no),
             a.title[:48],
-            Text(a.phase.value, style=style),
+            Text(phase_words(a.phase), style=style),
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
             ", ".join(a.overdue) or "—",
@@ -179,13 +184,16 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     campaign_id = f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     campaign_input = build_campaign_input(plan, directory, policy, campaign_id, speed, rebase_now=True)
     await start_campaign(client, campaign_input, settings.temporal_task_queue)
-    clock = PlanClock(plan_origin=start_of_day(plan.window.start), wall_origin=datetime.now(UTC), speed=speed)
+    clock = PlanClock(plan_origin=start_of_day(plan.starts_on), wall_origin=datetime.now(UTC), speed=speed)
     console.print(
         f"Chiến dịch [bold]{campaign_id}[/bold]: workflow {campaign_workflow_id(campaign_id)}; tốc độ ×{speed:g}"
     )
     links = UnitLinks(
         secret, portal_url, campaign_id, clock.wall_at(end_of_day(plan.window.end)), settings.portal_link_days
     )
+    console.print("Xem trên giao diện Temporal (thêm các cột Phase, PendingUnits, OverdueUnits như README hướng dẫn):")
+    for label, url in campaign_views(ui_address(), settings.temporal_namespace, campaign_id):
+        console.print(f"  {label}: {url}", soft_wrap=True, highlight=False)
     unit = shown_unit(plan)
     console.print(f"Cổng trả lời của đơn vị {unit} (mở trên điện thoại hay trình duyệt để trả lời bằng tay):")
     console.print(links.url(unit), soft_wrap=True, highlight=False)
@@ -241,7 +249,7 @@ def main() -> int:
     try:
         path = asyncio.run(run_demo(console, stack))
         console.print()
-        console.print("Xem lịch sử và trạng thái trong giao diện Temporal: http://localhost:8233")
+        console.print(f"Xem lịch sử và trạng thái trong giao diện Temporal: {ui_address()}")
         console.print("Báo cáo cuối:")
         print(path, flush=True)
         if os.environ.get("DEMO_EXIT") != "1":

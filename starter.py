@@ -7,6 +7,8 @@ python starter.py status --campaign 54-kh-dtn-2023-05
 
 from __future__ import annotations
 
+import os
+
 import typer
 from pydantic import ValidationError
 
@@ -25,6 +27,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def options(verbose: bool = typer.Option(False, "--verbose", help="In thêm chi tiết lỗi kỹ thuật")) -> None:
+    """Điều phối kế hoạch hoạt động của Đoàn trên Temporal."""
+    if verbose:
+        os.environ["CAMPAIGN_VERBOSE"] = "1"
+
+
 app.add_typer(plan_app, name="plan")
 app.add_typer(units_app, name="units")
 app.add_typer(db_app, name="db")
@@ -35,6 +46,7 @@ for command in (
     campaign.extend,
     campaign.excuse,
     campaign.reschedule,
+    campaign.assign,
     campaign.cancel,
     campaign.status,
 ):

@@ -18,7 +18,7 @@ from email.utils import formataddr, make_msgid
 import httpx
 import structlog
 
-from campaign.escape import one_line
+from campaign.escape import one_line, redacted_url
 from campaign.notices import Notice
 from settings import Settings
 
@@ -116,11 +116,12 @@ def deliver_webhook(notice: Notice, address: str | None, settings: Settings) -> 
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": notice.key}
     if settings.webhook_secret:
         headers[SIGNATURE_HEADER] = signature(body, settings.webhook_secret)
+    shown = redacted_url(address)  # credentials in the URL stay in settings, never in errors or logs
     try:
         response = httpx.post(address, content=body, headers=headers, timeout=15)
     except httpx.HTTPError as exc:
-        raise TransientDeliveryError(f"webhook {address} không phản hồi: {exc}") from None
+        raise TransientDeliveryError(f"webhook {shown} không phản hồi: {type(exc).__name__}") from None
     if response.status_code in (408, 429) or response.status_code >= 500:
-        raise TransientDeliveryError(f"webhook {address} trả lỗi {response.status_code}")
+        raise TransientDeliveryError(f"webhook {shown} trả lỗi {response.status_code}")
     if response.status_code >= 400:
-        raise PermanentDeliveryError(f"webhook {address} từ chối ({response.status_code}): {response.text[:200]}")
+        raise PermanentDeliveryError(f"webhook {shown} từ chối ({response.status_code}): {response.text[:200]}")

@@ -21,7 +21,7 @@ from activities.channels import (
     deliver_webhook,
 )
 from activities.logs import activity_logger
-from campaign.escape import first_line
+from campaign.escape import first_line, redacted_url
 from campaign.notices import PERSONAL_LINK, Notice
 from settings import Settings
 from store.database import Store
@@ -87,8 +87,9 @@ class Notifier:
         delivery = Delivery()
         for channel in self.channels_for(notice):
             address = address_for(channel, notice, self.settings)
+            shown = redacted_url(address)  # what is stored, logged and reported: never a URL's credentials
             with self.store.session() as session:
-                claimed = claim(session, notice, channel, address)
+                claimed = claim(session, notice, channel, shown)
             if not claimed.go:
                 bound.info("notice already handled", channel=channel, status=claimed.previous)
                 delivery.skipped.append(channel)
@@ -100,7 +101,7 @@ class Notifier:
                     deliver_email(self.personal(notice), address, self.settings)
                 elif channel == "webhook":
                     deliver_webhook(self.personal(notice), address, self.settings)
-                deliver_log(notice, address, bound.bind(channel=channel))
+                deliver_log(notice, shown, bound.bind(channel=channel))
             except TransientDeliveryError as exc:
                 with self.store.session() as session:
                     finish(session, notice, channel, RETRYING, str(exc))
@@ -111,7 +112,7 @@ class Notifier:
                 with self.store.session() as session:
                     finish(session, notice, channel, FAILED, error)
                 bound.error("notice could not be delivered", channel=channel, error=error)
-                delivery.failed.append(ChannelFailure(channel=channel, address=address, error=error))
+                delivery.failed.append(ChannelFailure(channel=channel, address=shown, error=error))
                 continue
             with self.store.session() as session:
                 finish(session, notice, channel, SENT)

@@ -51,7 +51,7 @@ async def measure(address: str, folder: Path, requests: int) -> list[float]:
     cid = f"bench-{uuid.uuid4().hex[:6]}"
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     with ThreadPoolExecutor(8) as executor:
-        async with build_worker(client, settings, store, executor, task_queue=queue):
+        async with build_worker(client, settings, store, executor, task_queue=queue, max_concurrent_activities=8):
             campaign = CampaignInput(campaign_id=cid, plan=plan, directory=directory,
                                      plan_origin=start_of_day(date(2024, 3, 1)))  # fmt: skip
             await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from campaign.clock import VIETNAM, format_moment
 from campaign.notices import Notice
-from campaign.tracker import ActionKind
+from campaign.tracker import ActionKind, phase_words
 from campaign.views import ActivitySummary
 
 DIGEST_HOUR = time(8, 0)
@@ -38,7 +38,7 @@ def weekly_digest(
     for s in summaries:
         week = s.escalations_sent - escalations_before.get(s.no, 0)
         lines.append(
-            f"{s.no}. {s.title[:80]} — {s.phase.value}: đã báo cáo {s.reported}/{s.units}, "
+            f"{s.no}. {s.title[:80]} — {phase_words(s.phase)}: đã báo cáo {s.reported}/{s.units}, "
             f"chờ {len(s.pending)}, quá hạn {len(s.overdue)}"
             + (f" ({', '.join(s.overdue)})" if s.overdue else "")
             + (f"; báo cáo BTV trong tuần: {week}" if week else "")

@@ -9,6 +9,7 @@ where it is shown.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 # C0 controls become their Unicode "control picture" (ESC → ␛), DEL → ␡; C1 controls and the
 # bidirectional overrides that reorder what a reader sees ("Trojan Source") → �.
@@ -61,3 +62,16 @@ def first_line(error: BaseException, limit: int = 200) -> str:
     """The part of an error message a person can read: its first line, cut short."""
     text = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
     return visible(text[:limit])
+
+
+def redacted_url(url: str | None) -> str | None:
+    """A URL as it may be shown or stored: no user, password or query values (they are often tokens)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.hostname or ""
+    netloc = ("***@" if parts.username or parts.password else "") + host + (f":{parts.port}" if parts.port else "")
+    query = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in parts.query.split("&") if pair) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))

@@ -180,6 +180,10 @@ def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
     ]
     if chart:
         lines += [f"![Tỷ lệ hoàn thành báo cáo theo hoạt động]({chart})", ""]
+        left_out = [t.no for t in rows if not t.units]
+        if left_out:
+            numbers = ", ".join(str(no) for no in left_out)
+            lines += [f"Biểu đồ không gồm hoạt động chưa phân công đơn vị: {numbers}.", ""]
     lines += ["## Chi tiết từng hoạt động", ""]
     for activity in report.activities:
         when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")

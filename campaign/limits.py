@@ -22,6 +22,7 @@ MAX_REQUEST_ID_CHARS = 100
 MAX_EVIDENCE = 20  # links per report
 MAX_URL_CHARS = 2_000
 MAX_MESSAGE_BYTES = 64 * 1024  # a whole message as JSON
+MAX_ASSIGNED_AT_ONCE = 100  # units named in one assignment
 
 # --- identifiers that reach paths, e-mail headers and workflow IDs -----------------
 MAX_CAMPAIGN_ID_CHARS = 64

@@ -88,14 +88,48 @@ def _event_dates(line: str, year: int) -> list[date]:
     return dates
 
 
-def _mentions(line: str, activity: PlannedActivity) -> bool:
+# Words that say nothing about which activity a line speaks of (folded).
+_FILLER_TEXT = (
+    "to chuc cac cho va cua tai voi ve trong nam lan thu nhan dip huong ung trien khai phat dong phoi hop "
+    "hoat dong chuong trinh cap khoi don vi co so doan thanh nien ngay"
+)
+_FILLER = frozenset(_FILLER_TEXT.split(" "))
+# Where a title's organiser or details begin: "… do Đoàn Sở Y tế tổ chức", "… (phối hợp …)".
+_TITLE_TAIL = re.compile(r"\s(?:do|phoi hop voi|tai|danh cho)\s.*$")
+
+
+def _core_words(title: str) -> frozenset[str]:
+    """The words that name an activity: its title without the quoted theme, the organiser or filler."""
+    bare = fold(_QUOTED.sub(" ", title))
+    bare = _TITLE_TAIL.sub("", bare)
+    return frozenset(w for w in bare.split() if w not in _FILLER and not w.isdigit() and len(w) > 1)
+
+
+def _mention_score(line: str, activity: PlannedActivity) -> float:
+    """How surely `line` speaks of `activity`: 2 for its whole title or quoted theme; else the share of
+    its core words found in the line, in any order (at least two of them), plus a quarter of the share
+    of its theme's words, which tells apart two titles with the same core ("Hội thao …", "Hội thi …")."""
     folded_line = fold(line)
     title = fold(activity.title)
-    if len(title.split()) >= 3 and title in folded_line:
-        return True
-    return any(
-        len(fold(phrase).split()) >= 3 and fold(phrase) in folded_line for phrase in _QUOTED.findall(activity.title)
-    )
+    themes = [fold(p) for p in _QUOTED.findall(activity.title)]
+    if (len(title.split()) >= 3 and title in folded_line) or any(
+        len(theme.split()) >= 3 and theme in folded_line for theme in themes
+    ):
+        return 2.0
+    words = set(folded_line.split())
+    core = _core_words(activity.title)
+    found = core & words
+    if len(core) < 2 or len(found) < 2:
+        return 0.0
+    theme_words = {w for theme in themes for w in theme.split()}
+    return len(found) / len(core) + 0.25 * (len(theme_words & words) / len(theme_words) if theme_words else 0)
+
+
+def _spoken_of(line: str, activities: list[PlannedActivity]) -> list[PlannedActivity]:
+    """The activities a body line speaks of: the best-matching ones, by words, never by its dates."""
+    scored = [(_mention_score(line, a), a) for a in activities]
+    best = max((score for score, _ in scored), default=0.0)
+    return [a for score, a in scored if score >= 0.75 and score == best]
 
 
 def _body_contradictions(number: int, line: str, activities: list[PlannedActivity], year: int) -> list[Finding]:
@@ -103,9 +137,7 @@ def _body_contradictions(number: int, line: str, activities: list[PlannedActivit
     if not dates:
         return []
     found = []
-    for activity in activities:
-        if not _mentions(line, activity):
-            continue
+    for activity in _spoken_of(line, activities):
         if any(activity.start <= d <= activity.end for d in dates):
             continue
         written = ", ".join(f"{d:%d/%m/%Y}" for d in dates)

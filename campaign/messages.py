@@ -7,6 +7,7 @@ workflow's update validators call the `check_*` functions, the handlers the
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from datetime import date, datetime
@@ -16,9 +17,10 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from campaign.clock import end_of_day, format_deadline, start_of_day
+from campaign.clock import end_of_day, format_deadline, format_moment, start_of_day
 from campaign.escape import CONTROL_CHARACTERS, visible
 from campaign.limits import (
+    MAX_ASSIGNED_AT_ONCE,
     MAX_EVIDENCE,
     MAX_MESSAGE_BYTES,
     MAX_NAME_CHARS,
@@ -29,6 +31,7 @@ from campaign.limits import (
     MAX_UNIT_QUERY_CHARS,
     MAX_URL_CHARS,
 )
+from campaign.plan import Role
 from campaign.text import fold
 from campaign.tracker import (
     FINAL_PHASES,
@@ -40,6 +43,7 @@ from campaign.tracker import (
     report_due_after,
     settle_outcomes,
 )
+from campaign.units import Unit
 
 
 class Rejected(ValueError):
@@ -88,6 +92,7 @@ class SubmitReport(Message):
     submitted_by: Annotated[OneLine, Field(max_length=MAX_NAME_CHARS)] = ""
     request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = None
     via: Via | None = None
+    before_event_reason: Reason | None = None  # the office records a report before the event, and says why
 
 
 class ExtendDeadline(Message):
@@ -111,6 +116,14 @@ class Cancel(Message):
     reason: Reason
 
 
+class AssignUnits(Message):
+    """The office names concrete units for an activity (for a described group, or in addition)."""
+
+    units: Annotated[list[Unit], Field(min_length=1, max_length=MAX_ASSIGNED_AT_ONCE)]
+    role: Role = Role.LEAD
+    reason: Reason | None = None
+
+
 M = TypeVar("M", bound=Message)
 
 FIELD_NAMES = {
@@ -127,6 +140,9 @@ FIELD_NAMES = {
     "new_end": "ngày kết thúc mới",
     "reason": "lý do",
     "via": "người gửi qua",
+    "before_event_reason": "lý do nhận báo cáo trước khi hoạt động diễn ra",
+    "units": "đơn vị",
+    "role": "vai trò",
 }
 
 
@@ -211,7 +227,19 @@ def find_unit(state: ActivityState, query: str) -> UnitState:
         if len(matches) == 1:
             return matches[0]
     activity = state.activity
-    raise Rejected(f"đơn vị “{query}” không phụ trách hoạt động {activity.no} “{activity.title}”")
+    closest = closest_units(state, key)
+    hint = f"; có phải: {', '.join(f'{u.name} ({u.code})' for u in closest)}?" if closest else ""
+    raise Rejected(f"đơn vị “{visible(query[:80])}” không phụ trách hoạt động {activity.no} “{activity.title}”{hint}")
+
+
+def closest_units(state: ActivityState, folded_query: str, limit: int = 3) -> list[UnitState]:
+    """The responsible units whose code or name looks most like what was typed (a misspelling)."""
+    keys = {fold(u.name): u for u in state.units.values()} | {fold(u.code): u for u in state.units.values()}
+    found: list[UnitState] = []
+    for key in difflib.get_close_matches(folded_query, list(keys), n=limit * 2, cutoff=0.6):
+        if keys[key] not in found:
+            found.append(keys[key])
+    return found[:limit]
 
 
 def _open(state: ActivityState, now: datetime) -> None:
@@ -245,7 +273,7 @@ def _receipt_key(unit: UnitState, request_id: str) -> str:
 
 
 def _fingerprint(message: SubmitReport) -> str:
-    content = message.model_dump(mode="json", exclude={"request_id", "unit", "via"})
+    content = message.model_dump(mode="json", exclude={"request_id", "unit", "via", "before_event_reason"})
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -273,6 +301,11 @@ def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
     if earlier_receipt(state, unit, message) is not None:
         return unit
     _open(state, now)
+    if now < state.event_start and state.rules_version >= 1 and not (message.before_event_reason or "").strip():
+        raise Rejected(
+            f"hoạt động {state.activity.no} chưa diễn ra (bắt đầu {format_moment(state.event_start)}); "
+            "báo cáo kết quả được nhận từ khi hoạt động bắt đầu"
+        )
     if not message.summary.strip():
         raise Rejected("tóm tắt kết quả không được để trống")
     for url in message.evidence:
@@ -376,6 +409,29 @@ def apply_reschedule(state: ActivityState, message: Reschedule, now: datetime) -
     for unit in state.units.values():
         if unit.due == old_due:  # an individually extended deadline stays as granted
             unit.due = new_due
+
+
+def check_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[Unit]:
+    _open(state, now)
+    codes = [u.code for u in message.units]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        raise Rejected(f"đơn vị {', '.join(repeated)} được ghi hai lần")
+    already = [state.units[c].name for c in codes if c in state.units]
+    if already:
+        raise Rejected(f"{', '.join(already)} đã được phân công hoạt động {state.activity.no}")
+    return message.units
+
+
+def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[UnitState]:
+    """New units are expected from now: their report is due as for the others, or `report_due` from now if later."""
+    units = check_assign(state, message, now)
+    due = max(report_due_after(state.event_end, state.policy, frozenset(state.holidays)), now + state.policy.report_due)
+    added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
+    for unit in added:
+        state.units[unit.code] = unit
+    state.unassigned = []  # the office has named the units the plan described
+    return added
 
 
 def check_cancel(state: ActivityState, message: Cancel, now: datetime) -> None:

@@ -47,6 +47,18 @@ def _heading(state: ActivityState) -> str:
     return f"Hoạt động {a.no}: “{a.title}” ({_when(state)}{place})"
 
 
+def _ready_request(state: ActivityState, now: datetime) -> str:
+    if state.ready_due > now:
+        return f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}."
+    if state.event_start > now:  # assigned after the common deadline: never a deadline in the past
+        return (
+            f"Hạn xác nhận chung ({format_deadline(state.ready_due)}) đã qua khi đơn vị được phân công; "
+            f"đề nghị đơn vị xác nhận sẵn sàng sớm nhất có thể, trước khi hoạt động bắt đầu "
+            f"({format_moment(state.event_start)})."
+        )
+    return "Hoạt động đã bắt đầu; đề nghị đơn vị thực hiện và nộp báo cáo kết quả đúng hạn."
+
+
 def _how_to_answer() -> str:
     return PERSONAL_LINK
 
@@ -75,7 +87,7 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         lines = [
             f"Kính gửi {unit.name},",
             f"Ban Thường vụ Đoàn Khối phân công đơn vị {role} {heading}.",
-            f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}.",
+            _ready_request(state, now),
             f"Báo cáo kết quả hạn chót: {format_deadline(unit.due)}.",
             "Xác nhận và nộp báo cáo tại: " + _how_to_answer(),
         ]

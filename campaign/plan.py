@@ -65,6 +65,11 @@ class Plan(BaseModel):
     activities: list[PlannedActivity]
     findings: list[Finding] = []
 
+    @property
+    def starts_on(self) -> date:
+        """When a campaign of this plan starts: the day it is issued (preparation starts then), else its window."""
+        return self.issued_on or self.window.start
+
     def activity(self, no: int) -> PlannedActivity:
         for activity in self.activities:
             if activity.no == no:

@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     EXCUSE = "excuse"
     RESCHEDULE = "reschedule"
     CANCEL = "cancel"
+    ASSIGN = "assign"
     PHASE = "phase"
     ESCALATION = "escalation"
     CLOSED = "closed"

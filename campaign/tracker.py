@@ -72,6 +72,7 @@ class UnitState(BaseModel):
     name: str
     role: Role = Role.LEAD
     due: datetime  # results report due (plan time)
+    assigned_at: datetime | None = None  # when its assignment notice went out
     ready_at: datetime | None = None
     ready_note: str | None = None
     report: Report | None = None
@@ -134,6 +135,9 @@ class ActivityState(BaseModel):
     cancelled_reason: str | None = None
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
+    # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
+    # reminder a unit was not yet assigned for (set through workflow.patched, so old runs replay)
+    rules_version: int = 0
 
     # --- time -----------------------------------------------------------------
 
@@ -248,7 +252,8 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
         if at is not None:
             for unit in expected:
                 key = f"ready-reminder/{unit.code}/{_stamp(at)}"
-                if unit.ready_at is None and key not in state.done:
+                stale = state.rules_version >= 1 and (unit.assigned_at is None or at <= unit.assigned_at)
+                if unit.ready_at is None and key not in state.done and not stale:
                     actions.append(
                         Action(key=key, kind=ActionKind.READY_REMINDER, recipient=unit.code, units=[unit.code], at=at)
                     )
@@ -299,7 +304,10 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
 def mark_done(state: ActivityState, action: Action, now: datetime) -> None:
     """Record that `action` was carried out."""
     state.done.add(action.key)
-    if action.kind in (ActionKind.READY_REMINDER, ActionKind.REPORT_REMINDER):
+    if action.kind is ActionKind.ASSIGNMENT:
+        for code in action.units:
+            state.units[code].assigned_at = now
+    elif action.kind in (ActionKind.READY_REMINDER, ActionKind.REPORT_REMINDER):
         state.reminders_sent += 1
     elif action.kind is ActionKind.ESCALATION:
         state.escalations_sent += 1
@@ -339,14 +347,25 @@ def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | Non
         (state.hard_close, "đóng hoạt động"),
     ]
     candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
+    per_unit: dict[tuple[datetime, str], list[str]] = {}
     for unit in state.units.values():
         if unit.settled:
             continue
-        candidates.append((unit.due, f"hạn báo cáo của {unit.code}"))
-        candidates += [(unit.due + o, f"nhắc báo cáo {unit.code}") for o in state.policy.report_reminders]
-        candidates += [(t, f"báo cáo Ban Thường vụ về {unit.code}") for t in state.escalation_times(unit)]
+        per_unit.setdefault((unit.due, "hạn báo cáo của"), []).append(unit.code)
+        for offset in state.policy.report_reminders:
+            per_unit.setdefault((unit.due + offset, "nhắc báo cáo"), []).append(unit.code)
+        for moment in state.escalation_times(unit):
+            per_unit.setdefault((moment, "báo cáo Ban Thường vụ về"), []).append(unit.code)
+    candidates += [(at, f"{what} {_some(codes)}") for (at, what), codes in per_unit.items()]
     future = [c for c in candidates if c[0] > now]
     return min(future, key=lambda c: c[0]) if future else None
+
+
+def _some(codes: list[str], shown: int = 3) -> str:
+    """Every unit a timer waits for, or the first few and how many in all."""
+    if len(codes) <= shown:
+        return ", ".join(codes)
+    return f"{', '.join(codes[:shown])} và {len(codes) - shown} đơn vị khác ({len(codes)})"
 
 
 def activity_window(start: date, end: date) -> tuple[datetime, datetime]:

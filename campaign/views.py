@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from campaign.clock import format_deadline
 from campaign.escape import markdown_text
-from campaign.tracker import ActivityState, Outcome, Phase
+from campaign.tracker import ActivityState, Outcome, Phase, phase_words
 
 
 class ReportView(BaseModel):
@@ -151,7 +151,7 @@ def unit_table(state: ActivityState, now: datetime) -> str:
     """Markdown for the Temporal UI's current details."""
     a = state.activity
     lines = [
-        f"**{a.no}\\. {markdown_text(a.title)}** — {state.phase(now).value}",
+        f"**{a.no}\\. {markdown_text(a.title)}** — {phase_words(state.phase(now))}",
         "",
         "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
         "| --- | --- | --- | --- | --- |",

@@ -20,6 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from campaign.clock import format_deadline, start_of_day
 from campaign.dates import DateError, parse_when
 from campaign.messages import (
+    AssignUnits,
     Cancel,
     ConfirmReady,
     ExcuseUnit,
@@ -30,13 +31,14 @@ from campaign.messages import (
     SubmitReport,
     read_message,
 )
-from campaign.plan import Plan
+from campaign.plan import Plan, Role
 from campaign.policy import PolicyError, PolicyFile, load_policy
 from campaign.text import fold
-from campaign.units import UnitDirectory
+from campaign.tracker import phase_words
+from campaign.units import UnitDirectory, UnitNotFound
 from campaign.workdays import vietnam_holidays
 from cli.output import campaign_id_checked, fail, literal, print_json
-from cli.plan_commands import UnitsOption, plan_or_fail
+from cli.plan_commands import UnitsOption, directory_or_fail, plan_or_fail
 from cli.temporal_client import CommandError, connect, explained
 from settings import get_settings, settings_problem
 from workflows import search_attributes as sa
@@ -97,7 +99,9 @@ def build_campaign_input(
     campaign_id: str | None,
     speed: float,
     rebase_now: bool,
+    rebase_to: date | None = None,
 ) -> CampaignInput:
+    """The campaign's input; with `rebase_now`, plan time starts now at the plan's issue date (or `rebase_to`)."""
     years = range(plan.window.start.year - 1, plan.window.end.year + 2)
     return CampaignInput(
         campaign_id=campaign_id or campaign_id_for(plan.code, plan.window.start),
@@ -106,7 +110,7 @@ def build_campaign_input(
         policy=policy,
         holidays=vietnam_holidays(years),
         speed=speed,
-        plan_origin=start_of_day(plan.window.start) if rebase_now else None,
+        plan_origin=start_of_day(rebase_to or plan.starts_on) if rebase_now else None,
     )
 
 
@@ -143,7 +147,10 @@ def start(
         None, "--campaign-id", help="Mã chiến dịch; mặc định theo số kế hoạch", callback=campaign_id_checked
     ),
     speed: float = typer.Option(1.0, "--speed", min=0.001, help="Số giây kế hoạch cho mỗi giây thật"),
-    rebase_now: bool = typer.Option(False, "--rebase-now", help="Bắt đầu kế hoạch ngay bây giờ"),
+    rebase_now: bool = typer.Option(
+        False, "--rebase-now", help="Giờ kế hoạch bắt đầu từ bây giờ, tại ngày ban hành kế hoạch (hoặc --rebase-to)"
+    ),
+    rebase_to: str | None = typer.Option(None, "--rebase-to", help="Ngày kế hoạch ứng với bây giờ, ví dụ 28/4/2023"),
 ) -> None:
     """Khởi động chiến dịch từ kế hoạch; in mã workflow."""
     plan, directory = plan_or_fail(path, units)
@@ -154,7 +161,10 @@ def start(
         policy_file = load_policy(policy)
     except PolicyError as exc:
         fail(str(exc))
-    campaign_input = build_campaign_input(plan, directory, policy_file, campaign_id, speed, rebase_now)
+    origin = parse_day(rebase_to, "--rebase-to") if rebase_to else None
+    campaign_input = build_campaign_input(
+        plan, directory, policy_file, campaign_id, speed, rebase_now or bool(origin), origin
+    )
 
     async def body(client: Client) -> None:
         started = await start_campaign(client, campaign_input, get_settings().temporal_task_queue)
@@ -215,6 +225,9 @@ def report(
     evidence: list[str] = typer.Option([], "--evidence", help="Đường dẫn minh chứng (http/https), lặp lại được"),
     submitted_by: str = typer.Option("", "--submitted-by", help="Người gửi"),
     request_id: str | None = typer.Option(None, "--request-id", help="Mã yêu cầu, để gửi lại không bị trùng"),
+    before_event_reason: str | None = typer.Option(
+        None, "--before-event-reason", help="Văn phòng ghi nhận báo cáo trước khi hoạt động diễn ra, với lý do"
+    ),
 ) -> None:
     """Đơn vị nộp báo cáo kết quả."""
     report = message(
@@ -226,6 +239,7 @@ def report(
         evidence=evidence,
         submitted_by=submitted_by,
         request_id=request_id,
+        before_event_reason=before_event_reason,
     )
     receipt = _send(campaign, activity, CampaignActivityWorkflow.submit_report, report)
     typer.echo(receipt.message + (" (đã nhận trước đó)" if receipt.duplicate else ""))
@@ -267,6 +281,27 @@ def reschedule(
     new_end = parse_day(end_day, "--end") if end_day else new_start
     move = message(Reschedule, new_start=new_start, new_end=new_end, reason=reason)
     typer.echo(_send(campaign, activity, CampaignActivityWorkflow.reschedule, move))
+
+
+def assign(
+    campaign: str = CampaignOption,
+    activity: int = ActivityOption,
+    units: list[str] = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị trong danh bạ; lặp lại được"),
+    support: bool = typer.Option(False, "--support", help="Phân công phối hợp (mặc định: phụ trách)"),
+    reason: str | None = typer.Option(None, "--reason", help="Ghi chú"),
+    directory_file: Path | None = UnitsOption,
+) -> None:
+    """Phân công đơn vị cụ thể cho một hoạt động đang chạy (ví dụ nhóm “Các cơ sở Đoàn có chuyên môn …”)."""
+    directory = directory_or_fail(directory_file)
+    found = []
+    for name in units:
+        try:
+            found.append(directory.find(name))
+        except UnitNotFound as exc:
+            fail(str(exc))
+    role = Role.SUPPORT if support else Role.LEAD
+    assignment = message(AssignUnits, units=[u.model_dump() for u in found], role=role, reason=reason)
+    typer.echo(_send(campaign, activity, CampaignActivityWorkflow.assign_units, assignment))
 
 
 def cancel(
@@ -326,7 +361,7 @@ def _print_overview(overview: Any, console: Console) -> None:
         table.add_row(
             str(a.no),
             literal(a.title[:50]),
-            a.phase.value,
+            phase_words(a.phase),
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
             str(len(a.pending)),
@@ -337,7 +372,7 @@ def _print_overview(overview: Any, console: Console) -> None:
 
 
 def _print_activity(status: Any, console: Console) -> None:
-    console.print(f"[bold]{status.no}. {literal(status.title)}[/bold] — {status.phase.value}", highlight=False)
+    console.print(f"[bold]{status.no}. {literal(status.title)}[/bold] — {phase_words(status.phase)}", highlight=False)
     table = Table()
     for column in ("Đơn vị", "Sẵn sàng", "Báo cáo", "Hạn", "Quá hạn", "Kết quả"):
         table.add_column(column)

@@ -18,6 +18,11 @@ from cli.output import first_line
 from settings import Settings
 
 
+def verbose() -> bool:
+    """`starter.py --verbose …` (or CAMPAIGN_VERBOSE=1): raw errors are shown after the sentence."""
+    return os.environ.get("CAMPAIGN_VERBOSE") == "1"
+
+
 class CommandError(Exception):
     """A failure to show to the person as one line."""
 
@@ -50,9 +55,11 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
             runtime=runtime,
         )
     except Exception as exc:  # the SDK raises RuntimeError with a long chain for an unreachable server
+        detail = f" Chi tiết: {first_line(exc, 400)}" if verbose() else ""
         raise CommandError(
             f"không kết nối được máy chủ Temporal tại {settings.temporal_address} "
-            f"(namespace {settings.temporal_namespace}): {first_line(exc, 160)}"
+            f"(namespace {settings.temporal_namespace}). Hãy chạy `python starter.py dev-server` "
+            f"hoặc kiểm tra TEMPORAL_ADDRESS.{detail}"
         ) from None
 
 

@@ -7,6 +7,11 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 _UNCONVERTIBLE = (OverflowError, ValueError, TypeError)
 
 
+def _missing_reference(error: IntegrityError) -> bool:
+    text = str(error.orig).lower()
+    return "foreign key" in text or getattr(error.orig, "sqlstate", None) == "23503"
+
+
 def is_lasting(error: BaseException) -> bool:
     """True when retrying the same write cannot succeed.
 
@@ -15,6 +20,8 @@ def is_lasting(error: BaseException) -> bool:
     Passing: connection errors, timeouts, locks, a missing schema (the other DBAPI
     errors), which clear when the database is back or upgraded.
     """
+    if isinstance(error, IntegrityError) and _missing_reference(error):
+        return False  # the row it refers to (a campaign) may be written a moment later
     if isinstance(error, (DataError, IntegrityError)):
         return True
     if isinstance(error, DBAPIError):

@@ -151,6 +151,21 @@ def record_event(session: Session, event: ActivityEvent) -> bool:
             },
             ["campaign_id", "activity_no", "unit_code", "revision"],
         )
+    elif event.kind is EventKind.ASSIGN:
+        for unit in event.detail.get("units", []):
+            upsert(
+                session,
+                Assignment,
+                {
+                    "campaign_id": event.campaign_id,
+                    "activity_no": event.activity_no,
+                    "unit_code": unit["code"],
+                    "unit_name": unit["name"],
+                    "role": unit["role"],
+                    "escalation_level": 0,
+                },
+                ["campaign_id", "activity_no", "unit_code"],
+            )
     elif event.kind is EventKind.ESCALATION:
         upsert(
             session,

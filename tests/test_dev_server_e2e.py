@@ -118,6 +118,7 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     sent = starter(
         env, "report", "--campaign", cid, "--activity", "7", "--unit", "Doan Khu Cong nghe cao",
         "--summary", "Trao 120 phần quà", "--participants", "45", "--evidence", "https://example.org/anh.jpg",
+        "--before-event-reason", "Văn phòng ghi nhận báo cáo gửi sớm",  # the campaign starts at the issue date
     )  # fmt: skip
     assert sent.returncode == 0, sent.stderr
     assert "đúng hạn" in sent.stdout
@@ -251,3 +252,63 @@ def test_a_terminated_activity_does_not_take_the_campaign_down(stack, directory)
             select(Notification).where(Notification.kind == "activity_failed", Notification.campaign_id == cid)
         ).all()
     assert len(told) == 1 and told[0].recipient == "office" and "Terminated" in told[0].body
+
+
+def test_an_activity_with_hundreds_of_units_stays_within_the_search_attribute_limits(stack) -> None:
+    """205 units once got the activity terminated by the server at its first upsert (2 KB per value)."""
+    from datetime import date
+
+    from campaign.clock import PlanClock
+    from campaign.dates import ActivityKind
+    from campaign.plan import PlannedActivity, ResponsibleParty
+    from campaign.policy import Policy
+    from campaign.units import Unit
+    from workflows import search_attributes as sa
+    from workflows.activity import ActivityInput, CampaignActivityWorkflow
+
+    units = [Unit(code=f"co-so-doan-so-{n:04d}", name=f"Cơ sở Đoàn số {n}") for n in range(300)]
+    responsible = [ResponsibleParty(name=u.name, unit_code=u.code) for u in units]
+    day = date(2023, 5, 11)
+    activity = PlannedActivity(
+        no=1, title="Ngày hội", kind=ActivityKind.SINGLE_DAY, start=day, end=day, responsible=responsible
+    )
+    env = {**stack[0], "TEMPORAL_TASK_QUEUE": f"big-{uuid.uuid4().hex[:6]}", "HEALTH_BIND": "", "METRICS_BIND": ""}
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+
+    async def run() -> tuple[Any, Any]:
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        clock = PlanClock(plan_origin=datetime(2023, 5, 1, tzinfo=UTC), wall_origin=datetime.now(UTC))
+        big = ActivityInput(
+            campaign_id="big",
+            activity=activity,
+            units=units,
+            policy=Policy(),
+            window_end=date(2023, 5, 31),
+            clock=clock,
+        )
+        handle = await client.start_workflow(
+            CampaignActivityWorkflow.run,
+            big,
+            id=f"campaign/big-{uuid.uuid4().hex[:6]}/activity/1",
+            task_queue=env["TEMPORAL_TASK_QUEUE"],
+        )
+        for _ in range(300):
+            description = await handle.describe()
+            pending = description.typed_search_attributes.get(sa.PENDING_UNITS)
+            if pending or description.status != WorkflowExecutionStatus.RUNNING:
+                break
+            await asyncio.sleep(0.2)
+        await handle.execute_update(CampaignActivityWorkflow.cancel, {"reason": "xong"})
+        return description, await handle.result()
+
+    try:
+        description, result = asyncio.run(run())
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    pending = description.typed_search_attributes.get(sa.PENDING_UNITS)
+    assert description.status == WorkflowExecutionStatus.RUNNING
+    assert len(json.dumps(pending)) <= sa.MAX_LIST_BYTES and pending[-1].startswith("+")
+    assert len(pending) - 1 + int(pending[-1][1:]) == 300
+    assert result.phase.value == "CANCELLED" and len(result.units) == 300

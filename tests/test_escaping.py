@@ -127,3 +127,23 @@ def test_ui_details_do_not_start_like_a_list() -> None:
     table = unit_table(state, datetime(2023, 5, 1, tzinfo=UTC))
     assert table.startswith("**7\\. Hội thi \\| \\[x\\](javascript:1)**")
     assert "| Đoàn \\| A (`a`) |" in table
+
+
+def test_credentials_in_a_webhook_url_are_never_stored_or_reported(store, caplog) -> None:  # noqa: F811
+    from tests.test_channels import Hook
+
+    hook = Hook()
+    hook.statuses = [404]
+    secret_url = hook.url.replace("http://", "http://tram:mat-khau@") + "?token=bi-mat&x=1"
+    try:
+        notifier = Notifier(store, Settings(notify_channels="webhook", webhook_url=secret_url))
+        delivery = ActivityEnvironment().run(notifier.send_notice, notice())
+    finally:
+        hook.server.shutdown()
+    assert len(hook.received) == 1  # it was sent with the real URL
+    stored = rows(store)[0]
+    shown = [stored.address or "", stored.last_error or "", delivery.failed[0].address or "", delivery.failed[0].error]
+    for text in shown:
+        assert "mat-khau" not in text and "bi-mat" not in text and "tram" not in text
+    assert stored.address.endswith("/hook?token=***&x=***") and "***@127.0.0.1" in stored.address
+    assert "mat-khau" not in caplog.text and "bi-mat" not in caplog.text

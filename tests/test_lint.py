@@ -71,3 +71,19 @@ def test_unknown_and_ambiguous_parties(tmp_path: Path, directory) -> None:
     assert "Đoàn Sở Nội vụ" in found["unknown_party"].message  # the closest candidate
     assert found["ambiguous_party"].line == len(lines)
     assert plan.activity(1).responsible[0].unit_code is None
+
+
+def test_body_names_an_activity_in_shorter_words(tmp_path: Path, directory) -> None:
+    body = [
+        "- Hội thao công chức trẻ tổ chức vào ngày 20/3/2024.",  # row 1 in short words, on row 2's date
+        "- Thi đấu hội thao cán bộ trẻ khỏe cống hiến, ngày 10/3/2024.",  # row 1 again, other order: agrees
+        "- Các đơn vị tham gia đầy đủ trong ngày 20/3/2024.",  # names no activity
+    ]
+    rows = [
+        ["1.", "Hội thao “Khỏe để cống hiến” do Đoàn Sở Y tế tổ chức", "10/3/2024", "Sân", "Đoàn Sở Y tế"],
+        ["2.", "Hội thi “Tuổi trẻ sáng tạo”", "Từ 19/3 – 21/3/2024", "Sân", "Đoàn Sở Y tế"],
+    ]
+    plan, lines = _plan(tmp_path, directory, rows, body)
+    conflicts = [f for f in plan.findings if f.kind == "date_conflict"]
+    assert [f.line for f in conflicts] == [_line_of(lines, "Hội thao công chức trẻ")]
+    assert "hoạt động 1" in conflicts[0].message and "20/03/2024" in conflicts[0].message

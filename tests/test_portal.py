@@ -23,17 +23,20 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def env():
-    env = await time_skipping_env()
-    yield env
-    await env.shutdown()
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def portal(env, directory, tmp_path):
-    async with running_campaign(env, directory, tmp_path, f"portal-{uuid.uuid4().hex[:8]}") as setup:
-        yield setup
+async def portal(directory, tmp_path):
+    """A campaign on a time-skipping server of its own (a terminated run can hold a shared server's time)."""
+    env = await time_skipping_env()
+    try:
+        async with running_campaign(env, directory, tmp_path, f"portal-{uuid.uuid4().hex[:8]}") as setup:
+            yield setup
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def env(portal):
+    return portal.env
 
 
 async def unit_state(env, portal, no: int, unit: str):
@@ -63,12 +66,18 @@ async def test_ready_and_report_through_the_api_with_idempotent_resubmission(env
     headers = {"Authorization": f"Bearer {token}"}
     async with portal.http() as http:
         ready = await http.post("/api/v1/activities/2/ready", json={"note": "Đã chuẩn bị 50 người"}, headers=headers)
+        early = await http.post(
+            "/api/v1/activities/2/report", json={"summary": "x", "participants": 1}, headers=headers
+        )
+        await portal.after_event(2)
         body = {"summary": "Hiến 120 đơn vị máu", "participants": 130, "beneficiaries": 120,
                 "evidence": ["https://example.org/anh.jpg"], "submitted_by": "Bí thư", "request_id": "r-1"}  # fmt: skip
         first = await http.post("/api/v1/activities/2/report", json=body, headers=headers)
         again = await http.post("/api/v1/activities/2/report", json=body, headers=headers)
         me = await http.get("/api/v1/me", headers=headers)
     assert ready.status_code == 200 and "sẵn sàng" in ready.json()["message"]
+    assert early.status_code == 422 and early.json()["code"] == "rejected"
+    assert "hoạt động 2 chưa diễn ra" in early.json()["message"]
     assert first.status_code == 200 and first.json()["revision"] == 1 and not first.json()["duplicate"]
     assert again.json()["revision"] == 1 and again.json()["duplicate"]
     state = await unit_state(env, portal, 2, "bhxh")
@@ -81,6 +90,7 @@ async def test_ready_and_report_through_the_api_with_idempotent_resubmission(env
 
 
 async def test_rejections_carry_the_workflows_own_sentence(portal) -> None:
+    await portal.after_event(2)
     headers = {"Authorization": f"Bearer {portal.token('bhxh')}"}
     async with portal.http() as http:
         negative = await http.post(
@@ -102,6 +112,7 @@ async def test_rejections_carry_the_workflows_own_sentence(portal) -> None:
 
 
 async def test_the_form_keeps_what_was_typed_and_shows_the_reason(env, portal) -> None:
+    await portal.after_event(3)
     token = portal.token("khu-cnc")
     async with portal.http() as http:
         page = await http.get(f"/u/{token}")
@@ -122,6 +133,7 @@ async def test_the_form_keeps_what_was_typed_and_shows_the_reason(env, portal) -
 
 
 async def test_a_double_clicked_report_with_a_photo_makes_one_revision(env, portal) -> None:
+    await portal.after_event(3)
     token = portal.token("khu-cnc")
     async with portal.http() as http:
         page = await http.get(f"/u/{token}")
@@ -153,6 +165,7 @@ async def test_a_double_clicked_report_with_a_photo_makes_one_revision(env, port
     ids=["type-by-content", "eleven-files", "over-10-MB"],
 )
 async def test_uploads_are_checked_before_they_are_stored(env, portal, files, reason) -> None:
+    await portal.after_event(1)
     token = portal.token("so-vhtt")
     async with portal.http() as http:
         page = await http.get(f"/u/{token}")

@@ -35,9 +35,9 @@ def test_weekly_digest_counts_this_weeks_escalations() -> None:
     ]  # fmt: skip
     notice = weekly_digest("seed", "54-KH/ĐTN", summaries, {7: 1}, vn(22, hour=8))
     assert notice.key == "campaign/seed/digest/20230522" and notice.recipient == "committee"
-    assert "7. Nghĩa tình thanh niên công nhân — ESCALATED: đã báo cáo 2/3, chờ 1, quá hạn 1 (ldld)" in notice.body
+    assert "7. Nghĩa tình thanh niên công nhân — Đã báo cáo BTV: đã báo cáo 2/3, chờ 1, quá hạn 1 (ldld)" in notice.body
     assert "báo cáo BTV trong tuần: 1" in notice.body
-    assert "9. Thăm Mẹ Việt Nam Anh hùng — PREPARING: đã báo cáo 0/1, chờ 1, quá hạn 0" in notice.body
+    assert "9. Thăm Mẹ Việt Nam Anh hùng — Chuẩn bị: đã báo cáo 0/1, chờ 1, quá hạn 0" in notice.body
 
 
 def test_recipients_map_through_the_directory(directory) -> None:

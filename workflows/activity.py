@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from campaign.clock import PlanClock, end_of_day, format_moment
     from campaign.limits import campaign_id_problem
     from campaign.messages import (
+        AssignUnits,
         Cancel,
         ConfirmReady,
         ExcuseUnit,
@@ -33,12 +34,14 @@ with workflow.unsafe.imports_passed_through():
         Rejected,
         Reschedule,
         SubmitReport,
+        apply_assign,
         apply_cancel,
         apply_confirm_ready,
         apply_excuse,
         apply_extend,
         apply_report,
         apply_reschedule,
+        check_assign,
         check_cancel,
         check_confirm_ready,
         check_excuse,
@@ -66,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
 MessageT = TypeVar("MessageT", bound=Message)
+RULES_2026_11 = "rules-2026-11"  # workflow.patched id: runs started before keep the first rules
 R = TypeVar("R")
 
 
@@ -92,6 +96,8 @@ class CampaignActivityWorkflow:
         self.state = input.state or new_activity_state(
             input.campaign_id, input.activity, input.units, input.policy, input.holidays, input.window_end
         )
+        if input.state is None and workflow.patched(RULES_2026_11):
+            self.state.rules_version = 1  # reports from the event's start; no reminder before assignment
         self._changed = False
         self._published: tuple[Any, ...] | None = None
         self._recording: list[asyncio.Task[None]] = []
@@ -215,8 +221,8 @@ class CampaignActivityWorkflow:
         workflow.upsert_search_attributes(
             [
                 sa.PHASE.value_set(summary.phase.value),
-                sa.PENDING_UNITS.value_set(summary.pending),
-                sa.OVERDUE_UNITS.value_set(summary.overdue),
+                sa.PENDING_UNITS.value_set(sa.bounded_codes(summary.pending)),
+                sa.OVERDUE_UNITS.value_set(sa.bounded_codes(summary.overdue)),
                 sa.ESCALATION_LEVEL.value_set(summary.escalation_level),
                 sa.EVENT_START.value_set(self.state.event_start),
             ]
@@ -299,7 +305,8 @@ class CampaignActivityWorkflow:
         unit = self.state.units[receipt.unit]
         if not receipt.duplicate:
             actor = message.via or message.submitted_by or unit.code
-            self._record(EventKind.REPORT, actor, unit_code=unit.code, report=unit.report)
+            early = {"before_event_reason": message.before_event_reason} if message.before_event_reason else {}
+            self._record(EventKind.REPORT, actor, unit_code=unit.code, report=unit.report, detail=early)
         return receipt
 
     @submit_report.validator
@@ -348,6 +355,18 @@ class CampaignActivityWorkflow:
     @cancel.validator
     def _validate_cancel(self, raw: Any) -> None:
         self._check(check_cancel, Cancel, raw)
+
+    @workflow.update
+    def assign_units(self, raw: Any) -> str:
+        message, added = self._apply(apply_assign, AssignUnits, raw)
+        self.input.units.extend(message.units)  # their contacts, for the notices (kept across continue-as-new)
+        assigned = [{"code": u.code, "name": u.name, "role": u.role.value} for u in added]
+        self._record(EventKind.ASSIGN, "office", detail={"units": assigned, "reason": message.reason})
+        return f"Đã phân công {', '.join(u.name for u in added)} cho hoạt động {self.state.activity.no}."
+
+    @assign_units.validator
+    def _validate_assign_units(self, raw: Any) -> None:
+        self._check(check_assign, AssignUnits, raw)
 
     @workflow.signal
     def cancel_from_campaign(self, raw: Any) -> None:

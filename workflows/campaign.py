@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from campaign.plan import Plan, PlannedActivity, schedule_problems
     from campaign.policy import PolicyFile
     from campaign.records import ActivityEvent, EventKind, campaign_record
-    from campaign.tracker import FINAL_PHASES, Phase
+    from campaign.tracker import FINAL_PHASES, Phase, phase_words
     from campaign.units import UnitDirectory
     from campaign.views import ActivityResult, ActivitySummary
     from workflows import search_attributes as sa
@@ -243,7 +243,7 @@ class CampaignWorkflow:
         ]
         for s in self.summaries.values():
             lines.append(
-                f"| {s.no} | {markdown_text(s.title[:60])} | {s.phase.value} | {len(s.pending)} "
+                f"| {s.no} | {markdown_text(s.title[:60])} | {phase_words(s.phase)} | {len(s.pending)} "
                 f"| {', '.join(s.overdue[:10]) + (' …' if len(s.overdue) > 10 else '') or '—'} "
                 f"| {s.escalation_level} |"
             )

@@ -24,6 +24,25 @@ CLI_TYPES = {
 }
 
 
+# A search attribute is for finding, not for storing: a unit list is cut well under the server's
+# 2 KB per value (and 40 KB per workflow), with a last value saying how many were left out. The
+# full lists live in the `status` query, the UI details and the store.
+MAX_LIST_BYTES = 1024
+
+
+def bounded_codes(codes: list[str], limit: int = MAX_LIST_BYTES) -> list[str]:
+    """`codes` as a keyword-list value that always fits; when cut, the last value is "+N" (N left out)."""
+    kept: list[str] = []
+    size = 2  # the JSON brackets
+    for index, code in enumerate(codes):
+        cost = len(code.encode()) + 4  # quotes, a comma and a space
+        if size + cost > limit - 16:  # room for the "+N" marker
+            return [*kept, f"+{len(codes) - index}"]
+        kept.append(code)
+        size += cost
+    return kept
+
+
 def dev_server_flags() -> list[str]:
     flags = []
     for key in ALL:
