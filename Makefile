@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/python demo.py
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --reruns 2 --only-rerun "Timeout"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

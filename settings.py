@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     portal_secret: str | None = None  # signs units' links; required (32+ random characters) to serve
     portal_link_days: int = 60  # a unit's link works until this many days after the campaign's end
     evidence_dir: Path = ROOT / "data" / "evidence"  # uploaded evidence files, named by content hash
+    portal_trusted_proxy: str | None = None  # the reverse proxy's address whose identity header is believed
+    portal_proxy_user_header: str = "X-Remote-User"  # where that proxy puts the signed-in person's name
+    portal_proxy_roles: str = ""  # "name=role,…" for people who come through the proxy (single sign-on)
+
+    @property
+    def proxy_roles(self) -> dict[str, str]:
+        pairs = (item.split("=", 1) for item in self.portal_proxy_roles.split(",") if "=" in item)
+        return {name.strip(): role.strip() for name, role in pairs}
 
     @property
     def database(self) -> str:

@@ -19,6 +19,7 @@ from cli.records_commands import db_app, export
 from cli.serve_command import serve
 from cli.setup_command import setup
 from cli.temporal_client import exit_now
+from cli.users_commands import users_app
 from settings import settings_problem
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ def options(verbose: bool = typer.Option(False, "--verbose", help="In thêm chi 
 app.add_typer(plan_app, name="plan")
 app.add_typer(units_app, name="units")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 for command in (
     campaign.start,
     campaign.ready,

@@ -25,7 +25,7 @@ from cli.records_commands import upgrade_schema
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings, settings_problem
 from store.database import Store
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 ACTIVITY_THREADS = 16
 

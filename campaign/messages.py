@@ -99,21 +99,25 @@ class ExtendDeadline(Message):
     unit: UnitQuery | None = None  # None: every unit still expected
     new_due: date  # reports accepted on time until the end of this day
     reason: Reason
+    via: Via | None = None
 
 
 class ExcuseUnit(Message):
     unit: UnitQuery
     reason: Reason
+    via: Via | None = None
 
 
 class Reschedule(Message):
     new_start: date
     new_end: date
     reason: Reason
+    via: Via | None = None
 
 
 class Cancel(Message):
     reason: Reason
+    via: Via | None = None
 
 
 class AssignUnits(Message):
@@ -122,6 +126,7 @@ class AssignUnits(Message):
     units: Annotated[list[Unit], Field(min_length=1, max_length=MAX_ASSIGNED_AT_ONCE)]
     role: Role = Role.LEAD
     reason: Reason | None = None
+    via: Via | None = None
 
 
 M = TypeVar("M", bound=Message)

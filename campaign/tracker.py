@@ -136,7 +136,7 @@ class ActivityState(BaseModel):
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
     # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
-    # reminder a unit was not yet assigned for (set through workflow.patched, so old runs replay)
+    # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay)
     rules_version: int = 0
 
     # --- time -----------------------------------------------------------------

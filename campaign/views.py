@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from campaign.clock import format_deadline
 from campaign.escape import markdown_text
+from campaign.plan import PlannedActivity
 from campaign.tracker import ActivityState, Outcome, Phase, phase_words
 
 
@@ -174,3 +175,9 @@ def unit_table(state: ActivityState, now: datetime) -> str:
     if state.unassigned:
         lines += ["", "Cần phân công: " + "; ".join(markdown_text(group) for group in state.unassigned)]
     return "\n".join(lines)
+
+
+def activity_ui_summary(activity: PlannedActivity) -> str:
+    """The activity's summary line in the Temporal UI, which renders Markdown: "7\\. …" shows "7. …"."""
+    when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
+    return f"{activity.no}\\. {markdown_text(activity.title)} ({when})"[:400]

@@ -167,3 +167,18 @@ class UnitLinkVersion(Base):
     unit_code: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1)
     revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A person of the office, the Standing Committee or an administrator, who signs in by name."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # office, committee, admin
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2
+    disabled: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]

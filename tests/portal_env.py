@@ -86,6 +86,7 @@ async def running_campaign(
         plan_origin=start_of_day(date(2024, 3, 1)),
     )
     async with worker(env.client, store, config) as queue:
+        config.temporal_task_queue = queue  # campaigns started from the office pages run on this worker
         started = await env.get_current_time()
         handle = await env.client.start_workflow(
             CampaignWorkflow.run, campaign, id=campaign_workflow_id(campaign_id), task_queue=queue
@@ -119,3 +120,19 @@ async def running_campaign(
 
 def long_ago() -> datetime:
     return datetime.now(UTC) - timedelta(days=1)
+
+
+@asynccontextmanager
+async def served(app: FastAPI, port: int) -> AsyncIterator[str]:
+    """The app over real HTTP (uvicorn) on this event loop, for a browser; yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving

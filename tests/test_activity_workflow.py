@@ -28,7 +28,7 @@ def vn(day: int, month: int = 5, hour: int = 0, year: int = 2023) -> datetime:
     return datetime(year, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
 async def env():
     env = await time_skipping_env()
     yield env

@@ -27,7 +27,7 @@ def vn(day: int, month: int = 5, hour: int = 12) -> datetime:
     return datetime(2023, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
 async def env():
     env = await time_skipping_env()
     yield env

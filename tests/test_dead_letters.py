@@ -83,7 +83,7 @@ def test_the_limits_fit_the_schema() -> None:
     assert Campaign.__table__.c.id.type.length >= 64
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
 async def env():
     env = await time_skipping_env()
     yield env

@@ -155,7 +155,7 @@ def test_server_not_running_is_one_sentence_with_what_to_do() -> None:
 # --- assign on a running activity (a real server) ----------------------------------------
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
 async def env():
     env = await time_skipping_env()
     yield env

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import uvicorn
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from store.schema import UnitReport
-from tests.portal_env import running_campaign
+from tests.portal_env import running_campaign, served
 from tests.temporal_env import time_skipping_env
 from tests.test_channels import Inbox
 from tests.test_dev_server_e2e import free_port
@@ -72,40 +71,32 @@ async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_pat
             portal_url=f"http://127.0.0.1:{web_port}",
         ) as portal:  # fmt: skip
             link = await link_in_mail(inbox, "bhxh@example.org")
-            server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=web_port, log_level="warning"))
-            serving = asyncio.create_task(server.serve())
-            while not server.started:
-                await asyncio.sleep(0.05)
-            try:
-                async with async_playwright() as playwright:
-                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-                    phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
-                                                      locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
-                    page = await phone.new_page()
-                    await page.goto(link)
-                    await page.get_by_text("2. Hiến máu tình nguyện").wait_for()
-                    assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
-                    await shot(page, "portal-unit.png")
-                    await page.get_by_label("Ghi chú (không bắt buộc)").fill("Đã có 50 đoàn viên đăng ký")
-                    await page.get_by_role("button", name="Xác nhận sẵn sàng").click()
-                    await page.get_by_text("Đã xác nhận sẵn sàng").first.wait_for()
-                    await portal.after_event(2)  # reports are taken from the event's start
-                    await page.goto(link)
-                    await page.get_by_text("Nộp báo cáo kết quả").click()
-                    await page.get_by_label("Tóm tắt kết quả").fill("Hiến 120 đơn vị máu tại Bệnh viện Truyền máu")
-                    await page.get_by_label("Số người tham gia").fill("130")
-                    await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "anh.png"))
-                    await page.get_by_label("Người gửi").fill("Nguyễn Văn A, Bí thư")
-                    await shot(page, "portal-report-form.png", full_page=True)
-                    await page.get_by_role("button", name="Nộp báo cáo").click()
-                    receipt = page.locator("#receipt")
-                    await receipt.wait_for()
-                    text = await receipt.inner_text()
-                    await shot(page, "portal-receipt.png")
-                    await browser.close()
-            finally:
-                server.should_exit = True
-                await serving
+            async with served(portal.app, web_port), async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
+                                                  locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
+                page = await phone.new_page()
+                await page.goto(link)
+                await page.get_by_text("2. Hiến máu tình nguyện").wait_for()
+                assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
+                await shot(page, "portal-unit.png")
+                await page.get_by_label("Ghi chú (không bắt buộc)").fill("Đã có 50 đoàn viên đăng ký")
+                await page.get_by_role("button", name="Xác nhận sẵn sàng").click()
+                await page.get_by_text("Đã xác nhận sẵn sàng").first.wait_for()
+                await portal.after_event(2)  # reports are taken from the event's start
+                await page.goto(link)
+                await page.get_by_text("Nộp báo cáo kết quả").click()
+                await page.get_by_label("Tóm tắt kết quả").fill("Hiến 120 đơn vị máu tại Bệnh viện Truyền máu")
+                await page.get_by_label("Số người tham gia").fill("130")
+                await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "anh.png"))
+                await page.get_by_label("Người gửi").fill("Nguyễn Văn A, Bí thư")
+                await shot(page, "portal-report-form.png", full_page=True)
+                await page.get_by_role("button", name="Nộp báo cáo").click()
+                receipt = page.locator("#receipt")
+                await receipt.wait_for()
+                text = await receipt.inner_text()
+                await shot(page, "portal-receipt.png")
+                await browser.close()
             status = await env.client.get_workflow_handle(activity_workflow_id(cid, 2)).query(
                 CampaignActivityWorkflow.status
             )

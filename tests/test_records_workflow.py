@@ -22,7 +22,7 @@ UNITS = [Unit(code="a", name="Đoàn Sở A", email="a@example.org"), Unit(code=
 OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.OFFICE, email="vanphong@example.org")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
 async def env():
     env = await time_skipping_env()
     yield env

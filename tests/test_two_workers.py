@@ -80,8 +80,11 @@ def test_two_workers_share_a_campaign_without_doing_anything_twice(tmp_path) -> 
                 worker.terminate()
                 worker.wait(timeout=30)
 
-    sent_by = [notices_sent(log.read_text(encoding="utf-8")) for log in logs]
-    assert all(sent_by), "both workers took part"
+    texts = [log.read_text(encoding="utf-8") for log in logs]
+    sent_by = [notices_sent(text) for text in texts]
+    # Both polled the same task queue for the whole run; which one a task goes to is the server's choice,
+    # so the test asks that nothing was done twice, not that the work was split.
+    assert all('"worker started"' in text for text in texts)
     everything = Counter(sent_by[0] + sent_by[1])
     assert everything and max(everything.values()) == 1  # each notice went out once, from one worker
     store = Store(env["DATABASE_URL"])

@@ -27,6 +27,7 @@ from settings import Settings
 from store.database import Store
 from store.unit_pages import UnitCampaign
 from web.evidence import MAX_FILE_BYTES, MAX_FILES, MEDIA_TYPES, STORED_NAME, EvidenceRefused, check, store
+from web.office import office_router
 from web.portal import Portal, Refused
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -190,6 +191,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         if not path.is_file():
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
         return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+
+    app.include_router(office_router(settings, store_, client, TEMPLATES))
 
     # --- the JSON API ----------------------------------------------------------------
 

@@ -25,8 +25,7 @@ from store.database import Store
 from store.links import link_version
 from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
 from web.guard import FailureLimit
-from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
+from workflows.ids import activity_workflow_id
 
 # What a refused link is told, by reason.
 LINK_PROBLEMS = {
@@ -111,7 +110,7 @@ class Portal:
         async def row(assigned: AssignedActivity) -> ActivityRow:
             handle = client.get_workflow_handle(activity_workflow_id(campaign.campaign_id, assigned.no))
             try:
-                status: ActivityStatus = await handle.query(CampaignActivityWorkflow.status)
+                status: ActivityStatus = await handle.query("status", result_type=ActivityStatus)
             except Exception:  # closed long ago, or the server is away: the plan's facts still show
                 return ActivityRow(assigned, None, None)
             unit = next((u for u in status.units if u.code == campaign.unit_code), None)

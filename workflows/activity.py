@@ -69,7 +69,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
 MessageT = TypeVar("MessageT", bound=Message)
-RULES_2026_11 = "rules-2026-11"  # workflow.patched id: runs started before keep the first rules
+# The rules a new activity runs by (campaign.tracker.ActivityState.rules_version). It travels in the
+# input, so a run started before a rule changed replays with the rules it was started with.
+CURRENT_RULES = 1
 R = TypeVar("R")
 
 
@@ -85,6 +87,7 @@ class ActivityInput(BaseModel):
     window_end: date
     clock: PlanClock
     state: ActivityState | None = None  # carried over by continue-as-new
+    rules_version: int = 0  # 0 for inputs recorded before the field existed; new campaigns send CURRENT_RULES
 
 
 @workflow.defn
@@ -96,11 +99,11 @@ class CampaignActivityWorkflow:
         self.state = input.state or new_activity_state(
             input.campaign_id, input.activity, input.units, input.policy, input.holidays, input.window_end
         )
-        if input.state is None and workflow.patched(RULES_2026_11):
-            self.state.rules_version = 1  # reports from the event's start; no reminder before assignment
+        if input.state is None:  # a run that continues keeps the rules it started with
+            self.state.rules_version = input.rules_version
         self._changed = False
         self._published: tuple[Any, ...] | None = None
-        self._recording: list[asyncio.Task[None]] = []
+        self._recording: list[tuple[workflow.ActivityHandle[bool], ActivityEvent]] = []
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -120,6 +123,7 @@ class CampaignActivityWorkflow:
                     extra={"campaign_id": self.state.campaign_id, "activity_no": input.activity.no, "key": action.key},
                 )
             await self._publish(now)
+            await self._set_aside_told()
             if self.state.finished:
                 break
             if workflow.info().is_continue_as_new_suggested():
@@ -147,35 +151,41 @@ class CampaignActivityWorkflow:
             at=fields.pop("at", None) or self.now(),
             **fields,
         )
-        self._recording = [task for task in self._recording if not task.done()]
-        handle = workflow.start_activity_method(  # scheduled now, so the command order stays as recorded
+        handle = workflow.start_activity_method(
             Recorder.record_event,
             event,
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=RECORD_RETRY,
             summary=f"ghi {kind.value}",
         )
-        self._recording.append(asyncio.create_task(self._written(handle, event)))
+        self._recording.append((handle, event))
 
-    async def _written(self, handle: workflow.ActivityHandle[bool], event: ActivityEvent) -> None:
-        """Wait for a record; one the database refused for good was kept aside: tell the office, carry on."""
-        try:
-            await handle
-        except ActivityError as err:
-            cause = err.cause
+    async def _set_aside_told(self) -> None:
+        """Records the database refused for good were kept aside: tell the office, and carry on."""
+        still: list[tuple[workflow.ActivityHandle[bool], ActivityEvent]] = []
+        for handle, event in self._recording:
+            if not handle.done():
+                still.append((handle, event))
+                continue
+            error = handle.exception()
+            cause = error.cause if isinstance(error, ActivityError) else None
+            if error is None:
+                continue
             if not (isinstance(cause, ApplicationError) and cause.type == SET_ASIDE):
-                raise
+                raise error
             workflow.logger.error(
                 "record set aside",
                 extra={"campaign_id": event.campaign_id, "activity_no": event.activity_no, "key": event.key},
             )
             notice = record_set_aside(self.state, event.key, event.kind.value, cause.message)
             await send(notice.model_copy(update={"to": self.input.office}), self.input.office)
+        self._recording = still
 
     async def _records_written(self) -> None:
-        pending, self._recording = self._recording, []
-        if pending:
-            await asyncio.gather(*pending)
+        """Wait for every record handed to the store, then tell the office of any that was kept aside."""
+        if self._recording:
+            await asyncio.gather(*(handle for handle, _ in self._recording), return_exceptions=True)
+        await self._set_aside_told()
 
     async def _sleep(self, now: datetime) -> None:
         wake = next_wake(self.state, now)
@@ -317,7 +327,7 @@ class CampaignActivityWorkflow:
     def extend_deadline(self, raw: Any) -> str:
         message, units = self._apply(apply_extend, ExtendDeadline, raw)
         detail = {"units": [u.code for u in units], "new_due": message.new_due.isoformat(), "reason": message.reason}
-        self._record(EventKind.EXTEND, "office", detail=detail)
+        self._record(EventKind.EXTEND, message.via or "office", detail=detail)
         return f"Đã gia hạn báo cáo đến hết ngày {message.new_due:%d/%m/%Y} cho {', '.join(u.name for u in units)}."
 
     @extend_deadline.validator
@@ -327,7 +337,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def excuse_unit(self, raw: Any) -> str:
         message, unit = self._apply(apply_excuse, ExcuseUnit, raw)
-        self._record(EventKind.EXCUSE, "office", unit_code=unit.code, detail={"reason": message.reason})
+        self._record(EventKind.EXCUSE, message.via or "office", unit_code=unit.code, detail={"reason": message.reason})
         return f"Đã miễn báo cáo cho {unit.name}."
 
     @excuse_unit.validator
@@ -337,7 +347,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def reschedule(self, raw: Any) -> str:
         message, _ = self._apply(apply_reschedule, Reschedule, raw)
-        self._record(EventKind.RESCHEDULE, "office", detail=message.model_dump(mode="json"))
+        self._record(EventKind.RESCHEDULE, message.via or "office", detail=message.model_dump(mode="json"))
         return (
             f"Đã dời hoạt động {self.state.activity.no} sang {message.new_start:%d/%m/%Y}–{message.new_end:%d/%m/%Y}."
         )
@@ -349,7 +359,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def cancel(self, raw: Any) -> str:
         message, _ = self._apply(apply_cancel, Cancel, raw)
-        self._record(EventKind.CANCEL, "office", detail={"reason": message.reason})
+        self._record(EventKind.CANCEL, message.via or "office", detail={"reason": message.reason})
         return f"Đã hủy hoạt động {self.state.activity.no}."
 
     @cancel.validator
@@ -361,7 +371,7 @@ class CampaignActivityWorkflow:
         message, added = self._apply(apply_assign, AssignUnits, raw)
         self.input.units.extend(message.units)  # their contacts, for the notices (kept across continue-as-new)
         assigned = [{"code": u.code, "name": u.name, "role": u.role.value} for u in added]
-        self._record(EventKind.ASSIGN, "office", detail={"units": assigned, "reason": message.reason})
+        self._record(EventKind.ASSIGN, message.via or "office", detail={"units": assigned, "reason": message.reason})
         return f"Đã phân công {', '.join(u.name for u in added)} cho hoạt động {self.state.activity.no}."
 
     @assign_units.validator

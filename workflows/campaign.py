@@ -10,6 +10,8 @@ from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
+__all__ = ["CampaignInput", "CampaignWorkflow", "activity_workflow_id", "campaign_workflow_id"]
+
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
@@ -26,9 +28,16 @@ with workflow.unsafe.imports_passed_through():
     from campaign.records import ActivityEvent, EventKind, campaign_record
     from campaign.tracker import FINAL_PHASES, Phase, phase_words
     from campaign.units import UnitDirectory
-    from campaign.views import ActivityResult, ActivitySummary
+    from campaign.views import ActivityResult, ActivitySummary, activity_ui_summary
     from workflows import search_attributes as sa
-    from workflows.activity import ActivityInput, CampaignActivityWorkflow, refuse_bad_campaign_id, send
+    from workflows.activity import (
+        CURRENT_RULES,
+        ActivityInput,
+        CampaignActivityWorkflow,
+        refuse_bad_campaign_id,
+        send,
+    )
+    from workflows.ids import activity_workflow_id, campaign_workflow_id
     from workflows.retry import RECORD_RETRY
 
 
@@ -55,14 +64,6 @@ class CampaignResult(BaseModel):
     campaign_id: str
     activities: list[ActivityResult]
     report_files: list[str] = []  # the final report (Markdown, XLSX, chart), absolute paths
-
-
-def activity_workflow_id(campaign_id: str, no: int) -> str:
-    return f"campaign/{campaign_id}/activity/{no}"
-
-
-def campaign_workflow_id(campaign_id: str) -> str:
-    return f"campaign/{campaign_id}"
 
 
 @workflow.defn
@@ -216,13 +217,13 @@ class CampaignWorkflow:
             holidays=self.input.holidays,
             window_end=self.input.plan.window.end,
             clock=self.clock,
+            rules_version=CURRENT_RULES,
         )
-        when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
         return await workflow.start_child_workflow(
             CampaignActivityWorkflow.run,
             child_input,
             id=activity_workflow_id(self.input.campaign_id, activity.no),
-            static_summary=f"{activity.no}\\. {markdown_text(activity.title)} ({when})"[:400],
+            static_summary=activity_ui_summary(activity),
             static_details=f"Địa điểm: {markdown_text(activity.place)}\n\n"
             f"Đơn vị: {markdown_text(', '.join(u.name for u in units)) or '—'}"[:2000],
             search_attributes=TypedSearchAttributes(

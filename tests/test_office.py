@@ -1,0 +1,255 @@
+"""The office dashboard through the ASGI app against a real (time-skipping) Temporal server: sign-in,
+roles, the campaign grid, actions, and every endpoint × caller, with nothing changed where refused."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from store.schema import AuditEntry
+from store.users import add_user, disable
+from tests.conftest import ROOT, SEED
+from tests.portal_env import PLAN, running_campaign
+from tests.temporal_env import time_skipping_env
+from workflows.ids import activity_workflow_id
+
+PASSWORD = "mat-khau-du-dai"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def office(directory, tmp_path):
+    env = await time_skipping_env()
+    try:
+        async with running_campaign(env, directory, tmp_path, f"office-{uuid.uuid4().hex[:8]}") as setup:
+            with setup.store.session() as session:
+                for name, role in (("vp", "office"), ("btv", "committee"), ("qt", "admin"), ("cu", "office")):
+                    add_user(session, name, role, PASSWORD)
+            yield setup
+    finally:
+        await env.shutdown()
+
+
+async def signed_in(setup, name: str):
+    http = setup.http()
+    answer = await http.post("/login", data={"name": name, "password": PASSWORD})
+    assert answer.status_code == 303, answer.text
+    page = await http.get("/campaigns")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+    return http, csrf
+
+
+async def unit_state(setup, no: int, unit: str):
+    status = await setup.env.client.get_workflow_handle(activity_workflow_id(setup.campaign_id, no)).query("status")
+    return next(u for u in status["units"] if u["code"] == unit), status["phase"]
+
+
+async def test_every_endpoint_for_every_caller(office) -> None:
+    cid = office.campaign_id
+    views = [("GET", "/campaigns"), ("GET", f"/campaigns/{cid}"), ("GET", f"/campaigns/{cid}/grid")]
+    excuse = ("POST", f"/campaigns/{cid}/activities/1/excuse", {"unit": "so-vhtt", "reason": "Sáp nhập"})
+    extend = (
+        "POST",
+        f"/campaigns/{cid}/activities/3/extend",
+        {"unit": "khu-cnc", "due": "2024-04-10", "reason": "Mưa"},
+    )
+    cancel = ("POST", f"/campaigns/{cid}/activities/2/cancel", {"reason": "Trùng lịch", "confirm": "yes"})
+    callers = {}
+    for name in ("vp", "btv", "qt", "cu"):
+        callers[name] = await signed_in(office, name)
+    with office.store.session() as session:
+        disable(session, "cu")  # its open session stops working at once
+    anonymous = office.http()
+    unit_link = office.http()
+    unit_link.headers["Authorization"] = f"Bearer {office.token('so-vhtt')}"
+    callers["anonymous"], callers["unit-link"] = (anonymous, ""), (unit_link, "")
+
+    async def call(who: str, method: str, path: str, form: dict | None = None) -> int:
+        http, csrf = callers[who]
+        if method == "GET":
+            return (await http.get(path)).status_code
+        return (await http.post(path, data={**(form or {}), "csrf": csrf})).status_code
+
+    for who in ("anonymous", "unit-link", "cu", "qt", "btv", "vp"):
+        statuses = [await call(who, m, p) for m, p in views]
+        expected_view = 401 if who in ("anonymous", "unit-link", "cu") else 200
+        assert statuses == [expected_view] * 3, who
+    refused = {"anonymous": 401, "unit-link": 401, "cu": 401, "qt": 403}
+    for who, status in refused.items():
+        assert [await call(who, *excuse), await call(who, *extend), await call(who, *cancel)] == [status] * 3, who
+    assert await call("btv", *cancel) == 403  # the Standing Committee decides exceptions, it does not cancel
+    assert [await call("btv", *excuse), await call("vp", *extend)] == [200, 200]
+    vhtt, _ = await unit_state(office, 1, "so-vhtt")
+    cnc, _ = await unit_state(office, 3, "khu-cnc")
+    _, second_phase = await unit_state(office, 2, "bhxh")
+    assert vhtt["excused"] and cnc["due"].startswith("2024-04-10T17:00") and second_phase != "CANCELLED"
+    assert await call("vp", *cancel) == 200
+    _, second_phase = await unit_state(office, 2, "bhxh")
+    assert second_phase == "CANCELLED"
+    with office.store.session() as session:
+        actors = dict(session.execute(select(AuditEntry.action, AuditEntry.actor)).all())
+    assert (
+        actors["excuse"] == "btv (committee)"
+        and actors["extend"] == "vp (office)"
+        and actors["cancel"] == "vp (office)"
+    )
+    for http, _ in callers.values():
+        await http.aclose()
+
+
+async def test_the_grid_marks_each_unit_and_refreshes_itself(office) -> None:
+    http, _ = await signed_in(office, "btv")
+    page = await http.get(f"/campaigns/{office.campaign_id}")
+    fragment = await http.get(f"/campaigns/{office.campaign_id}/grid")
+    await http.aclose()
+    assert 'data-unit="bhxh" data-kind="waiting"' in page.text and 'data-unit="bhxh" data-kind="none"' in page.text
+    assert "Ký hiệu" in page.text and "báo cáo đúng hạn" in page.text and "setInterval" in page.text
+    assert 'id="cancel"' not in page.text and 'id="excuse"' in page.text  # the forms follow the role
+    assert fragment.text.startswith('<table class="grid"')
+
+
+async def test_a_form_without_its_csrf_token_is_refused(office) -> None:
+    http, _ = await signed_in(office, "vp")
+    answer = await http.post(
+        f"/campaigns/{office.campaign_id}/activities/1/excuse", data={"unit": "so-vhtt", "reason": "x"}
+    )
+    await http.aclose()
+    assert answer.status_code == 403
+    assert not (await unit_state(office, 1, "so-vhtt"))[0]["excused"]
+
+
+async def test_repeated_failed_sign_ins_lock_the_account(office) -> None:
+    http = office.http()
+    wrong = [(await http.post("/login", data={"name": "vp", "password": "sai-roi-nhe"})).status_code for _ in range(5)]
+    right = await http.post("/login", data={"name": "vp", "password": PASSWORD})
+    unknown = await http.post("/login", data={"name": "khong-co", "password": PASSWORD})
+    await http.aclose()
+    assert wrong == [401] * 5 and right.status_code == 401 and "tạm khóa" in right.text
+    assert unknown.status_code == 401 and "tên đăng nhập hoặc mật khẩu không đúng" in unknown.text
+    assert "doan_session" not in right.headers.get("set-cookie", "")
+
+
+def test_users_commands(tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'u.db'}"}
+
+    def users(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "starter.py", "users", *args], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    assert users("add", "lan", "--role", "committee", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
+    short = users("add", "minh", "--role", "office", "--password-stdin", stdin="ngan\n")
+    assert short.returncode == 2 and "ít nhất 10 ký tự" in short.stderr
+    assert users("disable", "lan").returncode == 0
+    assert users("list").stdout.strip() == "lan\tcommittee\tvô hiệu"
+    assert users("set-password", "khong-co", "--password-stdin", stdin=PASSWORD + "\n").returncode == 2
+
+
+async def test_exports_digests_and_a_units_page(office) -> None:
+    from openpyxl import load_workbook
+
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    xlsx = await http.get(f"/campaigns/{cid}/export.xlsx")
+    csv = await http.get(f"/campaigns/{cid}/export.csv")
+    bogus = await http.get(f"/campaigns/{cid}/export.exe")
+    digests = await http.get(f"/campaigns/{cid}/digests")
+    unit = await http.get(f"/campaigns/{cid}/units/bhxh")
+    link = re.search(r'id="unit-link" readonly value="([^"]+)"', unit.text)[1]  # type: ignore[index]
+    portal = office.http()
+    before = await portal.get(link.removeprefix("http://portal.test"))
+    revoked = await http.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": csrf})
+    after = await portal.get(link.removeprefix("http://portal.test"))
+    committee, committee_csrf = await signed_in(office, "btv")
+    committee_unit = await committee.get(f"/campaigns/{cid}/units/bhxh")
+    committee_revoke = await committee.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": committee_csrf})
+    for client in (http, portal, committee):
+        await client.aclose()
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames[0] == "Tổng hợp"
+    assert csv.status_code == 200 and "campaign_id,activity_no" in csv.text and bogus.status_code == 404
+    assert digests.status_code == 200 and "Bản tin tuần" in digests.text
+    assert unit.status_code == 200 and "Hiến máu tình nguyện" in unit.text
+    assert before.status_code == 200 and revoked.status_code == 200 and after.status_code == 403
+    assert committee_unit.status_code == 200 and 'id="unit-link"' not in committee_unit.text  # links: office only
+    assert committee_revoke.status_code == 403
+
+
+async def test_single_sign_on_through_a_trusted_proxy_only(office) -> None:
+    office.settings.portal_trusted_proxy = "10.0.0.5"
+    office.settings.portal_proxy_roles = "lan=committee"
+    try:
+        via_proxy = office.http(address="10.0.0.5")
+        elsewhere = office.http(address="10.0.0.6")
+        named = {"X-Remote-User": "lan"}
+        answers = [
+            await via_proxy.get("/campaigns", headers=named),
+            await elsewhere.get("/campaigns", headers=named),  # the same header from anyone else: ignored
+            await via_proxy.get("/campaigns", headers={"X-Remote-User": "ai-do"}),  # no role for this name
+            await via_proxy.get("/campaigns"),
+        ]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', answers[0].text)[1]  # type: ignore[index]
+        cancel = await via_proxy.post(
+            f"/campaigns/{office.campaign_id}/activities/1/cancel",
+            data={"csrf": csrf, "reason": "x", "confirm": "yes"},
+            headers=named,
+        )
+        await via_proxy.aclose()
+        await elsewhere.aclose()
+    finally:
+        office.settings.portal_trusted_proxy = None
+    assert [a.status_code for a in answers] == [200, 401, 401, 401]
+    assert cancel.status_code == 403  # the committee's role, from the settings table
+
+
+async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None:
+    plan_text = PLAN.read_text(encoding="utf-8").replace(
+        "Đoàn Khu Công nghệ cao phụ trách", "Đoàn Khu Công nghệ mới phụ trách"
+    )  # an unknown name the office resolves in the form
+    http, csrf = await signed_in(office, "vp")
+    seed = await http.post(
+        "/campaigns/new?format=json", data={"csrf": csrf}, files={"plan": ("54.txt", SEED.read_bytes(), "text/plain")}
+    )
+    cli = subprocess.run([sys.executable, "starter.py", "plan", "import", str(SEED), "--json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    preview = await http.post(
+        "/campaigns/new", data={"csrf": csrf}, files={"plan": ("ke-hoach.txt", plan_text.encode(), "text/plain")}
+    )
+    upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    cid = f"up-{uuid.uuid4().hex[:6]}"
+    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "speed": "1", "party-3-0": "khu-cnc"}
+    started = await http.post("/campaigns/start", data=form)
+    again = await http.post("/campaigns/start", data=form)
+    committee, committee_csrf = await signed_in(office, "btv")
+    refused = await committee.post("/campaigns/start", data={**form, "csrf": committee_csrf, "campaign_id": "x-2"})
+    for client in (http, committee):
+        await client.aclose()
+    assert seed.status_code == 200 and seed.json() == json.loads(cli.stdout)
+    assert (
+        preview.status_code == 200 and "Đoàn Khu Công nghệ mới" in preview.text and 'name="party-3-0"' in preview.text
+    )
+    assert started.status_code == 303 and started.headers["location"] == f"/campaigns/{cid}"
+    assert again.status_code == 409 and "đang chạy" in again.text
+    assert refused.status_code == 403
+    status = None
+    for _ in range(100):
+        try:
+            status = await office.env.client.get_workflow_handle(activity_workflow_id(cid, 3)).query("status")
+            break
+        except Exception:
+            await asyncio.sleep(0.05)
+    assert status is not None and [u["code"] for u in status["units"]] == ["khu-cnc"]
+    for no in (1, 2, 3):
+        with contextlib.suppress(Exception):
+            await office.env.client.get_workflow_handle(activity_workflow_id(cid, no)).terminate("done")
+    with contextlib.suppress(Exception):
+        await office.env.client.get_workflow_handle(f"campaign/{cid}").terminate("done")
