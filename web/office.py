@@ -10,6 +10,7 @@ opens these pages.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import secrets
 import shutil
 import tempfile
@@ -118,9 +119,9 @@ def office_router(
         role = settings.proxy_roles.get(name)
         if not name or role is None:
             return None
-        # The proxy authenticates every request; the CSRF token is still per person and secret.
-        csrf = sessions.dumps({"csrf-for": name})[-24:]
-        return Signed(Person(name, role), csrf)
+        # The proxy authenticates every request; the CSRF token is still per person, stable and secret.
+        csrf = hmac.new((settings.portal_secret or "").encode(), f"sso-csrf/{name}".encode(), "sha256").hexdigest()
+        return Signed(Person(name, role), csrf[:32])
 
     def signed(request: Request) -> Signed | None:
         if (sso := from_proxy(request)) is not None:
