@@ -65,6 +65,19 @@ def runtime_for(settings: Settings) -> Runtime | None:
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.metrics_bind)))
 
 
+async def schema_upgraded(url: str, log: structlog.stdlib.BoundLogger, attempts: int = 5) -> None:
+    """Workers started together race to create the schema; the loser tries again once the winner is done."""
+    for attempt in range(1, attempts + 1):
+        try:
+            upgrade_schema(url)
+            return
+        except CommandError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("schema upgrade failed, trying again", attempt=attempt, error=str(exc))
+            await asyncio.sleep(attempt)
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     log = structlog.get_logger("worker").bind(
         address=settings.temporal_address,
@@ -74,7 +87,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     health = Health()
     if settings.health_bind:
         await health.start(settings.health_bind)
-    upgrade_schema(settings.database)
+    await schema_upgraded(settings.database, log)
     store = Store(settings.database)
     client = await connect(settings, runtime_for(settings))
     try:
