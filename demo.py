@@ -31,7 +31,7 @@ from rich.table import Table
 from rich.text import Text
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from access.links import expiry, mint
+from access.links import expiry, link_url, mint
 from campaign.clock import PlanClock, end_of_day, format_moment, start_of_day
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady
@@ -138,7 +138,7 @@ class UnitLinks:
         return mint(self.secret, self.campaign_id, unit, 1, self.expires)
 
     def url(self, unit: str) -> str:
-        return f"{self.portal_url}/u/{self.token(unit)}"
+        return link_url(self.portal_url, self.token(unit))
 
 
 async def wait_for_portal(url: str) -> None:

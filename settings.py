@@ -10,6 +10,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
+DEFAULT_UNITS = ROOT / "plans" / "units.yaml"  # the unit directory wherever none is given
 
 Channel = Literal["log", "email", "webhook"]
 

@@ -83,6 +83,10 @@ def read(secret: str, token: str, now: datetime | None = None) -> UnitLink:
     return UnitLink(campaign_id=campaign, unit=unit, version=version, token_id=str(claims["jti"]), expires=expires)
 
 
+def link_url(portal_url: str, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/u/{token}"
+
+
 def secret_problem(secret: str | None) -> str | None:
     """Why PORTAL_SECRET cannot sign links, or None."""
     if not secret:

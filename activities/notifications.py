@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from temporalio import activity
 
-from access.links import expiry, mint, secret_problem
+from access.links import expiry, link_url, mint, secret_problem
 from activities.channels import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -73,7 +73,7 @@ class Notifier:
             version = link_version(session, notice.campaign_id, notice.recipient)
         until = expiry(notice.link_until, self.settings.portal_link_days)
         token = mint(secret or "", notice.campaign_id, notice.recipient, version, until)
-        return f"{self.settings.portal_url.rstrip('/')}/u/{token}"
+        return link_url(self.settings.portal_url, token)
 
     @activity.defn
     def send_notice(self, notice: Notice) -> Delivery:

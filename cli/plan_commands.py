@@ -14,8 +14,7 @@ from campaign.importer import import_plan
 from campaign.plan import Plan, findings_contract
 from campaign.units import DirectoryError, UnitDirectory, load_directory
 from cli.output import fail, literal, print_json
-
-DEFAULT_UNITS = Path(__file__).resolve().parent.parent / "plans" / "units.yaml"
+from settings import DEFAULT_UNITS
 
 plan_app = typer.Typer(help="Nhập và kiểm tra kế hoạch.", no_args_is_help=True)
 units_app = typer.Typer(help="Danh bạ đơn vị.", no_args_is_help=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import typer
 from temporalio.client import Client
@@ -57,10 +56,9 @@ def unit_link(
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
 ) -> None:
     """In liên kết cá nhân của một đơn vị (như trong thư; để gửi lại bằng tay)."""
-    from access.links import expiry, mint, secret_problem
-    from campaign.clock import end_of_day
+    from access.links import secret_problem
     from store.database import Store
-    from store.links import link_version
+    from store.links import current_link
     from store.schema import Campaign
 
     settings = get_settings()
@@ -70,10 +68,8 @@ def unit_link(
         recorded = session.get(Campaign, campaign)
         if recorded is None:
             fail(f"cơ sở dữ liệu chưa có chiến dịch {campaign}", code=1)
-        version = link_version(session, campaign, unit)
-        until = expiry(max(end_of_day(recorded.window_end), datetime.now(UTC)), settings.portal_link_days)
-    token = mint(settings.portal_secret or "", campaign, unit, version, until)
-    typer.echo(f"{settings.portal_url.rstrip('/')}/u/{token}")
+        link = current_link(session, settings, campaign, unit)
+    typer.echo(link)
 
 
 @units_app.command("revoke-links")

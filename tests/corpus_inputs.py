@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-HEAD = [
-    "ĐOÀN KHỐI",
-    "Số: 12-KH/ĐTN",
-    "TP. Hồ Chí Minh, ngày 01 tháng 3 năm 2024",
-    "",
-    "KẾ HOẠCH",
-    "Tổ chức Tháng Thanh niên năm 2024",
-    "(Từ ngày 01/3 đến ngày 31/3/2024)",
-    "",
-    "I. MỤC ĐÍCH - YÊU CẦU:",
-    "Nơi nhận:",
-    "- BTV Đoàn Khối;",
-    "- Cơ sở Đoàn;",
-    "- Lưu: VP.",
-    "",
-    "LỊCH HOẠT ĐỘNG",
-]
+from tests.plan_documents import plan_text
+
 HEADER = "TT\tHOẠT ĐỘNG\tTHỜI GIAN\tĐỊA ĐIỂM\tGHI CHÚ"
 ROWS = [
     "1\tRa quân Tháng Thanh niên\t05/3/2024\tNhà Văn hóa Thanh niên\tĐoàn Sở Văn hóa và Thể thao phụ trách",
@@ -28,7 +13,6 @@ ROWS = [
 
 
 def plan_lines(rows: list[str], body: list[str] = ()) -> list[str]:  # type: ignore[assignment]
-    head = list(HEAD)
-    at = head.index("Nơi nhận:")
-    head[at:at] = list(body)
-    return [*head, HEADER, *rows]
+    """The lines of tests.plan_documents' small plan with these tab-separated schedule rows."""
+    lines, table = plan_text([row.split("\t") for row in rows], header=HEADER.split("\t"), body=body)
+    return [*lines, *("\t".join(cells) for cells in table)]

@@ -57,11 +57,12 @@ def origin(day: date):
 
 
 @contextmanager
-def dev_server(data: Path, env: dict[str, str]) -> Iterator[str]:
-    """`starter.py dev-server` on free ports with its SQLite file under `data`; yields its address."""
+def dev_server(data: Path, env: dict[str, str], ui_port: int | None = None) -> Iterator[str]:
+    """`starter.py dev-server` on free ports (the UI on `ui_port` when given) with its SQLite file under
+    `data`; yields its address."""
     from tests.test_dev_server_e2e import free_port, wait_for_port
 
-    port, ui_port = free_port(), free_port()
+    port, ui_port = free_port(), ui_port or free_port()
     server = subprocess.Popen(
         [sys.executable, "starter.py", "dev-server", "--port", str(port), "--ui-port", str(ui_port),
          "--db", str(data / "temporal.db")],

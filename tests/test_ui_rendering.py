@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from campaign.dates import ActivityKind
 from campaign.plan import PlannedActivity
 from campaign.policy import Policy
 from campaign.views import activity_ui_summary
-from tests.conftest import ROOT
+from tests.temporal_env import dev_server
 from tests.test_dev_server_e2e import free_port, wait_for_port
 from tests.test_portal_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
 from workflows.activity import ActivityInput, CampaignActivityWorkflow
@@ -36,21 +34,15 @@ def shot(page, name: str) -> None:
 def test_an_activity_summary_keeps_its_number_in_the_temporal_ui(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    port, ui_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [sys.executable, "starter.py", "dev-server", "--port", str(port), "--ui-port", str(ui_port),
-         "--db", str(tmp_path / "temporal.db")],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    ui_port = free_port()
     activity = PlannedActivity(no=7, title="Nghĩa tình thanh niên công nhân", kind=ActivityKind.SINGLE_DAY,
                                start=date(2023, 5, 11), end=date(2023, 5, 11))  # fmt: skip
     workflow_id = f"campaign/ui-{uuid.uuid4().hex[:6]}/activity/7"
-    try:
-        wait_for_port(port)
+    with dev_server(tmp_path, dict(os.environ), ui_port) as address:
         wait_for_port(ui_port)
 
         async def start() -> None:
-            client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+            client = await Client.connect(address, data_converter=pydantic_data_converter)
             clock = PlanClock(plan_origin=datetime(2023, 5, 1, tzinfo=UTC), wall_origin=datetime.now(UTC))
             await client.start_workflow(
                 CampaignActivityWorkflow.run,
@@ -84,9 +76,6 @@ def test_an_activity_summary_keeps_its_number_in_the_temporal_ui(tmp_path: Path)
                 page.wait_for_timeout(500)
             shot(page, "ui-summary.png")
             browser.close()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
     assert "7. Nghĩa tình thanh niên công nhân (11/05/2023)" in text
     assert "7\\." not in text and lists == 0
 
@@ -98,19 +87,13 @@ def test_the_ui_offers_our_search_attributes_as_columns(tmp_path: Path) -> None:
 
     from workflows import search_attributes as sa
 
-    port, ui_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [sys.executable, "starter.py", "dev-server", "--port", str(port), "--ui-port", str(ui_port),
-         "--db", str(tmp_path / "temporal.db")],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    ui_port = free_port()
     rows = [(7, "ESCALATED", ["bhxh", "ldld"], ["ldld"]), (1, "COLLECTING", ["so-vhtt"], []), (12, "PREPARING", [], [])]
-    try:
-        wait_for_port(port)
+    with dev_server(tmp_path, dict(os.environ), ui_port) as address:
         wait_for_port(ui_port)
 
         async def start() -> None:
-            client = await Client.connect(f"127.0.0.1:{port}")
+            client = await Client.connect(address)
             for no, phase, pending, overdue in rows:
                 attributes = [
                     SearchAttributePair(sa.CAMPAIGN_ID, "demo-1"), SearchAttributePair(sa.ACTIVITY_NO, no),
@@ -151,8 +134,5 @@ def test_the_ui_offers_our_search_attributes_as_columns(tmp_path: Path) -> None:
             table = page.locator("table").first.inner_text()
             shot(page, "ui-columns.png")
             browser.close()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
     assert all(name in offered for name in ("CampaignId", "Phase", "PendingUnits", "OverdueUnits", "EscalationLevel"))
     assert "ESCALATED" in table and "bhxh,ldld" in table and "PREPARING" in table

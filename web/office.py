@@ -9,7 +9,6 @@ opens these pages.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import secrets
 import shutil
@@ -28,20 +27,18 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 from temporalio.client import Client
 
-from access.links import expiry, mint, secret_problem
+from access.links import secret_problem
 from access.roles import ROLE_WORDS, Action, may
-from campaign.clock import end_of_day
 from campaign.limits import campaign_id_problem
 from campaign.views import ActivityStatus, UnitView
 from settings import Settings
 from store.database import Store
-from store.links import link_version, revoke_links
+from store.links import current_link, revoke_links
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Campaign, CampaignActivity, Notification
 from store.users import AccountError, Person, active, sign_in
 from web.office_plans import plans_router
-from web.portal import RESULT_TYPES, Refused
-from workflows.ids import activity_workflow_id
+from web.portal import Refused, send_update, statuses
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_COOKIE = "doan_session"
@@ -203,23 +200,12 @@ def office_router(
                     .order_by(CampaignActivity.no)
                 )
             )
-        connected = await client()
-
-        async def status(no: int) -> ActivityStatus | None:
-            try:
-                answer: ActivityStatus = await connected.get_workflow_handle(
-                    activity_workflow_id(campaign_id, no)
-                ).query("status", result_type=ActivityStatus)
-            except Exception:  # closed long ago or unreachable: the row shows what the store knows
-                return None
-            return answer
-
-        statuses = await asyncio.gather(*(status(a.no) for a in activities))
+        answers = await statuses(await client(), campaign_id, [a.no for a in activities])
         units: dict[str, str] = {}
-        for answer in statuses:
+        for answer in answers:
             for unit in answer.units if answer else []:
                 units.setdefault(unit.code, unit.name)
-        rows = [GridRow.of(activity, answer, units) for activity, answer in zip(activities, statuses, strict=True)]
+        rows = [GridRow.of(activity, answer, units) for activity, answer in zip(activities, answers, strict=True)]
         per_unit = {code: sum(1 for r in rows if r.cells[code].kind in ("on_time", "late")) for code in units}
         return {"campaign": campaign, "rows": rows, "units": units, "per_unit": per_unit, "legend": LEGEND}
 
@@ -284,13 +270,8 @@ def office_router(
         return page(request, "office_unit.html", context)
 
     def personal_link(campaign_id: str, code: str) -> str:
-        """The unit's link as its e-mails carry it (the current version), valid a while after the campaign."""
         with store.session() as session:
-            version = link_version(session, campaign_id, code)
-            recorded = session.get(Campaign, campaign_id)
-        end = max(end_of_day(recorded.window_end), datetime.now(UTC)) if recorded else datetime.now(UTC)
-        token = mint(settings.portal_secret or "", campaign_id, code, version, expiry(end, settings.portal_link_days))
-        return f"{settings.portal_url.rstrip('/')}/u/{token}"
+            return current_link(session, settings, campaign_id, code)
 
     @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
@@ -301,21 +282,7 @@ def office_router(
         return await action_result(request, who, campaign_id, said)
 
     async def act(campaign_id: str, no: int, update: str, message: dict[str, Any]) -> str:
-        connected = await client()
-        handle = connected.get_workflow_handle(activity_workflow_id(campaign_id, no))
-        from temporalio.client import WorkflowUpdateFailedError
-        from temporalio.exceptions import ApplicationError
-        from temporalio.service import RPCError
-
-        try:
-            return str(await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str)))
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            raise Refused(
-                422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause)
-            ) from None
-        except RPCError:
-            raise Refused(409, "closed", f"Hoạt động {no} đã kết thúc hoặc không tồn tại.") from None
+        return str(await send_update(await client(), campaign_id, no, update, message))
 
     async def action_result(request: Request, who: Signed, campaign_id: str, said: str) -> Response:
         return page(request, "done.html", {"who": who, "campaign_id": campaign_id, "message": said})

@@ -22,11 +22,9 @@ from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
 from campaign.plan import Plan, ResponsibleParty
 from campaign.policy import Policy
 from campaign.units import UnitDirectory, UnitKind, load_directory
-from settings import Settings
+from settings import DEFAULT_UNITS, Settings
 from store.database import Store
 from web.portal import Refused
-
-DEFAULT_UNITS = Path(__file__).resolve().parent.parent / "plans" / "units.yaml"
 
 
 def plans_router(

@@ -105,18 +105,14 @@ class Portal:
 
     async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
         """Every assigned activity with its live state, queried from the workflows in parallel."""
-        client = await self._client()
-
-        async def row(assigned: AssignedActivity) -> ActivityRow:
-            handle = client.get_workflow_handle(activity_workflow_id(campaign.campaign_id, assigned.no))
-            try:
-                status: ActivityStatus = await handle.query("status", result_type=ActivityStatus)
-            except Exception:  # closed long ago, or the server is away: the plan's facts still show
-                return ActivityRow(assigned, None, None)
-            unit = next((u for u in status.units if u.code == campaign.unit_code), None)
-            return ActivityRow(assigned, status, unit)
-
-        return list(await asyncio.gather(*(row(a) for a in campaign.activities)))
+        nos = [a.no for a in campaign.activities]
+        answers = await statuses(await self._client(), campaign.campaign_id, nos)
+        return [
+            ActivityRow(assigned, status, next((u for u in status.units if u.code == campaign.unit_code), None))
+            if status
+            else ActivityRow(assigned, None, None)  # closed long ago, or the server is away: the plan's facts show
+            for assigned, status in zip(campaign.activities, answers, strict=True)
+        ]
 
     def assigned(self, campaign: UnitCampaign, no: int) -> AssignedActivity:
         found = next((a for a in campaign.activities if a.no == no), None)
@@ -129,18 +125,38 @@ class Portal:
     async def send(self, campaign: UnitCampaign, no: int, update: str, message: dict[str, Any]) -> Any:
         """An update to the activity's workflow; its rejection as Refused with the workflow's own sentence."""
         self.assigned(campaign, no)
-        client = await self._client()
-        handle = client.get_workflow_handle(activity_workflow_id(campaign.campaign_id, no))
+        return await send_update(await self._client(), campaign.campaign_id, no, update, message)
+
+
+async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
+    """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
+
+    async def status(no: int) -> ActivityStatus | None:
         try:
-            return await handle.execute_update(update, message, result_type=RESULT_TYPES[update])
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            raise Refused(422, "rejected", reason) from None
-        except RPCError as exc:
-            if "already completed" in exc.message or "not found" in exc.message.lower():
-                raise Refused(409, "closed", f"Hoạt động {no} đã kết thúc, không nhận thêm thông tin.") from None
-            raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
+            answer: ActivityStatus = await client.get_workflow_handle(activity_workflow_id(campaign_id, no)).query(
+                "status", result_type=ActivityStatus
+            )
+        except Exception:  # closed long ago, or the server is away
+            return None
+        return answer
+
+    return list(await asyncio.gather(*(status(no) for no in nos)))
+
+
+async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
+    """An update to an activity's workflow, as both doors send it; a refusal is Refused with the workflow's
+    own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
+    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+    try:
+        return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        raise Refused(422, "rejected", reason) from None
+    except RPCError as exc:
+        if "already completed" in exc.message or "not found" in exc.message.lower():
+            raise Refused(409, "closed", f"Hoạt động {no} đã kết thúc, không nhận thêm thông tin.") from None
+        raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
 
 
 RESULT_TYPES: dict[str, Any] = {"confirm_ready": str, "submit_report": Receipt}
