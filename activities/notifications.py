@@ -8,6 +8,7 @@ says so in the log.
 
 from __future__ import annotations
 
+import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
@@ -84,6 +85,10 @@ class Notifier:
             unit=notice.recipient,
             key=notice.key,
         )
+        return self.deliver(notice, bound)
+
+    def deliver(self, notice: Notice, bound: structlog.stdlib.BoundLogger) -> Delivery:
+        """Send on every channel for the notice, each at most once per key (also used outside workflows)."""
         delivery = Delivery()
         for channel in self.channels_for(notice):
             address = address_for(channel, notice, self.settings)

@@ -215,3 +215,28 @@ def activity_failed(campaign_id: str, activity: PlannedActivity, reason: str) ->
             ]
         ),
     )
+
+
+def link_resent(campaign_id: str, plan_title: str, unit: Unit, version: int, sent_at: datetime,
+                link_until: datetime, by: str) -> Notice:  # fmt: skip
+    """The unit's personal link sent again at the office's request (the sender signs it in)."""
+    return Notice(
+        key=f"campaign/{campaign_id}/link/{unit.code}/v{version}/{sent_at:%Y%m%dT%H%M%S%f}",
+        kind=ActionKind.LINK_RESENT,
+        campaign_id=campaign_id,
+        activity_no=None,
+        recipient=unit.code,
+        units=[unit.code],
+        to=unit,
+        subject=f"[{campaign_id}] Liên kết trả lời của đơn vị: {plan_title}"[:300],
+        body="\n".join(
+            [
+                f"Kính gửi {unit.name},",
+                f"Văn phòng Đoàn Khối gửi lại liên kết để đơn vị xác nhận sẵn sàng và nộp báo cáo ({by}):",
+                PERSONAL_LINK,
+                "Liên kết là của riêng đơn vị; đề nghị không chuyển tiếp. Các liên kết gửi trước đó vẫn dùng được "
+                "trừ khi Văn phòng đã thu hồi.",
+            ]
+        ),
+        link_until=link_until,
+    )

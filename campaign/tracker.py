@@ -106,6 +106,7 @@ class ActionKind(StrEnum):
     RECORD_SET_ASIDE = "record_set_aside"  # to the office: the database refused a fact for good
     DIGEST = "digest"  # to the Standing Committee, weekly
     FINAL_REPORT = "final_report"  # to the plan's recipients, at the campaign's end
+    LINK_RESENT = "link_resent"  # to a unit, when the office sends its personal link again
 
 
 class Action(BaseModel):

@@ -13,44 +13,16 @@ import subprocess
 import sys
 import uuid
 
-import pytest_asyncio
 from sqlalchemy import select
 
 from store.schema import AuditEntry
-from store.users import add_user, disable
+from store.users import disable
 from tests.conftest import ROOT, SEED
-from tests.portal_env import PLAN, running_campaign
-from tests.temporal_env import time_skipping_env
+from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
+from tests.portal_env import PLAN
 from workflows.ids import activity_workflow_id
 
-PASSWORD = "mat-khau-du-dai"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def office(directory, tmp_path):
-    env = await time_skipping_env()
-    try:
-        async with running_campaign(env, directory, tmp_path, f"office-{uuid.uuid4().hex[:8]}") as setup:
-            with setup.store.session() as session:
-                for name, role in (("vp", "office"), ("btv", "committee"), ("qt", "admin"), ("cu", "office")):
-                    add_user(session, name, role, PASSWORD)
-            yield setup
-    finally:
-        await env.shutdown()
-
-
-async def signed_in(setup, name: str):
-    http = setup.http()
-    answer = await http.post("/login", data={"name": name, "password": PASSWORD})
-    assert answer.status_code == 303, answer.text
-    page = await http.get("/campaigns")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]  # type: ignore[index]
-    return http, csrf
-
-
-async def unit_state(setup, no: int, unit: str):
-    status = await setup.env.client.get_workflow_handle(activity_workflow_id(setup.campaign_id, no)).query("status")
-    return next(u for u in status["units"] if u["code"] == unit), status["phase"]
+__all__ = ["office"]  # the fixture
 
 
 async def test_every_endpoint_for_every_caller(office) -> None:
@@ -58,7 +30,7 @@ async def test_every_endpoint_for_every_caller(office) -> None:
     views = [
         ("GET", "/campaigns"), ("GET", f"/campaigns/{cid}"), ("GET", f"/campaigns/{cid}/grid"),
         ("GET", f"/campaigns/{cid}/export.csv"), ("GET", f"/campaigns/{cid}/digests"),
-        ("GET", f"/campaigns/{cid}/units/bhxh"),
+        ("GET", f"/campaigns/{cid}/units/bhxh"), ("GET", f"/campaigns/{cid}/activities/1"),
     ]  # fmt: skip
     excuse = ("POST", f"/campaigns/{cid}/activities/1/excuse", {"unit": "so-vhtt", "reason": "Sáp nhập"})
     extend = (
@@ -97,6 +69,13 @@ async def test_every_endpoint_for_every_caller(office) -> None:
     for who, status in refused.items():
         assert [await call(who, *excuse), await call(who, *extend), await call(who, *cancel)] == [status] * 3, who
     assert await call("btv", *cancel) == 403  # the Standing Committee decides exceptions, it does not cancel
+    reschedule = ("POST", f"/campaigns/{cid}/activities/1/reschedule", {"start": "2024-03-09", "reason": "x"})
+    assign = ("POST", f"/campaigns/{cid}/activities/1/assign", {"unit": "ldld"})
+    resend = ("POST", f"/campaigns/{cid}/units/so-vhtt/resend", {})
+    for who, status in {**refused, "btv": 403}.items():
+        assert [await call(who, *action) for action in (reschedule, assign, resend)] == [status] * 3, who
+    first = await office.env.client.get_workflow_handle(activity_workflow_id(cid, 1)).query("status")
+    assert first["start"] == "2024-03-05" and [u["code"] for u in first["units"]] == ["so-vhtt"]
     assert [await call("btv", *excuse), await call("vp", *extend)] == [200, 200]
     vhtt, _ = await unit_state(office, 1, "so-vhtt")
     cnc, _ = await unit_state(office, 3, "khu-cnc")
@@ -139,10 +118,12 @@ async def test_a_form_without_its_csrf_token_is_refused(office) -> None:
 
 async def test_repeated_failed_sign_ins_lock_the_account(office) -> None:
     http = office.http()
-    wrong = [(await http.post("/login", data={"name": "vp", "password": "sai-roi-nhe"})).status_code for _ in range(5)]
-    right = await http.post("/login", data={"name": "vp", "password": PASSWORD})
-    unknown = await http.post("/login", data={"name": "khong-co", "password": PASSWORD})
+    wrong = [(await sign_in(http, "vp", "sai-roi-nhe")).status_code for _ in range(5)]
+    right = await sign_in(http, "vp", PASSWORD)
+    unknown = await sign_in(http, "khong-co", PASSWORD)
+    forged = await http.post("/login", data={"name": "btv", "password": PASSWORD, "csrf": "doan-bua"})
     await http.aclose()
+    assert forged.status_code == 403 and "doan_session" not in forged.headers.get("set-cookie", "")
     assert wrong == [401] * 5 and right.status_code == 401 and "tạm khóa" in right.text
     assert unknown.status_code == 401 and "tên đăng nhập hoặc mật khẩu không đúng" in unknown.text
     assert "doan_session" not in right.headers.get("set-cookie", "")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from temporalio.client import Client
 
 from access.roles import Action
 from campaign.dates import When, format_when
@@ -20,25 +19,54 @@ from campaign.documents import PlanReadError, lines_of
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
 from campaign.plan import Plan, ResponsibleParty
-from campaign.policy import Policy
-from campaign.units import UnitDirectory, UnitKind, load_directory
-from settings import DEFAULT_UNITS, Settings
-from store.database import Store
+from campaign.policy import Policy, PolicyError, PolicyFile
+from web.office_door import Door
 from web.portal import Refused
 
+MAX_POLICY_DAYS = 120
+# The policy the start form shows: (form field, Vietnamese label); every one a number of days.
+POLICY_DAYS = {
+    "ready_lead": "Xác nhận sẵn sàng trước sự kiện (ngày)",
+    "report_due": "Hạn báo cáo sau sự kiện (ngày)",
+    "escalate_after": "Báo cáo Ban Thường vụ sau khi quá hạn (ngày)",
+}
+PER_ACTIVITY = ("ready_lead", "report_due")
 
-def plans_router(
-    settings: Settings,
-    store: Store,
-    client: Callable[[], Awaitable[Client]],
-    templates: Jinja2Templates,
-    allowed: Callable[..., Any],
-) -> APIRouter:
+
+def days_of(text: str, label: str) -> timedelta:
+    try:
+        days = float(text.replace(",", "."))
+    except ValueError:
+        raise PolicyError(f"{label}: “{text[:20]}” không phải số ngày") from None
+    if not 0 <= days <= MAX_POLICY_DAYS:
+        raise PolicyError(f"{label}: phải từ 0 đến {MAX_POLICY_DAYS} ngày")
+    return timedelta(days=days)
+
+
+def policy_from_form(form: Mapping[str, str], activity_nos: list[int]) -> PolicyFile:
+    """The policy chosen in the start form: plan-wide days, and per-activity days where a field is filled."""
+    chosen: dict[str, Any] = {}
+    for name, label in POLICY_DAYS.items():
+        if text := form.get(name, "").strip():
+            chosen[name] = days_of(text, label)
+    if text := form.get("max_escalation_level", "").strip():
+        if not text.isdigit() or int(text) > 10:
+            raise PolicyError("Số lần báo cáo Ban Thường vụ tối đa: phải là số nguyên từ 0 đến 10")
+        chosen["max_escalation_level"] = int(text)
+    chosen["working_days"] = form.get("working_days") == "yes"
+    overrides: dict[int, dict[str, object]] = {}
+    for no in activity_nos:
+        for name in PER_ACTIVITY:
+            if text := form.get(f"{name}-{no}", "").strip():
+                overrides.setdefault(no, {})[name] = days_of(text, f"Hoạt động {no}: {POLICY_DAYS[name]}")
+    return PolicyFile.model_validate({**chosen, "activities": overrides})
+
+
+def plans_router(door: Door) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    settings, store, templates, allowed = door.settings, door.store, door.templates, door.allowed
     uploads = settings.evidence_dir.parent / "plans"
-
-    def directory() -> UnitDirectory:
-        return load_directory(DEFAULT_UNITS)
+    directory = door.directory
 
     def stored(upload: str) -> tuple[bytes, str]:
         if len(upload) != 64 or not all(c in "0123456789abcdef" for c in upload):
@@ -79,10 +107,11 @@ def plans_router(
             return JSONResponse(read.contract())
         return preview(request, who, read, digest, name)
 
-    def preview(request: Request, who: Any, plan: Plan, digest: str, name: str, error: str | None = None) -> Response:
+    def preview(request: Request, who: Any, plan: Plan, digest: str, name: str, error: str | None = None,
+                typed: Mapping[str, str] | None = None) -> Response:  # fmt: skip
         from cli.campaign_commands import campaign_id_for
 
-        units = [u for u in directory().units if u.kind in (UnitKind.UNIT, UnitKind.CLUSTER)]
+        units = door.unit_choices()
         rows = [
             {
                 "activity": a,
@@ -94,6 +123,7 @@ def plans_router(
         context = {
             "who": who, "plan": plan, "rows": rows, "upload": digest, "name": name, "units": units,
             "campaign_id": campaign_id_for(plan.code, plan.window.start), "policy": Policy(), "error": error,
+            "typed": typed or {},
         }  # fmt: skip
         return templates.TemplateResponse(request, "plan_preview.html", context, status_code=422 if error else 200)
 
@@ -136,21 +166,23 @@ def plans_router(
             return preview(
                 request, who, plan, str(form.get("upload")), name, error="tốc độ phải từ 0,001 đến 1.000.000"
             )
-        from campaign.policy import PolicyFile
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        try:
+            policy = policy_from_form(typed, [a.no for a in plan.activities])
+        except PolicyError as exc:
+            return preview(request, who, plan, str(form.get("upload")), name, error=str(exc), typed=typed)
         from cli.campaign_commands import build_campaign_input, start_campaign
         from cli.temporal_client import CommandError
 
         rebase = form.get("rebase") == "yes"
-        campaign = build_campaign_input(plan, known, PolicyFile(), campaign_id, speed, rebase)
+        campaign = build_campaign_input(plan, known, policy, campaign_id, speed, rebase)
         try:
-            started = await start_campaign(await client(), campaign, settings.temporal_task_queue)
+            started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
         except CommandError as exc:
-            return preview(request, who, plan, str(form.get("upload")), name, error=str(exc))
+            return preview(request, who, plan, str(form.get("upload")), name, error=str(exc), typed=typed)
         if not started:
             message = f"Chiến dịch {campaign_id} đang chạy; không khởi động lại."
-            return templates.TemplateResponse(
-                request, "done.html", {"who": who, "campaign_id": campaign_id, "message": message}, status_code=409
-            )
+            return door.done(request, who, campaign_id, message, status=409)
         await recorded(campaign_id)
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
