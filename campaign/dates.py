@@ -11,7 +11,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 
 from campaign.text import fold, nfc
@@ -156,6 +156,21 @@ def parse_when(cell: str, default_year: int | None = None) -> When:
     return When(ActivityKind.SINGLE_DAY, day, day)
 
 
+# "8 giờ 00", "8 giờ", "14h00", "7h30", "8g", "08:00"; never inside a date (12/10/2024).
+_TIME_OF_DAY = re.compile(r"(?<![\d/])(\d{1,2})\s*(?:gio|h|g)(?:\s*(\d{2}))?(?![a-z\d/])")
+
+
+def time_of_day(cell: str) -> tuple[time | None, str | None]:
+    """The time of day a THỜI GIAN cell gives (the first one), and a problem if it cannot be one."""
+    match = _TIME_OF_DAY.search(fold_keep_length(cell.replace(":", "h")))
+    if match is None:
+        return None, None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if hour > 23 or minute > 59:
+        return None, f"giờ “{match[0].strip()}” không tồn tại"
+    return time(hour, minute), None
+
+
 def format_when(when: When) -> str:
     """The canonical Vietnamese form of a THỜI GIAN value (parse_when reads it back)."""
     end = when.end
@@ -178,6 +193,7 @@ def format_when(when: When) -> str:
 # Weekdays as plans write them: "Chủ nhật", "Thứ Hai", "thứ 7", "T7", "CN".
 _WEEKDAY = re.compile(r"(?<!lan )(?<!dot )(?<!khoa )\b(chu nhat|cn|thu (hai|ba|tu|nam|sau|bay|[2-7])|t([2-7]))\b")
 _WEEKDAY_NUMBER = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+_JUST_BEFORE = re.compile(r"[ (,–-]{0,4}")  # between a date and the weekday word after it, in one cell
 WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
 
@@ -199,19 +215,26 @@ def weekday_claims(line: str, reach: int = 40) -> list[WeekdayClaim]:
     starts = [d.start for d in dates]
     claims = []
     words = list(_WEEKDAY.finditer(folded))
+    ends = [d.end for d in dates]
     for m, after in zip(words, [*words[1:], None], strict=False):
-        # The date a weekday word speaks of follows it closely, before any other weekday word.
+        # The date a weekday word speaks of follows it closely, before any other weekday word;
+        # or, written the other way round ("12/10/2024 (Thứ Bảy)"), ends just before it in the same cell.
         limit = min(m.end() + reach, after.start() if after else len(folded))
         index = bisect.bisect_left(starts, m.end())
-        if index == len(dates) or dates[index].start > limit:
-            continue
-        following = dates[index:]
+        if index < len(dates) and dates[index].start <= limit:
+            spoken_of = dates[index]
+        else:
+            before = bisect.bisect_right(ends, m.start()) - 1
+            lone = after is None or after.start() - m.end() > 12  # "(Thứ Bảy, Chủ nhật)" names no one day
+            if before < 0 or not lone or not _JUST_BEFORE.fullmatch(line[dates[before].end : m.start()]):
+                continue
+            spoken_of = dates[before]
         if m[1] in ("chu nhat", "cn"):
             weekday = 6
         else:
             token = m[2] or m[3]
             weekday = int(token) - 2 if token.isdigit() else _WEEKDAY_NUMBER[token]
-        claims.append(WeekdayClaim(line[m.start() : m.end()], weekday, following[0]))
+        claims.append(WeekdayClaim(line[m.start() : m.end()], weekday, spoken_of))
     return claims
 
 

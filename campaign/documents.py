@@ -1,4 +1,4 @@
-"""Reading a plan document (.txt or .docx) into numbered lines.
+"""Reading a plan document (.txt, .docx or a PDF with a text layer) into numbered lines.
 
 Tables become tab-separated lines so both formats share one importer; a .docx
 paragraph or table row is one line, numbered from 1 in document order.
@@ -10,9 +10,10 @@ import io
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from campaign.escape import visible
-from campaign.limits import MAX_DOCX_UNPACKED_BYTES, MAX_PLAN_BYTES, MAX_PLAN_LINES
+from campaign.limits import MAX_DOCX_UNPACKED_BYTES, MAX_PDF_PAGES, MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.text import nfc, squash
 
 
@@ -53,6 +54,8 @@ def lines_of(data: bytes, name: str) -> list[str]:
         raise PlanReadError(f"tệp {name} trống")
     if data[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(data)):
         lines = _docx_lines(data, name)
+    elif data.startswith(b"%PDF"):
+        lines = _pdf_lines(data, name)
     else:
         lines = _text_lines(data, name)
     if len(lines) > MAX_PLAN_LINES:
@@ -65,8 +68,6 @@ def _megabytes(size: int) -> str:
 
 
 def _text_lines(data: bytes, name: str) -> list[str]:
-    if data.startswith(b"%PDF"):
-        raise PlanReadError(f"tệp {name} là PDF; hãy lưu kế hoạch dưới dạng .docx hoặc .txt")
     if b"\x00" in data:
         raise PlanReadError(f"tệp {name} là tệp nhị phân, không phải văn bản kế hoạch")
     try:
@@ -109,3 +110,55 @@ def _docx_lines(data: bytes, name: str) -> list[str]:
                 lines.append("\t".join(cells))
             lines.append("")
     return lines
+
+
+def _pdf_lines(data: bytes, name: str) -> list[str]:
+    """A PDF's text layer: lines outside tables as they stand, each table row as tab-separated cells,
+    in reading order page by page. A cell merged down from the row above (None to pdfplumber) takes
+    that row's text, except in the first column, whose number belongs to one row only."""
+    import pdfplumber  # imported here so .txt and .docx users never pay for it
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises several unrelated types for bad files
+        raise PlanReadError(f"tệp {name} không phải tệp PDF đọc được ({type(exc).__name__})") from None
+    with pdf:
+        if len(pdf.pages) > MAX_PDF_PAGES:
+            raise PlanReadError(f"tệp {name} có {len(pdf.pages)} trang, tối đa {MAX_PDF_PAGES}")
+        try:
+            lines = _pdf_text(pdf)
+        except Exception as exc:  # a damaged page: what pdfminer raises is its own business
+            raise PlanReadError(f"tệp {name} có trang PDF không đọc được ({type(exc).__name__})") from None
+    if not any(line.strip() for line in lines):
+        raise PlanReadError(
+            f"tệp {name} là PDF không có lớp chữ (bản quét?); cần bản PDF có chữ, hoặc tệp .docx hay .txt"
+        )
+    return lines
+
+
+def _pdf_text(pdf: Any) -> list[str]:
+    lines: list[str] = []
+    for page in pdf.pages:
+        tables = page.find_tables()
+        boxes = [table.bbox for table in tables]
+        placed: list[tuple[float, list[str]]] = [(table.bbox[1], _table_rows(table.extract())) for table in tables]
+        for line in page.extract_text_lines():
+            middle = (line["top"] + line["bottom"]) / 2
+            if not any(x0 <= line["x0"] <= x1 and top <= middle <= bottom for x0, top, x1, bottom in boxes):
+                placed.append((line["top"], [line["text"]]))
+        for _, block in sorted(placed, key=lambda item: item[0]):
+            lines.extend(nfc(text) for text in block)
+    return lines
+
+
+def _table_rows(rows: list[list[str | None]]) -> list[str]:
+    out: list[str] = []
+    above: list[str] = []
+    for row in rows:
+        cells = [
+            squash(nfc(cell)) if cell is not None else (above[i] if 0 < i < len(above) else "")
+            for i, cell in enumerate(row)
+        ]
+        out.append("\t".join(cells))
+        above = cells
+    return [*out, ""]

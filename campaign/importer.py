@@ -12,37 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from campaign.dates import ActivityKind, DateError, parse_when
+from campaign.dates import ActivityKind, DateError, When, format_when, parse_when, time_of_day
 from campaign.documents import PlanReadError, read_lines
+from campaign.headers import COLUMN_WORDS, REQUIRED, HeaderRow, columns_read, header_row
 from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint
 from campaign.parties import read_responsible
-from campaign.plan import Finding, Plan, PlannedActivity, Window
+from campaign.plan import Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
 from campaign.text import fold, squash, strip_markup
 from campaign.units import UnitDirectory
-
-_COLUMNS = {
-    "no": ("tt", "stt", "so tt", "so thu tu"),
-    "title": ("hoat dong", "noi dung", "ten hoat dong", "noi dung hoat dong"),
-    "time": ("thoi gian", "thoi gian thuc hien", "thoi gian to chuc"),
-    "place": ("dia diem", "dia diem to chuc"),
-    "responsible": (
-        "ghi chu",
-        "don vi phu trach",
-        "don vi thuc hien",
-        "phu trach",
-        "don vi chu tri",
-        "don vi",
-    ),
-}
-_COLUMN_LABELS = {
-    "no": "TT",
-    "title": "HOẠT ĐỘNG",
-    "time": "THỜI GIAN",
-    "place": "ĐỊA ĐIỂM",
-    "responsible": "GHI CHÚ / ĐƠN VỊ PHỤ TRÁCH",
-}
-_REQUIRED = ("no", "title", "time", "responsible")
 
 _CODE = re.compile(r"\b(\d+\s*-\s*KH\s*/\s*[A-Za-zĐđ0-9]+(?:\s*/\s*[A-Za-zĐđ0-9]+)*)")
 _WORDED_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
@@ -55,6 +33,7 @@ _WINDOW = re.compile(
 _BULLET = re.compile(r"^\s*[-+•–]\s*")
 _ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _SUB_ITEM = re.compile(r"^\s*(\d{1,3}\s*\.\s*\d{1,3}\s*[.)]?|[a-zđ]\s*[.)]|[ivx]{1,4}\s*[.)])\s*$", re.IGNORECASE)
+_SUB_DIGITS = re.compile(r"^\s*\d{1,3}\s*\.\s*(\d{1,3})")
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -67,42 +46,47 @@ def split_cells(line: str) -> list[str] | None:
     return None
 
 
-def _column_of(header: str) -> str | None:
-    key = fold(header)
-    for column, names in _COLUMNS.items():
-        if key in names:
-            return column
-    return None
-
-
-def _header_columns(cells: list[str]) -> dict[str, int] | None:
-    """Column positions if these cells are the schedule's header row."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        column = _column_of(cell)
-        if column and column not in found:
-            found[column] = index
-    if "no" in found and ("title" in found or "time" in found):
-        return found
-    return None
-
-
 @dataclass
 class _Row:
     line: int
     cells: list[str]
+    label: str = ""  # a sub-item with its own date: its number as written ("3.1", "3.a")
+    parent: int | None = None
 
 
 @dataclass
 class _Schedule:
     header_line: int
-    columns: dict[str, int]
+    header: HeaderRow
     rows: list[_Row] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def columns(self) -> dict[str, int]:
+        return self.header.columns
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index] if index is not None and 0 <= index < len(cells) else ""
+
+
+def _sub_label(number_cell: str, parent: int) -> str:
+    """ "3.1" stays "3.1"; a letter or roman numeral under row 3 becomes "3.a" / "3.ii"."""
+    if digits := _SUB_DIGITS.match(number_cell):
+        return f"{parent}.{int(digits[1])}"
+    return f"{parent}.{number_cell.strip().rstrip('.)').strip().lower()}"
+
+
+def _missing_columns(number: int, header: HeaderRow) -> PlanReadError:
+    read = columns_read(header.headers)
+    unplaced = f"; không xếp được: {', '.join(f'“{h}”' for h in header.unplaced)}" if header.unplaced else ""
+    missing = ", ".join(COLUMN_WORDS[c] for c in header.missing)
+    return PlanReadError(f"dòng {number}: bảng lịch hoạt động thiếu cột {missing} (đã đọc: {read}{unplaced})")
 
 
 def _find_schedule(lines: list[str]) -> _Schedule:
     schedule: _Schedule | None = None
+    main: _Row | None = None  # the last numbered row: the parent of the sub-items that follow
     for number, line in enumerate(lines, start=1):
         cells = split_cells(line)
         if cells is None:
@@ -114,32 +98,29 @@ def _find_schedule(lines: list[str]) -> _Schedule:
             continue
         if set("".join(cells)) <= set("-: "):  # a |---|---| separator row
             continue
-        columns = _header_columns(cells)
-        if columns is not None:
+        header = header_row(cells)
+        if header is not None:
             if schedule is None:
-                missing = [_COLUMN_LABELS[c] for c in _REQUIRED if c not in columns]
-                if missing:
-                    raise PlanReadError(f"dòng {number}: bảng lịch hoạt động thiếu cột {', '.join(missing)}")
-                schedule = _Schedule(number, columns)
+                if header.missing:
+                    raise _missing_columns(number, header)
+                schedule = _Schedule(number, header)
             continue  # a header repeated after a page break
         if schedule is None:
             continue
-        number_cell = cells[schedule.columns["no"]] if len(cells) > schedule.columns["no"] else ""
+        number_cell = _cell(cells, schedule.columns["no"])
         if _ROW_NUMBER.match(number_cell):
             schedule.rows.append(_Row(number, cells))
-        elif _SUB_ITEM.match(number_cell) and schedule.rows:
-            parent = _ROW_NUMBER.match(schedule.rows[-1].cells[schedule.columns["no"]])
-            time_column = schedule.columns.get("time", -1)
-            own_date = time_column < len(cells) and time_column >= 0 and cells[time_column].strip()
-            note = f" (ngày riêng “{cells[time_column][:40]}” không được tính)" if own_date else ""
-            schedule.findings.append(
-                Finding(
-                    kind="sub_item",
-                    line=number,
-                    message=f"mục con “{number_cell}” được gộp vào hoạt động {parent[1] if parent else '?'}{note}",
-                )
-            )
-            _continue_row(schedule.rows[-1], cells, schedule.columns["no"], time_column)
+            main = schedule.rows[-1]
+        elif _SUB_ITEM.match(number_cell) and main is not None:
+            parent = int(_ROW_NUMBER.match(main.cells[schedule.columns["no"]])[1])  # type: ignore[index]
+            time_column = schedule.columns["time"]
+            if _cell(cells, time_column).strip():  # its own date: an activity of its own
+                schedule.rows.append(_Row(number, cells, _sub_label(number_cell, parent), parent))
+                continue
+            merged = f"mục con “{number_cell}” được gộp vào hoạt động {parent}"
+            schedule.findings.append(Finding(kind="sub_item", line=number, message=merged))
+            # its units (and place) join the parent's; its words are a step of the parent, not a new title
+            _continue_row(main, cells, schedule.columns["no"], time_column, schedule.columns.get("title", -1))
         elif number_cell:
             schedule.findings.append(
                 Finding(
@@ -151,7 +132,10 @@ def _find_schedule(lines: list[str]) -> _Schedule:
         elif schedule.rows and any(cells):
             _continue_row(schedule.rows[-1], cells, schedule.columns["no"])  # a wrapped row
     if schedule is None:
-        raise PlanReadError("không tìm thấy bảng lịch hoạt động (cần dòng tiêu đề có các cột TT, HOẠT ĐỘNG, THỜI GIAN)")
+        raise PlanReadError(
+            "không tìm thấy bảng lịch hoạt động "
+            "(cần dòng tiêu đề có các cột TT, HOẠT ĐỘNG, THỜI GIAN, ĐƠN VỊ PHỤ TRÁCH)"
+        )
     if not schedule.rows:
         raise PlanReadError(f"dòng {schedule.header_line}: bảng lịch hoạt động không có hoạt động nào")
     return schedule
@@ -273,11 +257,7 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Pl
             findings.append(Finding(kind="invalid_date", line=window_line + 1, message=f"thời gian kế hoạch: {exc}"))
     default_year = window.end.year if window else issued_on.year if issued_on else None
 
-    activities = []
-    for row in schedule.rows:
-        activity = _activity(row, schedule.columns, default_year, window, directory, findings)
-        if activity is not None:
-            activities.append(activity)
+    activities = _activities(schedule, default_year, window, directory, findings)
 
     if window is None:
         if not activities:
@@ -303,52 +283,114 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Pl
         recipients=_recipients(lines),
         activities=activities,
         findings=findings,
+        columns=dict(schedule.header.headers),
     )
     plan.findings.extend(lint(lines, plan, body_end))
     plan.findings.sort(key=lambda f: (f.line is None, f.line or 0))
     return plan
 
 
+def _activities(
+    schedule: _Schedule,
+    default_year: int | None,
+    window: Window | None,
+    directory: UnitDirectory | None,
+    findings: list[Finding],
+) -> list[PlannedActivity]:
+    """One activity per numbered row, and per sub-item with its own date (numbered after the rows,
+    shown as written); a numbered row whose only dates are its sub-items' is their heading."""
+    headings = {row.parent for row in schedule.rows if row.parent is not None}
+    numbers = [int(_ROW_NUMBER.match(_cell(r.cells, schedule.columns["no"]))[1]) for r in schedule.rows if not r.label]  # type: ignore[index]
+    spare = iter(range(max(numbers, default=0) + 1, 10**6))
+    activities: list[PlannedActivity] = []
+    by_no: dict[int, PlannedActivity] = {}
+    heading_units: dict[int, list[ResponsibleParty]] = {}  # a heading row's units, for its sub-items
+    for row in schedule.rows:
+        no = next(spare) if row.label else int(_ROW_NUMBER.match(_cell(row.cells, schedule.columns["no"]))[1])  # type: ignore[index]
+        if not row.label and no in headings and not _cell(row.cells, schedule.columns["time"]).strip():
+            heading_units[no] = read_responsible(_cell(row.cells, schedule.columns["lead"]), directory).parties
+            continue
+        parent = by_no.get(row.parent) if row.parent is not None else None
+        inherited = parent.responsible if parent else heading_units.get(row.parent or 0, [])
+        activity = _activity(row, no, schedule.columns, default_year, window, directory, findings, inherited)
+        if activity is None:
+            continue
+        activities.append(activity)
+        if not row.label:
+            by_no.setdefault(no, activity)
+        if parent and not (parent.start <= activity.start and activity.end <= parent.end):
+            findings.append(
+                Finding(
+                    kind="sub_item_outside",
+                    line=activity.line,
+                    message=f"mục {activity.label} ({format_when(When(activity.kind, activity.start, activity.end))}) "
+                    f"nằm ngoài thời gian của hoạt động {parent.no} "
+                    f"({format_when(When(parent.kind, parent.start, parent.end))})",
+                )
+            )
+    return activities
+
+
 def _activity(
     row: _Row,
+    no: int,
     columns: dict[str, int],
     default_year: int | None,
     window: Window | None,
     directory: UnitDirectory | None,
     findings: list[Finding],
+    inherited: list[ResponsibleParty] | None = None,
 ) -> PlannedActivity | None:
+    """The activity a row describes; a sub-item that names no unit is its parent's units' to do."""
     cells = row.cells
+    shown = row.label or str(no)
 
     def cell(column: str) -> str:
-        index = columns.get(column)
-        return cells[index] if index is not None and index < len(cells) else ""
+        return _cell(cells, columns.get(column))
 
-    no = int(_ROW_NUMBER.match(cell("no"))[1])  # type: ignore[index]
-    needed = max(columns[c] for c in _REQUIRED) + 1
+    needed = max(columns[c] for c in REQUIRED) + 1
     if len(cells) < needed:
         findings.append(
             Finding(
                 kind="missing_column",
                 line=row.line,
-                message=f"hoạt động {no}: dòng chỉ có {len(cells)} cột, bảng cần {needed}",
+                message=f"hoạt động {shown}: dòng chỉ có {len(cells)} cột, bảng cần {needed}",
             )
         )
         return None
     try:
         when = parse_when(cell("time"), default_year)
     except DateError as exc:
-        findings.append(Finding(kind="unreadable_date", line=row.line, message=f"hoạt động {no}: {exc}"))
+        findings.append(Finding(kind="unreadable_date", line=row.line, message=f"hoạt động {shown}: {exc}"))
         return None
     start = when.start
     if start is None:  # a deadline runs from the campaign's start
         start = min(window.start, when.end) if window else when.end
-    reading = read_responsible(cell("responsible"), directory)
-    for kind, message in reading.problems:
-        findings.append(Finding(kind=kind, line=row.line, message=f"hoạt động {no}: {message}"))
-    if not reading.parties:
+    lead = read_responsible(cell("lead"), directory)
+    support = read_responsible(cell("support"), directory) if "support" in columns else None
+    parties = list(lead.parties)
+    for reading in (lead, support):
+        for kind, message in reading.problems if reading else []:
+            findings.append(Finding(kind=kind, line=row.line, message=f"hoạt động {shown}: {message}"))
+    if support is not None:
+        parties += [p.model_copy(update={"role": Role.SUPPORT}) for p in support.parties]
+        if not lead.parties and support.parties:
+            findings.append(
+                Finding(
+                    kind="lead_empty",
+                    line=row.line,
+                    message=f"hoạt động {shown}: cột {COLUMN_WORDS['lead']} để trống, chỉ có đơn vị phối hợp",
+                )
+            )
+    if not parties and inherited and not cell("lead").strip():
+        parties = [p.model_copy() for p in inherited]
+    if not parties:
         findings.append(
-            Finding(kind="no_responsible", line=row.line, message=f"hoạt động {no}: chưa ghi đơn vị phụ trách")
+            Finding(kind="no_responsible", line=row.line, message=f"hoạt động {shown}: chưa ghi đơn vị phụ trách")
         )
+    starts_at, problem = time_of_day(cell("time"))
+    if problem:
+        findings.append(Finding(kind="invalid_time", line=row.line, message=f"hoạt động {shown}: {problem}"))
     return PlannedActivity(
         no=no,
         title=cell("title").rstrip(),
@@ -356,8 +398,11 @@ def _activity(
         start=start,
         end=when.end,
         place=cell("place"),
-        responsible=reading.parties,
+        responsible=parties,
         line=row.line,
+        label=row.label,
+        parent=row.parent,
+        start_time=starts_at,
     )
 
 

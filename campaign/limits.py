@@ -33,6 +33,7 @@ MAX_ACTIVITY_NO = 999
 # --- plan documents ------------------------------------------------------------------
 MAX_PLAN_BYTES = 10 * 1024 * 1024  # the file as stored
 MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024  # all parts of a .docx, uncompressed
+MAX_PDF_PAGES = 60  # a plan is a few pages; a PDF beyond this is not one
 MAX_PLAN_LINES = 20_000
 MAX_LINE_CHARS = 5_000  # a longer line is cut there, with a finding
 MAX_ACTIVITIES = 500

@@ -44,7 +44,7 @@ def _when(state: ActivityState) -> str:
 def _heading(state: ActivityState) -> str:
     a = state.activity
     place = f", tại {a.place}" if a.place else ""
-    return f"Hoạt động {a.no}: “{a.title}” ({_when(state)}{place})"
+    return f"Hoạt động {a.number}: “{a.title}” ({_when(state)}{place})"
 
 
 def _ready_request(state: ActivityState, now: datetime) -> str:
@@ -134,7 +134,7 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         outcomes = {u.name: outcome_of(u) for u in state.units.values()}
         counts = Counter(outcomes.values())
         missing = [name for name, outcome in outcomes.items() if outcome is Outcome.MISSING]
-        subject = f"[{state.campaign_id}] Kết thúc hoạt động {a.no}: {a.title}"
+        subject = f"[{state.campaign_id}] Kết thúc hoạt động {a.number}: {a.title}"
         lines = [
             "Kính gửi Văn phòng Đoàn Khối,",
             f"{heading} đã kết thúc lúc {format_moment(now)}.",
@@ -184,7 +184,7 @@ def record_set_aside(state: ActivityState, event_key: str, what: str, error: str
         campaign_id=state.campaign_id,
         activity_no=state.activity.no,
         recipient="office",
-        subject=f"[{state.campaign_id}] Không lưu được dữ liệu: hoạt động {state.activity.no}",
+        subject=f"[{state.campaign_id}] Không lưu được dữ liệu: hoạt động {state.activity.number}",
         body="\n".join(
             [
                 "Kính gửi Văn phòng Đoàn Khối,",
@@ -204,11 +204,11 @@ def activity_failed(campaign_id: str, activity: PlannedActivity, reason: str) ->
         campaign_id=campaign_id,
         activity_no=activity.no,
         recipient="office",
-        subject=f"[{campaign_id}] Hoạt động {activity.no} dừng do lỗi: {activity.title}"[:300],
+        subject=f"[{campaign_id}] Hoạt động {activity.number} dừng do lỗi: {activity.title}"[:300],
         body="\n".join(
             [
                 "Kính gửi Văn phòng Đoàn Khối,",
-                f"Việc theo dõi hoạt động {activity.no} “{activity.title}” đã dừng do lỗi: {reason}.",
+                f"Việc theo dõi hoạt động {activity.number} “{activity.title}” đã dừng do lỗi: {reason}.",
                 "Các hoạt động khác của chiến dịch vẫn tiếp tục; báo cáo cuối ghi hoạt động này là “dừng do lỗi” "
                 "với tình hình đến lúc dừng.",
                 "Đề nghị bộ phận kỹ thuật kiểm tra lịch sử workflow trên Temporal UI.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +33,14 @@ class PlannedActivity(BaseModel):
     place: str = ""
     responsible: list[ResponsibleParty] = []
     line: int | None = None  # line of the schedule row in the document
+    label: str = ""  # a sub-item that is an activity of its own: its number as written ("3.1")
+    parent: int | None = None  # and the activity it is written under
+    start_time: time | None = None  # the time of day the event starts, when the plan gives one
+
+    @property
+    def number(self) -> str:
+        """The activity's number as people read it in the plan."""
+        return self.label or str(self.no)
 
     @property
     def unit_codes(self) -> list[str]:
@@ -64,6 +72,7 @@ class Plan(BaseModel):
     recipients: list[str] = []
     activities: list[PlannedActivity]
     findings: list[Finding] = []
+    columns: dict[str, str] = {}  # schedule column → the header the plan gives it
 
     @property
     def starts_on(self) -> date:
@@ -99,10 +108,13 @@ class Plan(BaseModel):
                     "responsible": [
                         {"name": p.name, "role": p.role.value, "unit_code": p.unit_code} for p in a.responsible
                     ],
+                    "number": a.number,
+                    "start_time": a.start_time.strftime("%H:%M") if a.start_time else None,
                 }
                 for a in self.activities
             ],
             "findings": findings_contract(self.findings),
+            "columns": dict(self.columns),
         }
 
 

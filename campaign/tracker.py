@@ -7,7 +7,7 @@ done, and sleeps until `next_wake`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -206,6 +206,8 @@ def new_activity_state(
 ) -> ActivityState:
     """The state at the activity's start: every responsible unit expected, nothing sent."""
     event_start = start_of_day(activity.start)
+    if activity.start_time is not None:  # the plan gives the hour the event starts
+        event_start += timedelta(hours=activity.start_time.hour, minutes=activity.start_time.minute)
     event_end = end_of_day(activity.end)
     due = report_due_after(event_end, policy, frozenset(holidays))
     roles = {p.unit_code: p.role for p in activity.responsible if p.unit_code}

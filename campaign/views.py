@@ -41,6 +41,7 @@ class ActivityStatus(BaseModel):
     no: int
     title: str
     phase: Phase
+    number: str = ""  # as the plan writes it ("3.1" for a sub-item); empty: the same as `no`
     start: date
     end: date
     event_start: datetime
@@ -75,6 +76,7 @@ def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
     return ActivityStatus(
         campaign_id=state.campaign_id,
         no=state.activity.no,
+        number=state.activity.number,
         title=state.activity.title,
         phase=state.phase(now),
         start=state.activity.start,
@@ -152,7 +154,7 @@ def unit_table(state: ActivityState, now: datetime) -> str:
     """Markdown for the Temporal UI's current details."""
     a = state.activity
     lines = [
-        f"**{a.no}\\. {markdown_text(a.title)}** — {phase_words(state.phase(now))}",
+        f"**{a.number}\\. {markdown_text(a.title)}** — {phase_words(state.phase(now))}",
         "",
         "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
         "| --- | --- | --- | --- | --- |",
@@ -180,4 +182,4 @@ def unit_table(state: ActivityState, now: datetime) -> str:
 def activity_ui_summary(activity: PlannedActivity) -> str:
     """The activity's summary line in the Temporal UI, which renders Markdown: "7\\. …" shows "7. …"."""
     when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
-    return f"{activity.no}\\. {markdown_text(activity.title)} ({when})"[:400]
+    return f"{activity.number}\\. {markdown_text(activity.title)} ({when})"[:400]

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from campaign.dates import When, format_when
 from campaign.documents import PlanReadError
+from campaign.headers import columns_read
 from campaign.importer import import_plan
 from campaign.plan import Plan, findings_contract
 from campaign.units import DirectoryError, UnitDirectory, load_directory
@@ -61,9 +62,11 @@ def print_plan(plan: Plan, console: Console) -> None:
             f"{literal(p.name)}{' (phối hợp)' if p.role == 'support' else ''}{'' if p.unit_code else ' ⚠'}"
             for p in a.responsible
         )
-        when = format_when(When(a.kind, a.start, a.end))
-        table.add_row(str(a.no), literal(a.title), when, literal(a.place), parties)
+        when = format_when(When(a.kind, a.start, a.end)) + (f", {a.start_time:%H:%M}" if a.start_time else "")
+        table.add_row(a.number, literal(a.title), when, literal(a.place), parties)
     console.print(table)
+    if plan.columns:
+        console.print("Cột của bảng lịch: " + literal(columns_read(plan.columns)), highlight=False)
     if plan.recipients:
         console.print("Nơi nhận: " + "; ".join(literal(r) for r in plan.recipients), highlight=False)
 

@@ -58,3 +58,70 @@ def write_docx(path: Path, rows: list[list[str]], **kwargs) -> Path:
 
 
 WRITERS = {"txt": write_txt, "docx": write_docx}
+
+
+def write_pipe(path: Path, rows: list[list[str]], **kwargs) -> Path:
+    """A Markdown-like pipe table, with its |---| rule line."""
+    lines, table = plan_text(rows, **kwargs)
+    pipe = ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
+    pipe += ["| " + " | ".join(row) + " |" for row in table[1:]]
+    path.write_text("\n".join(lines + pipe) + "\n", encoding="utf-8")
+    return path
+
+
+def write_word_tables(path: Path, tables: list[list[list[str]]], merged_down: list[tuple[int, int, int, int]] = (),
+                      **kwargs) -> Path:  # fmt: skip
+    """A .docx whose schedule is one or more Word tables (a table continued on the next page);
+    `merged_down` holds (table, column, first row, last row) cells merged vertically, the text in the first."""
+    lines, _ = plan_text([], **kwargs)
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    for number, table in enumerate(tables):
+        if number:
+            document.add_page_break()
+        grid = document.add_table(rows=0, cols=len(table[0]))
+        for row in table:
+            for cell, text in zip(grid.add_row().cells, row, strict=False):
+                cell.text = text
+        for which, column, first, last in merged_down:
+            if which == number:
+                top = grid.cell(first, column)
+                text = top.text
+                top.merge(grid.cell(last, column))
+                top.text = text
+    document.save(str(path))
+    return path
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def write_pdf(path: Path, rows: list[list[str]], **kwargs) -> Path:
+    """A PDF with a text layer (reportlab, a Unicode font): the plan's lines, then the schedule as a ruled table."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
+    style = ParagraphStyle("plan", fontName="DejaVu", fontSize=10, leading=13)
+    lines, table = plan_text(rows, **kwargs)
+    story: list = [Paragraph(line or "&nbsp;", style) for line in lines]
+    grid = Table([[Paragraph(cell, style) for cell in row] for row in table], colWidths=[40, 200, 110, 140, 200])
+    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONTNAME", (0, 0), (-1, -1), "DejaVu")]))
+    story.append(grid)
+    SimpleDocTemplate(str(path), pagesize=landscape(A4)).build(story)
+    return path
+
+
+def write_scanned_pdf(path: Path) -> Path:
+    """A PDF page with only a picture of text (no text layer), as a scanner makes it."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path))
+    for y in range(700, 300, -20):
+        page.rect(72, y, 400, 8, fill=1)  # dark bars where a scan would show lines of text
+    page.save()
+    return path

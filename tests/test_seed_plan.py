@@ -89,8 +89,12 @@ def test_seed_lint_findings(plan: Plan) -> None:
 
 def test_contract_shape(plan: Plan) -> None:
     data = plan.contract()
-    assert list(data) == ["code", "issued_on", "title", "window", "recipients", "activities", "findings"]
-    assert list(data["activities"][0]) == ["no", "title", "kind", "start", "end", "place", "responsible"]
+    assert list(data) == ["code", "issued_on", "title", "window", "recipients", "activities", "findings", "columns"]
+    assert list(data["activities"][0]) == [
+        "no", "title", "kind", "start", "end", "place", "responsible", "number", "start_time",
+    ]  # fmt: skip
+    assert data["columns"] == {"no": "TT", "title": "HOẠT ĐỘNG", "time": "THỜI GIAN", "place": "ĐỊA ĐIỂM",
+                               "lead": "GHI CHÚ"}  # fmt: skip
     assert list(data["activities"][0]["responsible"][0]) == ["name", "role", "unit_code"]
     assert data["activities"][5]["responsible"][0]["unit_code"] is None
     assert list(data["findings"][0]) == ["kind", "line", "message"]

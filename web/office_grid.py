@@ -74,6 +74,10 @@ class GridRow:
     reported: int
     assigned: int
 
+    @property
+    def number(self) -> str:
+        return (self.status.number if self.status else "") or str(self.activity.no)
+
     def unit(self, code: str) -> UnitView | None:
         return next((u for u in self.status.units if u.code == code), None) if self.status else None
 
@@ -215,7 +219,8 @@ def grid_router(door: Door) -> APIRouter:
         units = [(u, cell_of(u), revisions.get(u.code, [])) for u in (status.units if status else [])]
         context = {"who": who, "may": lambda a: may(who.person.role, Action(a)), "campaign": campaign,
                    "activity": activity, "status": status, "units": units,
-                   "units_by_code": {u.code: u.name for u, _, _ in units}, "audit": audit_view(door, campaign_id, no),
+                   "units_by_code": {u.code: u.name for u, _, _ in units},
+                   "number": (status.number if status else "") or str(no), "audit": audit_view(door, campaign_id, no),
                    "choices": door.unit_choices()}  # fmt: skip
         return door.page(request, "activity.html", context)
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from access.roles import Action
 from campaign.dates import When, format_when
 from campaign.documents import PlanReadError, lines_of
+from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
 from campaign.plan import Plan, ResponsibleParty
@@ -115,7 +116,7 @@ def plans_router(door: Door) -> APIRouter:
         rows = [
             {
                 "activity": a,
-                "when": format_when(When(a.kind, a.start, a.end)),
+                "when": format_when(When(a.kind, a.start, a.end)) + (f", {a.start_time:%H:%M}" if a.start_time else ""),
                 "parties": list(enumerate(a.responsible)),
             }
             for a in plan.activities
@@ -123,7 +124,7 @@ def plans_router(door: Door) -> APIRouter:
         context = {
             "who": who, "plan": plan, "rows": rows, "upload": digest, "name": name, "units": units,
             "campaign_id": campaign_id_for(plan.code, plan.window.start), "policy": Policy(), "error": error,
-            "typed": typed or {},
+            "typed": typed or {}, "columns": columns_read(plan.columns),
         }  # fmt: skip
         return templates.TemplateResponse(request, "plan_preview.html", context, status_code=422 if error else 200)
 
