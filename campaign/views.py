@@ -70,6 +70,7 @@ class ActivitySummary(BaseModel):
     ready: int
     units: int
     escalations_sent: int = 0
+    token: str | None = None  # the campaign's secret for this activity: a summary without it is refused
 
 
 def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -71,7 +72,7 @@ with workflow.unsafe.imports_passed_through():
 MessageT = TypeVar("MessageT", bound=Message)
 # The rules a new activity runs by (campaign.tracker.ActivityState.rules_version). It travels in the
 # input, so a run started before a rule changed replays with the rules it was started with.
-CURRENT_RULES = 1
+CURRENT_RULES = 2
 R = TypeVar("R")
 
 
@@ -88,6 +89,9 @@ class ActivityInput(BaseModel):
     clock: PlanClock
     state: ActivityState | None = None  # carried over by continue-as-new
     rules_version: int = 0  # 0 for inputs recorded before the field existed; new campaigns send CURRENT_RULES
+    # A secret only the campaign holds: its summaries from this activity and its cancel carry it
+    # (None for campaigns started before it existed).
+    campaign_token: str | None = None
 
 
 @workflow.defn
@@ -243,7 +247,7 @@ class CampaignActivityWorkflow:
     async def _tell_parent(self, summary: ActivitySummary) -> None:
         parent = workflow.get_external_workflow_handle(self.input.parent_id or "")
         try:
-            await parent.signal("activity_changed", summary)
+            await parent.signal("activity_changed", summary.model_copy(update={"token": self.input.campaign_token}))
         except Exception:  # the campaign may be gone (cancelled, terminated); the activity carries on
             workflow.logger.warning("could not tell the campaign", extra={"campaign_id": self.state.campaign_id})
 
@@ -380,10 +384,21 @@ class CampaignActivityWorkflow:
 
     @workflow.signal
     def cancel_from_campaign(self, raw: Any) -> None:
-        """The whole campaign was cancelled; a signal, since nobody waits for each answer."""
+        """The whole campaign was cancelled; a signal, since nobody waits for each answer. Only the
+        campaign knows the token it gave this activity: a signal without it changes nothing."""
+        token = raw.pop("token", None) if isinstance(raw, dict) else None
+        expected = self.input.campaign_token
+        if expected is not None and not (isinstance(token, str) and hmac.compare_digest(token, expected)):
+            workflow.logger.warning(
+                "campaign cancel refused: not sent by the campaign", extra={"campaign_id": self.state.campaign_id}
+            )
+            return
         try:
-            apply_cancel(self.state, read_message(Cancel, raw), self.now())
+            message = read_message(Cancel, raw)
+            apply_cancel(self.state, message, self.now())
             self._changed = True
+            if self.input.rules_version >= 2:  # older runs replay without this record
+                self._record(EventKind.CANCEL, message.via or "campaign", detail={"reason": message.reason})
         except Rejected as exc:  # already closed or cancelled, or a malformed signal: nothing changes
             workflow.logger.info(
                 "campaign cancel not applied", extra={"campaign_id": self.state.campaign_id, "reason": str(exc)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -90,6 +91,7 @@ class CampaignWorkflow:
         self.phase = "RUNNING"
         self.cancel_reason: str | None = None
         self.escalations_at_last_digest: dict[int, int] = {}
+        self.tokens: dict[int, str] = {}  # activity → the secret its summaries and our cancel carry
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -111,6 +113,8 @@ class CampaignWorkflow:
         recorded = workflow.start_activity_method(
             Recorder.record_campaign, record, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
         )
+        if workflow.patched("campaign-message-tokens"):  # campaigns started before tokens accept unsigned summaries
+            self.tokens = {a.no: str(workflow.uuid4()) for a in input.plan.activities}
         handles = [await self._start_child(activity) for activity in input.plan.activities]
         children = asyncio.ensure_future(
             asyncio.gather(*(self._followed(a, h) for a, h in zip(input.plan.activities, handles, strict=True)))
@@ -218,6 +222,7 @@ class CampaignWorkflow:
             window_end=self.input.plan.window.end,
             clock=self.clock,
             rules_version=CURRENT_RULES,
+            campaign_token=self.tokens.get(activity.no),
         )
         return await workflow.start_child_workflow(
             CampaignActivityWorkflow.run,
@@ -252,9 +257,18 @@ class CampaignWorkflow:
 
     @workflow.signal
     def activity_changed(self, summary: ActivitySummary) -> None:
-        if summary.no in self.summaries:
-            self.summaries[summary.no] = summary
-            self._show()
+        """An activity's new state, from the activity itself: a summary without its token is a stranger's."""
+        expected = self.tokens.get(summary.no)
+        if summary.no not in self.summaries or (
+            expected is not None and not hmac.compare_digest(summary.token or "", expected)
+        ):
+            workflow.logger.warning(
+                "activity summary refused: not sent by the activity",
+                extra={"campaign_id": self.input.campaign_id, "activity_no": summary.no},
+            )
+            return
+        self.summaries[summary.no] = summary.model_copy(update={"token": None})
+        self._show()
 
     @workflow.query
     def overview(self) -> Overview:
@@ -274,7 +288,8 @@ class CampaignWorkflow:
         for no, summary in self.summaries.items():
             if summary.phase not in FINAL_PHASES:
                 child = workflow.get_external_workflow_handle(activity_workflow_id(self.input.campaign_id, no))
-                await child.signal(CampaignActivityWorkflow.cancel_from_campaign, message)
+                signed = {**message.model_dump(mode="json"), "token": self.tokens[no]} if no in self.tokens else message
+                await child.signal(CampaignActivityWorkflow.cancel_from_campaign, signed)
         return f"Đã hủy chiến dịch {self.input.campaign_id}."
 
     @cancel.validator

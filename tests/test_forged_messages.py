@@ -1,0 +1,60 @@
+"""Messages only the campaign's own workflows may send: an activity's summary to its campaign, and a
+campaign-wide cancel to an activity. A stranger at the Temporal frontend who sends them changes
+nothing; the genuine ones still work, and the cancel is in the audit trail with its reason."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlalchemy import select
+
+from store.schema import AuditEntry
+from tests.portal_env import running_campaign
+from tests.temporal_env import time_skipping_env
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+
+
+async def test_forged_summaries_and_cancels_change_nothing(directory, tmp_path) -> None:
+    env = await time_skipping_env()
+    try:
+        cid = f"forged-{uuid.uuid4().hex[:6]}"
+        async with running_campaign(env, directory, tmp_path, cid) as setup:
+            campaign = env.client.get_workflow_handle(campaign_workflow_id(cid))
+            first = env.client.get_workflow_handle(activity_workflow_id(cid, 1))
+            forged = {"no": 2, "title": "GIẢ MẠO", "phase": "CLOSED", "pending": [], "overdue": [],
+                      "escalation_level": 0, "reported": 99, "ready": 99, "units": 99}  # fmt: skip
+            await campaign.signal("activity_changed", forged)
+            await campaign.signal("activity_changed", {**forged, "token": "doan-mo"})
+            await first.signal("cancel_from_campaign", {"reason": "giả mạo"})
+            await first.signal("cancel_from_campaign", {"reason": "giả mạo", "token": "doan-mo"})
+            await first.signal("cancel_from_campaign", "không phải thông điệp")
+            await asyncio.sleep(0.5)
+            overview = await campaign.query("overview")
+            second = next(a for a in overview["activities"] if a["no"] == 2)
+            assert second["title"] != "GIẢ MẠO" and second["phase"] != "CLOSED" and second["reported"] == 0
+            assert (await first.query("status"))["phase"] != "CANCELLED"
+
+            answer = await campaign.execute_update("cancel", {"reason": "Dịch bệnh", "via": "lan (office)"})
+            assert "Đã hủy" in answer
+            phases = []
+            for _ in range(100):
+                phases = [(await env.client.get_workflow_handle(activity_workflow_id(cid, no)).query("status"))["phase"]
+                          for no in (1, 2, 3)]  # fmt: skip
+                if phases == ["CANCELLED"] * 3:
+                    break
+                await asyncio.sleep(0.05)
+            assert phases == ["CANCELLED"] * 3
+            rows: list = []
+            for _ in range(100):
+                with setup.store.session() as session:
+                    rows = list(session.execute(select(AuditEntry.activity_no, AuditEntry.actor, AuditEntry.detail)
+                                                .where(AuditEntry.campaign_id == cid,
+                                                       AuditEntry.action == "cancel")))  # fmt: skip
+                if len(rows) == 3:
+                    break
+                await asyncio.sleep(0.05)
+            assert sorted(no for no, _, _ in rows) == [1, 2, 3]
+            assert all(actor == "lan (office)" and detail["reason"] == "Dịch bệnh" for _, actor, detail in rows)
+    finally:
+        await env.shutdown()
