@@ -87,6 +87,7 @@ def _missing_columns(number: int, header: HeaderRow) -> PlanReadError:
 def _find_schedule(lines: list[str]) -> _Schedule:
     schedule: _Schedule | None = None
     main: _Row | None = None  # the last numbered row: the parent of the sub-items that follow
+    incomplete: tuple[int, HeaderRow] | None = None  # the first header row that lacked a column
     for number, line in enumerate(lines, start=1):
         cells = split_cells(line)
         if cells is None:
@@ -101,8 +102,9 @@ def _find_schedule(lines: list[str]) -> _Schedule:
         header = header_row(cells)
         if header is not None:
             if schedule is None:
-                if header.missing:
-                    raise _missing_columns(number, header)
+                if header.missing:  # another table of the plan (a budget, say); the schedule may come later
+                    incomplete = incomplete or (number, header)
+                    continue
                 schedule = _Schedule(number, header)
             continue  # a header repeated after a page break
         if schedule is None:
@@ -131,6 +133,8 @@ def _find_schedule(lines: list[str]) -> _Schedule:
             )
         elif schedule.rows and any(cells):
             _continue_row(schedule.rows[-1], cells, schedule.columns["no"])  # a wrapped row
+    if schedule is None and incomplete is not None:
+        raise _missing_columns(*incomplete)
     if schedule is None:
         raise PlanReadError(
             "không tìm thấy bảng lịch hoạt động "

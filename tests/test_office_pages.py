@@ -227,3 +227,11 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
             with contextlib.suppress(Exception):
                 await office.env.client.get_workflow_handle(workflow_id).terminate("done")
     assert dues == {1: ("2024-03-07", "2024-03-05"), 3: ("2024-03-30", "2024-03-24")}
+
+
+async def test_an_unreadable_unit_directory_is_said_plainly(office, tmp_path) -> None:
+    office.settings.units_file = tmp_path / "khong-co.yaml"
+    http, _ = await signed_in(office, "btv")
+    page = await http.get(f"/campaigns/{office.campaign_id}")
+    await http.aclose()
+    assert page.status_code == 503 and "Không đọc được danh bạ đơn vị" in page.text

@@ -180,3 +180,12 @@ def test_weekday_words_times_of_day_and_impossible_dates(tmp_path, directory) ->
     state = new_activity_state("c", plan.activities[0], [], Policy(), [], date(2024, 3, 31))
     assert state.event_start == datetime(2024, 3, 12, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
     assert plan.contract()["activities"][2]["start_time"] == "14:00"
+
+
+def test_another_table_before_the_schedule_is_not_taken_for_it(tmp_path, directory) -> None:
+    budget = ["Dự toán kinh phí:", "STT\tNội dung\tKinh phí", "1\tKhen thưởng\t5.000.000 đồng"]
+    plan = import_plan(write_txt(tmp_path / "plan.txt", ROWS, body=budget), directory)
+    assert read(plan) == EXPECTED
+    with pytest.raises(PlanReadError, match="dòng 11: bảng lịch hoạt động thiếu cột THỜI GIAN, ĐƠN VỊ PHỤ TRÁCH"):
+        import_plan(write_txt(tmp_path / "budget-only.txt", [], body=budget, header=["STT", "Nội dung", "Kinh phí"]),
+                    directory)  # fmt: skip

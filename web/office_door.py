@@ -13,10 +13,11 @@ from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 
 from access.roles import Action
-from campaign.units import Unit, UnitDirectory, UnitKind, load_directory
+from campaign.units import DirectoryError, Unit, UnitDirectory, UnitKind, load_directory
 from settings import Settings
 from store.database import Store
 from store.users import Person
+from web.portal import Refused
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,12 @@ class Door:
     def directory(self) -> UnitDirectory:
         """The unit directory, read again only when its file changed."""
         path = self.settings.units_file
-        changed = path.stat().st_mtime
-        if self._directory is None or self._directory[0] != changed:
-            self._directory = (changed, load_directory(path))
+        try:
+            changed = path.stat().st_mtime
+            if self._directory is None or self._directory[0] != changed:
+                self._directory = (changed, load_directory(path))
+        except (OSError, DirectoryError) as exc:
+            raise Refused(503, "unavailable", f"Không đọc được danh bạ đơn vị (UNITS_FILE={path}): {exc}") from None
         return self._directory[1]
 
     def unit_choices(self) -> list[Unit]:
