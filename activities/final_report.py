@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logs import activity_logger
 from campaign.limits import campaign_id_problem, campaign_id_shown
+from exports import report_writer
 from store.database import Store
 from store.queries import campaign_report
 
@@ -35,7 +36,7 @@ class Publisher:
                 type="Rejected",
                 non_retryable=True,
             )
-        from exports.files import write_report  # matplotlib and openpyxl load when a report is written, not before
+        write_report = report_writer()  # matplotlib and openpyxl load when a report is written, not before
 
         with self.store.session() as session:
             report = campaign_report(session, request.campaign_id, request.generated_at)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from campaign.dates import ActivityKind, DateError, When, format_when, parse_when, time_of_day
+from campaign.dates import ActivityKind, DateError, format_when, parse_when, time_of_day
 from campaign.documents import PlanReadError, read_lines
 from campaign.headers import COLUMN_WORDS, REQUIRED, HeaderRow, columns_read, header_row
 from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_LINES
@@ -50,6 +50,7 @@ def split_cells(line: str) -> list[str] | None:
 class _Row:
     line: int
     cells: list[str]
+    no: int | None = None  # a numbered row's number
     label: str = ""  # a sub-item with its own date: its number as written ("3.1", "3.a")
     parent: int | None = None
 
@@ -110,14 +111,14 @@ def _find_schedule(lines: list[str]) -> _Schedule:
         if schedule is None:
             continue
         number_cell = _cell(cells, schedule.columns["no"])
-        if _ROW_NUMBER.match(number_cell):
-            schedule.rows.append(_Row(number, cells))
-            main = schedule.rows[-1]
-        elif _SUB_ITEM.match(number_cell) and main is not None:
-            parent = int(_ROW_NUMBER.match(main.cells[schedule.columns["no"]])[1])  # type: ignore[index]
+        if row_number := _ROW_NUMBER.match(number_cell):
+            main = _Row(number, cells, no=int(row_number[1]))
+            schedule.rows.append(main)
+        elif _SUB_ITEM.match(number_cell) and main is not None and main.no is not None:
+            parent = main.no
             time_column = schedule.columns["time"]
             if _cell(cells, time_column).strip():  # its own date: an activity of its own
-                schedule.rows.append(_Row(number, cells, _sub_label(number_cell, parent), parent))
+                schedule.rows.append(_Row(number, cells, label=_sub_label(number_cell, parent), parent=parent))
                 continue
             merged = f"mục con “{number_cell}” được gộp vào hoạt động {parent}"
             schedule.findings.append(Finding(kind="sub_item", line=number, message=merged))
@@ -304,32 +305,33 @@ def _activities(
     """One activity per numbered row, and per sub-item with its own date (numbered after the rows,
     shown as written); a numbered row whose only dates are its sub-items' is their heading."""
     headings = {row.parent for row in schedule.rows if row.parent is not None}
-    numbers = [int(_ROW_NUMBER.match(_cell(r.cells, schedule.columns["no"]))[1]) for r in schedule.rows if not r.label]  # type: ignore[index]
-    spare = iter(range(max(numbers, default=0) + 1, 10**6))
+    spare = iter(range(max((r.no for r in schedule.rows if r.no is not None), default=0) + 1, 10**6))
     activities: list[PlannedActivity] = []
     by_no: dict[int, PlannedActivity] = {}
     heading_units: dict[int, list[ResponsibleParty]] = {}  # a heading row's units, for its sub-items
     for row in schedule.rows:
-        no = next(spare) if row.label else int(_ROW_NUMBER.match(_cell(row.cells, schedule.columns["no"]))[1])  # type: ignore[index]
-        if not row.label and no in headings and not _cell(row.cells, schedule.columns["time"]).strip():
+        no = next(spare) if row.no is None else row.no
+        if row.no is not None and no in headings and not _cell(row.cells, schedule.columns["time"]).strip():
             heading_units[no] = read_responsible(_cell(row.cells, schedule.columns["lead"]), directory).parties
             continue
-        parent = by_no.get(row.parent) if row.parent is not None else None
-        inherited = parent.responsible if parent else heading_units.get(row.parent or 0, [])
+        parent: PlannedActivity | None = None
+        inherited: list[ResponsibleParty] = []
+        if row.parent is not None:  # a sub-item: its parent's units, or its heading row's
+            parent = by_no.get(row.parent)
+            inherited = parent.responsible if parent else heading_units.get(row.parent, [])
         activity = _activity(row, no, schedule.columns, default_year, window, directory, findings, inherited)
         if activity is None:
             continue
         activities.append(activity)
-        if not row.label:
+        if row.no is not None:
             by_no.setdefault(no, activity)
         if parent and not (parent.start <= activity.start and activity.end <= parent.end):
             findings.append(
                 Finding(
                     kind="sub_item_outside",
                     line=activity.line,
-                    message=f"mục {activity.label} ({format_when(When(activity.kind, activity.start, activity.end))}) "
-                    f"nằm ngoài thời gian của hoạt động {parent.no} "
-                    f"({format_when(When(parent.kind, parent.start, parent.end))})",
+                    message=f"mục {activity.label} ({format_when(activity.when)}) "
+                    f"nằm ngoài thời gian của hoạt động {parent.no} ({format_when(parent.when)})",
                 )
             )
     return activities

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from campaign.dates import ActivityKind
+from campaign.dates import ActivityKind, When, format_when
 from campaign.limits import MAX_ACTIVITIES, MAX_ACTIVITY_NO, MAX_DAYS_FROM_ISSUE
 
 
@@ -41,6 +41,15 @@ class PlannedActivity(BaseModel):
     def number(self) -> str:
         """The activity's number as people read it in the plan."""
         return self.label or str(self.no)
+
+    @property
+    def when(self) -> When:
+        return When(self.kind, self.start, self.end)
+
+    @property
+    def schedule_text(self) -> str:
+        """Its THỜI GIAN as the schedule shows it: the canonical dates, and the start time if any."""
+        return format_when(self.when) + (f", {self.start_time:%H:%M}" if self.start_time else "")
 
     @property
     def unit_codes(self) -> list[str]:

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from campaign.dates import When, format_when
 from campaign.documents import PlanReadError
 from campaign.headers import columns_read
 from campaign.importer import import_plan
@@ -62,7 +61,7 @@ def print_plan(plan: Plan, console: Console) -> None:
             f"{literal(p.name)}{' (phối hợp)' if p.role == 'support' else ''}{'' if p.unit_code else ' ⚠'}"
             for p in a.responsible
         )
-        when = format_when(When(a.kind, a.start, a.end)) + (f", {a.start_time:%H:%M}" if a.start_time else "")
+        when = a.schedule_text
         table.add_row(a.number, literal(a.title), when, literal(a.place), parties)
     console.print(table)
     if plan.columns:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.output import campaign_id_checked, fail, first_line
 from cli.temporal_client import CommandError
+from exports import report_writer
 from settings import get_settings
 from store.database import Store, upgrade
 from store.queries import CampaignNotRecorded, campaign_report
@@ -39,7 +40,7 @@ def export(
     output: Path | None = typer.Option(None, "--output", help="Thư mục ghi tệp; mặc định REPORTS_DIR/<chiến dịch>"),
 ) -> None:
     """Xuất báo cáo chiến dịch từ cơ sở dữ liệu (bất cứ lúc nào)."""
-    from exports.files import write_report  # the report-writing stack loads only for this command
+    write_report = report_writer()  # the report-writing stack loads only for this command
 
     settings = get_settings()
     try:

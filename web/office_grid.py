@@ -23,6 +23,7 @@ from access.roles import Action, may
 from campaign.limits import campaign_id_problem
 from campaign.units import UnitKind
 from campaign.views import ActivityStatus, UnitView
+from exports import report_writer
 from store.links import current_link
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Campaign, CampaignActivity, Notification, UnitReport
@@ -54,6 +55,11 @@ LEGEND = [
 ]
 
 
+def number_shown(status: ActivityStatus | None, no: int) -> str:
+    """The activity's number as the plan writes it ("3.1"), from its live status when it answers."""
+    return (status.number if status else "") or str(no)
+
+
 def cell_of(unit: UnitView | None) -> Cell:
     if unit is None:
         return LEGEND[0]
@@ -76,7 +82,7 @@ class GridRow:
 
     @property
     def number(self) -> str:
-        return (self.status.number if self.status else "") or str(self.activity.no)
+        return number_shown(self.status, self.activity.no)
 
     def unit(self, code: str) -> UnitView | None:
         return next((u for u in self.status.units if u.code == code), None) if self.status else None
@@ -220,7 +226,7 @@ def grid_router(door: Door) -> APIRouter:
         context = {"who": who, "may": lambda a: may(who.person.role, Action(a)), "campaign": campaign,
                    "activity": activity, "status": status, "units": units,
                    "units_by_code": {u.code: u.name for u, _, _ in units},
-                   "number": (status.number if status else "") or str(no), "audit": audit_view(door, campaign_id, no),
+                   "number": number_shown(status, no), "audit": audit_view(door, campaign_id, no),
                    "choices": door.unit_choices()}  # fmt: skip
         return door.page(request, "activity.html", context)
 
@@ -259,7 +265,7 @@ def grid_router(door: Door) -> APIRouter:
         allowed(request, Action.VIEW)
         if fmt not in ("xlsx", "csv", "md") or campaign_id_problem(campaign_id):
             raise Refused(404, "not_found", "Không có định dạng này (xlsx, csv, md).")
-        from exports.files import write_report  # the report-writing stack loads only for a download
+        write_report = report_writer()  # the report-writing stack loads only for a download
 
         with door.store.session() as session:
             try:

@@ -14,7 +14,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from access.roles import Action
-from campaign.dates import When, format_when
 from campaign.documents import PlanReadError, lines_of
 from campaign.headers import columns_read
 from campaign.importer import import_lines
@@ -116,7 +115,7 @@ def plans_router(door: Door) -> APIRouter:
         rows = [
             {
                 "activity": a,
-                "when": format_when(When(a.kind, a.start, a.end)) + (f", {a.start_time:%H:%M}" if a.start_time else ""),
+                "when": a.schedule_text,
                 "parties": list(enumerate(a.responsible)),
             }
             for a in plan.activities
