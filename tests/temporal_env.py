@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -70,7 +71,24 @@ def dev_server(data: Path, env: dict[str, str], ui_port: int | None = None) -> I
     )  # fmt: skip
     try:
         wait_for_port(port)
+        wait_until_serving(f"127.0.0.1:{port}")
         yield f"127.0.0.1:{port}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def wait_until_serving(address: str, seconds: float = 60) -> None:
+    """Until the frontend says it is healthy: its port opens a moment before it serves
+    ("Frontend is not healthy yet" to a client that connects in between)."""
+    from cli.dev_server import temporal_cli
+
+    deadline = time.monotonic() + seconds
+    while True:
+        check = subprocess.run([str(temporal_cli()), "operator", "cluster", "health", "--address", address],
+                               capture_output=True, text=True, timeout=30)  # fmt: skip
+        if check.returncode == 0 and "SERVING" in check.stdout.upper():
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the dev server at {address} never said it was healthy: {check.stdout}{check.stderr}")
+        time.sleep(0.2)
