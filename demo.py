@@ -121,7 +121,7 @@ def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Gr
             Text(phase_words(a.phase), style=style),
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
-            ", ".join(a.overdue) or "—",
+            a.overdue_text() or "—",
             str(a.escalation_level),
         )
     return Group(table, Text("\n".join(events[-8:]) or "…"))
@@ -225,7 +225,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
             overview = await handle.query(CampaignWorkflow.overview)
             for a in overview.activities:
                 if a.escalation_level > seen_levels.get(a.no, 0):
-                    events.append(f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.no}, {', '.join(a.overdue)}")
+                    events.append(f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.no}, {a.overdue_text()}")
                 seen_levels[a.no] = a.escalation_level
             live.update(view(overview, events, clock.plan_now(datetime.now(UTC))))
             description = await handle.describe()

@@ -17,8 +17,10 @@ def service_activities(store: Store, settings: Settings) -> list[Callable[..., A
     notifier, recorder, publisher = Notifier(store, settings), Recorder(store), Publisher(store, settings.reports_dir)
     return [
         notifier.send_notice,
+        notifier.send_notices,
         recorder.record_campaign,
         recorder.record_event,
+        recorder.record_events,
         recorder.record_campaign_end,
         publisher.write_final_report,
     ]

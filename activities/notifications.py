@@ -8,12 +8,15 @@ says so in the log.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
 from access.links import expiry, link_url, mint, secret_problem
 from activities.channels import (
+    Outlets,
     PermanentDeliveryError,
     TransientDeliveryError,
     address_for,
@@ -28,6 +31,9 @@ from settings import Settings
 from store.database import Store
 from store.links import link_version
 from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
+
+# A notice that leaves this long after its time says when it was due (a channel was down).
+LATE_AFTER = timedelta(minutes=15)
 
 
 def unexpected(error: Exception) -> str:
@@ -66,6 +72,14 @@ class Notifier:
             return notice
         return notice.model_copy(update={"body": notice.body.replace(PERSONAL_LINK, self.link_text(notice))})
 
+    def late_marked(self, notice: Notice, now: datetime | None = None) -> Notice:
+        """A notice held up by an outage says when it should have arrived."""
+        now = now or datetime.now(UTC)
+        if notice.due_at is None or now - notice.due_at < LATE_AFTER or not notice.due_shown:
+            return notice
+        line = f"(Thông báo này lẽ ra được gửi lúc {notice.due_shown}; gửi chậm vì kênh gửi bị gián đoạn.)"
+        return notice.model_copy(update={"body": f"{line}\n\n{notice.body}"})
+
     def link_text(self, notice: Notice) -> str:
         secret = self.settings.portal_secret
         if secret_problem(secret) or notice.link_until is None:
@@ -87,9 +101,38 @@ class Notifier:
         )
         return self.deliver(notice, bound)
 
-    def deliver(self, notice: Notice, bound: structlog.stdlib.BoundLogger) -> Delivery:
-        """Send on every channel for the notice, each at most once per key (also used outside workflows)."""
+    @activity.defn
+    def send_notices(self, notices: list[Notice]) -> list[Delivery]:
+        """A batch over shared connections (one SMTP session for all its e-mails). A notice whose channel
+        is down does not hold the others back: they go, and the attempt then fails so that Temporal
+        retries it; the retry finds the sent ones marked and sends only what is left."""
+        deliveries: list[Delivery] = []
+        waiting: list[str] = []
+        with Outlets(self.settings) as outlets:
+            for notice in notices:
+                bound = activity_logger(
+                    "notifications",
+                    campaign_id=notice.campaign_id,
+                    activity_no=notice.activity_no,
+                    unit=notice.recipient,
+                    key=notice.key,
+                )
+                try:
+                    deliveries.append(self.deliver(notice, bound, outlets))
+                except TransientDeliveryError as exc:
+                    waiting.append(str(exc))
+                    deliveries.append(Delivery())
+                activity.heartbeat(len(deliveries))
+        if waiting:
+            raise TransientDeliveryError(f"{len(waiting)}/{len(notices)} thông báo chưa gửi được: {waiting[0]}")
+        return deliveries
+
+    def deliver(self, notice: Notice, bound: structlog.stdlib.BoundLogger, outlets: Outlets | None = None) -> Delivery:
+        """Send on every channel for the notice, each at most once per key (also used outside workflows).
+        A channel that is down does not stop the others; its error is raised after them."""
         delivery = Delivery()
+        notice = self.late_marked(notice)
+        waiting: TransientDeliveryError | None = None
         for channel in self.channels_for(notice):
             address = address_for(channel, notice, self.settings)
             shown = redacted_url(address)  # what is stored, logged and reported: never a URL's credentials
@@ -97,21 +140,26 @@ class Notifier:
                 claimed = claim(session, notice, channel, shown)
             if not claimed.go:
                 bound.info("notice already handled", channel=channel, status=claimed.previous)
-                delivery.skipped.append(channel)
+                if claimed.previous == FAILED:  # an earlier attempt of a batch failed it for good
+                    error = claimed.error or "không gửi được"
+                    delivery.failed.append(ChannelFailure(channel=channel, address=shown, error=error))
+                else:
+                    delivery.skipped.append(channel)
                 continue
             if claimed.previous == SENDING:
                 bound.warning("notice may be sent twice: an earlier attempt stopped after sending", channel=channel)
             try:
                 if channel == "email":
-                    deliver_email(self.personal(notice), address, self.settings)
+                    deliver_email(self.personal(notice), address, self.settings, outlets)
                 elif channel == "webhook":
-                    deliver_webhook(self.personal(notice), address, self.settings)
+                    deliver_webhook(self.personal(notice), address, self.settings, outlets)
                 deliver_log(notice, shown, bound.bind(channel=channel))
             except TransientDeliveryError as exc:
                 with self.store.session() as session:
                     finish(session, notice, channel, RETRYING, str(exc))
                 bound.warning("notice delivery will be retried", channel=channel, error=str(exc))
-                raise
+                waiting = waiting or exc
+                continue
             except Exception as exc:  # permanent, or unexpected: retrying the same notice cannot help
                 error = str(exc) if isinstance(exc, PermanentDeliveryError) else unexpected(exc)
                 with self.store.session() as session:
@@ -122,4 +170,6 @@ class Notifier:
             with self.store.session() as session:
                 finish(session, notice, channel, SENT)
             delivery.sent.append(channel)
+        if waiting is not None:
+            raise waiting
         return delivery

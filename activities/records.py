@@ -24,6 +24,14 @@ class CampaignEnd(BaseModel):
     at: datetime
 
 
+class SetAside(BaseModel):
+    """A fact of a batch the database refused for good: kept aside, the office to be told."""
+
+    key: str
+    kind: str
+    reason: str
+
+
 class Recorder:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -38,6 +46,18 @@ class Recorder:
     @activity.defn
     def record_event(self, event: ActivityEvent) -> bool:
         """Write `event`; one the database refuses for good is set aside and the workflow told (RecordSetAside)."""
+        fresh = self._write(event)
+        if isinstance(fresh, SetAside):
+            raise ApplicationError(fresh.reason, type=SET_ASIDE, non_retryable=True)
+        return fresh
+
+    @activity.defn
+    def record_events(self, events: list[ActivityEvent]) -> list[SetAside]:
+        """Write a batch in order (each keyed, so a retried batch adds nothing twice); what the
+        database refuses for good is set aside and returned, the rest is written."""
+        return [kept for event in events if isinstance(kept := self._write(event), SetAside)]
+
+    def _write(self, event: ActivityEvent) -> bool | SetAside:
         log = activity_logger(
             "records", campaign_id=event.campaign_id, activity_no=event.activity_no, unit=event.unit_code
         )
@@ -51,7 +71,7 @@ class Recorder:
             with self.store.session() as session:
                 set_aside(session, event, reason, datetime.now(UTC))
             log.error("event set aside: the database refused it", kind=event.kind.value, key=event.key, error=reason)
-            raise ApplicationError(reason, type=SET_ASIDE, non_retryable=True) from None
+            return SetAside(key=event.key, kind=event.kind.value, reason=reason)
         log.info("event recorded" if fresh else "event already recorded", kind=event.kind.value, key=event.key)
         return fresh
 

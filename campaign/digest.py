@@ -39,8 +39,8 @@ def weekly_digest(
         week = s.escalations_sent - escalations_before.get(s.no, 0)
         lines.append(
             f"{s.no}. {s.title[:80]} — {phase_words(s.phase)}: đã báo cáo {s.reported}/{s.units}, "
-            f"chờ {len(s.pending)}, quá hạn {len(s.overdue)}"
-            + (f" ({', '.join(s.overdue)})" if s.overdue else "")
+            f"chờ {s.waiting}, quá hạn {s.late}"
+            + (f" ({s.overdue_text()})" if s.overdue else "")
             + (f"; báo cáo BTV trong tuần: {week}" if week else "")
         )
     stamp = now.astimezone(VIETNAM).strftime("%Y%m%d")

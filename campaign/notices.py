@@ -32,6 +32,8 @@ class Notice(BaseModel):
     body: str
     to: Unit | None = None  # where it goes; the workflow fills it from the directory
     link_until: datetime | None = None  # wall time the campaign ends; the unit's link expires a while after
+    due_at: datetime | None = None  # wall time it was due: one sent much later says when (`due_shown`, plan time)
+    due_shown: str | None = None
 
 
 def _when(state: ActivityState) -> str:

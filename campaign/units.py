@@ -63,10 +63,15 @@ class UnitDirectory(BaseModel):
     units: list[Unit]
     _index: dict[str, list[Unit]] | None = PrivateAttr(None)  # folded name → units, built on first use
     _indexed: tuple[int, int] = PrivateAttr((0, 0))  # which list (and length) the index was built from
+    _codes: dict[str, Unit] | None = PrivateAttr(None)
+    _coded: tuple[int, int] = PrivateAttr((0, 0))
 
     @property
     def by_code(self) -> dict[str, Unit]:
-        return {u.code: u for u in self.units}
+        """Code → unit, built once per list (a campaign start looks up thousands of codes)."""
+        if self._codes is None or self._coded != (id(self.units), len(self.units)):
+            self._codes, self._coded = {u.code: u for u in self.units}, (id(self.units), len(self.units))
+        return self._codes
 
     def get(self, code: str) -> Unit:
         return self.by_code[code]

@@ -57,20 +57,40 @@ class ActivityStatus(BaseModel):
     cancelled_reason: str | None
 
 
+# A summary travels to the campaign at every visible change: its unit lists stop here, so that an
+# activity of thousands of units sends a few kilobytes, not its whole roll (the counts say how many).
+SUMMARY_CODES = 30
+
+
 class ActivitySummary(BaseModel):
     """One line of the campaign overview."""
 
     no: int
     title: str
     phase: Phase
-    pending: list[str]
-    overdue: list[str]
+    pending: list[str]  # the first SUMMARY_CODES pending units
+    overdue: list[str]  # the first SUMMARY_CODES overdue units
     escalation_level: int
     reported: int
     ready: int
     units: int
     escalations_sent: int = 0
     token: str | None = None  # the campaign's secret for this activity: a summary without it is refused
+    pending_count: int | None = None  # None in summaries sent before the lists were capped
+    overdue_count: int | None = None
+
+    @property
+    def waiting(self) -> int:
+        return len(self.pending) if self.pending_count is None else self.pending_count
+
+    @property
+    def late(self) -> int:
+        return len(self.overdue) if self.overdue_count is None else self.overdue_count
+
+    def overdue_text(self, shown: int = 10) -> str:
+        """The overdue units' codes, the first `shown` of them and how many more."""
+        more = self.late - min(shown, len(self.overdue))
+        return ", ".join(self.overdue[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
 def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
@@ -112,12 +132,15 @@ def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
 
 def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
     units = state.units.values()
+    pending, overdue = state.pending(), state.overdue(now)
     return ActivitySummary(
         no=state.activity.no,
         title=state.activity.title,
         phase=state.phase(now),
-        pending=state.pending(),
-        overdue=state.overdue(now),
+        pending=pending[:SUMMARY_CODES],
+        overdue=overdue[:SUMMARY_CODES],
+        pending_count=len(pending),
+        overdue_count=len(overdue),
         escalation_level=state.escalation_level,
         reported=sum(1 for u in units if u.report is not None),
         ready=sum(1 for u in units if u.ready_at is not None),
@@ -151,6 +174,11 @@ _STATE_WORDS = {
 }
 
 
+# The UI's details show this many units, those still expected first; the rest are in the
+# `status` query, the office's pages and the store.
+DETAIL_ROWS = 100
+
+
 def unit_table(state: ActivityState, now: datetime) -> str:
     """Markdown for the Temporal UI's current details."""
     a = state.activity
@@ -160,7 +188,10 @@ def unit_table(state: ActivityState, now: datetime) -> str:
         "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for u in state.units.values():
+    units = list(state.units.values())
+    if len(units) > DETAIL_ROWS:
+        units = sorted(units, key=lambda u: (u.settled, not u.overdue(now)))[:DETAIL_ROWS]
+    for u in units:
         if u.outcome:
             where = _STATE_WORDS[u.outcome]
         elif u.excused:
@@ -175,6 +206,13 @@ def unit_table(state: ActivityState, now: datetime) -> str:
         ready = "✔" if u.ready_at else "—"
         name = markdown_text(u.name)
         lines.append(f"| {name} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |")
+    if len(state.units) > len(units):
+        settled = sum(1 for u in state.units.values() if u.settled)
+        lines += [
+            "",
+            f"Hiện {len(units)}/{len(state.units)} đơn vị ({settled} đã xong); "
+            "xem đủ ở trang hoạt động của Văn phòng hoặc truy vấn `status`.",
+        ]
     if state.unassigned:
         lines += ["", "Cần phân công: " + "; ".join(markdown_text(group) for group in state.unassigned)]
     return "\n".join(lines)

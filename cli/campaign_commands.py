@@ -364,8 +364,8 @@ def _print_overview(overview: Any, console: Console) -> None:
             phase_words(a.phase),
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
-            str(len(a.pending)),
-            ", ".join(a.overdue) or "—",
+            str(a.waiting),
+            a.overdue_text() or "—",
             str(a.escalation_level),
         )
     console.print(table)

@@ -20,6 +20,7 @@ class Claim:
     go: bool  # send now
     previous: str | None  # the row's status before this claim (None: new)
     attempts: int
+    error: str | None = None  # why an earlier attempt failed for good
 
 
 def row_key(notice: Notice, channel: str) -> str:
@@ -50,7 +51,7 @@ def claim(session: Session, notice: Notice, channel: str, address: str | None) -
     row = session.scalars(select(Notification).where(Notification.key == key).with_for_update()).one()
     previous = None if row.status == "new" else row.status
     if row.status in (SENT, FAILED):
-        return Claim(go=False, previous=previous, attempts=row.attempts)
+        return Claim(go=False, previous=previous, attempts=row.attempts, error=row.last_error)
     row.status = SENDING
     row.attempts += 1
     return Claim(go=True, previous=previous, attempts=row.attempts)

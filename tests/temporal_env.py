@@ -92,3 +92,19 @@ def wait_until_serving(address: str, seconds: float = 60) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the dev server at {address} never said it was healthy: {check.stdout}{check.stderr}")
         time.sleep(0.2)
+
+
+async def eventually(read, until, seconds: float = 30):
+    """`read()` (sync or async) once `until(value)` holds: the store hears of messages in batches, a
+    moment after the workflow accepted them."""
+    import asyncio
+    import inspect
+
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if inspect.isawaitable(value):
+            value = await value
+        if until(value) or time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(0.1)

@@ -20,6 +20,7 @@ from store.users import disable
 from tests.conftest import ROOT, SEED
 from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
 from tests.portal_env import PLAN
+from tests.temporal_env import eventually
 from workflows.ids import activity_workflow_id
 
 __all__ = ["office"]  # the fixture
@@ -84,8 +85,12 @@ async def test_every_endpoint_for_every_caller(office) -> None:
     assert await call("vp", *cancel) == 200
     _, second_phase = await unit_state(office, 2, "bhxh")
     assert second_phase == "CANCELLED"
-    with office.store.session() as session:
-        actors = dict(session.execute(select(AuditEntry.action, AuditEntry.actor)).all())
+
+    def audit() -> dict[str, str]:
+        with office.store.session() as session:
+            return dict(session.execute(select(AuditEntry.action, AuditEntry.actor)).all())
+
+    actors = await eventually(audit, lambda found: "cancel" in found)
     assert (
         actors["excuse"] == "btv (committee)"
         and actors["extend"] == "vp (office)"

@@ -67,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
         unit_table,
     )
     from workflows import search_attributes as sa
+    from workflows.dispatch import Dispatch, channel_failure
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
 MessageT = TypeVar("MessageT", bound=Message)
@@ -74,6 +75,9 @@ MessageT = TypeVar("MessageT", bound=Message)
 # input, so a run started before a rule changed replays with the rules it was started with.
 CURRENT_RULES = 2
 R = TypeVar("R")
+# How long the effects of a stream of messages gather before the store, the search attributes,
+# the UI and the campaign hear of them at once (one message alone is published at once).
+PUBLISH_EVERY = timedelta(seconds=1)
 
 
 class ActivityInput(BaseModel):
@@ -108,6 +112,19 @@ class CampaignActivityWorkflow:
         self._changed = False
         self._published: tuple[Any, ...] | None = None
         self._recording: list[tuple[workflow.ActivityHandle[bool], ActivityEvent]] = []
+        # The batched loop (new runs): side effects in batches, timers kept across messages.
+        self._batched = False
+        self._out = Dispatch()
+        self._contacts = {u.code: u for u in input.units}
+        self._decide = True  # a message may have made something due: run `decide`
+        self._settling = False  # a report or a readiness: only the closing can have become due
+        self._dirty = False  # something visible changed since the last publish
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: datetime | None = None
+        self._publish_timer: asyncio.Task[None] | None = None
+        self._last_publish: datetime | None = None  # wall time
+        self._telling: asyncio.Task[None] | None = None
+        self._untold: ActivitySummary | None = None
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -115,6 +132,9 @@ class CampaignActivityWorkflow:
     @workflow.run
     async def run(self, input: ActivityInput) -> ActivityResult:
         refuse_bad_campaign_id(input.campaign_id)
+        if workflow.patched("batched-activity-loop"):
+            self._batched = True
+            return await self._run_batched(input)
         while True:
             now = self.now()
             for action in decide(self.state, now):
@@ -155,6 +175,10 @@ class CampaignActivityWorkflow:
             at=fields.pop("at", None) or self.now(),
             **fields,
         )
+        self._dirty = True
+        if self._batched:
+            self._out.events.append(event)
+            return
         handle = workflow.start_activity_method(
             Recorder.record_event,
             event,
@@ -251,6 +275,177 @@ class CampaignActivityWorkflow:
         except Exception:  # the campaign may be gone (cancelled, terminated); the activity carries on
             workflow.logger.warning("could not tell the campaign", extra={"campaign_id": self.state.campaign_id})
 
+    # --- the batched loop -------------------------------------------------------
+
+    async def _run_batched(self, input: ActivityInput) -> ActivityResult:
+        """Wake for what is due or for messages; send, record and publish in batches, never waiting
+        on a channel or the store. A report only settles its unit: the schedule is not re-read for it."""
+        while True:
+            now = self.now()
+            timer_fired = self._timer is not None and self._timer.done()
+            publish_timer_fired = self._publish_timer is not None and self._publish_timer.done()
+            if publish_timer_fired:
+                self._publish_timer = None
+            if self._settling and now >= self.state.event_end and all(u.settled for u in self.state.units.values()):
+                self._decide = True  # the last report is in: time to close
+            self._settling = False
+            acted = False
+            if self._decide or timer_fired:
+                self._decide = False
+                acted = self._act(now)
+                self._arm(now)
+            self._after_sends()
+            self._out.send_notices()
+            if acted or timer_fired or self._publish_due(publish_timer_fired):
+                self._publish_batched(now)
+            elif self._dirty and self._publish_timer is None:
+                self._publish_timer = asyncio.ensure_future(
+                    workflow.sleep(PUBLISH_EVERY, summary="cập nhật trạng thái đơn vị")
+                )
+            self._tell_parent_batched()
+            if self.state.finished:
+                break
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._settled_out()
+                workflow.continue_as_new(input.model_copy(update={"state": self.state}))
+            self._changed = False
+            await workflow.wait_condition(self._woken)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        outcomes = {u.code: u.outcome for u in self.state.units.values() if u.outcome is not None}
+        self._record(EventKind.CLOSED, "system", phase=self.state.phase(self.now()), outcomes=outcomes)
+        self._publish_batched(self.now())
+        await self._settled_out()
+        return self._result()
+
+    def _woken(self) -> bool:
+        return (
+            self._changed
+            or (self._timer is not None and self._timer.done())
+            or (self._publish_timer is not None and self._publish_timer.done())
+            or self._out.finished_any()
+            or (self._untold is not None and (self._telling is None or self._telling.done()))
+        )
+
+    def _act(self, now: datetime) -> bool:
+        """Carry out what `decide` says is due: the notices queued, the state marked."""
+        actions = decide(self.state, now)
+        for action in actions:
+            self._out.notices.append(self._notice(action, now))
+            mark_done(self.state, action, now)
+            if action.kind is ActionKind.ESCALATION:
+                self._record(EventKind.ESCALATION, "system", at=action.at, level=action.level, units=action.units)
+        if actions:
+            workflow.logger.info(
+                "actions done",
+                extra={
+                    "campaign_id": self.state.campaign_id,
+                    "activity_no": self.state.activity.no,
+                    "count": len(actions),
+                    "kinds": sorted({a.kind.value for a in actions}),
+                },
+            )
+        return bool(actions)
+
+    def _notice(self, action: Action, now: datetime) -> Notice:
+        notice = compose(self.state, action, now, workflow.info().workflow_id)
+        to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
+        update: dict[str, Any] = {
+            "to": self._contacts.get(action.recipient, to),
+            "due_at": self.clock.wall_at(action.at),
+            "due_shown": format_moment(action.at),
+        }
+        if PERSONAL_LINK in notice.body:  # the link the activity signs lives until a while after the campaign
+            update["link_until"] = self.clock.wall_at(end_of_day(self.state.window_end))
+        return notice.model_copy(update=update)
+
+    def _to_office(self, notice: Notice) -> None:
+        self._out.notices.append(notice.model_copy(update={"to": self.input.office}))
+
+    def _after_sends(self) -> None:
+        """Tell the office of notices that could not be delivered and of facts the store refused."""
+        undelivered, set_aside = self._out.collect()
+        for notice, failures in undelivered:
+            self._to_office(delivery_failed(notice, failures))
+        for kept in set_aside:
+            workflow.logger.error(
+                "record set aside",
+                extra={"campaign_id": self.state.campaign_id, "activity_no": self.state.activity.no, "key": kept.key},
+            )
+            self._to_office(record_set_aside(self.state, kept.key, kept.kind, kept.reason))
+
+    async def _settled_out(self) -> None:
+        """Everything handed out done, including what the office is told about it."""
+        while not self._out.idle:
+            await self._out.all_done()
+            self._after_sends()  # which may queue notices to the office: another round
+        if self._telling is not None:
+            await self._telling
+
+    def _arm(self, now: datetime) -> None:
+        """One timer for the next moment something is due; kept while messages come and go."""
+        wake = next_wake(self.state, now)
+        if wake is None:
+            return
+        at, reason = wake
+        if self._timer is not None and not self._timer.done() and self._timer_at is not None:
+            if self._timer_at <= at:
+                return  # it wakes us early enough; `decide` then finds what is due
+            self._timer.cancel()
+        delay = self.clock.wall_delay(at - now) + timedelta(milliseconds=1)
+        self._timer = asyncio.ensure_future(workflow.sleep(delay, summary=f"{reason} ({format_moment(at)})"))
+        self._timer_at = at
+
+    def _publish_due(self, publish_timer_fired: bool) -> bool:
+        if not self._dirty:
+            return False
+        quiet = self._last_publish is None or workflow.now() - self._last_publish >= PUBLISH_EVERY
+        return publish_timer_fired or (quiet and self._publish_timer is None)
+
+    def _publish_batched(self, now: datetime) -> None:
+        """The store, the UI details, the search attributes and the campaign, once per batch."""
+        summary = activity_summary(self.state, now)
+        if summary.phase != self.state.phase_recorded and not self.state.finished:
+            self.state.phase_recorded = summary.phase
+            self._record(EventKind.PHASE, "system", phase=summary.phase)
+        self._out.flush_records()
+        self._dirty = False
+        self._last_publish = workflow.now()
+        workflow.set_current_details(unit_table(self.state, now))
+        current = (
+            summary.phase,
+            tuple(summary.pending),
+            summary.pending_count,
+            tuple(summary.overdue),
+            summary.overdue_count,
+            summary.escalation_level,
+            summary.escalations_sent,
+            summary.reported,
+            summary.ready,
+        )
+        if current == self._published:
+            return
+        if self._published is None or current[:7] != self._published[:7]:
+            workflow.upsert_search_attributes(
+                [
+                    sa.PHASE.value_set(summary.phase.value),
+                    sa.PENDING_UNITS.value_set(sa.bounded_codes(summary.pending, summary.pending_count)),
+                    sa.OVERDUE_UNITS.value_set(sa.bounded_codes(summary.overdue, summary.overdue_count)),
+                    sa.ESCALATION_LEVEL.value_set(summary.escalation_level),
+                    sa.EVENT_START.value_set(self.state.event_start),
+                ]
+            )
+        self._published = current
+        if self.input.parent_id:
+            self._untold = summary
+
+    def _tell_parent_batched(self) -> None:
+        """The latest summary to the campaign; one signal in flight at a time, the newest wins."""
+        if self._untold is None or (self._telling is not None and not self._telling.done()):
+            return
+        summary, self._untold = self._untold, None
+        self._telling = asyncio.ensure_future(self._tell_parent(summary))
+
     def _result(self) -> ActivityResult:
         now = self.now()
         return ActivityResult(
@@ -297,7 +492,11 @@ class CampaignActivityWorkflow:
             result = apply(self.state, message, self.now())
         except Rejected as exc:  # the state moved on between validation and handling
             raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
-        self._changed = True
+        self._changed = self._dirty = True
+        if model in (SubmitReport, ConfirmReady):
+            self._settling = True
+        else:
+            self._decide = True
         return message, result
 
     # Handlers take the raw JSON (`Any`), so that a malformed message from any client is
@@ -374,6 +573,7 @@ class CampaignActivityWorkflow:
     def assign_units(self, raw: Any) -> str:
         message, added = self._apply(apply_assign, AssignUnits, raw)
         self.input.units.extend(message.units)  # their contacts, for the notices (kept across continue-as-new)
+        self._contacts.update({u.code: u for u in message.units})
         assigned = [{"code": u.code, "name": u.name, "role": u.role.value} for u in added]
         self._record(EventKind.ASSIGN, message.via or "office", detail={"units": assigned, "reason": message.reason})
         return f"Đã phân công {', '.join(u.name for u in added)} cho hoạt động {self.state.activity.no}."
@@ -396,7 +596,7 @@ class CampaignActivityWorkflow:
         try:
             message = read_message(Cancel, raw)
             apply_cancel(self.state, message, self.now())
-            self._changed = True
+            self._changed = self._decide = self._dirty = True
             if self.input.rules_version >= 2:  # older runs replay without this record
                 self._record(EventKind.CANCEL, message.via or "campaign", detail={"reason": message.reason})
         except Rejected as exc:  # already closed or cancelled, or a malformed signal: nothing changes
@@ -425,5 +625,5 @@ async def send(notice: Notice, office: Unit | None) -> None:
         summary=notice.subject[:200],
     )
     if delivery.failed and notice.kind is not ActionKind.DELIVERY_FAILED:
-        failures = [f"{f.channel} ({f.address or 'không có địa chỉ'}): {f.error}" for f in delivery.failed]
+        failures = [channel_failure(f) for f in delivery.failed]
         await send(delivery_failed(notice, failures).model_copy(update={"to": office}), office)

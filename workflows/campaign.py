@@ -249,8 +249,8 @@ class CampaignWorkflow:
         ]
         for s in self.summaries.values():
             lines.append(
-                f"| {s.no} | {markdown_text(s.title[:60])} | {phase_words(s.phase)} | {len(s.pending)} "
-                f"| {', '.join(s.overdue[:10]) + (' …' if len(s.overdue) > 10 else '') or '—'} "
+                f"| {s.no} | {markdown_text(s.title[:60])} | {phase_words(s.phase)} | {s.waiting} "
+                f"| {markdown_text(s.overdue_text()) or '—'} "
                 f"| {s.escalation_level} |"
             )
         workflow.set_current_details("\n".join(lines))

@@ -30,17 +30,19 @@ CLI_TYPES = {
 MAX_LIST_BYTES = 1024
 
 
-def bounded_codes(codes: list[str], limit: int = MAX_LIST_BYTES) -> list[str]:
-    """`codes` as a keyword-list value that always fits; when cut, the last value is "+N" (N left out)."""
+def bounded_codes(codes: list[str], total: int | None = None, limit: int = MAX_LIST_BYTES) -> list[str]:
+    """`codes` (the first of `total`) as a keyword-list value that always fits; when cut, the last
+    value is "+N" (N left out)."""
+    total = len(codes) if total is None else total
     kept: list[str] = []
     size = 2  # the JSON brackets
-    for index, code in enumerate(codes):
+    for code in codes:
         cost = len(code.encode()) + 4  # quotes, a comma and a space
         if size + cost > limit - 16:  # room for the "+N" marker
-            return [*kept, f"+{len(codes) - index}"]
+            break
         kept.append(code)
         size += cost
-    return kept
+    return kept if total == len(kept) else [*kept, f"+{total - len(kept)}"]
 
 
 def dev_server_flags() -> list[str]:

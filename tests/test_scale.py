@@ -1,0 +1,32 @@
+"""A whole city in one activity, on the time-skipping server: 1,000 units through every reminder and
+escalation level, late reports and revisions, to the close (the scale benchmark's run, checked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bench.scale import one_size
+from tests.conftest import ROOT
+
+MAX_EVENTS = 20_000
+MAX_HISTORY_BYTES = 20_000_000
+PAYLOAD_LIMIT = 2 * 1024 * 1024
+
+
+async def test_a_thousand_units_get_every_notice_and_close() -> None:
+    figures = await one_size(1000)
+    assert figures["levels"] == {3: 1000}  # nobody answered: every unit reached the last escalation level
+    for kind, (sent, policy) in figures["notices"].items():
+        assert sent == policy, kind
+    assert figures["outcomes"] == {"late": 1000}
+    for events, size, largest in [*figures["runs"], *figures["campaign_runs"]]:
+        assert events < MAX_EVENTS and size < MAX_HISTORY_BYTES and largest < PAYLOAD_LIMIT / 4
+
+
+def test_the_benchmark_runs_in_its_quick_mode() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.scale", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "== 30 units ==" in done.stdout and "MISSING" not in done.stdout and "EXTRA" not in done.stdout

@@ -1,0 +1,106 @@
+"""Side effects an activity workflow hands out in batches and does not wait for.
+
+Facts for the store go in one `record_events` activity per flush; notices in
+`send_notices` activities of up to NOTICE_BATCH each. Neither holds the workflow's
+loop: a mail server that is down delays only the notices waiting for it, while
+reminders, escalations and the UI keep their time. What comes back (a notice that
+could not be delivered, a fact the database refused for good) becomes a notice to
+the office.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notifications import ChannelFailure, Delivery, Notifier
+    from activities.records import Recorder, SetAside
+    from campaign.notices import Notice
+    from campaign.records import ActivityEvent
+    from campaign.tracker import ActionKind
+    from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
+
+NOTICE_BATCH = 50  # notices per activity: one SMTP session, well under the payload limit
+EVENT_BATCH = 200  # facts per activity
+
+
+class Dispatch:
+    def __init__(self) -> None:
+        self.events: list[ActivityEvent] = []  # waiting for the next flush
+        self.notices: list[Notice] = []  # waiting to be sent
+        self.recording: list[workflow.ActivityHandle[list[SetAside]]] = []
+        self.sending: list[tuple[workflow.ActivityHandle[list[Delivery]], list[Notice]]] = []
+
+    def flush_records(self) -> None:
+        for start in range(0, len(self.events), EVENT_BATCH):
+            batch = self.events[start : start + EVENT_BATCH]
+            self.recording.append(
+                workflow.start_activity_method(
+                    Recorder.record_events,
+                    batch,
+                    start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=RECORD_RETRY,
+                    summary=f"ghi {len(batch)} sự kiện",
+                )
+            )
+        self.events = []
+
+    def send_notices(self) -> None:
+        for start in range(0, len(self.notices), NOTICE_BATCH):
+            batch = self.notices[start : start + NOTICE_BATCH]
+            handle = workflow.start_activity_method(
+                Notifier.send_notices,
+                batch,
+                start_to_close_timeout=timedelta(minutes=10),
+                retry_policy=NOTIFY_RETRY,
+                summary=(batch[0].subject if len(batch) == 1 else f"{len(batch)} thông báo: {batch[0].subject}")[:200],
+            )
+            self.sending.append((handle, batch))
+        self.notices = []
+
+    def finished_any(self) -> bool:
+        return any(h.done() for h in self.recording) or any(h.done() for h, _ in self.sending)
+
+    @property
+    def idle(self) -> bool:
+        return not (self.events or self.notices or self.recording or self.sending)
+
+    def collect(self) -> tuple[list[tuple[Notice, list[str]]], list[SetAside]]:
+        """What finished: notices that failed on some channel (with the reasons), facts set aside."""
+        undelivered: list[tuple[Notice, list[str]]] = []
+        set_aside: list[SetAside] = []
+        still_sending = []
+        for handle, batch in self.sending:
+            if not handle.done():
+                still_sending.append((handle, batch))
+            elif (error := handle.exception()) is not None:  # not retried further: nothing more to learn
+                workflow.logger.error("notice batch gave up", extra={"error": str(error), "key": batch[0].key})
+            else:
+                for notice, delivery in zip(batch, handle.result(), strict=False):
+                    if delivery.failed and notice.kind is not ActionKind.DELIVERY_FAILED:
+                        undelivered.append((notice, [channel_failure(f) for f in delivery.failed]))
+        self.sending = still_sending
+        still_recording = []
+        for recorded in self.recording:
+            if not recorded.done():
+                still_recording.append(recorded)
+            elif (error := recorded.exception()) is not None:
+                workflow.logger.error("record batch gave up", extra={"error": str(error)})
+            else:
+                set_aside += recorded.result()
+        self.recording = still_recording
+        return undelivered, set_aside
+
+    async def all_done(self) -> None:
+        """Hand out everything waiting, then wait until it is all done (`collect` then says how it went)."""
+        self.flush_records()
+        self.send_notices()
+        await workflow.wait_condition(
+            lambda: all(h.done() for h in self.recording) and all(h.done() for h, _ in self.sending)
+        )
+
+
+def channel_failure(failure: ChannelFailure) -> str:
+    return f"{failure.channel} ({failure.address or 'không có địa chỉ'}): {failure.error}"
