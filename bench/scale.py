@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -70,7 +71,22 @@ async def in_flight(handle: WorkflowHandle, messages: list[SubmitReport]) -> flo
     return len(messages) / (time.perf_counter() - began)
 
 
-async def one_size(n: int) -> dict[str, object]:
+@dataclass
+class Figures:
+    units: int
+    answering_s: float
+    assigned_s: float
+    levels: dict[int, int]
+    reports_per_s: tuple[float, float]
+    total_s: float
+    notices: dict[str, tuple[int, int]]  # kind → (sent, what the policy calls for)
+    runs: list[tuple[int, int, int]]  # per run: events, bytes, largest event
+    campaign_runs: list[tuple[int, int, int]]
+    outcomes: dict[str, int]
+    rss_mb: float
+
+
+async def one_size(n: int) -> Figures:
     env = await time_skipping_env()
     directory = city_directory(n)
     plan = city_plan(directory)
@@ -148,48 +164,38 @@ async def one_size(n: int) -> dict[str, object]:
         not_ready=1,
     )
     outcome = Counter(u.outcome for u in result.activities[0].units)
-    return {
-        "units": n,
-        "answering_s": answering,
-        "assigned_s": assigned,
-        "levels": dict(levels),
-        "reports_per_s": (first, revised),
-        "total_s": finished,
-        "notices": {k: (notices[k], expected[k]) for k in expected},
-        "runs": runs,
-        "campaign_runs": campaign_runs,
-        "outcomes": {str(k): v for k, v in outcome.items()},
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return Figures(
+        units=n,
+        answering_s=answering,
+        assigned_s=assigned,
+        levels=dict(levels),
+        reports_per_s=(first, revised),
+        total_s=finished,
+        notices={k: (notices[k], expected[k]) for k in expected},
+        runs=runs,
+        campaign_runs=campaign_runs,
+        outcomes={str(k): v for k, v in outcome.items()},
+        rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
 
-def show(figures: dict[str, object]) -> None:
-    n = figures["units"]
-    runs = figures["runs"]
-    assert isinstance(runs, list)
-    print(f"\n== {n} units ==")
+def show(f: Figures) -> None:
+    print(f"\n== {f.units} units ==")
+    print(f"start: the activity answers after {f.answering_s:.2f} s, all {f.units} assigned after {f.assigned_s:.2f} s")
+    print(f"escalation levels before the reports: {f.levels}")
+    first, revised = f.reports_per_s
+    print(f"reports: {first:.0f}/s first, {revised:.0f}/s revisions; whole run {f.total_s:.1f} s")
+    for kind, (got, want) in f.notices.items():
+        verdict = "ok" if got == want else "MISSING" if got < want else "EXTRA"
+        print(f"  {kind:16} sent {got:6}  policy {want:6}  {verdict}")
+    print(f"outcomes: {f.outcomes}")
     print(
-        f"start: activity answers after {figures['answering_s']:.2f} s, all {n} assigned after {figures['assigned_s']:.2f} s"
+        f"activity workflow: {len(f.runs)} run(s); largest {max(r[0] for r in f.runs)} events, "
+        f"{max(r[1] for r in f.runs) / 1e6:.2f} MB; largest event {max(r[2] for r in f.runs) / 1e3:.0f} KB"
     )
-    print(f"escalation levels before the reports: {figures['levels']}")
-    first, revised = figures["reports_per_s"]  # type: ignore[misc]
-    print(f"reports: {first:.0f}/s first, {revised:.0f}/s revisions; whole run {figures['total_s']:.1f} s")
-    for kind, (got, want) in figures["notices"].items():  # type: ignore[attr-defined]
-        print(
-            f"  {kind:16} sent {got:6}  policy {want:6}  {'ok' if got == want else 'MISSING' if got < want else 'EXTRA'}"
-        )
-    print(f"outcomes: {figures['outcomes']}")
-    print(
-        f"activity workflow: {len(runs)} run(s); largest {max(r[0] for r in runs)} events, "
-        f"{max(r[1] for r in runs) / 1e6:.2f} MB; largest event {max(r[2] for r in runs) / 1e3:.0f} KB"
-    )
-    campaign_runs = figures["campaign_runs"]
-    assert isinstance(campaign_runs, list)
-    print(
-        f"campaign workflow: {campaign_runs[0][0]} events, {campaign_runs[0][1] / 1e6:.2f} MB, "
-        f"largest event {campaign_runs[0][2] / 1e3:.0f} KB"
-    )
-    print(f"peak RSS of the process (worker, client, bench): {figures['rss_mb']:.0f} MB")
+    events, size, largest = f.campaign_runs[0]
+    print(f"campaign workflow: {events} events, {size / 1e6:.2f} MB, largest event {largest / 1e3:.0f} KB")
+    print(f"peak RSS of the process (worker, client, bench): {f.rss_mb:.0f} MB")
 
 
 def main(argv: list[str]) -> None:

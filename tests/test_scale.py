@@ -16,11 +16,11 @@ PAYLOAD_LIMIT = 2 * 1024 * 1024
 
 async def test_a_thousand_units_get_every_notice_and_close() -> None:
     figures = await one_size(1000)
-    assert figures["levels"] == {3: 1000}  # nobody answered: every unit reached the last escalation level
-    for kind, (sent, policy) in figures["notices"].items():
+    assert figures.levels == {3: 1000}  # nobody answered: every unit reached the last escalation level
+    for kind, (sent, policy) in figures.notices.items():
         assert sent == policy, kind
-    assert figures["outcomes"] == {"late": 1000}
-    for events, size, largest in [*figures["runs"], *figures["campaign_runs"]]:
+    assert figures.outcomes == {"late": 1000}
+    for events, size, largest in [*figures.runs, *figures.campaign_runs]:
         assert events < MAX_EVENTS and size < MAX_HISTORY_BYTES and largest < PAYLOAD_LIMIT / 4
 
 
