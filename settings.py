@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_tls_ca: Path | None = None  # server CA, when not a public one
     temporal_api_key: str | None = None  # Temporal Cloud API key (implies TLS)
+    # "id:base64-of-32-bytes[,older-id:…]": payloads encrypted (AES-GCM) with the first key, read with
+    # any; unset: only large payloads are compressed (the demo's default)
+    payload_keys: str | None = None
     metrics_bind: str | None = None  # e.g. 0.0.0.0:9464: the SDK's Prometheus endpoint
     health_bind: str | None = None  # e.g. 0.0.0.0:8080: /healthz and /readyz for containers
     log_format: Literal["console", "json"] = "console"
@@ -63,6 +66,14 @@ class Settings(BaseSettings):
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{ROOT / 'data' / 'campaign.db'}"
+
+    @field_validator("payload_keys")
+    @classmethod
+    def _usable_keys(cls, value: str | None) -> str | None:
+        from workflows.payloads import parse_keys
+
+        parse_keys(value)  # PayloadKeyError (a ValueError) names the key at fault
+        return value
 
     @field_validator("notify_channels")
     @classmethod

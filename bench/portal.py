@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 import uvicorn
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from access.links import expiry, mint
 from campaign.clock import start_of_day
@@ -36,13 +35,14 @@ from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.payloads import data_converter
 
 SECRET = "bench-" + "s" * 40
 ROWS = [f"{n}\tHoạt động {n}\t{n + 5}/3/2024\tHội trường\tĐoàn Bảo hiểm xã hội phụ trách" for n in range(1, 13)]
 
 
 async def measure(address: str, folder: Path, requests: int) -> list[float]:
-    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    client = await Client.connect(address, data_converter=data_converter())
     store = migrated_store(f"sqlite:///{folder / 'bench.db'}")
     port = free_port()
     settings = Settings(reports_dir=folder / "reports", portal_secret=SECRET, portal_url=f"http://127.0.0.1:{port}")

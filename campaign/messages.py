@@ -282,6 +282,18 @@ def _fingerprint(message: SubmitReport) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def keep_latest_receipts(state: ActivityState) -> None:
+    """Only each unit's latest receipt goes on to the next run (continue-as-new): a client retries a
+    request within moments, and a city's thousands of revisions would otherwise ride along for ever."""
+    latest: dict[object, tuple[str, dict[str, object]]] = {}
+    for key, receipt in state.receipts.items():
+        unit = receipt.get("unit")
+        kept = latest.get(unit)
+        if kept is None or int(str(receipt.get("revision", 0))) >= int(str(kept[1].get("revision", 0))):
+            latest[unit] = (key, receipt)
+    state.receipts = dict(latest.values())
+
+
 def earlier_receipt(state: ActivityState, unit: UnitState, message: SubmitReport) -> Receipt | None:
     """The receipt already given for this unit's request ID; the same ID with other content is refused."""
     if not message.request_id:

@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from cli.output import first_line
 from settings import Settings
+from workflows.payloads import data_converter
 
 
 def verbose() -> bool:
@@ -49,7 +49,7 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings.payload_keys),
             tls=tls,
             api_key=settings.temporal_api_key,
             runtime=runtime,

@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from campaign.clock import start_of_day
@@ -24,6 +23,7 @@ from settings import Settings
 from store.database import Store, upgrade
 from worker import build_worker
 from workflows import search_attributes as sa
+from workflows.payloads import data_converter
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def time_skipping_env() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter()
     )
     await sa.register(env.client)
     return env

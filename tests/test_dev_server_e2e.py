@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import select
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
 from tests.conftest import ROOT, SEED
 from tests.temporal_env import dev_server
+from workflows.payloads import data_converter
 
 
 def free_port() -> int:
@@ -147,7 +147,7 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     assert {"no", "phase", "pending", "overdue"} <= set(overview["activities"][0])
 
     async def visible() -> list[str]:
-        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=data_converter())
         query = f"CampaignId = '{cid}' AND Phase = 'ESCALATED' AND PendingUnits = 'ldld'"
         return [w.id async for w in client.list_workflows(query)]
 
@@ -158,7 +158,7 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     assert cancelled.returncode == 0, cancelled.stderr
 
     async def campaign_done() -> bool:
-        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=data_converter())
         description = await client.get_workflow_handle(f"campaign/{cid}").describe()
         return description.status == WorkflowExecutionStatus.COMPLETED
 
@@ -218,7 +218,7 @@ def test_a_terminated_activity_does_not_take_the_campaign_down(stack, directory)
     )
 
     async def run() -> tuple[Any, Any]:
-        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=data_converter())
         handle = await client.start_workflow(
             CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=env["TEMPORAL_TASK_QUEUE"]
         )
@@ -277,7 +277,7 @@ def test_an_activity_with_hundreds_of_units_stays_within_the_search_attribute_li
                               stderr=subprocess.DEVNULL)  # fmt: skip
 
     async def run() -> tuple[Any, Any]:
-        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
+        client = await Client.connect(env["TEMPORAL_ADDRESS"], data_converter=data_converter())
         clock = PlanClock(plan_origin=datetime(2023, 5, 1, tzinfo=UTC), wall_origin=datetime.now(UTC))
         big = ActivityInput(
             campaign_id="big",

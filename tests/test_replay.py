@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.payloads import data_converter
 from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("*.json"))
@@ -16,7 +16,7 @@ HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("*.json"
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_replay(path: Path) -> None:
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=data_converter())
     history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text(encoding="utf-8"))
     await replayer.replay_workflow(history)
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from campaign.clock import PlanClock
 from campaign.dates import ActivityKind
@@ -22,6 +21,7 @@ from tests.temporal_env import dev_server
 from tests.test_dev_server_e2e import free_port, wait_for_port
 from tests.test_portal_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
 from workflows.activity import ActivityInput, CampaignActivityWorkflow
+from workflows.payloads import data_converter
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -42,7 +42,7 @@ def test_an_activity_summary_keeps_its_number_in_the_temporal_ui(tmp_path: Path)
         wait_for_port(ui_port)
 
         async def start() -> None:
-            client = await Client.connect(address, data_converter=pydantic_data_converter)
+            client = await Client.connect(address, data_converter=data_converter())
             clock = PlanClock(plan_origin=datetime(2023, 5, 1, tzinfo=UTC), wall_origin=datetime.now(UTC))
             await client.start_workflow(
                 CampaignActivityWorkflow.run,

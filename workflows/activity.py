@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         check_extend,
         check_report,
         check_reschedule,
+        keep_latest_receipts,
         read_message,
     )
     from campaign.notices import PERSONAL_LINK, Notice, compose, delivery_failed, record_set_aside
@@ -78,6 +79,9 @@ R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
 PUBLISH_EVERY = timedelta(seconds=1)
+# A run hands over to a fresh one (continue-as-new) at this many events, well under the server's
+# limits and quick to replay; each report costs about two.
+RUN_EVENTS = 10_000
 
 
 class ActivityInput(BaseModel):
@@ -305,9 +309,13 @@ class CampaignActivityWorkflow:
             self._tell_parent_batched()
             if self.state.finished:
                 break
-            if workflow.info().is_continue_as_new_suggested():
+            if (
+                workflow.info().is_continue_as_new_suggested()
+                or workflow.info().get_current_history_length() >= RUN_EVENTS
+            ):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._settled_out()
+                keep_latest_receipts(self.state)
                 workflow.continue_as_new(input.model_copy(update={"state": self.state}))
             self._changed = False
             await workflow.wait_condition(self._woken)
