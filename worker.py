@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
-from activities import service_activities
 from activities.logs import configure_logging
+from activities.service import service_activities
 from cli.health import Health
 from cli.records_commands import upgrade_schema
 from cli.temporal_client import CommandError, connect, exit_now

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import ReportRequest
 from activities.logs import activity_logger
 from campaign.limits import campaign_id_problem, campaign_id_shown
 from exports import report_writer
 from store.database import Store
 from store.queries import campaign_report
-
-
-class ReportRequest(BaseModel):
-    campaign_id: str
-    generated_at: datetime  # plan time
 
 
 class Publisher:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from pydantic import BaseModel
 from temporalio import activity
 
 from access.links import expiry, link_url, mint, secret_problem
@@ -24,6 +23,7 @@ from activities.channels import (
     deliver_log,
     deliver_webhook,
 )
+from activities.contracts import ChannelFailure, Delivery
 from activities.logs import activity_logger
 from campaign.escape import first_line, redacted_url
 from campaign.notices import PERSONAL_LINK, Notice
@@ -38,18 +38,6 @@ LATE_AFTER = timedelta(minutes=15)
 
 def unexpected(error: Exception) -> str:
     return f"lỗi không mong đợi khi gửi ({type(error).__name__}): {first_line(error)}"
-
-
-class ChannelFailure(BaseModel):
-    channel: str
-    address: str | None
-    error: str
-
-
-class Delivery(BaseModel):
-    sent: list[str] = []
-    skipped: list[str] = []
-    failed: list[ChannelFailure] = []
 
 
 class Notifier:
@@ -72,9 +60,10 @@ class Notifier:
             return notice
         return notice.model_copy(update={"body": notice.body.replace(PERSONAL_LINK, self.link_text(notice))})
 
-    def late_marked(self, notice: Notice, now: datetime | None = None) -> Notice:
-        """A notice held up by an outage says when it should have arrived."""
-        now = now or datetime.now(UTC)
+    def late_marked(self, notice: Notice) -> Notice:
+        """A notice held up by an outage says when it should have arrived (by the server's clock: this
+        attempt's scheduled time, against the workflow's time when the notice was due)."""
+        now = activity.info().current_attempt_scheduled_time if activity.in_activity() else datetime.now(UTC)
         if notice.due_at is None or now - notice.due_at < LATE_AFTER or not notice.due_shown:
             return notice
         line = f"(Thông báo này lẽ ra được gửi lúc {notice.due_shown}; gửi chậm vì kênh gửi bị gián đoạn.)"

@@ -4,32 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import SET_ASIDE, CampaignEnd, SetAside
 from activities.logs import activity_logger
 from campaign.escape import first_line
 from campaign.records import ActivityEvent, CampaignRecord
 from store.database import Store
 from store.failures import is_lasting
 from store.records import record_campaign, record_campaign_end, record_event, set_aside
-
-SET_ASIDE = "RecordSetAside"  # the error type a workflow sees when a fact was kept aside
-
-
-class CampaignEnd(BaseModel):
-    campaign_id: str
-    status: str
-    at: datetime
-
-
-class SetAside(BaseModel):
-    """A fact of a batch the database refused for good: kept aside, the office to be told."""
-
-    key: str
-    kind: str
-    reason: str
 
 
 class Recorder:

@@ -29,9 +29,9 @@ BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def time_skipping_env() -> WorkflowEnvironment:
+async def time_skipping_env(payload_keys: str | None = None) -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter()
+        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter(payload_keys)
     )
     await sa.register(env.client)
     return env

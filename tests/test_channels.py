@@ -251,3 +251,13 @@ def test_a_refused_login_is_recorded_not_retried(store) -> None:
         controller.stop()
     assert "đăng nhập SMTP thất bại (535)" in delivery.failed[0].error and inbox.messages == []
     assert [r.status for r in rows(store)] == ["failed"]
+
+
+def test_every_copy_of_a_notice_has_one_message_id(smtp, store) -> None:
+    """A crash between sending and marking may send a copy; the same Message-ID lets a mailbox drop it."""
+    from activities.channels import email_message
+
+    settings = Settings(smtp_from="Văn phòng <vp@doankhoi.example>")
+    ids = {email_message(notice(), "a@example.org", settings)["Message-ID"] for _ in range(2)}
+    other = email_message(notice().model_copy(update={"key": "other"}), "a@example.org", settings)["Message-ID"]
+    assert len(ids) == 1 and other not in ids and next(iter(ids)).endswith("@doankhoi.example>")

@@ -83,3 +83,19 @@ def test_portal_service_serves_the_app_with_the_shared_settings(compose) -> None
     help_text = subprocess.run([sys.executable, "starter.py", "serve", "--help"], cwd=ROOT, capture_output=True,
                                text=True, timeout=60)  # fmt: skip
     assert help_text.returncode == 0
+
+
+def test_workflows_and_the_cli_start_without_the_heavy_stacks() -> None:
+    """Workflow modules import only light, pure code (activities are named, not imported); the CLI's
+    start loads no report-writing stack (issue: starter.py took 2.5-3 s before doing anything)."""
+    heavy = ["sqlalchemy", "matplotlib", "openpyxl", "alembic", "httpx", "jwt", "docx", "pdfplumber", "fastapi"]
+    probe = (
+        "import sys, workflows.campaign, workflows.activity, workflows.registry; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    done = subprocess.run([sys.executable, "-X", "importtime", "starter.py", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
+    assert "typer" in imported and not imported & {"matplotlib", "openpyxl", "alembic", "docx", "pdfplumber"}

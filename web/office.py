@@ -27,6 +27,7 @@ from settings import Settings
 from store.database import Store
 from store.schema import Campaign
 from store.users import AccountError, Person, active, sign_in
+from web.codec import codec_router
 from web.office_actions import action_router
 from web.office_door import Door, Signed
 from web.office_grid import grid_router
@@ -85,6 +86,7 @@ def office_router(
         return who
 
     door = Door(settings, store, client, templates, allowed)
+    router.include_router(codec_router(settings, allowed))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
     router.include_router(plans_router(door))
 

@@ -20,8 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from activities.notifications import Notifier
-    from activities.records import SET_ASIDE, Recorder
+    from activities.contracts import RECORD_EVENT, SEND_NOTICE, SET_ASIDE, Delivery
     from campaign.clock import PlanClock, end_of_day, format_moment
     from campaign.limits import campaign_id_problem
     from campaign.messages import (
@@ -183,9 +182,10 @@ class CampaignActivityWorkflow:
         if self._batched:
             self._out.events.append(event)
             return
-        handle = workflow.start_activity_method(
-            Recorder.record_event,
+        handle = workflow.start_activity(
+            RECORD_EVENT,
             event,
+            result_type=bool,
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=RECORD_RETRY,
             summary=f"ghi {kind.value}",
@@ -625,9 +625,10 @@ def refuse_bad_campaign_id(campaign_id: str) -> None:
 
 async def send(notice: Notice, office: Unit | None) -> None:
     """Send `notice`; what cannot be delivered is reported to the office (once, never in a loop)."""
-    delivery = await workflow.execute_activity_method(
-        Notifier.send_notice,
+    delivery = await workflow.execute_activity(
+        SEND_NOTICE,
         notice,
+        result_type=Delivery,
         start_to_close_timeout=timedelta(seconds=60),
         retry_policy=NOTIFY_RETRY,
         summary=notice.subject[:200],

@@ -16,8 +16,14 @@ __all__ = ["CampaignInput", "CampaignWorkflow", "activity_workflow_id", "campaig
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from activities.final_report import Publisher, ReportRequest
-    from activities.records import CampaignEnd, Recorder
+    from activities.contracts import (
+        RECORD_CAMPAIGN,
+        RECORD_CAMPAIGN_END,
+        RECORD_EVENT,
+        WRITE_FINAL_REPORT,
+        CampaignEnd,
+        ReportRequest,
+    )
     from campaign.clock import PlanClock, end_of_day, format_moment
     from campaign.digest import next_monday_morning, weekly_digest
     from campaign.distribution import final_report_notices, recipients_in_directory
@@ -110,8 +116,8 @@ class CampaignWorkflow:
         record = campaign_record(
             input.campaign_id, workflow.info().workflow_id, input.plan, input.directory, started_at=self.now()
         )
-        recorded = workflow.start_activity_method(
-            Recorder.record_campaign, record, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
+        recorded = workflow.start_activity(
+            RECORD_CAMPAIGN, record, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
         )
         if workflow.patched("campaign-message-tokens"):  # campaigns started before tokens accept unsigned summaries
             self.tokens = {a.no: str(workflow.uuid4()) for a in input.plan.activities}
@@ -153,15 +159,16 @@ class CampaignWorkflow:
     async def _final_report(self, results: list[ActivityResult]) -> list[str]:
         """Write the report from the records, then send it to the plan's recipients ("Nơi nhận")."""
         end = CampaignEnd(campaign_id=self.input.campaign_id, status=self.phase, at=self.now())
-        await workflow.execute_activity_method(
-            Recorder.record_campaign_end, end, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
+        await workflow.execute_activity(
+            RECORD_CAMPAIGN_END, end, start_to_close_timeout=timedelta(seconds=60), retry_policy=RECORD_RETRY
         )
-        files = await workflow.execute_activity_method(
-            Publisher.write_final_report,
+        files = await workflow.execute_activity(
+            WRITE_FINAL_REPORT,
             ReportRequest(campaign_id=self.input.campaign_id, generated_at=end.at),
             start_to_close_timeout=timedelta(minutes=5),
             retry_policy=RECORD_RETRY,
             summary="báo cáo kết quả chiến dịch",
+            result_type=list[str],
         )
         plan = self.input.plan
         units, unknown = recipients_in_directory(plan.recipients, self.input.directory)
@@ -198,8 +205,8 @@ class CampaignWorkflow:
             phase=Phase.FAILED,
             detail={"reason": reason},
         )
-        await workflow.execute_activity_method(
-            Recorder.record_event, failed, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
+        await workflow.execute_activity(
+            RECORD_EVENT, failed, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
         )
         notice = activity_failed(self.input.campaign_id, activity, reason)
         await send(notice.model_copy(update={"to": self.input.directory.office}), self.input.directory.office)

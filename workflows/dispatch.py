@@ -15,8 +15,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.notifications import ChannelFailure, Delivery, Notifier
-    from activities.records import Recorder, SetAside
+    from activities.contracts import RECORD_EVENTS, SEND_NOTICES, ChannelFailure, Delivery, SetAside
     from campaign.notices import Notice
     from campaign.records import ActivityEvent
     from campaign.tracker import ActionKind
@@ -37,9 +36,10 @@ class Dispatch:
         for start in range(0, len(self.events), EVENT_BATCH):
             batch = self.events[start : start + EVENT_BATCH]
             self.recording.append(
-                workflow.start_activity_method(
-                    Recorder.record_events,
+                workflow.start_activity(
+                    RECORD_EVENTS,
                     batch,
+                    result_type=list[SetAside],
                     start_to_close_timeout=timedelta(minutes=2),
                     retry_policy=RECORD_RETRY,
                     summary=f"ghi {len(batch)} sự kiện",
@@ -50,9 +50,10 @@ class Dispatch:
     def send_notices(self) -> None:
         for start in range(0, len(self.notices), NOTICE_BATCH):
             batch = self.notices[start : start + NOTICE_BATCH]
-            handle = workflow.start_activity_method(
-                Notifier.send_notices,
+            handle = workflow.start_activity(
+                SEND_NOTICES,
                 batch,
+                result_type=list[Delivery],
                 start_to_close_timeout=timedelta(minutes=10),
                 retry_policy=NOTIFY_RETRY,
                 summary=(batch[0].subject if len(batch) == 1 else f"{len(batch)} thông báo: {batch[0].subject}")[:200],
