@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from cli import campaign_commands as campaign
+from cli.certs_command import certs
 from cli.dev_server import dev_server
 from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
@@ -57,6 +58,7 @@ app.command("dev-server")(dev_server)
 app.command()(export)
 app.command()(setup)
 app.command()(serve)
+app.command()(certs)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -34,6 +35,7 @@ from bench.trivial import AppendOnly
 from campaign.clock import PlanClock, start_of_day
 from campaign.policy import Policy
 from settings import Settings
+from store.schema import Notification
 from tests.temporal_env import dev_server, migrated_store
 from worker import build_worker
 from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
@@ -102,6 +104,14 @@ async def measure(
                     await client.start_workflow(AppendOnly.run, id=f"{wid}-trivial", task_queue=trivial_queue)
                 )
             codes = activity.unit_codes
+            while True:  # the assignment notices (5 × 1,000) go out before anything is measured
+                with store.session() as session:
+                    assigned = session.scalar(
+                        select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
+                    )
+                if assigned >= len(activities) * len(codes):
+                    break
+                await asyncio.sleep(0.2)
             sent = 0
 
             def project(handle) -> Send:  # type: ignore[no-untyped-def]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import typer
 
 from cli.output import fail
+from settings import get_settings
 from workflows.search_attributes import dev_server_flags
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,9 @@ def temporal_cli() -> Path:
     return Path(found)
 
 
-def dev_server_command(port: int = 7233, ui_port: int = 8233, db: Path | None = DEFAULT_DB) -> list[str]:
+def dev_server_command(
+    port: int = 7233, ui_port: int = 8233, db: Path | None = DEFAULT_DB, codec_endpoint: str | None = None
+) -> list[str]:
     command = [
         str(temporal_cli()),
         "server",
@@ -53,6 +56,8 @@ def dev_server_command(port: int = 7233, ui_port: int = 8233, db: Path | None = 
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
         command += ["--db-filename", str(db)]
+    if codec_endpoint:  # encrypted payloads: the UI reads them through the web app's codec endpoint
+        command += ["--ui-codec-endpoint", codec_endpoint]
     return command
 
 
@@ -62,9 +67,11 @@ def dev_server(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="Tệp SQLite lưu lịch sử"),
 ) -> None:
     """Chạy máy chủ Temporal cục bộ (giao diện web tại http://127.0.0.1:UI-PORT)."""
-    command = dev_server_command(port, ui_port, db)
+    settings = get_settings()
+    codec = f"{settings.portal_url.rstrip('/')}/codec" if settings.payload_keys else None
+    command = dev_server_command(port, ui_port, db, codec)
     typer.echo(f"Temporal: 127.0.0.1:{port} — giao diện: http://127.0.0.1:{ui_port} — dữ liệu: {db}", err=True)
-    try:
-        raise typer.Exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The server takes this process's place: stopping it (even kill -9) stops the server itself.
+    os.execv(command[0], command)

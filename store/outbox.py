@@ -45,6 +45,7 @@ def claim(session: Session, notice: Notice, channel: str, address: str | None) -
             "status": "new",
             "attempts": 0,
             "created_at": datetime.now(UTC),
+            "due_at": notice.due_at,
         },
         ["key"],
     )

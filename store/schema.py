@@ -112,6 +112,7 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # when the workflow meant it to go (wall time)
 
 
 class Escalation(Base):

@@ -2,6 +2,10 @@
 
 Re-record only on purpose: the committed histories stand for workflows already
 running in production, and the replay test fails when code would break them.
+`campaign.json` and `activity-7.json` were recorded before the batched activity loop
+(patch "batched-activity-loop") and stay as they are; this script now writes the `-v2`
+set: the same campaign and messages, plus a reschedule (activity 10), an activity cancel
+(activity 9) and a campaign-wide cancel of a second campaign (its activity 1).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from pathlib import Path
 
 from campaign.clock import start_of_day
 from campaign.importer import import_plan
-from campaign.messages import ConfirmReady, ExcuseUnit, ExtendDeadline, SubmitReport
+from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
 from campaign.policy import PolicyFile
 from campaign.units import load_directory
 from campaign.workdays import vietnam_holidays
@@ -52,8 +56,33 @@ async def main() -> None:
             ExtendDeadline(unit="ldld", new_due=date(2023, 5, 20), reason="Xin gia hạn"),
         )
         await seventh.execute_update(CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit="khu-cnc", reason="Miễn"))
+        tenth = env.client.get_workflow_handle(activity_workflow_id("replay", 10))
+        ninth = env.client.get_workflow_handle(activity_workflow_id("replay", 9))
+        await tenth.execute_update(
+            CampaignActivityWorkflow.reschedule,
+            Reschedule(new_start=date(2023, 5, 27), new_end=date(2023, 5, 27), reason="Trùng lịch"),
+        )
+        await ninth.execute_update(CampaignActivityWorkflow.cancel, Cancel(reason="Không tổ chức"))
         await handle.result()
-        for workflow_handle, name in ((handle, "campaign"), (seventh, "activity-7")):
+        second = await env.client.start_workflow(
+            CampaignWorkflow.run,
+            campaign.model_copy(update={"campaign_id": "replay-2"}),
+            id=campaign_workflow_id("replay-2"),
+            task_queue=queue,
+        )
+        await env.sleep(86400)
+        await second.execute_update(CampaignWorkflow.cancel, Cancel(reason="Đổi kế hoạch"))
+        await second.result()
+        first_of_second = env.client.get_workflow_handle(activity_workflow_id("replay-2", 1))
+        recorded = (
+            (handle, "campaign-v2"),
+            (seventh, "activity-7-v2"),
+            (tenth, "activity-10-rescheduled-v2"),
+            (ninth, "activity-9-cancelled-v2"),
+            (second, "campaign-cancelled-v2"),
+            (first_of_second, "activity-1-campaign-cancelled-v2"),
+        )
+        for workflow_handle, name in recorded:
             history = await workflow_handle.fetch_history()
             (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
     await env.shutdown()

@@ -8,6 +8,7 @@ import json
 import ssl
 import subprocess
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -261,3 +262,10 @@ def test_every_copy_of_a_notice_has_one_message_id(smtp, store) -> None:
     ids = {email_message(notice(), "a@example.org", settings)["Message-ID"] for _ in range(2)}
     other = email_message(notice().model_copy(update={"key": "other"}), "a@example.org", settings)["Message-ID"]
     assert len(ids) == 1 and other not in ids and next(iter(ids)).endswith("@doankhoi.example>")
+
+
+def test_a_notice_row_keeps_when_it_was_due(store) -> None:
+    due = datetime(2024, 3, 5, 1, tzinfo=UTC)
+    ActivityEnvironment().run(Notifier(store, Settings()).send_notice, notice().model_copy(update={"due_at": due}))
+    [row] = rows(store)
+    assert row.due_at is not None and row.due_at.replace(tzinfo=UTC) == due and row.status == "sent"

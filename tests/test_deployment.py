@@ -21,6 +21,15 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
+# What an operator's .env holds (deploy/env.example says how to make each one).
+SAMPLE_SECRETS = {"PORTAL_SECRET": "s" * 48, "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=", "POSTGRES_PASSWORD": "pw"}
+VARIABLE = re.compile(r"\$\{(\w+)(:\?[^}]*)?\}")
+
+
+def interpolated(value: str) -> str:
+    return VARIABLE.sub(lambda m: SAMPLE_SECRETS[m[1]], value)
+
+
 def documented_settings() -> set[str]:
     table = README[README.index("| setting | default | meaning |") :].split("\n\n", 1)[0]
     return {name for row in table.splitlines()[2:] for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])}
@@ -35,7 +44,7 @@ def test_services_named_in_the_readme_exist(compose) -> None:
     section = README[README.index("### docker compose") :].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z-]+)`\s\(", section))
     assert named == set(compose["services"]) == {
-        "postgresql", "temporal", "temporal-ui", "setup", "worker", "portal", "mailpit"
+        "postgresql", "temporal-schema", "certs", "temporal", "temporal-ui", "setup", "worker", "portal", "mailpit"
     }  # fmt: skip
     for name, service in compose["services"].items():
         for dependency in service.get("depends_on", {}):
@@ -50,7 +59,7 @@ def test_worker_command_and_environment_match_the_code(compose, monkeypatch) -> 
     env = worker["environment"]
     assert env == setup["environment"] and set(env) <= documented_settings()
     for name, value in env.items():
-        monkeypatch.setenv(name, str(value))
+        monkeypatch.setenv(name, interpolated(str(value)))
     settings = Settings()
     assert settings.channels == ["log", "email"] and settings.database.startswith("postgresql://")
     health_port = settings.health_bind.rsplit(":", 1)[1] if settings.health_bind else ""
@@ -99,3 +108,63 @@ def test_workflows_and_the_cli_start_without_the_heavy_stacks() -> None:
                           text=True, check=True)  # fmt: skip
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
     assert "typer" in imported and not imported & {"matplotlib", "openpyxl", "alembic", "docx", "pdfplumber"}
+
+
+def test_the_compose_file_follows_the_compose_specification(compose) -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "vendor" / "compose-spec" / "compose-spec.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema).validate(compose)  # the specification's own schema, vendored with its licence
+
+
+def test_images_are_pinned_and_secrets_come_only_from_the_env_file(compose) -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for name, service in compose["services"].items():
+        if "image" in service:
+            _, _, tag = service["image"].partition(":")
+            assert re.fullmatch(r"v?\d+(\.\d+)+", tag), f"{name}: {service['image']} is not pinned"
+        else:
+            assert service["build"] == "."
+    used = {m[1] for m in VARIABLE.finditer(text)}
+    assert used == set(SAMPLE_SECRETS)
+    assert all(f"${{{name}:?" in text for name in used)  # refused when missing, never a default
+    example = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
+    assert {line.split("=", 1)[0] for line in example.splitlines() if "=" in line and not line.startswith("#")} == used
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_mtls_and_the_codec_agree_with_the_code(compose, tmp_path) -> None:
+    from cli.certs_command import issue
+
+    written = {p.name for p in issue(tmp_path)}
+    services = compose["services"]
+    for name, service in services.items():
+        env = service.get("environment", {})
+        for value in env.values():
+            if str(value).startswith("/pki/"):
+                assert str(value).removeprefix("/pki/") in written, f"{name}: {value} is not made by `certs`"
+                assert any(str(v).startswith("pki:/pki") for v in service.get("volumes", [])), name
+    server = services["temporal"]["environment"]
+    assert server["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert services["certs"]["command"] == ["python", "starter.py", "certs", "/pki"]
+    assert {"certs", "temporal-schema"} <= set(services["temporal"]["depends_on"])
+    app = services["worker"]["environment"]
+    assert app["TEMPORAL_TLS_CERT"] == "/pki/client.pem" and app["PAYLOAD_KEYS"].startswith("${PAYLOAD_KEYS:?")
+    ui = services["temporal-ui"]
+    assert ui["environment"]["TEMPORAL_CODEC_ENDPOINT"] == f"{app['PORTAL_URL']}/codec"
+    assert ui["ports"] == [f"{app['TEMPORAL_UI_URL'].rsplit(':', 1)[1]}:8080"]
+    assert ui["environment"]["TEMPORAL_CORS_ORIGINS"] == app["TEMPORAL_UI_URL"]
+    import asyncio
+
+    import httpx
+
+    from web.app import create_app
+
+    async def codec_status() -> int:
+        app = create_app(Settings(portal_secret="s" * 48), None, None)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
+            return (await http.post("/codec/decode", json={"payloads": []})).status_code
+
+    assert asyncio.run(codec_status()) == 401  # there, for signed-in staff only

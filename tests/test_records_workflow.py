@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest_asyncio
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
 from campaign.units import Unit, UnitKind
 from settings import Settings
 from store.database import Store, upgrade
 from store.schema import AuditEntry, Notification, Readiness, UnitReport
+from tests.databases import fresh_postgres_database
 from tests.temporal_env import time_skipping_env, worker
 from tests.test_activity_workflow import advance_to, vn
 from tests.test_activity_workflow import start as start_activity
@@ -38,23 +42,56 @@ def count(store: Store, model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-async def test_a_database_outage_loses_nothing(env, tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'later.db'}"
-    store = Store(url)  # no schema yet: every write fails until the database "comes back"
-    async with worker(env.client, store, Settings(reports_dir=tmp_path)) as queue:
-        handle = await start(env, queue)
-        await advance_to(env, handle, vn(2))
-        said = await handle.execute_update(CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="a", note="Xong"))
-        assert "sẵn sàng" in said
-        status = await handle.query(CampaignActivityWorkflow.status)
-        assert status.phase.value == "PREPARING" and status.units[0].ready
-        upgrade(url)
-        await advance_to(env, handle, vn(12))
-        await handle.execute_update(
-            CampaignActivityWorkflow.submit_report, SubmitReport(unit="a", summary="250 đơn vị máu", participants=250)
-        )
-        await handle.execute_update(CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit="b", reason="Sáp nhập"))
-        await handle.result()
+async def forward(port: int, to_port: int) -> asyncio.Server:
+    """The database's address coming back: a TCP relay on `port` to the real server on `to_port`."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", to_port)
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    return await asyncio.start_server(relay, "127.0.0.1", port)
+
+
+async def test_a_database_outage_loses_nothing(env, tmp_path, postgres_server) -> None:
+    real = fresh_postgres_database(postgres_server)
+    upgrade(real)
+    port = free_port()  # nothing listens here yet: the database is unreachable
+    url = make_url(real).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    store = Store(url)
+    relay: asyncio.Server | None = None
+    try:
+        async with worker(env.client, store, Settings(reports_dir=tmp_path)) as queue:
+            handle = await start(env, queue)
+            await advance_to(env, handle, vn(2))
+            said = await handle.execute_update(
+                CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="a", note="Xong")
+            )
+            assert "sẵn sàng" in said
+            status = await handle.query(CampaignActivityWorkflow.status)
+            assert status.phase.value == "PREPARING" and status.units[0].ready
+            assert count(Store(real), Readiness) == 0  # nothing could be written yet
+            relay = await forward(port, make_url(real).port or 5432)  # the database is back
+            await advance_to(env, handle, vn(12))
+            await handle.execute_update(
+                CampaignActivityWorkflow.submit_report,
+                SubmitReport(unit="a", summary="250 đơn vị máu", participants=250),
+            )
+            await handle.execute_update(CampaignActivityWorkflow.excuse_unit, ExcuseUnit(unit="b", reason="Sáp nhập"))
+            await handle.result()
+    finally:
+        if relay is not None:
+            relay.close()
+    store = Store(real)
     assert count(store, Readiness) == 1 and count(store, UnitReport) == 1
     assert count(store, Notification, Notification.kind == "assignment") == 2
     assert count(store, AuditEntry, AuditEntry.action.in_(["ready", "report", "excuse", "closed"])) == 4

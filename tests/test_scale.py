@@ -3,11 +3,7 @@ escalation level, late reports and revisions, to the close (the scale benchmark'
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from bench.scale import one_size
-from tests.conftest import ROOT
 
 MAX_EVENTS = 20_000
 MAX_HISTORY_BYTES = 20_000_000
@@ -22,11 +18,3 @@ async def test_a_thousand_units_get_every_notice_and_close() -> None:
     assert figures.outcomes == {"late": 1000}
     for events, size, largest in [*figures.runs, *figures.campaign_runs]:
         assert events < MAX_EVENTS and size < MAX_HISTORY_BYTES and largest < PAYLOAD_LIMIT / 4
-
-
-def test_the_benchmark_runs_in_its_quick_mode() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.scale", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "== 30 units ==" in done.stdout and "MISSING" not in done.stdout and "EXTRA" not in done.stdout
