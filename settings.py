@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     @field_validator("payload_keys")
     @classmethod
     def _usable_keys(cls, value: str | None) -> str | None:
-        from workflows.payloads import parse_keys
+        from access.payloads import parse_keys
 
         parse_keys(value)  # PayloadKeyError (a ValueError) names the key at fault
         return value

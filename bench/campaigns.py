@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, select, text
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from access.payloads import data_converter
 from campaign.clock import start_of_day
 from campaign.importer import import_plan
 from campaign.plan import Plan
@@ -44,7 +45,6 @@ from tests.conftest import ROOT, SEED, UNITS
 from tests.databases import private_postgres
 from tests.temporal_env import dev_server
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
-from workflows.payloads import data_converter
 
 ALLOWED_LAG = timedelta(hours=1)  # plan time
 

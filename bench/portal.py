@@ -23,6 +23,7 @@ import uvicorn
 from temporalio.client import Client
 
 from access.links import expiry, mint
+from access.payloads import data_converter
 from campaign.clock import start_of_day
 from campaign.importer import import_lines
 from campaign.units import load_directory
@@ -35,7 +36,6 @@ from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
-from workflows.payloads import data_converter
 
 SECRET = "bench-" + "s" * 40
 ROWS = [f"{n}\tHoạt động {n}\t{n + 5}/3/2024\tHội trường\tĐoàn Bảo hiểm xã hội phụ trách" for n in range(1, 13)]

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from access.payloads import data_converter
 from activities.logs import configure_logging
 from bench.city import city_directory, city_plan
 from bench.trivial import AppendOnly
@@ -39,7 +40,6 @@ from store.schema import Notification
 from tests.temporal_env import dev_server, migrated_store
 from worker import build_worker
 from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
-from workflows.payloads import data_converter
 
 UNITS = 1000
 Send = Callable[[int], Awaitable[object]]

@@ -36,7 +36,7 @@ from campaign.clock import VIETNAM, start_of_day
 from campaign.messages import SubmitReport
 from campaign.policy import PolicyFile
 from settings import Settings
-from store.schema import Notification
+from store.schema import Notification, UnitReport
 from tests.temporal_env import migrated_store, time_skipping_env
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
@@ -85,6 +85,7 @@ class Figures:
     campaign_runs: list[tuple[int, int, int]]
     outcomes: dict[str, int]
     rss_mb: float
+    reports_recorded: int  # report revisions in the store (every first report and revision: 2n - 1)
 
 
 async def one_size(n: int) -> Figures:
@@ -157,6 +158,8 @@ async def one_size(n: int) -> Figures:
             runs = await runs_of(env.client, activity.id)
             campaign_runs = await runs_of(env.client, campaign.id)
             notices = sent()
+            with store.session() as session:
+                recorded = session.scalar(select(func.count()).select_from(UnitReport)) or 0
     await env.shutdown()
     policy = PolicyFile()
     expected = Counter(
@@ -180,6 +183,7 @@ async def one_size(n: int) -> Figures:
         campaign_runs=campaign_runs,
         outcomes={str(k): v for k, v in outcome.items()},
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        reports_recorded=recorded,
     )
 
 
@@ -192,7 +196,7 @@ def show(f: Figures) -> None:
     for kind, (got, want) in f.notices.items():
         verdict = "ok" if got == want else "MISSING" if got < want else "EXTRA"
         print(f"  {kind:16} sent {got:6}  policy {want:6}  {verdict}")
-    print(f"outcomes: {f.outcomes}")
+    print(f"outcomes: {f.outcomes}; report revisions in the store: {f.reports_recorded} (expected {2 * f.units - 1})")
     print(
         f"activity workflow: {len(f.runs)} run(s); largest {max(r[0] for r in f.runs)} events, "
         f"{max(r[1] for r in f.runs) / 1e6:.2f} MB; largest event {max(r[2] for r in f.runs) / 1e3:.0f} KB"

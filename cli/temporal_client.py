@@ -13,9 +13,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from access.payloads import data_converter
 from cli.output import first_line
 from settings import Settings
-from workflows.payloads import data_converter
 
 
 def verbose() -> bool:

@@ -4,7 +4,8 @@ Re-record only on purpose: the committed histories stand for workflows already
 running in production, and the replay test fails when code would break them.
 `campaign.json` and `activity-7.json` were recorded before the batched activity loop
 (patch "batched-activity-loop") and stay as they are; this script now writes the `-v2`
-set: the same campaign and messages, plus a reschedule (activity 10), an activity cancel
+set (children started in one task, patch "parallel-child-starts"): the same campaign and
+messages, plus a reschedule (activity 10), an activity cancel
 (activity 9) and a campaign-wide cancel of a second campaign (its activity 1).
 """
 

@@ -18,12 +18,12 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from access.payloads import data_converter
 from campaign.clock import start_of_day
 from settings import Settings
 from store.database import Store, upgrade
 from worker import build_worker
 from workflows import search_attributes as sa
-from workflows.payloads import data_converter
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,9 +24,9 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from access.payloads import data_converter
 from tests.conftest import ROOT, SEED
 from tests.temporal_env import dev_server
-from workflows.payloads import data_converter
 
 
 def free_port() -> int:

@@ -58,3 +58,28 @@ async def test_forged_summaries_and_cancels_change_nothing(directory, tmp_path) 
             assert all(actor == "lan (office)" and detail["reason"] == "Dịch bệnh" for _, actor, detail in rows)
     finally:
         await env.shutdown()
+
+
+async def test_a_message_without_a_door_is_recorded_as_the_frontends_not_as_its_claimed_author(
+    directory, tmp_path
+) -> None:
+    """`submitted_by` is what a report says; who sent it is the door that carried it, or the frontend."""
+    from workflows.activity import FRONTEND
+
+    env = await time_skipping_env()
+    try:
+        cid = f"claimed-{uuid.uuid4().hex[:6]}"
+        async with running_campaign(env, directory, tmp_path, cid) as setup:
+            await setup.after_event(1)
+            first = env.client.get_workflow_handle(activity_workflow_id(cid, 1))
+            report = {"unit": "so-vhtt", "summary": "Ra quân", "participants": 5, "submitted_by": "Bí thư Đoàn Khối"}
+            await first.execute_update("submit_report", report)
+            for _ in range(100):
+                with setup.store.session() as session:
+                    actors = list(session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "report")))
+                if actors:
+                    break
+                await asyncio.sleep(0.1)
+            assert actors == [FRONTEND]
+    finally:
+        await env.shutdown()

@@ -11,13 +11,13 @@ import uuid
 import pytest
 import pytest_asyncio
 
+from access.payloads import COMPRESS_FROM, CampaignCodec, PayloadKeyError, parse_keys
 from store.users import add_user
 from tests.office_env import PASSWORD, sign_in
 from tests.portal_env import running_campaign
 from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
-from workflows.payloads import COMPRESS_FROM, CampaignCodec, PayloadKeyError, parse_keys
 
 KEYS = f"k2:{base64.b64encode(os.urandom(32)).decode()},k1:{base64.b64encode(os.urandom(32)).decode()}"
 UI = "http://localhost:8233"

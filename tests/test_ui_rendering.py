@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from access.payloads import data_converter
 from campaign.clock import PlanClock
 from campaign.dates import ActivityKind
 from campaign.plan import PlannedActivity
@@ -21,7 +22,6 @@ from tests.temporal_env import dev_server
 from tests.test_dev_server_e2e import free_port, wait_for_port
 from tests.test_portal_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
 from workflows.activity import ActivityInput, CampaignActivityWorkflow
-from workflows.payloads import data_converter
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 

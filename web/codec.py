@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
+from access.payloads import CampaignCodec, PayloadKeyError, parse_keys
 from access.roles import Action
 from settings import Settings
 from web.office_door import Signed
-from workflows.payloads import CampaignCodec, PayloadKeyError, parse_keys
 
 MAX_BODY = 8 * 1024 * 1024
 

@@ -11,17 +11,15 @@ import asyncio
 import contextlib
 import hmac
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
     from activities.contracts import RECORD_EVENT, SEND_NOTICE, SET_ASIDE, Delivery
-    from campaign.clock import PlanClock, end_of_day, format_moment
+    from campaign.clock import end_of_day, format_moment
     from campaign.limits import campaign_id_problem
     from campaign.messages import (
         AssignUnits,
@@ -52,8 +50,6 @@ with workflow.unsafe.imports_passed_through():
         read_message,
     )
     from campaign.notices import PERSONAL_LINK, Notice, compose, delivery_failed, record_set_aside
-    from campaign.plan import PlannedActivity
-    from campaign.policy import Policy
     from campaign.records import ActivityEvent, EventKind
     from campaign.tracker import Action, ActionKind, ActivityState, decide, mark_done, new_activity_state, next_wake
     from campaign.units import Unit
@@ -68,6 +64,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.dispatch import Dispatch, channel_failure
+    from workflows.inputs import ActivityInput
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 
 MessageT = TypeVar("MessageT", bound=Message)
@@ -81,24 +78,6 @@ PUBLISH_EVERY = timedelta(seconds=1)
 # A run hands over to a fresh one (continue-as-new) at this many events, well under the server's
 # limits and quick to replay; each report costs about two.
 RUN_EVENTS = 10_000
-
-
-class ActivityInput(BaseModel):
-    campaign_id: str
-    parent_id: str | None = None
-    activity: PlannedActivity
-    units: list[Unit]
-    office: Unit | None = None
-    committee: Unit | None = None
-    policy: Policy
-    holidays: list[date] = []
-    window_end: date
-    clock: PlanClock
-    state: ActivityState | None = None  # carried over by continue-as-new
-    rules_version: int = 0  # 0 for inputs recorded before the field existed; new campaigns send CURRENT_RULES
-    # A secret only the campaign holds: its summaries from this activity and its cancel carry it
-    # (None for campaigns started before it existed).
-    campaign_token: str | None = None
 
 
 @workflow.defn
@@ -284,6 +263,8 @@ class CampaignActivityWorkflow:
     async def _run_batched(self, input: ActivityInput) -> ActivityResult:
         """Wake for what is due or for messages; send, record and publish in batches, never waiting
         on a channel or the store. A report only settles its unit: the schedule is not re-read for it."""
+        self._out.events += input.carried_events  # what the previous run had not handed out yet
+        self._out.notices += input.carried_notices
         while True:
             now = self.now()
             timer_fired = self._timer is not None and self._timer.done()
@@ -296,6 +277,8 @@ class CampaignActivityWorkflow:
             acted = False
             if self._decide or timer_fired:
                 self._decide = False
+                if timer_fired:
+                    self._timer = None
                 acted = self._act(now)
                 self._arm(now)
             self._after_sends()
@@ -313,10 +296,7 @@ class CampaignActivityWorkflow:
                 workflow.info().is_continue_as_new_suggested()
                 or workflow.info().get_current_history_length() >= RUN_EVENTS
             ):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._settled_out()
-                keep_latest_receipts(self.state)
-                workflow.continue_as_new(input.model_copy(update={"state": self.state}))
+                await self._continue_as_new(input)
             self._changed = False
             await workflow.wait_condition(self._woken)
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -382,13 +362,25 @@ class CampaignActivityWorkflow:
             )
             self._to_office(record_set_aside(self.state, kept.key, kept.kind, kept.reason))
 
+    async def _continue_as_new(self, input: ActivityInput) -> None:
+        """Hand over to a fresh run. What is already handed out is waited for; what messages add
+        meanwhile (a stream of reports does not pause) goes to the next run in its input."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._out.all_done()
+        self._after_sends()
+        keep_latest_receipts(self.state)
+        carried = {"carried_events": self._out.events, "carried_notices": self._out.notices}
+        workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}))
+
     async def _settled_out(self) -> None:
         """Everything handed out done, including what the office is told about it."""
         while not self._out.idle:
             await self._out.all_done()
             self._after_sends()  # which may queue notices to the office: another round
-        if self._telling is not None:
-            await self._telling
+        while self._untold is not None or (self._telling is not None and not self._telling.done()):
+            if self._telling is not None and not self._telling.done():
+                await self._telling
+            self._tell_parent_batched()  # the campaign hears the last state too
 
     def _arm(self, now: datetime) -> None:
         """One timer for the next moment something is due; kept while messages come and go."""
@@ -513,7 +505,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def confirm_ready(self, raw: Any) -> str:
         message, unit = self._apply(apply_confirm_ready, ConfirmReady, raw)
-        self._record(EventKind.READY, message.via or unit.code, unit_code=unit.code, detail={"note": message.note})
+        self._record(EventKind.READY, sender(message), unit_code=unit.code, detail={"note": message.note})
         return f"Đã ghi nhận {unit.name} sẵn sàng cho hoạt động {self.state.activity.no}."
 
     @confirm_ready.validator
@@ -525,7 +517,7 @@ class CampaignActivityWorkflow:
         message, receipt = self._apply(apply_report, SubmitReport, raw)
         unit = self.state.units[receipt.unit]
         if not receipt.duplicate:
-            actor = message.via or message.submitted_by or unit.code
+            actor = sender(message)  # `submitted_by` is what the report says, not who sent it
             early = {"before_event_reason": message.before_event_reason} if message.before_event_reason else {}
             self._record(EventKind.REPORT, actor, unit_code=unit.code, report=unit.report, detail=early)
         return receipt
@@ -538,7 +530,7 @@ class CampaignActivityWorkflow:
     def extend_deadline(self, raw: Any) -> str:
         message, units = self._apply(apply_extend, ExtendDeadline, raw)
         detail = {"units": [u.code for u in units], "new_due": message.new_due.isoformat(), "reason": message.reason}
-        self._record(EventKind.EXTEND, message.via or "office", detail=detail)
+        self._record(EventKind.EXTEND, sender(message), detail=detail)
         return f"Đã gia hạn báo cáo đến hết ngày {message.new_due:%d/%m/%Y} cho {', '.join(u.name for u in units)}."
 
     @extend_deadline.validator
@@ -548,7 +540,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def excuse_unit(self, raw: Any) -> str:
         message, unit = self._apply(apply_excuse, ExcuseUnit, raw)
-        self._record(EventKind.EXCUSE, message.via or "office", unit_code=unit.code, detail={"reason": message.reason})
+        self._record(EventKind.EXCUSE, sender(message), unit_code=unit.code, detail={"reason": message.reason})
         return f"Đã miễn báo cáo cho {unit.name}."
 
     @excuse_unit.validator
@@ -558,7 +550,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def reschedule(self, raw: Any) -> str:
         message, _ = self._apply(apply_reschedule, Reschedule, raw)
-        self._record(EventKind.RESCHEDULE, message.via or "office", detail=message.model_dump(mode="json"))
+        self._record(EventKind.RESCHEDULE, sender(message), detail=message.model_dump(mode="json"))
         return (
             f"Đã dời hoạt động {self.state.activity.no} sang {message.new_start:%d/%m/%Y}–{message.new_end:%d/%m/%Y}."
         )
@@ -570,7 +562,7 @@ class CampaignActivityWorkflow:
     @workflow.update
     def cancel(self, raw: Any) -> str:
         message, _ = self._apply(apply_cancel, Cancel, raw)
-        self._record(EventKind.CANCEL, message.via or "office", detail={"reason": message.reason})
+        self._record(EventKind.CANCEL, sender(message), detail={"reason": message.reason})
         return f"Đã hủy hoạt động {self.state.activity.no}."
 
     @cancel.validator
@@ -583,7 +575,7 @@ class CampaignActivityWorkflow:
         self.input.units.extend(message.units)  # their contacts, for the notices (kept across continue-as-new)
         self._contacts.update({u.code: u for u in message.units})
         assigned = [{"code": u.code, "name": u.name, "role": u.role.value} for u in added]
-        self._record(EventKind.ASSIGN, message.via or "office", detail={"units": assigned, "reason": message.reason})
+        self._record(EventKind.ASSIGN, sender(message), detail={"units": assigned, "reason": message.reason})
         return f"Đã phân công {', '.join(u.name for u in added)} cho hoạt động {self.state.activity.no}."
 
     @assign_units.validator
@@ -615,6 +607,16 @@ class CampaignActivityWorkflow:
     @workflow.query
     def status(self) -> ActivityStatus:
         return activity_status(self.state, self.now())
+
+
+# Who sent a message, for the audit trail: the door that carried it (the portal names the unit's
+# link, the office pages the signed-in person, starter.py the operator) says so in `via`. A message
+# without it came straight through the Temporal frontend, an operators' door (mTLS in production).
+FRONTEND = "Temporal frontend (không qua cổng nào)"
+
+
+def sender(message: Message) -> str:
+    return getattr(message, "via", None) or FRONTEND
 
 
 def refuse_bad_campaign_id(campaign_id: str) -> None:

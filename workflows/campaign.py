@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -14,8 +14,6 @@ from temporalio.exceptions import ApplicationError, ChildWorkflowError
 __all__ = ["CampaignInput", "CampaignWorkflow", "activity_workflow_id", "campaign_workflow_id"]
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
     from activities.contracts import (
         RECORD_CAMPAIGN,
         RECORD_CAMPAIGN_END,
@@ -30,11 +28,9 @@ with workflow.unsafe.imports_passed_through():
     from campaign.escape import first_line, markdown_text
     from campaign.messages import Cancel, Rejected, read_message
     from campaign.notices import activity_failed
-    from campaign.plan import Plan, PlannedActivity, schedule_problems
-    from campaign.policy import PolicyFile
+    from campaign.plan import PlannedActivity, schedule_problems
     from campaign.records import ActivityEvent, EventKind, campaign_record
     from campaign.tracker import FINAL_PHASES, Phase, phase_words
-    from campaign.units import UnitDirectory
     from campaign.views import ActivityResult, ActivitySummary, activity_ui_summary
     from workflows import search_attributes as sa
     from workflows.activity import (
@@ -45,32 +41,8 @@ with workflow.unsafe.imports_passed_through():
         send,
     )
     from workflows.ids import activity_workflow_id, campaign_workflow_id
+    from workflows.inputs import CampaignInput, CampaignResult, Overview
     from workflows.retry import RECORD_RETRY
-
-
-class CampaignInput(BaseModel):
-    campaign_id: str
-    plan: Plan
-    directory: UnitDirectory
-    policy: PolicyFile = PolicyFile()
-    holidays: list[date] = []
-    speed: float = 1.0
-    plan_origin: datetime | None = None  # plan time at the start; None: the wall clock's now
-
-
-class Overview(BaseModel):
-    campaign_id: str
-    plan_code: str
-    title: str
-    phase: str  # RUNNING, CLOSED or CANCELLED
-    plan_now: datetime
-    activities: list[ActivitySummary]
-
-
-class CampaignResult(BaseModel):
-    campaign_id: str
-    activities: list[ActivityResult]
-    report_files: list[str] = []  # the final report (Markdown, XLSX, chart), absolute paths
 
 
 @workflow.defn
@@ -121,7 +93,10 @@ class CampaignWorkflow:
         )
         if workflow.patched("campaign-message-tokens"):  # campaigns started before tokens accept unsigned summaries
             self.tokens = {a.no: str(workflow.uuid4()) for a in input.plan.activities}
-        handles = [await self._start_child(activity) for activity in input.plan.activities]
+        if workflow.patched("parallel-child-starts"):  # all children in one workflow task, not one task each
+            handles = list(await asyncio.gather(*(self._start_child(a) for a in input.plan.activities)))
+        else:
+            handles = [await self._start_child(activity) for activity in input.plan.activities]
         children = asyncio.ensure_future(
             asyncio.gather(*(self._followed(a, h) for a, h in zip(input.plan.activities, handles, strict=True)))
         )

@@ -95,12 +95,12 @@ class Dispatch:
         return undelivered, set_aside
 
     async def all_done(self) -> None:
-        """Hand out everything waiting, then wait until it is all done (`collect` then says how it went)."""
+        """Hand out everything waiting, then wait until that is done (`collect` then says how it went);
+        what is added meanwhile waits in the buffers."""
         self.flush_records()
         self.send_notices()
-        await workflow.wait_condition(
-            lambda: all(h.done() for h in self.recording) and all(h.done() for h, _ in self.sending)
-        )
+        recording, sending = list(self.recording), [h for h, _ in self.sending]
+        await workflow.wait_condition(lambda: all(h.done() for h in recording) and all(h.done() for h in sending))
 
 
 def channel_failure(failure: ChannelFailure) -> str:

@@ -1,0 +1,67 @@
+"""What the workflows take and give: their inputs, results and query answers, as plain models.
+
+Kept out of the workflow modules, which the sandbox runs afresh for every workflow: these are
+imported once and passed through (building a pydantic model class costs milliseconds, and a
+hundred campaigns start twelve hundred workflows).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from campaign.clock import PlanClock
+from campaign.notices import Notice
+from campaign.plan import Plan, PlannedActivity
+from campaign.policy import Policy, PolicyFile
+from campaign.records import ActivityEvent
+from campaign.tracker import ActivityState
+from campaign.units import Unit, UnitDirectory
+from campaign.views import ActivityResult, ActivitySummary
+
+
+class ActivityInput(BaseModel):
+    campaign_id: str
+    parent_id: str | None = None
+    activity: PlannedActivity
+    units: list[Unit]
+    office: Unit | None = None
+    committee: Unit | None = None
+    policy: Policy
+    holidays: list[date] = []
+    window_end: date
+    clock: PlanClock
+    state: ActivityState | None = None  # carried over by continue-as-new
+    rules_version: int = 0  # 0 for inputs recorded before the field existed; new campaigns send CURRENT_RULES
+    # A secret only the campaign holds: its summaries from this activity and its cancel carry it
+    # (None for campaigns started before it existed).
+    campaign_token: str | None = None
+    # Side effects a run had not handed out when it continued as new (the batched loop).
+    carried_events: list[ActivityEvent] = []
+    carried_notices: list[Notice] = []
+
+
+class CampaignInput(BaseModel):
+    campaign_id: str
+    plan: Plan
+    directory: UnitDirectory
+    policy: PolicyFile = PolicyFile()
+    holidays: list[date] = []
+    speed: float = 1.0
+    plan_origin: datetime | None = None  # plan time at the start; None: the wall clock's now
+
+
+class Overview(BaseModel):
+    campaign_id: str
+    plan_code: str
+    title: str
+    phase: str  # RUNNING, CLOSED or CANCELLED
+    plan_now: datetime
+    activities: list[ActivitySummary]
+
+
+class CampaignResult(BaseModel):
+    campaign_id: str
+    activities: list[ActivityResult]
+    report_files: list[str] = []  # the final report (Markdown, XLSX, chart), absolute paths
