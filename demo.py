@@ -116,7 +116,7 @@ def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Gr
     for a in overview.activities if overview else []:
         style = {"ESCALATED": "red", "CLOSED": "green", "IN_EVENT": "cyan"}.get(a.phase.value, "")
         table.add_row(
-            str(a.no),
+            a.number or str(a.no),
             a.title[:48],
             Text(phase_words(a.phase), style=style),
             f"{a.ready}/{a.units}",

@@ -78,6 +78,7 @@ class ActivitySummary(BaseModel):
     token: str | None = None  # the campaign's secret for this activity: a summary without it is refused
     pending_count: int | None = None  # None in summaries sent before the lists were capped
     overdue_count: int | None = None
+    number: str = ""  # as the plan writes it ("3.1" for a sub-item); empty: the same as `no`
 
     @property
     def waiting(self) -> int:
@@ -141,6 +142,7 @@ def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
         overdue=overdue[:SUMMARY_CODES],
         pending_count=len(pending),
         overdue_count=len(overdue),
+        number=state.activity.number,
         escalation_level=state.escalation_level,
         reported=sum(1 for u in units if u.report is not None),
         ready=sum(1 for u in units if u.ready_at is not None),
@@ -222,3 +224,15 @@ def activity_ui_summary(activity: PlannedActivity) -> str:
     """The activity's summary line in the Temporal UI, which renders Markdown: "7\\. …" shows "7. …"."""
     when = f"{activity.start:%d/%m/%Y}" + ("" if activity.start == activity.end else f"–{activity.end:%d/%m/%Y}")
     return f"{activity.number}\\. {markdown_text(activity.title)} ({when})"[:400]
+
+
+def activity_numbered(summaries: list[ActivitySummary], given: str) -> int | None:
+    """The activity a person means by `given`: its number as the plan writes it ("3.1", "7"), or
+    the internal number; None when there is no such activity."""
+    wanted = given.strip().rstrip(".")
+    for summary in summaries:
+        if (summary.number or str(summary.no)) == wanted:
+            return summary.no
+    if wanted.isdigit() and any(s.no == int(wanted) for s in summaries):
+        return int(wanted)
+    return None

@@ -14,9 +14,10 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from campaign.clock import format_deadline, start_of_day
 from campaign.dates import DateError, parse_when
@@ -37,6 +38,7 @@ from campaign.policy import PolicyError, PolicyFile, load_policy
 from campaign.text import fold
 from campaign.tracker import phase_words
 from campaign.units import UnitDirectory, UnitNotFound
+from campaign.views import activity_numbered
 from campaign.workdays import vietnam_holidays
 from cli.output import campaign_id_checked, fail, literal, print_json
 from cli.plan_commands import UnitsOption, directory_or_fail, plan_or_fail
@@ -54,7 +56,7 @@ from workflows.campaign import (
 T = TypeVar("T")
 
 CampaignOption = typer.Option(..., "--campaign", help="Mã chiến dịch (campaign ID)", callback=campaign_id_checked)
-ActivityOption = typer.Option(..., "--activity", help="Số thứ tự hoạt động (cột TT)")
+ActivityOption = typer.Option(..., "--activity", help="Số thứ tự hoạt động như kế hoạch ghi (cột TT), ví dụ 7 hoặc 3.1")
 UnitOption = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị, ví dụ “Doan Khu Cong nghe cao”")
 
 
@@ -179,8 +181,21 @@ def start(
     run_command(body)
 
 
-def _activity(client: Client, campaign: str, activity: int) -> WorkflowHandle[Any, Any]:
-    return client.get_workflow_handle(activity_workflow_id(campaign, activity))
+async def _activity(client: Client, campaign: str, activity: str) -> WorkflowHandle[Any, Any]:
+    """The activity's workflow, by its number as the plan writes it (a sub-item "3.1" too)."""
+    try:
+        overview = await client.get_workflow_handle(campaign_workflow_id(campaign)).query(CampaignWorkflow.overview)
+    except (RPCError, WorkflowQueryFailedError):
+        overview = None  # the campaign's explanation comes with the command itself
+    no = activity_numbered(overview.activities, activity) if overview else None
+    if no is None and overview is not None:
+        known = ", ".join(s.number or str(s.no) for s in overview.activities)
+        raise CommandError(f"không tìm thấy hoạt động {activity} trong chiến dịch {campaign} (có: {known})")
+    if no is None:
+        if not activity.strip().isdigit():
+            raise CommandError(f"không tìm thấy chiến dịch {campaign} để tìm hoạt động “{activity}”")
+        no = int(activity)
+    return client.get_workflow_handle(activity_workflow_id(campaign, no))
 
 
 M = TypeVar("M", bound=Message)
@@ -203,9 +218,9 @@ def message(model: type[M], **fields: Any) -> M:
         fail(str(exc))
 
 
-def _send(campaign: str, activity: int, update: Any, message: Message) -> Any:
+def _send(campaign: str, activity: str, update: Any, message: Message) -> Any:
     async def body(client: Client) -> Any:
-        target = _activity(client, campaign, activity)
+        target = await _activity(client, campaign, activity)
         parent = client.get_workflow_handle(campaign_workflow_id(campaign))
         async with explained(f"hoạt động {activity} của chiến dịch {campaign}", target, parent):
             return await target.execute_update(update, message)
@@ -215,7 +230,7 @@ def _send(campaign: str, activity: int, update: Any, message: Message) -> Any:
 
 def ready(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     unit: str = UnitOption,
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
@@ -227,7 +242,7 @@ def ready(
 
 def report(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     unit: str = UnitOption,
     summary: str = typer.Option(..., "--summary", help="Tóm tắt kết quả"),
     participants: int = typer.Option(..., "--participants", help="Số người tham gia"),
@@ -257,7 +272,7 @@ def report(
 
 def extend(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     unit: str | None = typer.Option(None, "--unit", help="Đơn vị; bỏ trống để gia hạn cho mọi đơn vị chưa báo cáo"),
     due: str = typer.Option(..., "--due", help="Hạn mới, ví dụ 2023-05-20 hoặc 20/5/2023"),
     reason: str = typer.Option(..., "--reason", help="Lý do"),
@@ -269,7 +284,7 @@ def extend(
 
 def excuse(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     unit: str = UnitOption,
     reason: str = typer.Option(..., "--reason", help="Lý do"),
 ) -> None:
@@ -281,7 +296,7 @@ def excuse(
 
 def reschedule(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     start_day: str = typer.Option(..., "--start", help="Ngày bắt đầu mới"),
     end_day: str | None = typer.Option(None, "--end", help="Ngày kết thúc mới; mặc định bằng ngày bắt đầu"),
     reason: str = typer.Option(..., "--reason", help="Lý do"),
@@ -295,7 +310,7 @@ def reschedule(
 
 def assign(
     campaign: str = CampaignOption,
-    activity: int = ActivityOption,
+    activity: str = ActivityOption,
     units: list[str] = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị trong danh bạ; lặp lại được"),
     support: bool = typer.Option(False, "--support", help="Phân công phối hợp (mặc định: phụ trách)"),
     reason: str | None = typer.Option(None, "--reason", help="Ghi chú"),
@@ -316,7 +331,7 @@ def assign(
 
 def cancel(
     campaign: str = CampaignOption,
-    activity: int | None = typer.Option(None, "--activity", help="Hoạt động; bỏ trống để hủy cả chiến dịch"),
+    activity: str | None = typer.Option(None, "--activity", help="Hoạt động; bỏ trống để hủy cả chiến dịch"),
     reason: str = typer.Option(..., "--reason", help="Lý do"),
 ) -> None:
     """Hủy một hoạt động, hoặc cả chiến dịch."""
@@ -335,14 +350,14 @@ def cancel(
 
 def status(
     campaign: str = CampaignOption,
-    activity: int | None = typer.Option(None, "--activity", help="Chỉ một hoạt động"),
+    activity: str | None = typer.Option(None, "--activity", help="Chỉ một hoạt động (ví dụ 7 hoặc 3.1)"),
     as_json: bool = typer.Option(False, "--json", help="In JSON"),
 ) -> None:
     """Tình hình chiến dịch, hoặc chi tiết một hoạt động."""
 
     async def body(client: Client) -> Any:
         if activity is not None:
-            target = _activity(client, campaign, activity)
+            target = await _activity(client, campaign, activity)
             parent = client.get_workflow_handle(campaign_workflow_id(campaign))
             async with explained(f"hoạt động {activity} của chiến dịch {campaign}", None, parent):
                 return await target.query(CampaignActivityWorkflow.status)
@@ -369,7 +384,7 @@ def _print_overview(overview: Any, console: Console) -> None:
         table.add_column(column)
     for a in overview.activities:
         table.add_row(
-            str(a.no),
+            a.number or str(a.no),
             literal(a.title[:50]),
             phase_words(a.phase),
             f"{a.ready}/{a.units}",

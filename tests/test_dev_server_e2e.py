@@ -129,6 +129,7 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     assert rejected.returncode == 1 and "bị từ chối" in rejected.stderr and "Traceback" not in rejected.stderr
     unknown = starter(env, "ready", "--campaign", cid, "--activity", "42", "--unit", "khu-cnc")
     assert unknown.returncode == 1 and "không tìm thấy hoạt động 42" in unknown.stderr
+    assert "(có: 1, 2," in unknown.stderr  # the activities there are, as the plan numbers them
 
     def escalated():
         result = starter(env, "status", "--campaign", cid, "--activity", "7", "--json")

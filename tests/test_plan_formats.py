@@ -189,3 +189,18 @@ def test_another_table_before_the_schedule_is_not_taken_for_it(tmp_path, directo
     with pytest.raises(PlanReadError, match="dòng 11: bảng lịch hoạt động thiếu cột THỜI GIAN, ĐƠN VỊ PHỤ TRÁCH"):
         import_plan(write_txt(tmp_path / "budget-only.txt", [], body=budget, header=["STT", "Nội dung", "Kinh phí"]),
                     directory)  # fmt: skip
+
+
+def test_a_person_names_an_activity_as_the_plan_writes_it() -> None:
+    """`starter.py report --activity 3.1`: the sub-item's own number, not its internal one."""
+    from campaign.views import ActivitySummary, activity_numbered
+
+    def line(no: int, number: str = "") -> ActivitySummary:
+        return ActivitySummary(no=no, title="x", phase="PREPARING", pending=[], overdue=[], escalation_level=0,
+                               reported=0, ready=0, units=0, number=number)  # fmt: skip
+
+    summaries = [line(3, "3"), line(7), line(13, "3.1"), line(14, "3.a")]
+    assert [activity_numbered(summaries, given) for given in ("3.1", "3.a", "3", "7", "7.", "13")] == [
+        13, 14, 3, 7, 7, 13
+    ]  # fmt: skip
+    assert activity_numbered(summaries, "3.2") is None and activity_numbered(summaries, "99") is None

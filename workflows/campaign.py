@@ -63,6 +63,7 @@ class CampaignWorkflow:
                 reported=0,
                 ready=0,
                 units=len(a.unit_codes),
+                number=a.number,
             )
             for a in input.plan.activities
         }
