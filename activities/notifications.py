@@ -40,6 +40,16 @@ def unexpected(error: Exception) -> str:
     return f"lỗi không mong đợi khi gửi ({type(error).__name__}): {first_line(error)}"
 
 
+def notice_logger(notice: Notice) -> structlog.stdlib.BoundLogger:
+    return activity_logger(
+        "notifications",
+        campaign_id=notice.campaign_id,
+        activity_no=notice.activity_no,
+        unit=notice.recipient,
+        key=notice.key,
+    )
+
+
 class Notifier:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -81,14 +91,7 @@ class Notifier:
 
     @activity.defn
     def send_notice(self, notice: Notice) -> Delivery:
-        bound = activity_logger(
-            "notifications",
-            campaign_id=notice.campaign_id,
-            activity_no=notice.activity_no,
-            unit=notice.recipient,
-            key=notice.key,
-        )
-        return self.deliver(notice, bound)
+        return self.deliver(notice, notice_logger(notice))
 
     @activity.defn
     def send_notices(self, notices: list[Notice]) -> list[Delivery]:
@@ -99,15 +102,8 @@ class Notifier:
         waiting: list[str] = []
         with Outlets(self.settings) as outlets:
             for notice in notices:
-                bound = activity_logger(
-                    "notifications",
-                    campaign_id=notice.campaign_id,
-                    activity_no=notice.activity_no,
-                    unit=notice.recipient,
-                    key=notice.key,
-                )
                 try:
-                    deliveries.append(self.deliver(notice, bound, outlets))
+                    deliveries.append(self.deliver(notice, notice_logger(notice), outlets))
                 except TransientDeliveryError as exc:
                     waiting.append(str(exc))
                     deliveries.append(Delivery())

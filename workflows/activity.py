@@ -212,14 +212,7 @@ class CampaignActivityWorkflow:
             )
 
     async def _notify(self, action: Action, now: datetime) -> None:
-        notice = compose(self.state, action, now, workflow.info().workflow_id)
-        to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
-        if action.recipient in self.state.units:
-            to = next((u for u in self.input.units if u.code == action.recipient), None)
-        update: dict[str, Any] = {"to": to}
-        if PERSONAL_LINK in notice.body:  # the link the activity signs lives until a while after the campaign
-            update["link_until"] = self.clock.wall_at(end_of_day(self.state.window_end))
-        await send(notice.model_copy(update=update), self.input.office)
+        await send(self._notice(action, now, dated=False), self.input.office)
 
     async def _publish(self, now: datetime) -> None:
         """Search attributes, UI details, the store and the parent's overview, when they changed."""
@@ -239,17 +232,21 @@ class CampaignActivityWorkflow:
         if current == self._published:
             return
         self._published = current
+        self._upsert_attributes(summary)
+        if self.input.parent_id:
+            await self._tell_parent(summary)
+
+    def _upsert_attributes(self, summary: ActivitySummary) -> None:
+        """Bounded values only: the unit lists are cut, their "+N" counted from the whole list."""
         workflow.upsert_search_attributes(
             [
                 sa.PHASE.value_set(summary.phase.value),
-                sa.PENDING_UNITS.value_set(sa.bounded_codes(summary.pending)),
-                sa.OVERDUE_UNITS.value_set(sa.bounded_codes(summary.overdue)),
+                sa.PENDING_UNITS.value_set(sa.bounded_codes(summary.pending, summary.pending_count)),
+                sa.OVERDUE_UNITS.value_set(sa.bounded_codes(summary.overdue, summary.overdue_count)),
                 sa.ESCALATION_LEVEL.value_set(summary.escalation_level),
                 sa.EVENT_START.value_set(self.state.event_start),
             ]
         )
-        if self.input.parent_id:
-            await self._tell_parent(summary)
 
     async def _tell_parent(self, summary: ActivitySummary) -> None:
         parent = workflow.get_external_workflow_handle(self.input.parent_id or "")
@@ -335,14 +332,13 @@ class CampaignActivityWorkflow:
             )
         return bool(actions)
 
-    def _notice(self, action: Action, now: datetime) -> Notice:
+    def _notice(self, action: Action, now: datetime, dated: bool = True) -> Notice:
+        """The notice for `action`, addressed; `dated` (the batched loop): it says when it was due."""
         notice = compose(self.state, action, now, workflow.info().workflow_id)
         to = {"office": self.input.office, "committee": self.input.committee}.get(action.recipient)
-        update: dict[str, Any] = {
-            "to": self._contacts.get(action.recipient, to),
-            "due_at": self.clock.wall_at(action.at),
-            "due_shown": format_moment(action.at),
-        }
+        update: dict[str, Any] = {"to": self._contacts.get(action.recipient, to)}
+        if dated:
+            update |= {"due_at": self.clock.wall_at(action.at), "due_shown": format_moment(action.at)}
         if PERSONAL_LINK in notice.body:  # the link the activity signs lives until a while after the campaign
             update["link_until"] = self.clock.wall_at(end_of_day(self.state.window_end))
         return notice.model_copy(update=update)
@@ -426,15 +422,7 @@ class CampaignActivityWorkflow:
         if current == self._published:
             return
         if self._published is None or current[:7] != self._published[:7]:
-            workflow.upsert_search_attributes(
-                [
-                    sa.PHASE.value_set(summary.phase.value),
-                    sa.PENDING_UNITS.value_set(sa.bounded_codes(summary.pending, summary.pending_count)),
-                    sa.OVERDUE_UNITS.value_set(sa.bounded_codes(summary.overdue, summary.overdue_count)),
-                    sa.ESCALATION_LEVEL.value_set(summary.escalation_level),
-                    sa.EVENT_START.value_set(self.state.event_start),
-                ]
-            )
+            self._upsert_attributes(summary)
         self._published = current
         if self.input.parent_id:
             self._untold = summary
