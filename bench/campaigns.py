@@ -39,11 +39,11 @@ from campaign.policy import PolicyFile
 from campaign.tracker import decide, mark_done, new_activity_state, next_wake
 from campaign.units import UnitDirectory, load_directory
 from campaign.workdays import vietnam_holidays
+from harness.dev_server import dev_server
+from harness.postgres import private_postgres
 from store.database import Store, upgrade
 from store.schema import Notification
 from tests.conftest import ROOT, SEED, UNITS
-from tests.databases import private_postgres
-from tests.temporal_env import dev_server
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
 ALLOWED_LAG = timedelta(hours=1)  # plan time

@@ -27,11 +27,13 @@ from access.payloads import data_converter
 from campaign.clock import start_of_day
 from campaign.importer import import_lines
 from campaign.units import load_directory
+from harness.dev_server import dev_server
+from harness.net import free_port
+from harness.waiting import answered
 from settings import Settings
 from tests.conftest import UNITS
 from tests.corpus_inputs import plan_lines
-from tests.temporal_env import dev_server, migrated_store
-from tests.test_dev_server_e2e import free_port
+from tests.temporal_env import migrated_store
 from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
@@ -57,12 +59,7 @@ async def measure(address: str, folder: Path, requests: int) -> list[float]:
             await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)
             for no in range(1, 13):
                 handle = client.get_workflow_handle(activity_workflow_id(cid, no))
-                while True:
-                    try:
-                        await handle.query(CampaignActivityWorkflow.status)
-                        break
-                    except Exception:
-                        await asyncio.sleep(0.1)
+                await answered(lambda h=handle: h.query(CampaignActivityWorkflow.status))
 
             async def connected() -> Client:
                 return client

@@ -35,9 +35,10 @@ from bench.city import city_directory, city_plan
 from bench.trivial import AppendOnly
 from campaign.clock import PlanClock, start_of_day
 from campaign.policy import Policy
+from harness.dev_server import dev_server
 from settings import Settings
 from store.schema import Notification
-from tests.temporal_env import dev_server, migrated_store
+from tests.temporal_env import migrated_store
 from worker import build_worker
 from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
 

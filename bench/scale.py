@@ -35,6 +35,7 @@ from bench.city import ISSUED, city_directory, city_plan
 from campaign.clock import VIETNAM, start_of_day
 from campaign.messages import SubmitReport
 from campaign.policy import PolicyFile
+from harness.waiting import answered
 from settings import Settings
 from store.schema import Notification, UnitReport
 from tests.temporal_env import migrated_store, time_skipping_env
@@ -123,12 +124,7 @@ async def one_size(n: int) -> Figures:
                 task_queue="scale",
             )
             activity = env.client.get_workflow_handle(activity_workflow_id(campaign_id, 1))
-            while True:
-                try:
-                    await activity.query(CampaignActivityWorkflow.status)
-                    break
-                except Exception:
-                    await asyncio.sleep(0.05)
+            await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600, every=0.05)
             answering = time.perf_counter() - began
             while sent()["assignment"] < n:
                 await asyncio.sleep(0.1)

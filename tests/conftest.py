@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 
 from campaign.units import UnitDirectory, load_directory
-from tests.databases import fresh_postgres_database, postgres_binaries, private_postgres
+from harness.inbox import Inbox, mail_server
+from harness.postgres import fresh_postgres_database, postgres_binaries, private_postgres
+from store.database import Store, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
 UNITS = ROOT / "plans" / "units.yaml"
+CORPUS = ROOT / "tests" / "corpus"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +39,21 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'campaign.db'}"
     return fresh_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    """A migrated SQLite store in the test's folder."""
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    upgrade(url)
+    return Store(url)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A local SMTP server: its inbox and port."""
+    with mail_server() as server:
+        yield server.inbox, server.port
 
 
 def pytest_collection_modifyitems(items) -> None:

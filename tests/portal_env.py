@@ -21,6 +21,7 @@ from campaign.clock import start_of_day
 from campaign.importer import import_plan
 from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
+from harness.waiting import answered
 from settings import Settings
 from store.database import Store
 from store.schema import Assignment
@@ -98,12 +99,7 @@ async def running_campaign(
             await asyncio.sleep(0.05)
         for activity in campaign.plan.activities:  # and every activity's workflow answers
             child = env.client.get_workflow_handle(activity_workflow_id(campaign_id, activity.no))
-            for _ in range(200):
-                try:
-                    await child.query(CampaignActivityWorkflow.status)
-                    break
-                except RPCError:
-                    await asyncio.sleep(0.05)
+            await answered(lambda c=child: c.query(CampaignActivityWorkflow.status), seconds=10, every=0.05)
 
         async def client():
             return env.client

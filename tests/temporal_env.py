@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
@@ -55,56 +50,3 @@ async def worker(client: Client, store: Store | None = None, settings: Settings 
 
 def origin(day: date):
     return start_of_day(day)
-
-
-@contextmanager
-def dev_server(data: Path, env: dict[str, str], ui_port: int | None = None) -> Iterator[str]:
-    """`starter.py dev-server` on free ports (the UI on `ui_port` when given) with its SQLite file under
-    `data`; yields its address."""
-    from tests.test_dev_server_e2e import free_port, wait_for_port
-
-    port, ui_port = free_port(), ui_port or free_port()
-    server = subprocess.Popen(
-        [sys.executable, "starter.py", "dev-server", "--port", str(port), "--ui-port", str(ui_port),
-         "--db", str(data / "temporal.db")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_for_port(port)
-        wait_until_serving(f"127.0.0.1:{port}")
-        yield f"127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def wait_until_serving(address: str, seconds: float = 60) -> None:
-    """Until the frontend says it is healthy: its port opens a moment before it serves
-    ("Frontend is not healthy yet" to a client that connects in between)."""
-    from cli.dev_server import temporal_cli
-
-    deadline = time.monotonic() + seconds
-    while True:
-        check = subprocess.run([str(temporal_cli()), "operator", "cluster", "health", "--address", address],
-                               capture_output=True, text=True, timeout=30)  # fmt: skip
-        if check.returncode == 0 and "SERVING" in check.stdout.upper():
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the dev server at {address} never said it was healthy: {check.stdout}{check.stderr}")
-        time.sleep(0.2)
-
-
-async def eventually(read, until, seconds: float = 30):
-    """`read()` (sync or async) once `until(value)` holds: the store hears of messages in batches, a
-    moment after the workflow accepted them."""
-    import asyncio
-    import inspect
-
-    deadline = time.monotonic() + seconds
-    while True:
-        value = read()
-        if inspect.isawaitable(value):
-            value = await value
-        if until(value) or time.monotonic() > deadline:
-            return value
-        await asyncio.sleep(0.1)

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import pytest_asyncio
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 
-from campaign.clock import VIETNAM, PlanClock
 from campaign.dates import ActivityKind
 from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
-from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
-from campaign.units import Unit, UnitKind
 from campaign.workdays import vietnam_holidays
+from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
-from workflows.activity import ActivityInput, CampaignActivityWorkflow
-
-UNITS = [Unit(code="a", name="Đoàn Sở A"), Unit(code="b", name="Đoàn Sở B"), Unit(code="c", name="Đoàn Sở C")]
-OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.OFFICE)
-COMMITTEE = Unit(code="btv", name="Ban Thường vụ Đoàn Khối", kind=UnitKind.COMMITTEE)
-
-
-def vn(day: int, month: int = 5, hour: int = 0, year: int = 2023) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
+from workflows.activity import CampaignActivityWorkflow
 
 
 @pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
@@ -33,59 +22,6 @@ async def env():
     env = await time_skipping_env()
     yield env
     await env.shutdown()
-
-
-async def start(
-    env,
-    queue,
-    start=date(2023, 5, 11),
-    end=None,
-    kind=ActivityKind.SINGLE_DAY,
-    policy=None,
-    origin=None,
-    window_end=date(2023, 5, 31),
-    holidays=(),
-    units=UNITS,
-    office=OFFICE,
-    campaign_id="t",
-):
-    activity = PlannedActivity(
-        no=7,
-        title="Nghĩa tình thanh niên công nhân",
-        kind=kind,
-        start=start,
-        end=end or start,
-        place="Khu Công nghệ cao",
-        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in units],
-    )
-    clock = PlanClock(plan_origin=origin or vn(1), wall_origin=await env.get_current_time(), speed=1)
-    handle = await env.client.start_workflow(
-        CampaignActivityWorkflow.run,
-        ActivityInput(
-            campaign_id=campaign_id,
-            activity=activity,
-            units=units,
-            office=office,
-            committee=COMMITTEE,
-            policy=policy or Policy(),
-            holidays=list(holidays),
-            window_end=window_end,
-            clock=clock,
-        ),
-        id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/7",
-        task_queue=queue,
-    )
-    CLOCKS[handle.id] = clock
-    return handle
-
-
-CLOCKS: dict[str, PlanClock] = {}
-
-
-async def advance_to(env, handle: WorkflowHandle, moment: datetime) -> None:
-    """Let the server's clock run until plan time `moment` (queries see only the last task's time)."""
-    now = CLOCKS[handle.id].plan_now(await env.get_current_time())
-    await env.sleep((moment - now).total_seconds())
 
 
 async def test_single_day_without_answers_runs_every_phase(env) -> None:

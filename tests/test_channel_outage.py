@@ -7,17 +7,17 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest_asyncio
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from campaign.policy import Policy
 from campaign.units import Unit
+from harness.inbox import MailServer
+from harness.net import free_port
+from harness.waiting import eventually
 from settings import Settings
 from store.schema import AuditEntry, Notification
-from tests.temporal_env import eventually, migrated_store, time_skipping_env, worker
-from tests.test_activity_workflow import CLOCKS, advance_to, start, vn
-from tests.test_channels import Inbox
-from tests.test_dev_server_e2e import free_port
+from tests.helpers import CLOCKS, advance_to, start, vn
+from tests.temporal_env import migrated_store, time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
 
 UNITS = [Unit(code=c, name=f"Đoàn Sở {c.upper()}", email=f"{c}@example.org") for c in ("a", "b")]
@@ -62,14 +62,13 @@ async def test_a_mail_outage_holds_only_the_mail(env, tmp_path) -> None:
             sent = session.scalars(select(Notification).where(Notification.status == "sent")).all()
         assert sent == []  # every e-mail is still waiting for the server
 
-        inbox = Inbox()
-        smtp = Controller(inbox, hostname="127.0.0.1", port=port)
-        smtp.start()
+        smtp = MailServer(port=port)
+        smtp.open()
         try:
             await step_to(env, handle, vn(12, hour=3))  # the retries find the server back
-            mails = await eventually(lambda: list(inbox.messages), lambda found: len(found) >= 2, seconds=60)
+            mails = await eventually(lambda: list(smtp.inbox.messages), lambda found: len(found) >= 2, seconds=60)
         finally:
-            smtp.stop()
+            smtp.close()
         await handle.terminate()
     subjects = [message_from_bytes(m, policy=policy.default) for m in mails]
     assignment = next(m for m in subjects if "Phân công" in m["Subject"])

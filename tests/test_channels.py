@@ -7,75 +7,21 @@ import hmac
 import json
 import ssl
 import subprocess
-import threading
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import structlog.testing
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.channels import SIGNATURE_HEADER, TransientDeliveryError
 from activities.notifications import Notifier
-from campaign.notices import Notice
-from campaign.tracker import ActionKind
-from campaign.units import Unit
+from harness.inbox import Inbox
+from harness.net import free_port
 from settings import Settings
-from store.database import Store, upgrade
-from store.schema import Notification
-from tests.test_dev_server_e2e import free_port
-
-SUBJECT = "[54-kh] Nhắc nộp báo cáo kết quả: Ngày Chủ nhật xanh – Đoàn Sở Văn hóa và Thể thao"
-BODY = "Kính gửi Đoàn Sở Văn hóa và Thể thao,\nĐề nghị đơn vị nộp báo cáo kết quả trước hết ngày 31/05/2023."
-
-
-def notice(key: str = "campaign/54-kh/activity/12/report-reminder/so-vhtt/1", email="so-vhtt@example.org") -> Notice:
-    unit = Unit(code="so-vhtt", name="Đoàn Sở Văn hóa và Thể thao", email=email)
-    return Notice(key=key, kind=ActionKind.REPORT_REMINDER, campaign_id="54-kh", activity_no=12,
-                  recipient="so-vhtt", units=["so-vhtt"], subject=SUBJECT, body=BODY, to=unit)  # fmt: skip
-
-
-@pytest.fixture
-def store(tmp_path) -> Store:
-    url = f"sqlite:///{tmp_path / 'n.db'}"
-    upgrade(url)
-    return Store(url)
-
-
-def rows(store: Store) -> list[Notification]:
-    with store.session() as session:
-        return list(session.scalars(select(Notification)))
-
-
-class Inbox:
-    """An SMTP handler: refuses some addresses for good (550), others for now (451), keeps the rest."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.original_content or envelope.content)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+from tests.helpers import BODY, SUBJECT, Hook, notice, rows
 
 
 def test_email_arrives_intact_once_per_key(smtp, store) -> None:
@@ -122,31 +68,6 @@ def test_unreachable_smtp_server_is_transient(store) -> None:
     notifier = Notifier(store, Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=free_port()))
     with pytest.raises(TransientDeliveryError):
         ActivityEnvironment().run(notifier.send_notice, notice())
-
-
-class Hook:
-    """A local webhook receiver answering with scripted status codes (then 200)."""
-
-    def __init__(self) -> None:
-        self.statuses: list[int] = []
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                hook.received.append((dict(self.headers), body))
-                status = hook.statuses.pop(0) if hook.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status < 400 else b"bad request")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture

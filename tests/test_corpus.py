@@ -28,12 +28,12 @@ from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_BYTES, MAX_
 from campaign.plan import schedule_problems
 from campaign.units import UnitDirectory
 from starter import app
+from tests.conftest import CORPUS
 from tests.corpus_inputs import ROWS, plan_lines
+from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
-from tests.test_activity_workflow import advance_to, start, vn
 from workflows.activity import CampaignActivityWorkflow
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = yaml.safe_load((CORPUS / "plans.yaml").read_text(encoding="utf-8"))
 MESSAGES = [json.loads(line) for line in (CORPUS / "messages.jsonl").read_text(encoding="utf-8").splitlines()]
 ENGLISH = ("Input should", "Field required", "validation error", "Traceback", "Extra inputs")
@@ -265,7 +265,7 @@ async def test_a_campaign_id_that_is_unsafe_fails_the_workflow_at_once(env) -> N
     """Started past the CLI (the official temporal CLI, raw JSON): the workflow refuses, it does not loop."""
     from temporalio.client import WorkflowFailureError
 
-    from tests.test_activity_workflow import UNITS
+    from tests.helpers import UNITS
 
     async with worker(env.client) as queue:
         for bad in ("../../outside", "a\r\nb"):

@@ -18,9 +18,8 @@ from settings import Settings
 from store.database import Store
 from store.failures import is_lasting
 from store.schema import AuditEntry, DeadLetter, Notification, UnitReport
+from tests.helpers import advance_to, start_mailed, vn
 from tests.temporal_env import migrated_store, time_skipping_env, worker
-from tests.test_activity_workflow import advance_to, vn
-from tests.test_records_workflow import start as start_activity
 from workflows.activity import CampaignActivityWorkflow
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
@@ -97,7 +96,7 @@ async def test_the_activity_closes_on_time_when_its_report_cannot_be_written(env
             text("CREATE TRIGGER refuse BEFORE INSERT ON reports BEGIN SELECT RAISE(ABORT, 'refused'); END")
         )
     async with worker(env.client, store, Settings(reports_dir=tmp_path)) as queue:
-        handle = await start_activity(env, queue)
+        handle = await start_mailed(env, queue)
         await advance_to(env, handle, vn(12))
         receipt = await handle.execute_update(
             CampaignActivityWorkflow.submit_report, {"unit": "a", "summary": "250 đơn vị máu", "participants": 250}

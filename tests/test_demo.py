@@ -16,10 +16,10 @@ from campaign.importer import import_plan
 from campaign.messages import ConfirmReady, SubmitReport
 from campaign.policy import PolicyFile
 from cli.simulator import plan_answers
+from harness.net import free_port
 from store.database import Store
 from store.schema import AuditEntry
 from tests.conftest import ROOT, SEED
-from tests.test_dev_server_e2e import free_port
 
 
 def test_simulated_units_are_reproducible_and_mixed(directory) -> None:

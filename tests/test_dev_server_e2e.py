@@ -7,10 +7,8 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -25,24 +23,11 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from access.payloads import data_converter
+from harness.dev_server import dev_server
+from harness.net import free_port
+from harness.waiting import poll
 from tests.conftest import ROOT, SEED
-from tests.temporal_env import dev_server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on {port}")
+from tests.helpers import starter
 
 
 @pytest.fixture(scope="module")
@@ -70,23 +55,6 @@ def stack(tmp_path_factory):
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=30)
             worker_log.close()
-
-
-def starter(env, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "starter.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-
-
-def poll(check, timeout: float = 90, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(every)
 
 
 def test_worker_health_and_metrics(stack) -> None:

@@ -21,8 +21,8 @@ from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render
 from campaign.tracker import Outcome
 from settings import Settings
 from starter import app
-from tests.test_channels import Inbox, notice, rows, smtp, store  # noqa: F401 (fixtures)
-from tests.test_corpus import CORPUS
+from tests.conftest import CORPUS
+from tests.helpers import Hook, notice, rows
 
 FORMULA = '=HYPERLINK("http://evil.example","bấm")'
 COMMAND = "=cmd|' /C calc'!A0"
@@ -73,7 +73,7 @@ def test_csv_neutralises_formula_starts() -> None:
     assert [spreadsheet_text(v) for v in ("+1", "-2", "@x", "\tx", "ok", 5)] == ["'+1", "'-2", "'@x", "'\tx", "ok", 5]
 
 
-def test_line_breaks_in_headers_do_not_break_mail(smtp, store) -> None:  # noqa: F811
+def test_line_breaks_in_headers_do_not_break_mail(smtp, store) -> None:
     inbox, port = smtp
     hostile = notice().model_copy(update={"subject": "Nhắc\r\nBcc: victim@example.org"})
     hostile.to = hostile.to.model_copy(update={"name": "Đoàn\nSở"})  # type: ignore[union-attr]
@@ -85,7 +85,7 @@ def test_line_breaks_in_headers_do_not_break_mail(smtp, store) -> None:  # noqa:
     assert mail["Subject"] == "Nhắc Bcc: victim@example.org" and mail["Bcc"] is None
 
 
-def test_an_unexpected_delivery_error_is_recorded_not_retried_forever(store, monkeypatch) -> None:  # noqa: F811
+def test_an_unexpected_delivery_error_is_recorded_not_retried_forever(store, monkeypatch) -> None:
     def broken(*_: object) -> None:
         raise ValueError("Header values may not contain linefeed or carriage return characters")
 
@@ -129,8 +129,7 @@ def test_ui_details_do_not_start_like_a_list() -> None:
     assert "| Đoàn \\| A (`a`) |" in table
 
 
-def test_credentials_in_a_webhook_url_are_never_stored_or_reported(store, caplog) -> None:  # noqa: F811
-    from tests.test_channels import Hook
+def test_credentials_in_a_webhook_url_are_never_stored_or_reported(store, caplog) -> None:
 
     hook = Hook()
     hook.statuses = [404]

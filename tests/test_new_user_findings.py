@@ -25,15 +25,14 @@ from campaign.units import Unit, UnitKind, load_directory
 from campaign.views import unit_table
 from cli.campaign_commands import build_campaign_input
 from cli.ui_links import campaign_views
+from harness.net import free_port
 from settings import Settings
 from starter import app
 from store.records import record_campaign
 from store.schema import Assignment, AuditEntry, Notification
 from tests.conftest import ROOT, SEED, UNITS
+from tests.helpers import advance_to, make, start, vn
 from tests.temporal_env import migrated_store, time_skipping_env, worker
-from tests.test_activity_workflow import advance_to, start
-from tests.test_dev_server_e2e import free_port
-from tests.test_tracker import make, vn
 from workflows.activity import CampaignActivityWorkflow
 
 # --- the campaign's own rules --------------------------------------------------------------

@@ -15,12 +15,12 @@ import uuid
 
 from sqlalchemy import select
 
+from harness.waiting import eventually
 from store.schema import AuditEntry
 from store.users import disable
 from tests.conftest import ROOT, SEED
 from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
 from tests.portal_env import PLAN
-from tests.temporal_env import eventually
 from workflows.ids import activity_workflow_id
 
 __all__ = ["office"]  # the fixture

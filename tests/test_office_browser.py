@@ -14,12 +14,12 @@ import pytest
 from openpyxl import load_workbook
 
 from access.links import expiry, mint
+from harness.net import free_port
 from store.users import add_user
 from tests.conftest import SEED
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.portal_env import SECRET, running_campaign, served
 from tests.temporal_env import time_skipping_env
-from tests.test_dev_server_e2e import free_port
-from tests.test_portal_browser import CHROMIUM, CHROMIUM_FLAGS, shot
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 

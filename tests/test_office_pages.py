@@ -16,16 +16,15 @@ from email import message_from_bytes
 from email.policy import default
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from campaign.policy import PolicyError
+from harness.inbox import MailServer
 from store.schema import AuditEntry, Notification, UnitReport
 from tests.conftest import ROOT
 from tests.office_env import office, signed_in
 from tests.plan_documents import write_docx
 from tests.portal_env import PLAN
-from tests.test_dev_server_e2e import free_port
 from web.office_plans import policy_from_form
 from workflows.ids import activity_workflow_id
 
@@ -134,15 +133,9 @@ async def test_reschedule_and_assign_from_the_activity_page(office) -> None:
 
 
 async def test_a_units_link_sent_again_by_email(office) -> None:
-    inbox: list[bytes] = []
-
-    class Inbox:
-        async def handle_DATA(self, server, session, envelope):
-            inbox.append(envelope.content)
-            return "250 OK"
-
-    smtp = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    smtp = MailServer()
+    smtp.open()
+    inbox = smtp.inbox.messages
     office.settings.smtp_host, office.settings.smtp_port = "127.0.0.1", smtp.port
     cid = office.campaign_id
     try:
@@ -153,13 +146,13 @@ async def test_a_units_link_sent_again_by_email(office) -> None:
         refused = await committee.post(f"/campaigns/{cid}/units/bhxh/resend", data={"csrf": committee_csrf})
         for client in (http, committee):
             await client.aclose()
-        smtp.stop()  # the mail server is down: the office is told, nothing is pretended
+        smtp.close()  # the mail server is down: the office is told, nothing is pretended
         http, csrf = await signed_in(office, "vp")
         down = await http.post(f"/campaigns/{cid}/units/bhxh/resend", data={"csrf": csrf})
         await http.aclose()
     finally:
         with contextlib.suppress(Exception):
-            smtp.stop()
+            smtp.close()
     assert page.status_code == 200 and "Gửi lại liên kết qua e-mail (bhxh@example.org)" in page.text
     assert sent.status_code == 200 and "Đã gửi lại liên kết" in sent.text and refused.status_code == 403
     assert down.status_code == 503 and "Chưa gửi được e-mail" in down.text

@@ -5,9 +5,7 @@ store are checked. PORTAL_SCREENSHOTS=docs writes the README's screenshots."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 import struct
 import uuid
 import zlib
@@ -15,23 +13,16 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from harness.inbox import Inbox, MailServer
+from harness.net import free_port
 from store.schema import UnitReport
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import time_skipping_env
-from tests.test_channels import Inbox
-from tests.test_dev_server_e2e import free_port
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import activity_workflow_id
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-headless-shell")
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -60,9 +51,9 @@ async def env():
 async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_path) -> None:
     from playwright.async_api import async_playwright
 
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    smtp = MailServer()
+    smtp.open()
+    inbox = smtp.inbox
     web_port = free_port()
     cid = f"browser-{uuid.uuid4().hex[:6]}"
     try:
@@ -107,7 +98,7 @@ async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_pat
                     break
                 await asyncio.sleep(0.05)
     finally:
-        smtp.stop()
+        smtp.close()
     assert "Đã nhận báo cáo lần 1 của Đoàn Bảo hiểm xã hội, đúng hạn." in text
     bhxh = next(u for u in status.units if u.code == "bhxh")
     assert bhxh.ready and bhxh.report.revision == 1 and bhxh.report.participants == 130
@@ -129,8 +120,3 @@ async def link_in_mail(inbox: Inbox, address: str) -> str:
                 return found[0]
         await asyncio.sleep(0.05)
     raise AssertionError(f"no mail to {address}")
-
-
-async def shot(page, name: str, full_page: bool = False) -> None:
-    if SCREENSHOTS:
-        await page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=full_page)

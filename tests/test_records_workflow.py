@@ -5,25 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import pytest_asyncio
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
-from campaign.units import Unit, UnitKind
+from harness.inbox import Inbox, MailServer
+from harness.net import free_port
+from harness.postgres import fresh_postgres_database
 from settings import Settings
 from store.database import Store, upgrade
 from store.schema import AuditEntry, Notification, Readiness, UnitReport
-from tests.databases import fresh_postgres_database
+from tests.helpers import advance_to, start_mailed, vn
 from tests.temporal_env import time_skipping_env, worker
-from tests.test_activity_workflow import advance_to, vn
-from tests.test_activity_workflow import start as start_activity
-from tests.test_channels import Inbox
-from tests.test_dev_server_e2e import free_port
 from workflows.activity import CampaignActivityWorkflow
-
-UNITS = [Unit(code="a", name="Đoàn Sở A", email="a@example.org"), Unit(code="b", name="Đoàn Sở B", email="b@sai")]
-OFFICE = Unit(code="van-phong", name="Văn phòng Đoàn Khối", kind=UnitKind.OFFICE, email="vanphong@example.org")
 
 
 @pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
@@ -31,10 +25,6 @@ async def env():
     env = await time_skipping_env()
     yield env
     await env.shutdown()
-
-
-async def start(env, queue):
-    return await start_activity(env, queue, units=UNITS, office=OFFICE)
 
 
 def count(store: Store, model, *where) -> int:
@@ -71,7 +61,7 @@ async def test_a_database_outage_loses_nothing(env, tmp_path, postgres_server) -
     relay: asyncio.Server | None = None
     try:
         async with worker(env.client, store, Settings(reports_dir=tmp_path)) as queue:
-            handle = await start(env, queue)
+            handle = await start_mailed(env, queue)
             await advance_to(env, handle, vn(2))
             said = await handle.execute_update(
                 CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="a", note="Xong")
@@ -100,19 +90,19 @@ async def test_a_database_outage_loses_nothing(env, tmp_path, postgres_server) -
 async def test_an_undeliverable_notice_is_reported_to_the_office(env, tmp_path) -> None:
     inbox = Inbox()
     inbox.refuse["b@sai"] = "550 5.1.2 Bad destination"
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    smtp = MailServer(inbox)
+    smtp.open()
     url = f"sqlite:///{tmp_path / 'n.db'}"
     upgrade(url)
     store = Store(url)
     settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=smtp.port, reports_dir=tmp_path)
     try:
         async with worker(env.client, store, settings) as queue:
-            handle = await start(env, queue)
+            handle = await start_mailed(env, queue)
             await advance_to(env, handle, vn(2))
             await handle.terminate()
     finally:
-        smtp.stop()
+        smtp.close()
     subjects = [m.split(b"\n", 1)[0] for m in inbox.messages]
     assert len(inbox.messages) == 2, subjects  # a's assignment, and the office's notice about b
     with store.session() as session:

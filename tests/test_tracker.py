@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from campaign.clock import VIETNAM, end_of_day, start_of_day
-from campaign.dates import ActivityKind
+from campaign.clock import end_of_day, start_of_day
 from campaign.messages import (
     Cancel,
     ConfirmReady,
@@ -26,30 +25,10 @@ from campaign.messages import (
     read_message,
 )
 from campaign.notices import PERSONAL_LINK, compose
-from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, new_activity_state, next_wake
-from campaign.units import Unit
+from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, next_wake
 from campaign.workdays import vietnam_holidays
-
-UNITS = [Unit(code="a", name="Đoàn Sở A"), Unit(code="b", name="Đoàn Sở B")]
-
-
-def vn(day: int, month: int = 5, hour: int = 0, year: int = 2023) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
-
-
-def make(start=date(2023, 5, 11), end=None, policy=None, holidays=(), units=UNITS) -> ActivityState:
-    activity = PlannedActivity(
-        no=7,
-        title="Nghĩa tình thanh niên công nhân",
-        kind=ActivityKind.SINGLE_DAY,
-        start=start,
-        end=end or start,
-        place="Khu Công nghệ cao",
-        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in units],
-    )
-    return new_activity_state("c1", activity, units, policy or Policy(), list(holidays), date(2023, 5, 31))
+from tests.helpers import make, vn
 
 
 def run_until(state: ActivityState, start: datetime, until: datetime, messages=()) -> list[tuple[datetime, object]]:

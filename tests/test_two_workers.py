@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from harness.dev_server import dev_server
+from harness.waiting import poll
 from store.database import Store
 from store.schema import AuditEntry, Notification, UnitReport
 from tests.conftest import ROOT, SEED
-from tests.temporal_env import dev_server
-from tests.test_dev_server_e2e import poll, starter
+from tests.helpers import starter
 
 
 def notices_sent(log: str) -> list[str]:

@@ -18,9 +18,9 @@ from campaign.dates import ActivityKind
 from campaign.plan import PlannedActivity
 from campaign.policy import Policy
 from campaign.views import activity_ui_summary
-from tests.temporal_env import dev_server
-from tests.test_dev_server_e2e import free_port, wait_for_port
-from tests.test_portal_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
+from harness.dev_server import dev_server
+from harness.net import free_port, wait_for_port
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
 from workflows.activity import ActivityInput, CampaignActivityWorkflow
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
