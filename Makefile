@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint chaos venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --reruns 2 --only-rerun "Timeout"
+
+# The chaos suite: the seed campaign with workers, the server, PostgreSQL and SMTP failing, against an undisturbed run.
+chaos: $(STAMP)
+	$(BIN)/python -m chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_tls_ca: Path | None = None  # server CA, when not a public one
     temporal_api_key: str | None = None  # Temporal Cloud API key (implies TLS)
+    # How long a workflow task waits for the worker that last ran the workflow before any worker may
+    # take it: after a crash, the time its campaigns stand still (Temporal's default, 10 s)
+    worker_sticky_timeout: float = Field(default=10.0, gt=0)
     # "id:base64-of-32-bytes[,older-id:…]": payloads encrypted (AES-GCM) with the first key, read with
     # any; unset: only large payloads are compressed (the demo's default)
     payload_keys: str | None = None

@@ -2,7 +2,8 @@
 
 TEMPORAL_ADDRESS=localhost:7233 DATABASE_URL=postgresql://… python worker.py
 
-At start it brings the database schema to the latest migration (alembic upgrade head).
+At start it brings the database schema to the latest migration (alembic upgrade head), as soon as
+the database answers; it runs workflows meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import structlog
 from pydantic import ValidationError
@@ -55,6 +57,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=max_concurrent_activities,
         workflow_failure_exception_types=WORKFLOW_FAILURE_TYPES,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_timeout),
     )
 
 
@@ -65,17 +68,21 @@ def runtime_for(settings: Settings) -> Runtime | None:
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.metrics_bind)))
 
 
-async def schema_upgraded(url: str, log: structlog.stdlib.BoundLogger, attempts: int = 5) -> None:
-    """Workers started together race to create the schema; the loser tries again once the winner is done."""
-    for attempt in range(1, attempts + 1):
+async def schema_upgraded(store: Store, log: structlog.stdlib.BoundLogger, most: float = 30.0) -> None:
+    """Bring the schema to the latest migration, then let the store open sessions. Workers started
+    together race to create it (the loser tries again once the winner is done); a database that does
+    not answer is tried again until it does, while the worker already runs workflows (their timers
+    and messages need no database; what they write waits, as in any outage)."""
+    attempt = 0
+    while True:
+        attempt += 1
         try:
-            upgrade_schema(url)
+            await asyncio.to_thread(upgrade_schema, store.url)
+            store.mark_ready()
             return
         except CommandError as exc:
-            if attempt == attempts:
-                raise
             log.warning("schema upgrade failed, trying again", attempt=attempt, error=str(exc))
-            await asyncio.sleep(attempt)
+            await asyncio.sleep(min(most, attempt))
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
@@ -87,8 +94,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     health = Health()
     if settings.health_bind:
         await health.start(settings.health_bind)
-    await schema_upgraded(settings.database, log)
-    store = Store(settings.database)
+    store = Store(settings.database, ready=False)
+    upgrading = asyncio.create_task(schema_upgraded(store, log))
     client = await connect(settings, runtime_for(settings))
     try:
         with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
@@ -99,6 +106,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
                 health.ready = False
                 log.info("worker stopping")
     finally:
+        upgrading.cancel()
         await health.stop()
     log.info("worker stopped")
 

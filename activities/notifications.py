@@ -117,8 +117,12 @@ class Notifier:
         A channel that is down does not stop the others; its error is raised after them."""
         delivery = Delivery()
         notice = self.late_marked(notice)
+        channels = self.channels_for(notice)
+        # the unit's link is read before any channel is claimed: a database that does not answer then
+        # makes the attempt fail and be retried, not the notice be marked undeliverable
+        personal = self.personal(notice) if {"email", "webhook"} & set(channels) else notice
         waiting: TransientDeliveryError | None = None
-        for channel in self.channels_for(notice):
+        for channel in channels:
             address = address_for(channel, notice, self.settings)
             shown = redacted_url(address)  # what is stored, logged and reported: never a URL's credentials
             with self.store.session() as session:
@@ -135,9 +139,9 @@ class Notifier:
                 bound.warning("notice may be sent twice: an earlier attempt stopped after sending", channel=channel)
             try:
                 if channel == "email":
-                    deliver_email(self.personal(notice), address, self.settings, outlets)
+                    deliver_email(personal, address, self.settings, outlets)
                 elif channel == "webhook":
-                    deliver_webhook(self.personal(notice), address, self.settings, outlets)
+                    deliver_webhook(personal, address, self.settings, outlets)
                 deliver_log(notice, shown, bound.bind(channel=channel))
             except TransientDeliveryError as exc:
                 with self.store.session() as session:

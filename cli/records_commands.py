@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -26,12 +27,17 @@ class Format(StrEnum):
     md = "md"
 
 
-def upgrade_schema(url: str) -> None:
-    """`alembic upgrade head`, its failure as one line."""
-    try:
-        upgrade(url)
-    except Exception as exc:
-        raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {first_line(exc)}") from None
+def upgrade_schema(url: str, attempts: int = 3) -> None:
+    """`alembic upgrade head`, its failure as one line. Processes started together (the worker and
+    the portal) race to create the schema: the loser tries again and finds it there."""
+    for attempt in range(1, attempts + 1):
+        try:
+            upgrade(url)
+            return
+        except Exception as exc:
+            if attempt == attempts:
+                raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {first_line(exc)}") from None
+            time.sleep(attempt)
 
 
 def export(

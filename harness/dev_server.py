@@ -25,12 +25,18 @@ class DevServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        log = (self.data / "dev-server.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "starter.py", "dev-server", "--port", str(self.port), "--ui-port", str(self.ui_port),
              "--db", str(self.data / "temporal.db")],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        wait_for_port(self.port)
+        log.close()
+        try:
+            wait_for_port(self.port, timeout=120)
+        except TimeoutError:
+            tail = (self.data / "dev-server.log").read_text(errors="replace")[-2000:]
+            raise TimeoutError(f"the dev server did not open {self.port}; its log ends:\n{tail}") from None
         wait_until_serving(self.address)
 
     def kill(self) -> None:

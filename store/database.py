@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,13 +61,27 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-class Store:
-    """One database: a session per unit of work, committed at the end."""
+class SchemaNotReady(Exception):
+    """The worker has not yet brought the schema up to date (the database did not answer at its start);
+    whoever asked tries again, as during any outage."""
 
-    def __init__(self, url: str) -> None:
+
+class Store:
+    """One database: a session per unit of work, committed at the end.
+
+    A store made with `ready=False` opens no session until `mark_ready()`: the worker's, while the
+    schema it needs may not be there yet."""
+
+    def __init__(self, url: str, ready: bool = True) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._ready = threading.Event()
+        if ready:
+            self._ready.set()
+
+    def mark_ready(self) -> None:
+        self._ready.set()
 
     @property
     def dialect(self) -> str:
@@ -74,5 +89,7 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        if not self._ready.is_set():
+            raise SchemaNotReady("chưa nâng cấp được cơ sở dữ liệu (máy chủ CSDL chưa trả lời khi worker khởi động)")
         with self._sessions.begin() as session:
             yield session

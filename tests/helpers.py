@@ -98,6 +98,7 @@ async def start(
     units=UNITS,
     office=OFFICE,
     campaign_id="t",
+    **more,
 ):
     activity = PlannedActivity(
         no=7,
@@ -121,6 +122,7 @@ async def start(
             holidays=list(holidays),
             window_end=window_end,
             clock=clock,
+            **more,
         ),
         id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/7",
         task_queue=queue,

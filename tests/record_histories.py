@@ -7,11 +7,16 @@ running in production, and the replay test fails when code would break them.
 set (children started in one task, patch "parallel-child-starts"): the same campaign and
 messages, plus a reschedule (activity 10), an activity cancel
 (activity 9) and a campaign-wide cancel of a second campaign (its activity 1).
+
+`python -m tests.record_histories continue-as-new` writes only the hand-over pair: an activity
+run that continues as new (its threshold lowered through its input) while revisions keep coming,
+and the run that takes over.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +27,7 @@ from campaign.policy import PolicyFile
 from campaign.units import load_directory
 from campaign.workdays import vietnam_holidays
 from tests.conftest import SEED, UNITS
+from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
@@ -89,5 +95,34 @@ async def main() -> None:
     await env.shutdown()
 
 
+async def continue_as_new() -> None:
+    env = await time_skipping_env()
+    async with worker(env.client) as queue:
+        first = await start(env, queue, run_events=150)
+        latest = env.client.get_workflow_handle(first.id)
+        await advance_to(env, first, vn(12, hour=1))  # collecting; unit c never reports
+        revisions = 0
+
+        async def revise() -> None:
+            nonlocal revisions
+            revisions += 1
+            report = SubmitReport(unit="ab"[revisions % 2], summary=f"Bản {revisions}", participants=10 + revisions,
+                                  request_id=f"r{revisions}")  # fmt: skip
+            await latest.execute_update(CampaignActivityWorkflow.submit_report, report)
+
+        while (await latest.describe()).run_id == first.result_run_id:
+            await revise()
+        for _ in range(2):  # and into the run that took over
+            await revise()
+        await advance_to(env, first, vn(16, 6, hour=1))  # past the close: the second run ends
+        await latest.result()
+        runs = ((env.client.get_workflow_handle(first.id, run_id=first.result_run_id), "activity-7-continued-v2"),
+                (latest, "activity-7-continued-next-v2"))  # fmt: skip
+        for workflow_handle, name in runs:
+            history = await workflow_handle.fetch_history()
+            (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+    await env.shutdown()
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(continue_as_new() if sys.argv[1:] == ["continue-as-new"] else main())

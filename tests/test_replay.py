@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -24,5 +25,17 @@ async def test_replay(path: Path) -> None:
 def test_histories_are_committed() -> None:
     legacy = {"campaign", "activity-7"}  # recorded before the batched activity loop
     batched = {"campaign-v2", "activity-7-v2", "activity-10-rescheduled-v2", "activity-9-cancelled-v2",
-               "campaign-cancelled-v2", "activity-1-campaign-cancelled-v2"}  # fmt: skip
+               "campaign-cancelled-v2", "activity-1-campaign-cancelled-v2",
+               "activity-7-continued-v2", "activity-7-continued-next-v2"}  # fmt: skip
     assert {p.stem for p in HISTORIES} == legacy | batched
+
+
+def test_the_hand_over_pair_is_one_run_continued_by_the_next() -> None:
+    def history(name: str) -> WorkflowHistory:
+        return WorkflowHistory.from_json(name, (HISTORIES[0].parent / f"{name}.json").read_text(encoding="utf-8"))
+
+    first, second = history("activity-7-continued-v2"), history("activity-7-continued-next-v2")
+    assert first.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+    started = second.events[0].workflow_execution_started_event_attributes
+    assert started.continued_execution_run_id  # the run it continues
+    assert second.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED

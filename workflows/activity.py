@@ -75,9 +75,6 @@ R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
 PUBLISH_EVERY = timedelta(seconds=1)
-# A run hands over to a fresh one (continue-as-new) at this many events, well under the server's
-# limits and quick to replay; each report costs about two.
-RUN_EVENTS = 10_000
 
 
 @workflow.defn
@@ -291,7 +288,7 @@ class CampaignActivityWorkflow:
                 break
             if (
                 workflow.info().is_continue_as_new_suggested()
-                or workflow.info().get_current_history_length() >= RUN_EVENTS
+                or workflow.info().get_current_history_length() >= input.run_events
             ):
                 await self._continue_as_new(input)
             self._changed = False

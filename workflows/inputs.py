@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from campaign.clock import PlanClock
 from campaign.notices import Notice
@@ -40,6 +40,10 @@ class ActivityInput(BaseModel):
     # Side effects a run had not handed out when it continued as new (the batched loop).
     carried_events: list[ActivityEvent] = []
     carried_notices: list[Notice] = []
+    # A run continues as new once its history holds this many events (or when the server suggests it):
+    # well under the server's limits and quick to replay; each report costs about two. Lowered only to
+    # record a hand-over for the replay tests.
+    run_events: int = Field(default=10_000, ge=100)
 
 
 class CampaignInput(BaseModel):

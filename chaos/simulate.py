@@ -1,0 +1,79 @@
+"""The simulated units answering one world: each answer at its plan time, through Temporal as
+`starter.py` sends it, tried again with the same update ID while the server or the workers are down."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from campaign.clock import PlanClock
+from campaign.messages import ConfirmReady
+from cli.simulator import Answer
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import activity_workflow_id
+
+VIA = "chaos (starter.py)"
+
+
+@dataclass
+class Answered:
+    refusals: dict[str, str] = field(default_factory=dict)  # answer → the workflow's sentence
+    delays: dict[str, float] = field(default_factory=dict)  # answer → seconds from its time to the reply
+
+
+def label(answer: Answer) -> str:
+    what = "ready" if isinstance(answer.message, ConfirmReady) else answer.message.request_id
+    return f"{answer.activity_no}/{answer.unit}/{what}"
+
+
+async def deliver(client: Client, campaign_id: str, answer: Answer, due_wall: float, into: Answered) -> None:
+    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, answer.activity_no))
+    message = answer.message.model_copy(update={"via": VIA})
+    update = (
+        CampaignActivityWorkflow.confirm_ready
+        if isinstance(message, ConfirmReady)
+        else CampaignActivityWorkflow.submit_report
+    )
+    name = label(answer)
+    while True:
+        try:
+            await handle.execute_update(update, message, id=f"chaos/{name}")
+            break
+        except WorkflowUpdateFailedError as exc:
+            into.refusals[name] = str(getattr(exc.cause, "message", exc))
+            break
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:  # its workflow has ended: refused as while it was closing
+                into.refusals[name] = f"hoạt động {answer.activity_no} đã kết thúc (CLOSED), không nhận thêm thông tin"
+                break
+            await asyncio.sleep(0.5)
+        except Exception:  # the server or every worker is down for now: the same update again
+            await asyncio.sleep(0.5)
+    into.delays[name] = time.time() - due_wall
+
+
+async def answer_all(client: Client, campaign_id: str, answers: list[Answer], clock: PlanClock) -> Answered:
+    """Each answer at its time; one unit's answers to one activity in order, each after the reply to the
+    one before, as a person sends a correction after seeing the receipt."""
+    answered = Answered()
+    last: dict[tuple[int, str], asyncio.Task[None]] = {}
+
+    async def after(previous: asyncio.Task[None] | None, answer: Answer, due: float) -> None:
+        if previous is not None:
+            await previous
+        await deliver(client, campaign_id, answer, due, answered)
+
+    for answer in answers:
+        due = clock.wall_at(answer.at)
+        wait = (due - datetime.now(UTC)).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        key = (answer.activity_no, answer.unit)
+        last[key] = asyncio.create_task(after(last.get(key), answer, due.timestamp()))
+    await asyncio.gather(*last.values())
+    return answered
