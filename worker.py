@@ -23,7 +23,7 @@ from temporalio.worker import Worker
 from activities.logs import configure_logging
 from activities.service import service_activities
 from cli.health import Health
-from cli.records_commands import upgrade_schema
+from cli.records_commands import schema_upgraded
 from cli.temporal_client import CommandError, connect, exit_now
 from settings import Settings, get_settings, settings_problem
 from store.database import Store
@@ -66,23 +66,6 @@ def runtime_for(settings: Settings) -> Runtime | None:
     if not settings.metrics_bind:
         return None
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.metrics_bind)))
-
-
-async def schema_upgraded(store: Store, log: structlog.stdlib.BoundLogger, most: float = 30.0) -> None:
-    """Bring the schema to the latest migration, then let the store open sessions. Workers started
-    together race to create it (the loser tries again once the winner is done); a database that does
-    not answer is tried again until it does, while the worker already runs workflows (their timers
-    and messages need no database; what they write waits, as in any outage)."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await asyncio.to_thread(upgrade_schema, store.url)
-            store.mark_ready()
-            return
-        except CommandError as exc:
-            log.warning("schema upgrade failed, trying again", attempt=attempt, error=str(exc))
-            await asyncio.sleep(min(most, attempt))
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+import structlog
 import typer
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +40,23 @@ def upgrade_schema(url: str, attempts: int = 3) -> None:
             if attempt == attempts:
                 raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {first_line(exc)}") from None
             time.sleep(attempt)
+
+
+async def schema_upgraded(store: Store, log: structlog.stdlib.BoundLogger, most: float = 30.0) -> None:
+    """Bring the schema to the latest migration, then let the store open sessions. Workers started
+    together race to create it (the loser tries again once the winner is done); a database that does
+    not answer is tried again until it does, while the worker already runs workflows (their timers
+    and messages need no database; what they write waits, as in any outage)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await asyncio.to_thread(upgrade_schema, store.url)
+            store.mark_ready()
+            return
+        except CommandError as exc:
+            log.warning("schema upgrade failed, trying again", attempt=attempt, error=str(exc))
+            await asyncio.sleep(min(most, attempt))
 
 
 def export(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import typer
 from temporalio.client import Client
 
 from cli.output import campaign_id_checked, fail
 from cli.plan_commands import units_app
-from cli.temporal_client import CommandError, connect
+from cli.temporal_client import connect
 from settings import Settings, get_settings
 
 
@@ -29,10 +30,11 @@ def lazy_client(settings: Settings):
 
 def serve() -> None:
     """Chạy cổng trả lời của đơn vị (PORTAL_BIND; liên kết theo PORTAL_URL)."""
+    import structlog
     import uvicorn
 
     from access.links import secret_problem
-    from cli.records_commands import upgrade_schema
+    from cli.records_commands import schema_upgraded
     from store.database import Store
     from web.app import create_app
 
@@ -42,11 +44,12 @@ def serve() -> None:
     host, _, port = settings.portal_bind.rpartition(":")
     if not port.isdigit():
         fail(f"PORTAL_BIND “{settings.portal_bind}” cần dạng địa-chỉ:cổng, ví dụ 0.0.0.0:8000")
-    try:
-        upgrade_schema(settings.database)
-    except CommandError as exc:
-        fail(str(exc), code=1)
-    app = create_app(settings, Store(settings.database), lazy_client(settings))
+    # Serving starts while the database may be away: pages say the records are unavailable (503)
+    # until the schema is up to date, as during any outage.
+    store = Store(settings.database, ready=False)
+    log = structlog.get_logger("portal")
+    threading.Thread(target=asyncio.run, args=(schema_upgraded(store, log),), daemon=True).start()
+    app = create_app(settings, store, lazy_client(settings))
     uvicorn.run(app, host=host or "0.0.0.0", port=int(port), log_level=settings.log_level.lower(), access_log=False)
 
 

@@ -10,21 +10,24 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
 from access.links import UnitLink
 from campaign.clock import format_deadline
+from campaign.escape import first_line
 from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
 from campaign.messages import validation_problem
 from campaign.tracker import phase_words
 from settings import Settings
-from store.database import Store
+from store.database import SchemaNotReady, Store
 from store.unit_pages import UnitCampaign
 from web.evidence import MAX_FILE_BYTES, MAX_FILES, MEDIA_TYPES, STORED_NAME, EvidenceRefused, check, store
 from web.office import office_router
@@ -57,6 +60,9 @@ class Problem(BaseModel):
     message: str
 
 
+LOG = structlog.get_logger("portal")
+
+
 def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable[Client]]) -> FastAPI:
     portal = Portal(settings, store_, client)
     app = FastAPI(
@@ -76,6 +82,19 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
         return TEMPLATES.TemplateResponse(
             request, "problem.html", {"message": exc.message, "code": exc.code}, status_code=exc.status
+        )
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(SchemaNotReady)
+    async def records_away(request: Request, exc: Exception) -> Response:
+        """The database does not answer (an outage, or not yet upgraded): say so, and that nothing was lost."""
+        LOG.warning("records unavailable", path=request.url.path, error=first_line(exc, 300))
+        message = ("Hệ thống lưu hồ sơ tạm thời không truy cập được. Vui lòng thử lại sau ít phút; "
+                   "những gì đã gửi trước đó vẫn được giữ nguyên.")  # fmt: skip
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"code": "records_unavailable", "message": message}, status_code=503)
+        return TEMPLATES.TemplateResponse(
+            request, "problem.html", {"message": message, "code": "records_unavailable"}, status_code=503
         )
 
     @app.middleware("http")

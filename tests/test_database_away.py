@@ -1,28 +1,36 @@
-"""A worker that starts while the database does not answer: it runs workflows at once, and brings
-the schema up to date (and lets its activities write) as soon as the database is back."""
+"""Starting while the database does not answer: the worker runs workflows at once and brings the schema
+up to date (letting its activities write) as soon as the database is back; the portal serves and says
+the records are away."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 import structlog
 from sqlalchemy import inspect
 from temporalio.testing import ActivityEnvironment
 
+from access.links import expiry, mint
 from activities.notifications import Notifier
 from campaign.notices import PERSONAL_LINK
+from cli.records_commands import schema_upgraded
 from harness.inbox import Inbox
+from harness.net import free_port, wait_for_port
 from harness.postgres import postgres_binaries, running_postgres
 from settings import Settings
 from store.database import SchemaNotReady, Store, upgrade
 from store.failures import is_lasting
 from tests.conftest import ROOT
 from tests.helpers import notice, rows
-from worker import schema_upgraded
+from web.app import create_app
+
+SECRET = "s" * 40
 
 
 def test_a_store_not_yet_upgraded_opens_no_session_and_says_so_as_an_outage(tmp_path) -> None:
@@ -78,3 +86,36 @@ def test_processes_creating_the_schema_at_once_all_succeed(tmp_path) -> None:
         _, errors = process.communicate(timeout=120)
         assert process.returncode == 0, errors
     assert inspect(Store(url).engine).has_table("users")
+
+
+async def test_the_portal_says_the_records_are_away_while_the_database_is(tmp_path) -> None:
+    settings = Settings(portal_secret=SECRET, database_url=f"sqlite:///{tmp_path / 'p.db'}")
+    app = create_app(settings, Store(settings.database, ready=False), no_temporal)
+    token = mint(SECRET, "chien-dich", "bhxh", 1, expiry(datetime.now(UTC), 30))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
+        page = await http.get(f"/u/{token}")
+        answer = await http.post("/api/v1/activities/7/ready", json={}, headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 503 and "tạm thời không truy cập được" in page.text
+    assert answer.status_code == 503 and answer.json()["code"] == "records_unavailable"
+    assert "những gì đã gửi trước đó vẫn được giữ nguyên" in answer.json()["message"]
+
+
+async def no_temporal():
+    raise AssertionError("the portal asked Temporal before checking the link in the records")
+
+
+def test_serve_starts_while_the_database_is_away() -> None:
+    port = free_port()
+    env = {**os.environ, "PORTAL_SECRET": SECRET, "PORTAL_BIND": f"127.0.0.1:{port}",
+           "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/nothing-listens"}  # fmt: skip
+    serving = subprocess.Popen([sys.executable, "starter.py", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_for_port(port)
+        token = mint(SECRET, "chien-dich", "bhxh", 1, expiry(datetime.now(UTC), 30))
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        page = httpx.get(f"http://127.0.0.1:{port}/u/{token}")
+        assert page.status_code == 503 and "tạm thời không truy cập được" in page.text
+    finally:
+        serving.terminate()
+        serving.wait(timeout=30)
