@@ -39,7 +39,12 @@ class Recorder:
     def record_events(self, events: list[ActivityEvent]) -> list[SetAside]:
         """Write a batch in order (each keyed, so a retried batch adds nothing twice); what the
         database refuses for good is set aside and returned, the rest is written."""
-        return [kept for event in events if isinstance(kept := self._write(event), SetAside)]
+        kept: list[SetAside] = []
+        for event in events:
+            if isinstance(written := self._write(event), SetAside):
+                kept.append(written)
+            activity.heartbeat()
+        return kept
 
     def _write(self, event: ActivityEvent) -> bool | SetAside:
         log = activity_logger(

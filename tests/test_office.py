@@ -263,3 +263,14 @@ async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None
             await office.env.client.get_workflow_handle(activity_workflow_id(cid, no)).terminate("done")
     with contextlib.suppress(Exception):
         await office.env.client.get_workflow_handle(f"campaign/{cid}").terminate("done")
+
+
+async def test_a_units_page_shows_its_own_activities_only(office) -> None:
+    cid = office.campaign_id
+    http, _ = await signed_in(office, "btv")
+    unit = await http.get(f"/campaigns/{cid}/units/bhxh")
+    stranger = await http.get(f"/campaigns/{cid}/units/so-gtvt")
+    await http.aclose()
+    assert unit.status_code == 200 and "Hiến máu tình nguyện" in unit.text
+    assert "Ra quân Tháng Thanh niên" not in unit.text and "Ngày Chủ nhật xanh" not in unit.text
+    assert stranger.status_code == 404 and "không có trong chiến dịch này" in stranger.text

@@ -26,7 +26,7 @@ from campaign.views import ActivityStatus, UnitView
 from exports import report_writer
 from store.links import current_link
 from store.queries import CampaignNotRecorded, campaign_report
-from store.schema import Campaign, CampaignActivity, Notification, UnitReport
+from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
 from web.evidence import MEDIA_TYPES, STORED_NAME
 from web.office_door import Door
 from web.portal import Refused, statuses
@@ -247,16 +247,24 @@ def grid_router(door: Door) -> APIRouter:
     @router.get("/campaigns/{campaign_id}/units/{code}", response_class=HTMLResponse)
     async def unit_page(request: Request, campaign_id: str, code: str) -> Response:
         who = allowed(request, Action.VIEW)
-        context = await campaign_grid(door, campaign_id)
-        if code not in context["units"]:
+        campaign, activities = recorded_campaign(door, campaign_id)
+        with door.store.session() as session:  # the unit's activities only: its page asks no other workflow
+            assigned = select(Assignment.activity_no, Assignment.unit_name).where(
+                Assignment.campaign_id == campaign_id, Assignment.unit_code == code
+            )
+            names = dict(session.execute(assigned).tuples().all())
+        if not names:
             raise Refused(404, "not_found", f"Đơn vị {code} không có trong chiến dịch này.")
-        owed = [(r.activity, r.cells[code], r.unit(code)) for r in context["rows"] if r.cells[code].kind != "none"]
+        mine = [a for a in activities if a.no in names]
+        answers = await statuses(await door.client(), campaign_id, [a.no for a in mine])
+        rows = [GridRow.of(a, answer, {code: names[a.no]}) for a, answer in zip(mine, answers, strict=True)]
+        owed = [(r.activity, r.cells[code], r.unit(code)) for r in rows if r.cells[code].kind != "none"]
         link = None
         if may(who.person.role, Action.ASSIGN) and not secret_problem(door.settings.portal_secret):
             with door.store.session() as session:
                 link = current_link(session, door.settings, campaign_id, code)
         known = door.directory().by_code.get(code)
-        context = {"who": who, "campaign": context["campaign"], "code": code, "name": context["units"][code],
+        context = {"who": who, "campaign": campaign, "code": code, "name": next(iter(names.values())),
                    "owed": owed, "link": link, "email": known.email if known else None}  # fmt: skip
         return door.page(request, "office_unit.html", context)
 

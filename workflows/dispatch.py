@@ -23,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
 
 NOTICE_BATCH = 50  # notices per activity: one SMTP session, well under the payload limit
 EVENT_BATCH = 200  # facts per activity
+# Both batch activities heartbeat after each item: a worker killed in the middle of one is noticed
+# within this, not at the start-to-close time-out, and the batch goes to another worker.
+HEARTBEAT = timedelta(seconds=60)
 
 
 class Dispatch:
@@ -41,6 +44,7 @@ class Dispatch:
                     batch,
                     result_type=list[SetAside],
                     start_to_close_timeout=timedelta(minutes=2),
+                    heartbeat_timeout=HEARTBEAT,
                     retry_policy=RECORD_RETRY,
                     summary=f"ghi {len(batch)} sự kiện",
                 )
@@ -55,6 +59,7 @@ class Dispatch:
                 batch,
                 result_type=list[Delivery],
                 start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=HEARTBEAT,
                 retry_policy=NOTIFY_RETRY,
                 summary=(batch[0].subject if len(batch) == 1 else f"{len(batch)} thông báo: {batch[0].subject}")[:200],
             )
