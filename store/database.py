@@ -62,15 +62,15 @@ def upgrade(url: str) -> None:
 
 
 class SchemaNotReady(Exception):
-    """The worker has not yet brought the schema up to date (the database did not answer at its start);
-    whoever asked tries again, as during any outage."""
+    """The schema is not yet known to be up to date (the database did not answer when the worker or
+    the portal started); whoever asked tries again, as during any outage."""
 
 
 class Store:
     """One database: a session per unit of work, committed at the end.
 
-    A store made with `ready=False` opens no session until `mark_ready()`: the worker's, while the
-    schema it needs may not be there yet."""
+    A store made with `ready=False` opens no session until `mark_ready()`: the worker's and the
+    portal's, while the schema they need may not be there yet."""
 
     def __init__(self, url: str, ready: bool = True) -> None:
         self.url = normalise_url(url)
@@ -90,6 +90,6 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         if not self._ready.is_set():
-            raise SchemaNotReady("chưa nâng cấp được cơ sở dữ liệu (máy chủ CSDL chưa trả lời khi worker khởi động)")
+            raise SchemaNotReady("chưa nâng cấp được cơ sở dữ liệu (máy chủ CSDL chưa trả lời)")
         with self._sessions.begin() as session:
             yield session

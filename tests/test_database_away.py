@@ -88,9 +88,16 @@ def test_processes_creating_the_schema_at_once_all_succeed(tmp_path) -> None:
     assert inspect(Store(url).engine).has_table("users")
 
 
-async def test_the_portal_says_the_records_are_away_while_the_database_is(tmp_path) -> None:
-    settings = Settings(portal_secret=SECRET, database_url=f"sqlite:///{tmp_path / 'p.db'}")
-    app = create_app(settings, Store(settings.database, ready=False), no_temporal)
+@pytest.mark.parametrize("away", ["not yet upgraded", "gone after"])
+async def test_the_portal_says_the_records_are_away_while_the_database_is(tmp_path, away) -> None:
+    if away == "not yet upgraded":
+        settings = Settings(portal_secret=SECRET, database_url=f"sqlite:///{tmp_path / 'p.db'}")
+        records = Store(settings.database, ready=False)
+    else:  # the database went away once the portal was serving: nothing listens at its address
+        url = f"postgresql://postgres@127.0.0.1:{free_port()}/campaign"
+        settings = Settings(portal_secret=SECRET, database_url=url)
+        records = Store(url)
+    app = create_app(settings, records, no_temporal)
     token = mint(SECRET, "chien-dich", "bhxh", 1, expiry(datetime.now(UTC), 30))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
         page = await http.get(f"/u/{token}")

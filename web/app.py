@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from temporalio.client import Client
 
 from access.links import UnitLink
@@ -84,7 +84,10 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             request, "problem.html", {"message": exc.message, "code": exc.code}, status_code=exc.status
         )
 
-    @app.exception_handler(SQLAlchemyError)
+    # An outage only (the server does not answer, a connection drops, the schema not yet checked); any
+    # other database error is a fault to see as one.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
     @app.exception_handler(SchemaNotReady)
     async def records_away(request: Request, exc: Exception) -> Response:
         """The database does not answer (an outage, or not yet upgraded): say so, and that nothing was lost."""
