@@ -30,15 +30,16 @@ class Outcome:
     audit: Counter[tuple[int | None, str]]
     task_failures: int
     task_timeouts: int
+    activity_timeouts: int  # attempts given up on (a worker killed while it ran them)
     runs: int
     held_up: float  # the longest a fired timer waited for a worker, in seconds
     answered: Answered = field(default_factory=Answered)
 
 
-async def histories(client: Client) -> tuple[int, int, int, float]:
-    """(workflow-task failures, workflow-task time-outs, runs, the longest a fired timer waited for
-    a worker to start the task that sees it) over every run on the server."""
-    failures = timeouts = runs = 0
+async def histories(client: Client) -> tuple[int, int, int, int, float]:
+    """(workflow-task failures, workflow-task time-outs, activity time-outs, runs, the longest a fired
+    timer waited for a worker to start the task that sees it) over every run on the server."""
+    failures = timeouts = activity_timeouts = runs = 0
     held_up = 0.0
     async for execution in client.list_workflows():
         runs += 1
@@ -47,12 +48,13 @@ async def histories(client: Client) -> tuple[int, int, int, float]:
         for event in history.events:
             failures += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
             timeouts += event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+            activity_timeouts += event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT
             at = event.event_time.ToDatetime().timestamp()
             if event.event_type == EventType.EVENT_TYPE_TIMER_FIRED and fired is None:
                 fired = at
             elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED and fired is not None:
                 held_up, fired = max(held_up, at - fired), None
-    return failures, timeouts, runs, held_up
+    return failures, timeouts, activity_timeouts, runs, held_up
 
 
 def key(report: UnitReport) -> tuple[int, str, int]:
@@ -75,7 +77,7 @@ async def outcome_of(world: World, campaign_id: str, completed: bool, answered: 
         if channel == "email" and status == "sent" and message_id(key.rsplit("#", 1)[0], sender) not in received
     ]
     assert world.client is not None
-    failures, timeouts, runs, held_up = await histories(world.client)
+    failures, timeouts, activity_timeouts, runs, held_up = await histories(world.client)
     return Outcome(
         completed=completed,
         outcomes={(a.activity_no, a.unit_code): (a.outcome, a.escalation_level) for a in assignments},
@@ -87,6 +89,7 @@ async def outcome_of(world: World, campaign_id: str, completed: bool, answered: 
         audit=Counter((no, action) for no, action in audit),
         task_failures=failures,
         task_timeouts=timeouts,
+        activity_timeouts=activity_timeouts,
         runs=runs,
         held_up=held_up,
         answered=answered,

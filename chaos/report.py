@@ -54,6 +54,8 @@ def compare(reference: Outcome, disturbed: Outcome, margin_seconds: float) -> li
               reference.task_failures == 0 and disturbed.task_failures == 0),
         Check("workflow task hết giờ (worker bị giết)", str(reference.task_timeouts), str(disturbed.task_timeouts),
               None),
+        Check("activity hết giờ (đang chạy trên worker bị giết)", str(reference.activity_timeouts),
+              str(disturbed.activity_timeouts), None),
         Check("số lượt chạy workflow", str(reference.runs), str(disturbed.runs), None),
         Check(f"trả lời chậm nhất (< {margin_seconds:.0f} s: khoảng cách tới mốc)", f"{calm_slowest:.1f} s",
               f"{slowest:.1f} s", slowest < margin_seconds and calm_slowest < margin_seconds),

@@ -51,6 +51,7 @@ def outcome(**changes) -> Outcome:
         audit=Counter({(7, "report"): 1}),
         task_failures=0,
         task_timeouts=0,
+        activity_timeouts=0,
         runs=2,
         held_up=0.2,
         answered=Answered(refusals={}, delays={"7/bhxh/ready": 0.3}),
