@@ -36,7 +36,7 @@ from campaign.clock import start_of_day
 from campaign.importer import import_plan
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
-from campaign.tracker import decide, mark_done, new_activity_state, next_wake
+from campaign.tracker import new_activity_state, unanswered
 from campaign.units import UnitDirectory, load_directory
 from campaign.workdays import vietnam_holidays
 from harness.dev_server import dev_server
@@ -78,16 +78,9 @@ def expected_notices(
             campaign_id, activity, units, policy.for_activity(activity.no), holidays, plan.window.end
         )
         state.rules_version = 2
-        now = start
-        while now <= until:
-            for action in decide(state, now):
-                if action.at <= until:
-                    due[f"{activity_workflow_id(campaign_id, activity.no)}/{action.key}"] = action.at
-                mark_done(state, action, now)
-            wake = next_wake(state, now)
-            if wake is None:
-                break
-            now = wake[0] + timedelta(milliseconds=1)
+        for action in unanswered(state, start, until):
+            if action.at <= until:
+                due[f"{activity_workflow_id(campaign_id, activity.no)}/{action.key}"] = action.at
     return due
 
 

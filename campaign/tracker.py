@@ -7,6 +7,7 @@ done, and sleeps until `next_wake`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -362,6 +363,20 @@ def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | Non
     candidates += [(at, f"{what} {_some(codes)}") for (at, what), codes in per_unit.items()]
     future = [c for c in candidates if c[0] > now]
     return min(future, key=lambda c: c[0]) if future else None
+
+
+def unanswered(state: ActivityState, start: datetime, until: datetime | None = None) -> Iterator[Action]:
+    """Every action the policy takes from `start` (to `until`, when given) if no unit ever answers, in
+    the order the workflow would take them, each marked done on `state` as it goes."""
+    now = start
+    while until is None or now <= until:
+        for action in decide(state, now):
+            yield action
+            mark_done(state, action, now)
+        wake = next_wake(state, now)
+        if wake is None:
+            return
+        now = wake[0] + timedelta(milliseconds=1)
 
 
 def _some(codes: list[str], shown: int = 3) -> str:

@@ -29,9 +29,9 @@ from campaign.clock import PlanClock
 from campaign.importer import import_plan
 from campaign.plan import Plan, Window
 from campaign.policy import PolicyFile
-from campaign.units import load_directory
-from chaos.answers import Placed, chaos_answers, moments, origin_of
-from chaos.faults import Schedule, inject, schedule
+from campaign.units import UnitDirectory, load_directory
+from chaos.answers import Placed, chaos_answers, origin_of
+from chaos.faults import Fault, inject, schedule
 from chaos.outcome import Outcome, outcome_of
 from chaos.report import compare, print_report
 from chaos.simulate import Answered, answer_all
@@ -59,6 +59,7 @@ QUICK_POLICY = PolicyFile(
 
 @dataclass
 class Setup:
+    directory: UnitDirectory
     plan: Plan
     policy: PolicyFile
     rebase_to: date | None
@@ -69,19 +70,19 @@ class Setup:
 
 
 def setup(quick: bool, speed: float | None) -> Setup:
-    plan = import_plan(SEED, load_directory(UNITS))
+    directory = load_directory(UNITS)
+    plan = import_plan(SEED, directory)
     if not quick:
-        return Setup(plan, PolicyFile(), None, speed or 4320, 10, 60, 10)
+        return Setup(directory, plan, PolicyFile(), None, speed or 4320, 10, 60, 10)
     seventh = next(a for a in plan.activities if a.no == 7)
     few = plan.model_copy(update={"activities": [seventh], "window": Window(start=seventh.start, end=seventh.end)})
-    return Setup(few, QUICK_POLICY, seventh.start - timedelta(days=5), speed or 8640, 3, 15, 2)
+    return Setup(directory, few, QUICK_POLICY, seventh.start - timedelta(days=5), speed or 8640, 3, 15, 2)
 
 
-async def run_world(world: World, chosen: Setup, placed: Placed, faults: Schedule | None, seconds: float) -> Outcome:
+async def run_world(world: World, chosen: Setup, placed: Placed, faults: list[Fault] | None, seconds: float) -> Outcome:
     client = await world.connect()
     world.start_worker()
-    directory = load_directory(UNITS)
-    campaign = build_campaign_input(chosen.plan, directory, chosen.policy, CAMPAIGN, chosen.speed, True,
+    campaign = build_campaign_input(chosen.plan, chosen.directory, chosen.policy, CAMPAIGN, chosen.speed, True,
                                     chosen.rebase_to)  # fmt: skip
     started = time.monotonic()
     await start_campaign(client, campaign, QUEUE)
@@ -112,11 +113,9 @@ async def run_world(world: World, chosen: Setup, placed: Placed, faults: Schedul
 
 async def chaos(quick: bool, speed: float | None, seed: int, folder: Path) -> bool:
     chosen = setup(quick, speed)
-    directory = load_directory(UNITS)
     origin = origin_of(chosen.plan, chosen.rebase_to)
-    placed = chaos_answers(chosen.plan, directory, chosen.policy, origin, seed)
-    last = max(max(times) for times in moments(chosen.plan, directory, chosen.policy, origin).values())
-    seconds = (last - origin).total_seconds() / chosen.speed
+    placed = chaos_answers(chosen.plan, chosen.directory, chosen.policy, origin, seed)
+    seconds = (placed.last - origin).total_seconds() / chosen.speed
     faults = schedule(seed, seconds, chosen.speed, chosen.worker_kills, chosen.postgres_down, chosen.smtp_down_days)
     margin = placed.margin.total_seconds() / chosen.speed
     print(f"Chiến dịch {CAMPAIGN}: {len(chosen.plan.activities)} hoạt động, {len(placed.answers)} câu trả lời, "

@@ -18,7 +18,7 @@ from campaign.clock import start_of_day
 from campaign.messages import SubmitReport
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
-from campaign.tracker import decide, mark_done, new_activity_state, next_wake
+from campaign.tracker import new_activity_state, unanswered
 from campaign.units import UnitDirectory
 from cli.simulator import Answer, plan_answers
 
@@ -27,6 +27,7 @@ from cli.simulator import Answer, plan_answers
 class Placed:
     answers: list[Answer]
     margin: timedelta  # the smallest distance from any answer to a moment of its activity
+    last: datetime  # the last moment of any activity: when the campaign has closed at the latest
 
 
 def moments(plan: Plan, directory: UnitDirectory, policy: PolicyFile, origin: datetime) -> dict[int, list[datetime]]:
@@ -38,13 +39,7 @@ def moments(plan: Plan, directory: UnitDirectory, policy: PolicyFile, origin: da
         state.rules_version = 2
         times = {origin, state.event_start, state.event_end, state.hard_close, state.ready_due}
         times |= {unit.due for unit in state.units.values()}  # a report on time or late
-        now = origin
-        while (wake := next_wake(state, now)) is not None:
-            now = max(now, wake[0])
-            for action in decide(state, now):
-                times.add(max(action.at, origin))
-                mark_done(state, action, now)
-            now += timedelta(milliseconds=1)
+        times |= {max(action.at, origin) for action in unanswered(state, origin)}
         found[activity.no] = sorted(t for t in times if t >= origin)
     return found
 
@@ -83,7 +78,8 @@ def chaos_answers(plan: Plan, directory: UnitDirectory, policy: PolicyFile, orig
     ]
     kept = [a for a in first + later if a.at < times[a.activity_no][-1]]
     margin = min((min(abs(a.at - t) for t in times[a.activity_no]) for a in kept), default=timedelta.max)
-    return Placed(sorted(kept, key=lambda a: (a.at, a.activity_no, a.unit)), margin)
+    last = max(max(moments_of) for moments_of in times.values())
+    return Placed(sorted(kept, key=lambda a: (a.at, a.activity_no, a.unit)), margin, last)
 
 
 def next_gap(at: datetime, times: list[datetime]) -> datetime:

@@ -32,13 +32,8 @@ class Fault:
         self.done.append(text)
 
 
-@dataclass
-class Schedule:
-    faults: list[Fault]
-
-
 def schedule(seed: int, run_seconds: float, speed: float, worker_kills: int, postgres_down: float,
-             smtp_down_days: float) -> Schedule:  # fmt: skip
+             smtp_down_days: float) -> list[Fault]:  # fmt: skip
     """Worker kills spread over the run; the server, PostgreSQL and SMTP each once, apart."""
     rng = random.Random(seed)
     smtp_lasts = smtp_down_days * 86400 / speed
@@ -52,13 +47,13 @@ def schedule(seed: int, run_seconds: float, speed: float, worker_kills: int, pos
         if any(a <= at <= b for a, b in busy) or any(abs(at - k.after) < 4 for k in kills):
             continue
         kills.append(Fault(Kind.WORKER, at))
-    return Schedule(sorted([server, postgres, smtp, *kills], key=lambda f: f.after))
+    return sorted([server, postgres, smtp, *kills], key=lambda f: f.after)
 
 
-async def inject(world: World, plan: Schedule, started: float, clock: PlanClock) -> None:
+async def inject(world: World, faults: list[Fault], started: float, clock: PlanClock) -> None:
     """Each fault at its time; a fault that lasts is undone in the background."""
     undoing: list[asyncio.Task[None]] = []
-    for fault in plan.faults:
+    for fault in faults:
         await asyncio.sleep(max(0.0, started + fault.after - time.monotonic()))
         fault.began = clock.plan_now(datetime.now(clock.wall_origin.tzinfo))
         if fault.what is Kind.WORKER:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from campaign.clock import format_moment
-from chaos.faults import Schedule
+from chaos.faults import Fault
 from chaos.outcome import Outcome
 
 
@@ -68,12 +68,12 @@ def yes(value: bool) -> str:
     return "có" if value else "không"
 
 
-def print_report(faults: Schedule, checks: list[Check]) -> None:
+def print_report(faults: list[Fault], checks: list[Check]) -> None:
     console = Console(width=140)
     injected = Table(title="Sự cố đã gây ra", title_justify="left")
     for column in ("giờ kế hoạch", "sự cố", "kết quả"):
         injected.add_column(column)
-    for fault in faults.faults:
+    for fault in faults:
         when = format_moment(fault.began) if fault.began else "—"
         injected.add_row(when, fault.what, "; ".join(fault.done) or "chưa xảy ra")
     console.print(injected)

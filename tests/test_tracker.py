@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -26,7 +27,7 @@ from campaign.messages import (
 )
 from campaign.notices import PERSONAL_LINK, compose
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, next_wake
+from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, next_wake, unanswered
 from campaign.workdays import vietnam_holidays
 from tests.helpers import make, vn
 
@@ -228,3 +229,13 @@ def test_start_of_day_is_vietnam_midnight() -> None:
     assert start_of_day(date(2023, 5, 11)) == datetime(2023, 5, 10, 17, tzinfo=UTC)
     assert next_wake(make(), vn(1)) == (vn(8), "nhắc xác nhận sẵn sàng")
     assert timedelta(days=3) == Policy().report_due
+
+
+def test_unanswered_runs_the_whole_policy_in_order_or_up_to_a_moment() -> None:
+    everything = list(unanswered(make(), vn(1)))
+    kinds = Counter(a.kind for a in everything)
+    assert kinds[ActionKind.ASSIGNMENT] == 2 and kinds[ActionKind.NOT_READY] == 1
+    assert kinds[ActionKind.ESCALATION] == Policy().max_escalation_level and kinds[ActionKind.CLOSING] == 1
+    assert [a.at for a in everything] == sorted(a.at for a in everything)
+    first_days = list(unanswered(make(), vn(1), until=vn(9)))
+    assert first_days == [a for a in everything if a.at <= vn(9)]
