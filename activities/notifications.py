@@ -26,7 +26,7 @@ from activities.channels import (
 from activities.contracts import ChannelFailure, Delivery
 from activities.logs import activity_logger
 from campaign.escape import first_line, redacted_url
-from campaign.notices import PERSONAL_LINK, Notice
+from campaign.notices import PERSONAL_LINK, Notice, late_line
 from settings import Settings
 from store.database import Store
 from store.links import link_version
@@ -61,23 +61,15 @@ class Notifier:
             return [notice.to.channel]
         return list(self.settings.channels)
 
-    def personal(self, notice: Notice) -> Notice:
-        """The notice as the unit receives it: PERSONAL_LINK replaced by the unit's signed link.
-
-        The stored row and the log keep the placeholder: the link is a credential.
-        """
-        if PERSONAL_LINK not in notice.body:
-            return notice
-        return notice.model_copy(update={"body": notice.body.replace(PERSONAL_LINK, self.link_text(notice))})
-
-    def late_marked(self, notice: Notice) -> Notice:
-        """A notice held up by an outage says when it should have arrived (by the server's clock: this
-        attempt's scheduled time, against the workflow's time when the notice was due)."""
+    def late_marked(self, notice: Notice, channel_down: bool) -> Notice:
+        """A notice sent well after its time says when it was due (by the server's clock: this attempt's
+        scheduled time, against the workflow's time when the notice was due), and blames the channel only
+        when an earlier attempt on it failed (`channel_down`): a plan started after its dates, or a worker
+        that was away, is no outage of the channel."""
         now = activity.info().current_attempt_scheduled_time if activity.in_activity() else datetime.now(UTC)
         if notice.due_at is None or now - notice.due_at < LATE_AFTER or not notice.due_shown:
             return notice
-        line = f"(Thông báo này lẽ ra được gửi lúc {notice.due_shown}; gửi chậm vì kênh gửi bị gián đoạn.)"
-        return notice.model_copy(update={"body": f"{line}\n\n{notice.body}"})
+        return notice.model_copy(update={"body": f"{late_line(notice.due_shown, channel_down)}\n\n{notice.body}"})
 
     def link_text(self, notice: Notice) -> str:
         secret = self.settings.portal_secret
@@ -116,11 +108,13 @@ class Notifier:
         """Send on every channel for the notice, each at most once per key (also used outside workflows).
         A channel that is down does not stop the others; its error is raised after them."""
         delivery = Delivery()
-        notice = self.late_marked(notice)
         channels = self.channels_for(notice)
         # the unit's link is read before any channel is claimed: a database that does not answer then
         # makes the attempt fail and be retried, not the notice be marked undeliverable
-        personal = self.personal(notice) if {"email", "webhook"} & set(channels) else notice
+        # (the unit receives its signed link in place of PERSONAL_LINK; the stored row and the log keep
+        # the placeholder: the link is a credential)
+        personal = {"email", "webhook"} & set(channels) and PERSONAL_LINK in notice.body
+        link = self.link_text(notice) if personal else None
         waiting: TransientDeliveryError | None = None
         for channel in channels:
             address = address_for(channel, notice, self.settings)
@@ -137,12 +131,14 @@ class Notifier:
                 continue
             if claimed.previous == SENDING:
                 bound.warning("notice may be sent twice: an earlier attempt stopped after sending", channel=channel)
+            marked = self.late_marked(notice, channel_down=claimed.previous == RETRYING)
+            personal = marked.model_copy(update={"body": marked.body.replace(PERSONAL_LINK, link)}) if link else marked
             try:
                 if channel == "email":
                     deliver_email(personal, address, self.settings, outlets)
                 elif channel == "webhook":
                     deliver_webhook(personal, address, self.settings, outlets)
-                deliver_log(notice, shown, bound.bind(channel=channel))
+                deliver_log(marked, shown, bound.bind(channel=channel))
             except TransientDeliveryError as exc:
                 with self.store.session() as session:
                     finish(session, notice, channel, RETRYING, str(exc))

@@ -36,6 +36,15 @@ class Notice(BaseModel):
     due_shown: str | None = None
 
 
+def late_line(due_shown: str, channel_down: bool) -> str:
+    """The first line of a notice sent well after its time: the cause is named only when it is known
+    (an earlier attempt on this channel failed); any other delay (a plan started after its dates, a worker
+    that was away) says only when it was due."""
+    if channel_down:
+        return f"(Thông báo này lẽ ra được gửi lúc {due_shown}; gửi chậm vì kênh gửi bị gián đoạn.)"
+    return f"(Thông báo này theo lịch được gửi lúc {due_shown}; nay mới được gửi.)"
+
+
 def _when(state: ActivityState) -> str:
     start, end = state.activity.start, state.activity.end
     if start == end:
