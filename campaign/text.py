@@ -36,3 +36,11 @@ def fold(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Drop the emphasis marks (*, **, _) a converted document leaves behind."""
     return squash(text.replace("**", "").replace("*", ""))
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary and marked "…" when cut (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:–-") + "…"

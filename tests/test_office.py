@@ -62,7 +62,7 @@ async def test_every_endpoint_for_every_caller(office) -> None:
         assert statuses == [expected_view] * len(views), who
         office_only = [
             await call(who, "GET", "/campaigns/new"),
-            await call(who, "POST", f"/campaigns/{cid}/units/x/revoke"),
+            await call(who, "POST", f"/campaigns/{cid}/units/x/revoke", {"confirm": "yes"}),
         ]
         expected_office = {"anonymous": 401, "unit-link": 401, "cu": 401, "qt": 403, "btv": 403, "vp": 200}[who]
         assert office_only == [expected_office] * 2, who
@@ -162,11 +162,15 @@ async def test_exports_digests_and_a_units_page(office) -> None:
     link = re.search(r'id="unit-link" readonly value="([^"]+)"', unit.text)[1]  # type: ignore[index]
     portal = office.http()
     before = await portal.get(link.removeprefix("http://portal.test"))
-    revoked = await http.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": csrf})
+    unconfirmed = await http.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": csrf})
+    still = await portal.get(link.removeprefix("http://portal.test"))
+    revoked = await http.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": csrf, "confirm": "yes"})
     after = await portal.get(link.removeprefix("http://portal.test"))
     committee, committee_csrf = await signed_in(office, "btv")
     committee_unit = await committee.get(f"/campaigns/{cid}/units/bhxh")
-    committee_revoke = await committee.post(f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": committee_csrf})
+    committee_revoke = await committee.post(
+        f"/campaigns/{cid}/units/bhxh/revoke", data={"csrf": committee_csrf, "confirm": "yes"}
+    )
     for client in (http, portal, committee):
         await client.aclose()
     assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -175,7 +179,10 @@ async def test_exports_digests_and_a_units_page(office) -> None:
     assert csv.status_code == 200 and "campaign_id,activity_no" in csv.text and bogus.status_code == 404
     assert digests.status_code == 200 and "Bản tin tuần" in digests.text
     assert unit.status_code == 200 and "Hiến máu tình nguyện" in unit.text
+    assert unconfirmed.status_code == 422 and still.status_code == 200  # one click revokes nothing
     assert before.status_code == 200 and revoked.status_code == 200 and after.status_code == 403
+    assert 'id="new-link"' in revoked.text and "/units/bhxh/resend" in revoked.text  # the new link, to send at once
+    assert 'class="card danger" id="revoke"' in unit.text
     assert committee_unit.status_code == 200 and 'id="unit-link"' not in committee_unit.text  # links: office only
     assert committee_revoke.status_code == 403
 
@@ -236,7 +243,9 @@ async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None
     )
     upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
     cid = f"up-{uuid.uuid4().hex[:6]}"
-    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "speed": "1", "party-3-0": "khu-cnc"}
+    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "party-3-0": "khu-cnc"}
+    unchosen = await http.post("/campaigns/start", data=form)  # the plan is past: the office must choose
+    form["timing"] = "shifted"
     started = await http.post("/campaigns/start", data=form)
     again = await http.post("/campaigns/start", data=form)
     committee, committee_csrf = await signed_in(office, "btv")
@@ -247,6 +256,8 @@ async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None
     assert (
         preview.status_code == 200 and "Đoàn Khu Công nghệ mới" in preview.text and 'name="party-3-0"' in preview.text
     )
+    assert 'id="past"' in preview.text and "đã qua ngày" in preview.text and 'name="speed"' not in preview.text
+    assert unchosen.status_code == 422 and "hãy chọn" in unchosen.text
     assert started.status_code == 303 and started.headers["location"] == f"/campaigns/{cid}"
     assert again.status_code == 409 and "đang chạy" in again.text
     assert refused.status_code == 403

@@ -11,13 +11,16 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 
 import pytest
 from sqlalchemy import select
 
+from campaign.clock import VIETNAM
+from campaign.importer import import_plan
+from campaign.past import shift_to
 from campaign.policy import PolicyError
 from harness.inbox import MailServer
 from store.schema import AuditEntry, Notification, UnitReport
@@ -182,13 +185,16 @@ def test_the_policy_chosen_in_the_start_form() -> None:
             policy_from_form(form, [1, 2, 3])
 
 
-async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previews(office, tmp_path) -> None:
+async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previews(
+    office, directory, tmp_path
+) -> None:
     http, csrf = await signed_in(office, "vp")
     preview = await http.post("/campaigns/new", data={"csrf": csrf},
                               files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")})  # fmt: skip
     upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
     cid = f"pol-{uuid.uuid4().hex[:6]}"
-    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "speed": "1", "report_due": "2", "report_due-3": "6"}
+    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "timing": "shifted", "report_due": "2",
+            "report_due-3": "6"}  # fmt: skip
     wrong = await http.post("/campaigns/start", data={**form, "report_due-2": "nhiều"})
     started = await http.post("/campaigns/start", data=form)
     word = write_docx(tmp_path / "ke-hoach.docx", [
@@ -219,7 +225,11 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
         for workflow_id in [activity_workflow_id(cid, no) for no in (1, 2, 3)] + [f"campaign/{cid}"]:
             with contextlib.suppress(Exception):
                 await office.env.client.get_workflow_handle(workflow_id).terminate("done")
-    assert dues == {1: ("2024-03-07", "2024-03-05"), 3: ("2024-03-30", "2024-03-24")}
+    by = shift_to(import_plan(PLAN, directory), datetime.now(VIETNAM).date())  # the plan is past: shifted
+    assert dues == {
+        1: ((date(2024, 3, 7) + by).isoformat(), (date(2024, 3, 5) + by).isoformat()),
+        3: ((date(2024, 3, 30) + by).isoformat(), (date(2024, 3, 24) + by).isoformat()),
+    }
 
 
 async def test_an_unreadable_unit_directory_is_said_plainly(office, tmp_path) -> None:

@@ -23,14 +23,16 @@ from sqlalchemy import select
 from temporalio.client import Client
 
 from access.roles import ROLE_WORDS, Action, may
+from campaign.text import shortened
 from settings import Settings
 from store.database import Store
 from store.schema import Campaign
 from store.users import AccountError, Person, active, sign_in
 from web.codec import codec_router
 from web.office_actions import action_router
+from web.office_committee import committee_router
 from web.office_door import Door, Signed
-from web.office_grid import grid_router
+from web.office_grid import campaign_words, grid_router
 from web.office_plans import plans_router
 from web.portal import Refused
 
@@ -86,6 +88,8 @@ def office_router(
         return who
 
     door = Door(settings, store, client, templates, allowed)
+    templates.env.filters["shortened"] = shortened
+    templates.env.filters["campaign_words"] = campaign_words
     router.include_router(codec_router(settings, allowed))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
     router.include_router(plans_router(door))
@@ -137,8 +141,10 @@ def office_router(
         who = allowed(request, Action.VIEW)
         with store.session() as session:
             rows = list(session.scalars(select(Campaign).order_by(Campaign.started_at.desc()).limit(200)))
-        return door.page(request, "campaigns.html", {"who": who, "campaigns": rows})
+        return door.page(request, "campaigns.html", {"who": who, "campaigns": rows,
+                                                     "may_start": may(who.person.role, Action.START)})  # fmt: skip
 
     router.include_router(grid_router(door))
+    router.include_router(committee_router(door))
     router.include_router(action_router(door))
     return router

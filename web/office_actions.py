@@ -1,25 +1,34 @@
 """The office's actions on a running campaign, each with a reason and checked against the role:
-excuse, extend, reschedule, assign, cancel (office only, confirmed), and a unit's personal link
-(revoke, send again by e-mail). The answer shown is the workflow's own."""
+excuse, extend, reschedule, assign, cancel an activity or the whole campaign (office only, confirmed),
+a report a unit sent on paper or by phone recorded on its behalf, and the units' personal links
+(revoke, confirmed; send again by e-mail, one unit or every unit). The answer shown is the workflow's own."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import re
+import uuid
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from access.links import expiry, secret_problem
 from access.roles import Action
 from campaign.clock import end_of_day
+from campaign.limits import MAX_NAME_CHARS, campaign_id_problem
 from campaign.notices import link_resent
-from store.links import link_version, revoke_links
-from store.schema import Campaign
-from web.office_door import Door, via
+from store.links import current_link, link_version, revoke_links
+from store.schema import Assignment, Campaign
+from web.office_door import Door, Signed, via
 from web.portal import Refused, send_update
+from workflows.ids import campaign_workflow_id
 
 log = structlog.get_logger("office")
 
@@ -43,7 +52,8 @@ def action_router(door: Door) -> APIRouter:
                      unit: Annotated[str, Form()] = "", due: Annotated[str, Form()] = "",
                      reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         who = allowed(request, Action.EXTEND, csrf)
-        message = {"unit": unit.strip() or None, "new_due": due, "reason": reason, "via": via(who)}
+        new_due = typed_day(due, "Hạn mới")
+        message = {"unit": unit.strip() or None, "new_due": new_due, "reason": reason, "via": via(who)}
         said = await act(campaign_id, no, "extend_deadline", message)
         return door.done(request, who, campaign_id, said)
 
@@ -52,7 +62,9 @@ def action_router(door: Door) -> APIRouter:
                          start: Annotated[str, Form()] = "", end: Annotated[str, Form()] = "",
                          reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         who = allowed(request, Action.RESCHEDULE, csrf)
-        message = {"new_start": start, "new_end": end or start, "reason": reason, "via": via(who)}
+        first = typed_day(start, "Ngày bắt đầu mới")
+        last = typed_day(end, "Ngày kết thúc mới") if end.strip() else first
+        message = {"new_start": first, "new_end": last, "reason": reason, "via": via(who)}
         said = await act(campaign_id, no, "reschedule", message)
         return door.done(request, who, campaign_id, said)
 
@@ -81,23 +93,84 @@ def action_router(door: Door) -> APIRouter:
         said = await act(campaign_id, no, "cancel", {"reason": reason, "via": via(who)})
         return door.done(request, who, campaign_id, said)
 
-    @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
-    async def revoke(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
-        who = allowed(request, Action.ASSIGN, csrf)
-        with door.store.session() as session:
-            version = revoke_links(session, campaign_id, code)
-        log.info("links revoked", campaign_id=campaign_id, unit=code, version=version, by=via(who))
-        said = f"Đã thu hồi liên kết cũ của {code}; liên kết mới (phiên bản {version}) có trong trang đơn vị."
+    @router.post("/campaigns/{campaign_id}/cancel", response_class=HTMLResponse)
+    async def cancel_campaign(request: Request, campaign_id: str, csrf: Annotated[str, Form()] = "",
+                              reason: Annotated[str, Form()] = "",
+                              confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        """Cancel the whole campaign: every activity not yet over stops (the campaign's own update)."""
+        who = allowed(request, Action.CANCEL, csrf)
+        if confirm != "yes":
+            raise Refused(422, "confirm", "Cần đánh dấu xác nhận hủy cả chiến dịch.")
+        if campaign_id_problem(campaign_id):
+            raise Refused(404, "not_found", "Mã chiến dịch không hợp lệ.")
+        handle = (await door.client()).get_workflow_handle(campaign_workflow_id(campaign_id))
+        try:
+            said = str(await handle.execute_update("cancel", {"reason": reason, "via": via(who)}, result_type=str))
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            reason_said = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            raise Refused(422, "rejected", f"Không hủy được chiến dịch: {reason_said}.") from None
+        except RPCError as exc:
+            if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                raise Refused(409, "closed", f"Chiến dịch {campaign_id} đã kết thúc; không hủy được nữa.") from None
+            raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
+        log.info("campaign cancelled", campaign_id=campaign_id, by=via(who))
         return door.done(request, who, campaign_id, said)
 
-    @router.post("/campaigns/{campaign_id}/units/{code}/resend", response_class=HTMLResponse)
-    async def resend(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
+    @router.post("/campaigns/{campaign_id}/activities/{no}/report", response_class=HTMLResponse)
+    async def on_behalf(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
+                        unit: Annotated[str, Form()] = "", channel: Annotated[str, Form()] = "",
+                        summary: Annotated[str, Form()] = "", participants: Annotated[str, Form()] = "",
+                        beneficiaries: Annotated[str, Form()] = "",
+                        submitted_by: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        """A report the unit sent on paper, by phone…, entered by the office: the unit's report, with who
+        entered it and how it came in the audit trail (`via`)."""
         who = allowed(request, Action.ASSIGN, csrf)
+        how = RECEIVED.get(channel)
+        if how is None:
+            raise Refused(422, "rejected", "Chưa chọn cách nhận báo cáo (bản giấy, điện thoại, e-mail…).")
+        if not submitted_by.strip():
+            raise Refused(422, "rejected", "Cần ghi tên người của đơn vị đã gửi báo cáo.")
+        message = {
+            "unit": unit, "summary": summary.replace("\r\n", "\n").replace("\r", "\n"),
+            "participants": whole_number(participants, "Số người tham gia"),
+            "beneficiaries": whole_number(beneficiaries, "Số người được hưởng lợi") if beneficiaries.strip() else None,
+            "submitted_by": submitted_by.strip(), "request_id": f"office-{uuid.uuid4().hex}",
+            "via": f"{via(who)}, nhận {how}"[:MAX_NAME_CHARS],
+        }  # fmt: skip
+        receipt = await send_update(await door.client(), campaign_id, no, "submit_report", message)
+        return door.done(request, who, campaign_id, f"{receipt.message} (nhập thay đơn vị, nhận {how}).")
+
+    @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
+    async def revoke(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "",
+                     confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        who = allowed(request, Action.ASSIGN, csrf)
+        if confirm != "yes":
+            raise Refused(422, "confirm", "Cần đánh dấu xác nhận thu hồi: liên kết cũ sẽ không mở được nữa.")
+        with door.store.session() as session:
+            version = revoke_links(session, campaign_id, code)
+            link = (
+                None
+                if secret_problem(door.settings.portal_secret)
+                else current_link(session, door.settings, campaign_id, code)
+            )
+        log.info("links revoked", campaign_id=campaign_id, unit=code, version=version, by=via(who))
+        unit = door.directory().by_code.get(code)
+        name = unit.name if unit else code
+        said = (f"Đã thu hồi liên kết cũ của {name}: liên kết cũ không mở được nữa. Đơn vị cần liên kết mới "
+                "dưới đây; hãy gửi ngay cho đơn vị.")  # fmt: skip
+        resend = f"/campaigns/{campaign_id}/units/{code}/resend" if unit and unit.email else None
+        return door.done(request, who, campaign_id, said, link=link, resend=resend,
+                         email=unit.email if unit else None)  # fmt: skip
+
+    async def send_link(campaign_id: str, code: str, who: Signed) -> str:
+        """E-mail the unit its current link; the sentence to show, or Refused saying why not."""
         if secret_problem(door.settings.portal_secret):
             raise Refused(503, "unavailable", "Cổng trả lời chưa được cấu hình (PORTAL_SECRET); chưa gửi được.")
         unit = door.directory().by_code.get(code)
         if unit is None or not unit.email:
-            raise Refused(422, "rejected", f"Danh bạ không có địa chỉ e-mail của đơn vị {code}.")
+            name = unit.name if unit else code
+            raise Refused(422, "rejected", f"Danh bạ không có địa chỉ e-mail của {name}.")
         now = datetime.now(UTC)
         with door.store.session() as session:
             campaign = session.get(Campaign, campaign_id)
@@ -115,13 +188,78 @@ def action_router(door: Door) -> APIRouter:
             delivery = await asyncio.to_thread(Notifier(door.store, door.settings).deliver, notice, bound)
         except Exception as exc:  # a refused connection or a server that answers later
             bound.warning("link not resent", error=str(exc))
-            said = f"Chưa gửi được e-mail tới {unit.email}: {exc}. Đề nghị thử lại sau."
+            said = (f"Chưa gửi được e-mail tới {unit.email}: máy chủ thư chưa nhận thư (không kết nối được "
+                    "hoặc tạm từ chối). Đề nghị thử lại sau; nếu vẫn không được, báo bộ phận kỹ thuật.")  # fmt: skip
             raise Refused(503, "unavailable", said) from None
         if not delivery.sent:
             reason = "; ".join(f.error for f in delivery.failed) or "không rõ lý do"
             raise Refused(422, "rejected", f"Không gửi được e-mail tới {unit.email}: {reason}.")
         expires = expiry(until, door.settings.portal_link_days)
-        said = f"Đã gửi lại liên kết của {unit.name} tới {unit.email} (dùng được đến {expires:%d/%m/%Y})."
-        return door.done(request, who, campaign_id, said)
+        return f"Đã gửi lại liên kết của {unit.name} tới {unit.email} (dùng được đến {expires:%d/%m/%Y})."
+
+    @router.post("/campaigns/{campaign_id}/units/{code}/resend", response_class=HTMLResponse)
+    async def resend(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
+        who = allowed(request, Action.ASSIGN, csrf)
+        return door.done(request, who, campaign_id, await send_link(campaign_id, code, who))
+
+    @router.post("/campaigns/{campaign_id}/links/resend", response_class=HTMLResponse)
+    async def resend_all(request: Request, campaign_id: str, csrf: Annotated[str, Form()] = "",
+                         confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        """Send every unit of the campaign its link again; one line per unit says what happened."""
+        who = allowed(request, Action.ASSIGN, csrf)
+        if confirm != "yes":
+            raise Refused(422, "confirm", "Cần đánh dấu xác nhận gửi lại liên kết cho mọi đơn vị.")
+        names = campaign_units(door, campaign_id)
+        outcomes: list[str] = []
+        sent = 0
+        for code, name in names.items():
+            try:
+                outcomes.append(await send_link(campaign_id, code, who))
+                sent += 1
+            except Refused as exc:
+                outcomes.append(f"{name}: {exc.message}")
+        said = f"Đã gửi lại liên kết cho {sent}/{len(names)} đơn vị."
+        return door.done(request, who, campaign_id, said, lines=outcomes)
 
     return router
+
+
+RECEIVED = {"paper": "bản giấy", "phone": "qua điện thoại", "email": "qua e-mail", "in_person": "trực tiếp"}
+DAY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def typed_day(text: str, field: str) -> str:
+    """A day as the office types it (dd/mm/yyyy; the ISO form a script sends is taken too), as ISO."""
+    if found := DAY.match(text):
+        day, month, year = (int(part) for part in found.groups())
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            pass
+    else:
+        try:
+            return date.fromisoformat(text.strip()).isoformat()
+        except ValueError:
+            pass
+    raise Refused(
+        422, "rejected", f"{field}: “{text.strip()[:20]}” không phải ngày; viết ngày/tháng/năm, ví dụ 05/03/2024."
+    )
+
+
+def whole_number(text: str, field: str) -> int:
+    """A count typed by the office: digits only."""
+    cleaned = text.strip()
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise Refused(422, "rejected", f"{field}: “{cleaned[:20]}” không phải số nguyên (chỉ gồm chữ số).")
+    return int(cleaned)
+
+
+def campaign_units(door: Door, campaign_id: str) -> dict[str, str]:
+    """Every unit of the campaign (code → name), in the order they were assigned."""
+    with door.store.session() as session:
+        chosen = select(Assignment.unit_code, Assignment.unit_name).where(Assignment.campaign_id == campaign_id)
+        rows = session.execute(chosen.order_by(Assignment.id)).all()
+    found: dict[str, str] = {}
+    for code, name in rows:
+        found.setdefault(code, name)
+    return found

@@ -57,9 +57,11 @@ class Door:
     def page(self, request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
-    def done(self, request: Request, who: Signed, campaign_id: str, message: str, status: int = 200) -> Response:
-        """The workflow's (or the store's) own answer to an office action."""
-        return self.page(request, "done.html", {"who": who, "campaign_id": campaign_id, "message": message}, status)
+    def done(self, request: Request, who: Signed, campaign_id: str, message: str, status: int = 200,
+             **more: Any) -> Response:  # fmt: skip
+        """The workflow's (or the store's) own answer to an office action; `more` for what the page offers next."""
+        context = {"who": who, "campaign_id": campaign_id, "message": message, **more}
+        return self.page(request, "done.html", context, status)
 
 
 def via(who: Signed) -> str:

@@ -4,6 +4,8 @@ and digests. Reading only; the actions are in web.office_actions."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import tempfile
@@ -21,7 +23,9 @@ from starlette.background import BackgroundTask
 from access.links import secret_problem
 from access.roles import Action, may
 from campaign.limits import campaign_id_problem
-from campaign.units import UnitKind
+from campaign.text import fold
+from campaign.tracker import FINAL_PHASES, Outcome, Phase
+from campaign.units import Unit, UnitKind
 from campaign.views import ActivityStatus, UnitView
 from exports import report_writer
 from store.links import current_link
@@ -29,6 +33,7 @@ from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
 from web.evidence import MEDIA_TYPES, STORED_NAME
 from web.office_door import Door
+from web.office_plans import RECORDED
 from web.portal import Refused, statuses
 from workflows.ids import activity_workflow_id
 
@@ -44,15 +49,25 @@ class Cell:
     words: str
 
 
-LEGEND = [
-    Cell("·", "none", "không phân công"),
-    Cell("…", "waiting", "đang chờ"),
-    Cell("S", "ready", "đã sẵn sàng"),
-    Cell("✓", "on_time", "báo cáo đúng hạn"),
-    Cell("T", "late", "báo cáo trễ hạn"),
-    Cell("!", "overdue", "quá hạn (mức báo cáo BTV)"),
-    Cell("M", "excused", "được miễn"),
-]
+NONE = Cell("·", "none", "không phân công")
+WAITING = Cell("…", "waiting", "đang chờ")
+READY = Cell("S", "ready", "đã sẵn sàng")
+ON_TIME = Cell("✓", "on_time", "báo cáo đúng hạn")
+LATE = Cell("T", "late", "báo cáo trễ hạn")
+OVERDUE = Cell("!", "overdue", "quá hạn (mức báo cáo BTV)")
+EXCUSED = Cell("M", "excused", "được miễn")
+MISSING = Cell("✗", "overdue", "không báo cáo (hoạt động đã kết thúc)")
+CANCELLED = Cell("–", "closed", "hoạt động đã hủy")
+UNTRACKED = Cell("–", "closed", "đã kết thúc, không theo dõi")
+LEGEND = [NONE, WAITING, READY, ON_TIME, LATE, OVERDUE, EXCUSED, MISSING, CANCELLED]
+OUTCOME_CELLS = {Outcome.ON_TIME: ON_TIME, Outcome.LATE: LATE, Outcome.EXCUSED: EXCUSED, Outcome.MISSING: MISSING}
+CAMPAIGN_WORDS = {"RUNNING": "đang chạy", "CLOSED": "đã kết thúc", "CANCELLED": "đã hủy",
+                  RECORDED: "ghi nhận đã thực hiện (không theo dõi)"}  # fmt: skip
+
+
+def campaign_words(status: str) -> str:
+    """A campaign's status as people read it."""
+    return CAMPAIGN_WORDS.get(status, "không rõ")
 
 
 def number_shown(status: ActivityStatus | None, no: int) -> str:
@@ -60,16 +75,29 @@ def number_shown(status: ActivityStatus | None, no: int) -> str:
     return (status.number if status else "") or str(no)
 
 
-def cell_of(unit: UnitView | None) -> Cell:
+def cell_of(unit: UnitView | None, phase: Phase | None = None) -> Cell:
+    """A unit's mark in an activity; in a cancelled activity, or a closed one it did not report for, it says so."""
     if unit is None:
-        return LEGEND[0]
+        return NONE
+    if phase is Phase.CANCELLED:
+        return CANCELLED
     if unit.excused:
-        return LEGEND[6]
+        return EXCUSED
     if unit.report:
-        return LEGEND[3] if unit.report.on_time else LEGEND[4]
+        return ON_TIME if unit.report.on_time else LATE
+    if phase in FINAL_PHASES:
+        return MISSING
     if unit.overdue:
         return Cell(f"!{unit.escalation_level or ''}", "overdue", f"quá hạn, mức {unit.escalation_level}")
-    return LEGEND[2] if unit.ready else LEGEND[1]
+    return READY if unit.ready else WAITING
+
+
+def stored_cell(outcome: str | None, phase: str) -> Cell:
+    """The mark of a unit whose activity's workflow does not answer (a campaign recorded as done, or one
+    closed long ago): its recorded outcome, else that nobody follows it."""
+    if phase == Phase.CANCELLED:
+        return CANCELLED
+    return OUTCOME_CELLS.get(outcome, UNTRACKED) if outcome in Outcome.__members__.values() else UNTRACKED  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -87,10 +115,22 @@ class GridRow:
     def unit(self, code: str) -> UnitView | None:
         return next((u for u in self.status.units if u.code == code), None) if self.status else None
 
+    @property
+    def open(self) -> bool:
+        """Whether the activity still takes the office's actions (its workflow answers and is not final)."""
+        return self.status is not None and self.status.phase not in FINAL_PHASES
+
     @classmethod
-    def of(cls, activity: CampaignActivity, status: ActivityStatus | None, units: dict[str, str]) -> GridRow:
-        by_code = {u.code: u for u in status.units} if status else {}
-        cells = {code: cell_of(by_code.get(code)) for code in units}
+    def of(cls, activity: CampaignActivity, status: ActivityStatus | None, units: dict[str, str],
+           stored: dict[str, str | None] | None = None) -> GridRow:  # fmt: skip
+        """`stored`: the store's assignments of this activity (unit code → outcome), for a silent workflow."""
+        if status is None:
+            kept = stored or {}
+            cells = {code: stored_cell(kept[code], activity.phase) if code in kept else NONE for code in units}
+            reported = sum(1 for o in kept.values() if o in (Outcome.ON_TIME, Outcome.LATE))
+            return cls(activity, status, cells, reported, len(kept))
+        by_code = {u.code: u for u in status.units}
+        cells = {code: cell_of(by_code.get(code), status.phase) for code in units}
         reported = sum(1 for u in by_code.values() if u.report)
         return cls(activity, status, cells, reported, len(by_code))
 
@@ -142,13 +182,33 @@ def recorded_campaign(door: Door, campaign_id: str) -> tuple[Campaign, list[Camp
     return campaign, activities
 
 
+def stored_assignments(door: Door, campaign_id: str) -> dict[int, dict[str, tuple[str, str | None]]]:
+    """The store's assignments: activity no → unit code → (unit name, recorded outcome)."""
+    chosen = select(Assignment.activity_no, Assignment.unit_code, Assignment.unit_name, Assignment.outcome)
+    found: dict[int, dict[str, tuple[str, str | None]]] = {}
+    with door.store.session() as session:
+        rows = session.execute(chosen.where(Assignment.campaign_id == campaign_id).order_by(Assignment.id))
+        for no, code, name, outcome in rows:
+            found.setdefault(no, {})[code] = (name, outcome)
+    return found
+
+
+def campaign_open(campaign: Campaign) -> bool:
+    return campaign.status == "RUNNING"
+
+
 async def campaign_grid(door: Door, campaign_id: str, chosen: GridFilter = GridFilter()) -> dict[str, Any]:
     campaign, activities = recorded_campaign(door, campaign_id)
     answers = await statuses(await door.client(), campaign_id, [a.no for a in activities])
+    kept = stored_assignments(door, campaign_id)
     everyone: dict[str, str] = {}
-    for answer in answers:
-        for unit in answer.units if answer else []:
-            everyone.setdefault(unit.code, unit.name)
+    for activity, answer in zip(activities, answers, strict=True):
+        if answer is not None:
+            for unit in answer.units:
+                everyone.setdefault(unit.code, unit.name)
+        else:
+            for code, (name, _) in kept.get(activity.no, {}).items():
+                everyone.setdefault(code, name)
     directory = door.directory()
     units = dict(everyone)
     if chosen.unit:
@@ -156,7 +216,11 @@ async def campaign_grid(door: Door, campaign_id: str, chosen: GridFilter = GridF
     if chosen.cluster:
         members = {u.code for u in directory.members_of(chosen.cluster)} | {chosen.cluster}
         units = {c: n for c, n in units.items() if c in members}
-    rows = [GridRow.of(activity, answer, units) for activity, answer in zip(activities, answers, strict=True)]
+    rows = [
+        GridRow.of(activity, answer, units, {c: o for c, (_, o) in kept.get(activity.no, {}).items()})
+        for activity, answer in zip(activities, answers, strict=True)
+    ]
+    all_rows = rows
     if chosen.overdue:
         units = {c: n for c, n in units.items() if any(r.cells[c].kind == "overdue" for r in rows)}
         rows = [r for r in rows if any(r.cells[c].kind == "overdue" for c in units)]
@@ -164,12 +228,29 @@ async def campaign_grid(door: Door, campaign_id: str, chosen: GridFilter = GridF
     transposed = chosen.layout == "units" or (
         chosen.layout == "" and len(units) > TRANSPOSE_AFTER and len(units) > len(rows)
     )
+    open_rows = [r for r in all_rows if r.open] if campaign_open(campaign) else []
     return {
         "campaign": campaign, "rows": rows, "units": units, "per_unit": per_unit, "legend": LEGEND,
         "chosen": chosen, "transposed": transposed, "clusters": directory.of_kind(UnitKind.CLUSTER),
         "everyone": everyone, "audit": {a.no: audit_view(door, campaign_id, a.no) for a in activities},
-        "activity_choices": [(a.no, a.title) for a in activities], "choices": door.unit_choices(),
+        "activity_choices": [(r.activity.no, f"{r.number}. {r.activity.title}") for r in open_rows],
+        "members": members_by_activity(open_rows), "choices": other_units(door, everyone),
+        "campaign_words": campaign_words(campaign.status), "campaign_open": campaign_open(campaign),
     }  # fmt: skip
+
+
+def members_by_activity(rows: list[GridRow]) -> dict[str, list[int]]:
+    """Each unit of the open activities → the activities it is in (the forms offer a unit only where it is)."""
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        for unit in row.status.units if row.status else []:
+            found.setdefault(unit.code, []).append(row.activity.no)
+    return found
+
+
+def other_units(door: Door, campaign_units: dict[str, str]) -> list[Unit]:
+    """The directory's units (and clusters) not yet in the campaign, offered after the campaign's own."""
+    return [u for u in door.unit_choices() if u.code not in campaign_units]
 
 
 def evidence_links(door: Door, campaign_id: str, references: list[str]) -> list[tuple[str, str]]:
@@ -222,12 +303,21 @@ def grid_router(door: Door) -> APIRouter:
             revisions.setdefault(report.unit_code, []).append(
                 (report, evidence_links(door, campaign_id, list(report.evidence)))
             )
-        units = [(u, cell_of(u), revisions.get(u.code, [])) for u in (status.units if status else [])]
+        phase = status.phase if status else None
+        units = [(u, cell_of(u, phase), revisions.get(u.code, [])) for u in (status.units if status else [])]
+        kept = stored_assignments(door, campaign_id)
+        campaign_units = {code: name for per in kept.values() for code, (name, _) in per.items()}
+        mine = {u.code for u in status.units} if status else set()
+        is_open = campaign_open(campaign) and status is not None and status.phase not in FINAL_PHASES
         context = {"who": who, "may": lambda a: may(who.person.role, Action(a)), "campaign": campaign,
                    "activity": activity, "status": status, "units": units,
                    "units_by_code": {u.code: u.name for u, _, _ in units},
                    "number": number_shown(status, no), "audit": audit_view(door, campaign_id, no),
-                   "choices": door.unit_choices()}  # fmt: skip
+                   "campaign_units": {c: n for c, n in campaign_units.items() if c not in mine},
+                   "choices": [u for u in other_units(door, campaign_units) if u.code not in mine],
+                   "open": is_open, "stored": {c: stored_cell(o, activity.phase)
+                                               for c, (_, o) in kept.get(no, {}).items()},
+                   "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()}}  # fmt: skip
         return door.page(request, "activity.html", context)
 
     @router.get("/campaigns/{campaign_id}/evidence/{name}")
@@ -249,15 +339,18 @@ def grid_router(door: Door) -> APIRouter:
         who = allowed(request, Action.VIEW)
         campaign, activities = recorded_campaign(door, campaign_id)
         with door.store.session() as session:  # the unit's activities only: its page asks no other workflow
-            assigned = select(Assignment.activity_no, Assignment.unit_name).where(
+            assigned = select(Assignment.activity_no, Assignment.unit_name, Assignment.outcome).where(
                 Assignment.campaign_id == campaign_id, Assignment.unit_code == code
             )
-            names = dict(session.execute(assigned).tuples().all())
+            found = session.execute(assigned).all()
+        names = {no: name for no, name, _ in found}
+        outcomes = {no: outcome for no, _, outcome in found}
         if not names:
             raise Refused(404, "not_found", f"Đơn vị {code} không có trong chiến dịch này.")
         mine = [a for a in activities if a.no in names]
         answers = await statuses(await door.client(), campaign_id, [a.no for a in mine])
-        rows = [GridRow.of(a, answer, {code: names[a.no]}) for a, answer in zip(mine, answers, strict=True)]
+        rows = [GridRow.of(a, answer, {code: names[a.no]}, {code: outcomes[a.no]})
+                for a, answer in zip(mine, answers, strict=True)]  # fmt: skip
         owed = [(r.activity, r.cells[code], r.unit(code)) for r in rows if r.cells[code].kind != "none"]
         link = None
         if may(who.person.role, Action.ASSIGN) and not secret_problem(door.settings.portal_secret):
@@ -267,6 +360,42 @@ def grid_router(door: Door) -> APIRouter:
         context = {"who": who, "campaign": campaign, "code": code, "name": next(iter(names.values())),
                    "owed": owed, "link": link, "email": known.email if known else None}  # fmt: skip
         return door.page(request, "office_unit.html", context)
+
+    def unit_links(campaign_id: str) -> tuple[Campaign, list[tuple[str, str, str, str]]]:
+        """(name, code, e-mail, link) of every unit of the campaign, links as the office hands them out now."""
+        campaign, _ = recorded_campaign(door, campaign_id)
+        if secret_problem(door.settings.portal_secret):
+            raise Refused(503, "unavailable", "Cổng trả lời chưa được cấu hình (PORTAL_SECRET); chưa có liên kết.")
+        known = door.directory().by_code
+        names = {c: n for per in stored_assignments(door, campaign_id).values() for c, (n, _) in per.items()}
+        with door.store.session() as session:
+            rows = [
+                (name, code, (known[code].email or "") if code in known else "",
+                 current_link(session, door.settings, campaign_id, code))
+                for code, name in names.items()
+            ]  # fmt: skip
+        return campaign, sorted(rows, key=lambda row: fold(row[0]))
+
+    @router.get("/campaigns/{campaign_id}/links", response_class=HTMLResponse)
+    async def links_page(request: Request, campaign_id: str) -> Response:
+        """Every unit's personal link on one page, to print or copy (office only: a link is a credential)."""
+        who = allowed(request, Action.ASSIGN)
+        campaign, rows = unit_links(campaign_id)
+        return door.page(request, "links.html", {"who": who, "campaign": campaign, "rows": rows,
+                                                 "campaign_open": campaign_open(campaign)})  # fmt: skip
+
+    @router.get("/campaigns/{campaign_id}/links.csv")
+    async def links_csv(request: Request, campaign_id: str) -> Response:
+        allowed(request, Action.ASSIGN)
+        _, rows = unit_links(campaign_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["Đơn vị", "Mã đơn vị", "E-mail", "Liên kết cá nhân"])
+        writer.writerows(rows)
+        headers = {"Content-Disposition": f'attachment; filename="lien-ket-{campaign_id}.csv"',
+                   "Cache-Control": "no-store"}  # fmt: skip
+        # with a byte-order mark, so that a spreadsheet opens the Vietnamese names as UTF-8
+        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
     @router.get("/campaigns/{campaign_id}/export.{fmt}")
     async def export(request: Request, campaign_id: str, fmt: str) -> Response:

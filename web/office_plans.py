@@ -6,24 +6,33 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import update
 
 from access.roles import Action
+from campaign.clock import VIETNAM
 from campaign.documents import PlanReadError, lines_of
 from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
-from campaign.plan import Plan, ResponsibleParty
+from campaign.past import Timing, past_plan, shifted
+from campaign.plan import Finding, Plan, ResponsibleParty
 from campaign.policy import Policy, PolicyError, PolicyFile
+from campaign.records import campaign_record
+from campaign.text import shortened
+from store.records import record_campaign, record_campaign_end
+from store.schema import Campaign, CampaignActivity
 from web.office_door import Door
 from web.portal import Refused
 
 MAX_POLICY_DAYS = 120
+RECORDED = "RECORDED"  # a campaign kept as already done (a past plan): no workflow ran
 # The policy the start form shows: (form field, Vietnamese label); every one a number of days.
 POLICY_DAYS = {
     "ready_lead": "Xác nhận sẵn sàng trước sự kiện (ngày)",
@@ -62,6 +71,36 @@ def policy_from_form(form: Mapping[str, str], activity_nos: list[int]) -> Policy
     return PolicyFile.model_validate({**chosen, "activities": overrides})
 
 
+def where_found(finding: Finding, lines: list[str], name: str) -> str:
+    """Where a finding is, as the person sees the document: a .txt's line number; in a .docx (whose
+    "lines" are paragraphs and table rows) the table row, or the paragraph's own words."""
+    if not finding.line or not 0 < finding.line <= len(lines):
+        return "toàn văn"
+    if not name.lower().endswith(".docx"):
+        return f"dòng {finding.line}"
+    text = lines[finding.line - 1]
+    if "\t" in text:
+        row = 1
+        while finding.line - row - 1 >= 0 and "\t" in lines[finding.line - row - 1]:
+            row += 1
+        cells = " | ".join(c for c in text.split("\t") if c.strip())
+        return f"bảng, hàng {row} (“{shortened(cells, 70)}”)"
+    return f"đoạn “{shortened(text.strip(), 70)}”"
+
+
+@dataclass(frozen=True)
+class Read:
+    """An uploaded plan as the importer reads it, with the lines it read it from (to cite findings)."""
+
+    plan: Plan
+    lines: list[str]
+    name: str
+
+
+def today() -> datetime:
+    return datetime.now(VIETNAM)
+
+
 def plans_router(door: Door) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     settings, store, templates, allowed = door.settings, door.store, door.templates, door.allowed
@@ -77,11 +116,12 @@ def plans_router(door: Door) -> APIRouter:
         name = (uploads / f"{upload}.name").read_text(encoding="utf-8") if (uploads / f"{upload}.name").exists() else ""
         return path.read_bytes(), name
 
-    def imported(data: bytes, name: str) -> Plan:
+    def imported(data: bytes, name: str) -> Read:
         try:
-            return import_lines(lines_of(data, name or "kế hoạch"), directory())
+            lines = lines_of(data, name or "kế hoạch")
         except PlanReadError as exc:
             raise Refused(422, "plan", f"{name}: {exc}") from None
+        return Read(import_lines(lines, directory()), lines, name)
 
     @router.get("/campaigns/new", response_class=HTMLResponse)
     async def new(request: Request) -> Response:
@@ -104,14 +144,16 @@ def plans_router(door: Door) -> APIRouter:
         (uploads / f"{digest}.plan").write_bytes(data)
         (uploads / f"{digest}.name").write_text(name, encoding="utf-8")
         if format == "json":
-            return JSONResponse(read.contract())
-        return preview(request, who, read, digest, name)
+            return JSONResponse(read.plan.contract())
+        return preview(request, who, read, digest)
 
-    def preview(request: Request, who: Any, plan: Plan, digest: str, name: str, error: str | None = None,
+    def preview(request: Request, who: Any, read: Read, digest: str, error: str | None = None,
                 typed: Mapping[str, str] | None = None) -> Response:  # fmt: skip
         from cli.campaign_commands import campaign_id_for
 
+        plan, name = read.plan, read.name
         units = door.unit_choices()
+        past = past_plan(plan, today().date())
         rows = [
             {
                 "activity": a,
@@ -122,8 +164,11 @@ def plans_router(door: Door) -> APIRouter:
         ]
         context = {
             "who": who, "plan": plan, "rows": rows, "upload": digest, "name": name, "units": units,
-            "campaign_id": campaign_id_for(plan.code, plan.window.start), "policy": Policy(), "error": error,
-            "typed": typed or {}, "columns": columns_read(plan.columns),
+            "campaign_id": (typed or {}).get("campaign_id") or campaign_id_for(plan.code, plan.window.start),
+            "policy": Policy(), "error": error,
+            "typed": typed or {}, "columns": columns_read(plan.columns), "past": past,
+            "moved": shifted(plan, past.shift) if past else None,
+            "findings": [(where_found(f, read.lines, name), f) for f in plan.findings],
         }  # fmt: skip
         return templates.TemplateResponse(request, "plan_preview.html", context, status_code=422 if error else 200)
 
@@ -132,7 +177,9 @@ def plans_router(door: Door) -> APIRouter:
         form = await request.form()
         who = allowed(request, Action.START, str(form.get("csrf", "")))
         data, name = stored(str(form.get("upload", "")))
-        plan = imported(data, name)
+        read = imported(data, name)
+        plan, upload = read.plan, str(form.get("upload"))
+        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         known = directory()
         for activity in plan.activities:
             chosen: list[ResponsibleParty] = []
@@ -151,39 +198,60 @@ def plans_router(door: Door) -> APIRouter:
             activity.responsible = chosen
         campaign_id = str(form.get("campaign_id", "")).strip()
         if problem := campaign_id_problem(campaign_id):
-            return preview(request, who, plan, str(form.get("upload")), name, error=problem)
+            return preview(request, who, read, upload, error=problem, typed=typed)
         if plan.blocking_findings:
             first = plan.blocking_findings[0]
-            message = (
-                f"kế hoạch có dòng không chạy được (dòng {first.line}: {first.message}); hãy sửa trước khi khởi động"
-            )
-            return preview(request, who, plan, str(form.get("upload")), name, error=message)
-        try:
-            speed = float(str(form.get("speed", "1") or "1"))
-        except ValueError:
-            speed = 1.0
-        if not 0.001 <= speed <= 1_000_000:
-            return preview(
-                request, who, plan, str(form.get("upload")), name, error="tốc độ phải từ 0,001 đến 1.000.000"
-            )
-        typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+            where = where_found(first, read.lines, name)
+            message = f"kế hoạch có chỗ không chạy được ({where}: {first.message}); hãy sửa trước khi khởi động"
+            return preview(request, who, read, upload, error=message, typed=typed)
+        past = past_plan(plan, today().date())
+        timing = Timing.AS_WRITTEN
+        if past is not None:
+            choice = str(form.get("timing", ""))
+            if choice not in (Timing.SHIFTED, Timing.RECORDED):
+                message = ("Kế hoạch đã qua ngày: hãy chọn “Khởi động với lịch dời đến hôm nay” "
+                           "hoặc “Ghi nhận là đã thực hiện”.")  # fmt: skip
+                return preview(request, who, read, upload, error=message, typed=typed)
+            timing = Timing(choice)
+        if timing is Timing.RECORDED:
+            return record_done(request, who, read, upload, campaign_id, typed)
         try:
             policy = policy_from_form(typed, [a.no for a in plan.activities])
         except PolicyError as exc:
-            return preview(request, who, plan, str(form.get("upload")), name, error=str(exc), typed=typed)
+            return preview(request, who, read, upload, error=str(exc), typed=typed)
         from cli.campaign_commands import build_campaign_input, start_campaign
         from cli.temporal_client import CommandError
 
-        rebase = form.get("rebase") == "yes"
-        campaign = build_campaign_input(plan, known, policy, campaign_id, speed, rebase)
+        running = shifted(plan, past.shift) if past and timing is Timing.SHIFTED else plan
+        # The office's campaigns run in real time on the plan's (or the shifted) dates: speed and a plan
+        # clock set elsewhere are the demo's and the tests' settings, never the clerk's.
+        campaign = build_campaign_input(running, known, policy, campaign_id, 1.0, False)
         try:
             started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
         except CommandError as exc:
-            return preview(request, who, plan, str(form.get("upload")), name, error=str(exc), typed=typed)
+            return preview(request, who, read, upload, error=str(exc), typed=typed)
         if not started:
             message = f"Chiến dịch {campaign_id} đang chạy; không khởi động lại."
             return door.done(request, who, campaign_id, message, status=409)
         await recorded(campaign_id)
+        return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+    def record_done(request: Request, who: Any, read: Read, upload: str, campaign_id: str,
+                    typed: Mapping[str, str]) -> Response:  # fmt: skip
+        """A past plan kept as a campaign already done: its activities and units in the store, closed;
+        no workflow runs and no notice is sent."""
+        from workflows.ids import campaign_workflow_id
+
+        now = datetime.now(UTC)
+        record = campaign_record(campaign_id, campaign_workflow_id(campaign_id), read.plan, directory(), now)
+        with store.session() as session:
+            if session.get(Campaign, campaign_id) is not None:
+                message = f"Đã có chiến dịch mã {campaign_id}; hãy đặt mã khác."
+                return preview(request, who, read, upload, error=message, typed=typed)
+            record_campaign(session, record)
+            record_campaign_end(session, campaign_id, RECORDED, now)
+            closed = update(CampaignActivity).where(CampaignActivity.campaign_id == campaign_id)
+            session.execute(closed.values(phase="CLOSED", phase_at=now))
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
     async def recorded(campaign_id: str, seconds: float = 10) -> None:

@@ -125,7 +125,12 @@ class CampaignWorkflow:
         except TimeoutError:
             summaries = list(self.summaries.values())
             notice = weekly_digest(
-                self.input.campaign_id, self.input.plan.code, summaries, self.escalations_at_last_digest, at
+                self.input.campaign_id,
+                self.input.plan.code,
+                summaries,
+                self.escalations_at_last_digest,
+                at,
+                self.input.directory,
             )
             await send(
                 notice.model_copy(update={"to": self.input.directory.standing_committee}), self.input.directory.office
