@@ -7,13 +7,16 @@ from __future__ import annotations
 import contextlib
 import io
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
 from access.links import expiry, mint
+from campaign.clock import VIETNAM, start_of_day
+from campaign.importer import import_plan
+from campaign.past import shift_to
 from harness.net import free_port
 from store.users import add_user
 from tests.conftest import SEED
@@ -53,12 +56,14 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
                     findings = await page.locator("#findings").inner_text()
                     await shot(page, "office-preview.png", full_page=True)
                     await page.get_by_label("Mã chiến dịch").fill(cid)
-                    await page.get_by_label("Giờ kế hoạch bắt đầu từ bây giờ, tại ngày ban hành").check()
-                    await page.get_by_role("button", name="Khởi động chiến dịch").click()
+                    await page.get_by_text("Khởi động với lịch dời đến hôm nay").click()  # the seed plan is past
+                    await page.get_by_role("button", name="Tiếp tục").click()
                     await page.locator("#grid").wait_for()
                     started = await env.get_current_time()
-                    # Plan time runs from 28/04/2023: let it reach 12/05, the day after activity 7.
-                    await env.sleep((timedelta(days=14, hours=12)).total_seconds())
+                    # The plan runs shifted by whole weeks: let time reach noon the day after activity 7.
+                    by = shift_to(import_plan(SEED, directory), datetime.now(VIETNAM).date())
+                    noon_after = start_of_day(date(2023, 5, 12) + by) + timedelta(hours=12)
+                    await env.sleep(max(0.0, (noon_after - started).total_seconds()))
                     token = mint(SECRET, cid, "bhxh", 1, expiry(datetime.now(UTC) + timedelta(days=30), 0))
                     async with httpx.AsyncClient(base_url=base) as unit:
                         answer = await unit.post(
@@ -92,3 +97,110 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
     assert kind == "on_time"
     assert "Đã miễn báo cáo cho Đoàn Cơ quan Liên đoàn Lao động" in excused
     assert workbook.sheetnames[0] == "Tổng hợp"
+
+
+async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -> None:
+    """Issue 20 (items 3, 7, 12, 13) at 360 px and 1366 px: the plan preview (a past plan's warning), the
+    grid's legend and its "·" contrast, an activity's page with a dd/mm/yyyy date typed, the Committee's
+    page and the digest; no page is wider than the phone."""
+    from playwright.async_api import async_playwright
+
+    from tests.portal_env import PLAN
+
+    env = await time_skipping_env()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    widths: dict[str, int] = {}
+    try:
+        async with running_campaign(
+            env, directory, tmp_path, f"phone-{uuid.uuid4().hex[:6]}", portal_url=base
+        ) as setup:
+            with setup.store.session() as session:
+                add_user(session, "lan", "office", "mat-khau-van-phong")
+                add_user(session, "minh", "committee", "mat-khau-ban-thuong-vu")
+            cid = setup.campaign_id
+            await setup.after_event(2)  # activity 1's unit is escalated by now; digests have gone out
+            async with served(setup.app, port), async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+                async def signed(width: int, name: str, password: str):
+                    context = await browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+                    page = await context.new_page()
+                    await page.goto(f"{base}/login")
+                    await page.get_by_label("Tên đăng nhập").fill(name)
+                    await page.get_by_label("Mật khẩu").fill(password)
+                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await page.wait_for_url(f"{base}/campaigns")
+                    return page
+
+                async def width_of(page, label: str) -> None:
+                    widths[label] = await page.evaluate("document.documentElement.scrollWidth")
+
+                phone = await signed(360, "lan", "mat-khau-van-phong")
+                await phone.goto(f"{base}/campaigns/new")
+                await phone.get_by_label("Tệp kế hoạch (.docx hoặc .txt)").set_input_files(PLAN)
+                await phone.get_by_role("button", name="Xem trước").click()
+                past = await phone.locator("#past").inner_text()
+                await width_of(phone, "preview")
+                await shot(phone, "office-preview-360.png", full_page=True)
+                await phone.goto(f"{base}/campaigns/{cid}")
+                legend = await phone.locator("#legend").evaluate(
+                    "e => ({right: e.getBoundingClientRect().right, clipped: e.scrollWidth > e.clientWidth})"
+                )
+                contrast = await phone.locator('td[data-kind="none"]').first.evaluate(CONTRAST)
+                await width_of(phone, "grid page")
+                await shot(phone, "office-grid-360.png", full_page=True)
+                await phone.goto(f"{base}/campaigns/{cid}/activities/3")
+                await width_of(phone, "activity")
+                due = phone.locator("#extend-due")
+                due_type = await due.get_attribute("type")
+                await due.fill("10/04/2024")
+                await phone.locator("#extend-reason").fill("Mưa lớn\nkéo dài")
+                await phone.get_by_role("button", name="Gia hạn").click()
+                extended = await phone.locator("#receipt").inner_text()
+                await shot(phone, "office-activity-360.png", full_page=True)
+
+                committee = await signed(360, "minh", "mat-khau-ban-thuong-vu")
+                await committee.goto(f"{base}/committee")
+                overdue = await committee.locator(".overdue-unit").first.inner_text()
+                start_link = await committee.locator('a[href="/campaigns/new"]').count()
+                await width_of(committee, "committee")
+                await shot(committee, "committee-360.png", full_page=True)
+                await committee.goto(f"{base}/campaigns/{cid}/digests")
+                font = await committee.locator(".digest").last.evaluate("e => getComputedStyle(e).fontFamily")
+                digest = await committee.locator(".digest").last.inner_text()
+                await width_of(committee, "digest")
+                await shot(committee, "digest-360.png", full_page=True)
+
+                laptop = await signed(1366, "lan", "mat-khau-van-phong")
+                await laptop.goto(f"{base}/campaigns/{cid}")
+                await shot(laptop, "office-grid-1366.png", full_page=True)
+                await laptop.goto(f"{base}/committee")
+                await shot(laptop, "committee-1366.png", full_page=True)
+                await browser.close()
+    finally:
+        await env.shutdown()
+    assert widths == dict.fromkeys(["preview", "grid page", "activity", "committee", "digest"], 360), widths
+    assert "đã qua ngày" in past and "Khởi động với lịch dời đến hôm nay" in past and "Ghi nhận là đã thực hiện" in past
+    assert legend["right"] <= 360 and not legend["clipped"]
+    assert contrast >= 4.5, contrast
+    assert due_type == "text" and "10/04/2024" in extended
+    assert "Đoàn Sở Văn hóa và Thể thao" in overdue and "Quá hạn" in overdue and start_link == 0
+    assert "monospace" not in font and "Đoàn Sở Văn hóa và Thể thao" in digest
+
+
+# The WCAG contrast ratio of an element's text against the nearest opaque background.
+CONTRAST = """e => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  let node = e, bg = rgb(getComputedStyle(node).backgroundColor);
+  while (bg.length === 4 && bg[3] === 0 && node.parentElement) {
+    node = node.parentElement;
+    bg = rgb(getComputedStyle(node).backgroundColor);
+  }
+  if (bg.length === 4 && bg[3] === 0) bg = [255, 255, 255];
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => [r, g, b].map(linear)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
