@@ -113,8 +113,8 @@ class Notifier:
         # makes the attempt fail and be retried, not the notice be marked undeliverable
         # (the unit receives its signed link in place of PERSONAL_LINK; the stored row and the log keep
         # the placeholder: the link is a credential)
-        personal = {"email", "webhook"} & set(channels) and PERSONAL_LINK in notice.body
-        link = self.link_text(notice) if personal else None
+        needs_link = bool({"email", "webhook"} & set(channels)) and PERSONAL_LINK in notice.body
+        link = self.link_text(notice) if needs_link else None
         waiting: TransientDeliveryError | None = None
         for channel in channels:
             address = address_for(channel, notice, self.settings)
