@@ -26,7 +26,15 @@ from access.links import UnitLink
 from campaign.clock import format_deadline, format_moment, format_start, local
 from campaign.escape import first_line
 from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
-from campaign.messages import Receipt, Rejected, ended_sentence, evidence_link, line_breaks_as_lf, validation_problem, whole_number
+from campaign.messages import (
+    Receipt,
+    Rejected,
+    ended_sentence,
+    evidence_link,
+    line_breaks_as_lf,
+    validation_problem,
+    whole_number,
+)
 from campaign.tracker import phase_words
 from campaign.views import ready_due_words
 from settings import Settings
@@ -216,13 +224,14 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
                  "evidence": evidence, "submitted_by": submitted_by, "kept": keeping}  # fmt: skip
         try:
             uploads = await checked_files(files or [])
+            typed_links = [evidence_link(line) for line in evidence.splitlines() if line.strip()]
+            typed_links += [portal.evidence_url(name) for name in keeping]
             message = {
                 "unit": link.unit,
                 "summary": summary,
                 "participants": whole_number(participants, "participants"),
                 "beneficiaries": whole_number(beneficiaries, "beneficiaries") if beneficiaries.strip() else None,
-                "evidence": [evidence_link(line) for line in evidence.splitlines() if line.strip()]
-                + [portal.evidence_url(name) for name in keeping],
+                "evidence": typed_links,
                 "submitted_by": submitted_by.strip(),
                 "request_id": request_id.strip() or None,
                 "via": via(link),
@@ -235,8 +244,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             status = exc.status if isinstance(exc, Refused) else 422
             return await page(request, token, link, campaign, errors={no: reason}, typed={no: typed}, status=status)
         title = "Đã nhận báo cáo (gửi trùng, giữ bản trước)" if receipt.duplicate else "Đã nhận báo cáo"
-        return await receipt_page(request, token, campaign, no, title, receipt.message, receipt=receipt,
-                                  sent=message)  # fmt: skip
+        sent = {**message, "evidence": [*typed_links, *portal.upload_urls(uploads)]}
+        return await receipt_page(request, token, campaign, no, title, receipt.message, receipt=receipt, sent=sent)
 
     @app.get("/u/{token}/evidence/{name}", include_in_schema=False)
     async def evidence_file(request: Request, token: str, name: str) -> Response:

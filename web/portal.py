@@ -149,6 +149,11 @@ class Portal:
         """How a report cites a stored file (the office and the unit open it through their own routes)."""
         return f"{self.settings.portal_url.rstrip('/')}/evidence/{name}"
 
+    def upload_urls(self, uploads: Sequence[tuple[bytes, str, str]]) -> list[str]:
+        """How the report cites files uploaded with it (data, kind, shown name), once each."""
+        names = (f"{hashlib.sha256(data).hexdigest()}.{kind}" for data, kind, _ in uploads)
+        return [self.evidence_url(name) for name in dict.fromkeys(names)]
+
     def stored_name(self, reference: str) -> str | None:
         """The stored file a reference names, when it is one of this portal's files; else None."""
         prefix = self.evidence_url("")
@@ -222,7 +227,7 @@ class Portal:
                 store_file(folder, data, kind)
             hold(session, campaign.campaign_id, campaign.unit_code, no, fresh)
         names = [f.name for f in files]
-        message = {**message, "evidence": [*evidence, *(self.evidence_url(n) for n in dict.fromkeys(names))]}
+        message = {**message, "evidence": [*evidence, *self.upload_urls(uploads)]}
         try:
             receipt: Receipt = await self.send(campaign, no, "submit_report", message)
         except BaseException:

@@ -49,9 +49,9 @@ def upgrade() -> None:
         sa.column("submitted_at", sa.DateTime(timezone=True)),
     )
     connection = op.get_bind()
-    rows = connection.execute(sa.select(reports).order_by(reports.c.submitted_at, reports.c.revision))
+    reported = connection.execute(sa.select(reports).order_by(reports.c.submitted_at, reports.c.revision))
     owners: dict[tuple[str, str], tuple[str, int, int]] = {}  # (campaign, file) -> the first citing report
-    for row in rows:
+    for row in reported:
         for reference in row.evidence or []:
             found = STORED.search(str(reference))
             if found and (row.campaign_id, found[1]) not in owners:
