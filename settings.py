@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     portal_trusted_proxy: str | None = None  # the reverse proxy's address whose identity header is believed
     portal_proxy_user_header: str = "X-Remote-User"  # where that proxy puts the signed-in person's name
     portal_proxy_roles: str = ""  # "name=role,…" for people who come through the proxy (single sign-on)
+    office_email: str | None = None  # how units reach the office, shown on the portal's pages (OFFICE_EMAIL)
+    office_phone: str | None = None  # and by phone (OFFICE_PHONE)
     units_file: Path = DEFAULT_UNITS  # the unit directory the office pages choose units from
     temporal_ui_url: str = "http://localhost:8233"  # where the office pages link each activity's audit view
 

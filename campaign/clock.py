@@ -58,3 +58,10 @@ def format_deadline(deadline: datetime) -> str:
 
 def format_moment(moment: datetime) -> str:
     return f"{local(moment):%H:%M %d/%m/%Y}"
+
+
+def format_start(moment: datetime) -> str:
+    """When something starts, as people read it: "ngày 16/03/2024" at midnight, else "08:00 ngày 16/03/2024"
+    (never `format_deadline`'s "hết ngày" of the day before)."""
+    at = local(moment)
+    return f"ngày {at:%d/%m/%Y}" if at.time() == time(0) else f"{at:%H:%M} ngày {at:%d/%m/%Y}"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from campaign.clock import end_of_day, format_deadline, format_moment, start_of_day
@@ -50,6 +51,30 @@ class Rejected(ValueError):
     """A message that cannot be accepted; str() is the Vietnamese reason."""
 
 
+class Ended(Rejected):
+    """The activity has ended (closed or cancelled): nothing more is taken. Every door answers it with
+    `ended_sentence` (409 on the web), told apart by this type, never by its words."""
+
+
+def ended_sentence(no: int | str, cancelled: bool = False) -> str:
+    """What every door says when an activity no longer takes messages (closed, closing, cancelled)."""
+    return f"Hoạt động {no} {'đã bị hủy' if cancelled else 'đã kết thúc'}, không nhận thêm thông tin."
+
+
+def line_breaks_as_lf(value: object) -> object:
+    """CR LF and a lone CR as LF, in a text and in the texts of a list or a dict's values (one level).
+
+    Browsers send a textarea's line breaks as CR LF; every door reads a line break as LF before any
+    check, and lengths are counted after it, as a textarea's `maxlength` counts them."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, list):
+        return [line_breaks_as_lf(item) if isinstance(item, str) else item for item in value]
+    if isinstance(value, dict):
+        return {key: line_breaks_as_lf(item) if isinstance(item, str | list) else item for key, item in value.items()}
+    return value
+
+
 def _one_line(value: str) -> str:
     if CONTROL_CHARACTERS.search(value) or "\n" in value or "\t" in value:
         raise PydanticCustomError("control_characters", "có ký tự điều khiển hoặc xuống dòng")
@@ -69,9 +94,15 @@ People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
 
 
 class Message(BaseModel):
-    """What a person sends: unknown fields are refused, every field within campaign.limits."""
+    """What a person sends: unknown fields are refused, every field within campaign.limits; line breaks
+    are read as LF before any check (`line_breaks_as_lf`)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _line_breaks(cls, raw: object) -> object:
+        return line_breaks_as_lf(raw) if isinstance(raw, dict) else raw
 
 
 Via = Annotated[OneLine, Field(min_length=1, max_length=MAX_NAME_CHARS)]
@@ -206,6 +237,44 @@ def validation_problem(error: ValidationError) -> str:
     return f"{where} không hợp lệ (đã nhập {given})"
 
 
+_HOST_FIRST = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def evidence_link(typed: str) -> str:
+    """An evidence link as typed in the form: one written without a scheme ("drive.google.com/…",
+    "www.facebook.com/…") is read as https; anything else is passed on as typed, for `check_report`
+    to refuse saying how to write it."""
+    link = typed.strip()
+    if (
+        "://" not in link
+        and not link.lower().startswith(("javascript:", "data:", "mailto:"))
+        and _HOST_FIRST.fullmatch(link)
+    ):
+        return "https://" + link
+    return link
+
+
+_DIGITS = re.compile(r"-?[0-9]{1,19}")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*")  # 1.200 / 1,200 / 12.345.678
+
+
+def whole_number(typed: str, field: str) -> int:
+    """A count typed in a form (participants, beneficiaries): digits, with "1.200" or "1,200" read as
+    1200 (a separator before each group of three digits, one kind of separator, is unambiguous for a
+    count of people); a decimal ("2,5"), a mix ("1.200,5") or words are Rejected naming the field.
+    A negative number is returned as typed, for the message's own limit to name it."""
+    text = "".join(typed.split())  # spaces, also a no-break space between groups
+    if _DIGITS.fullmatch(text):
+        return int(text)
+    if _GROUPED.fullmatch(text):
+        return int(text.replace(".", "").replace(",", ""))
+    where = f"{FIELD_NAMES[field]} ({field})" if field in FIELD_NAMES else field
+    shown = visible(typed.strip()[:40])
+    if re.fullmatch(r"-?[0-9]*[.,][0-9]+", text):
+        raise Rejected(f"{where} phải là số nguyên, không có phần thập phân (đã nhập “{shown}”)")
+    raise Rejected(f"{where} phải là số nguyên viết bằng chữ số, ví dụ 120 hoặc 1.200 (đã nhập “{shown}”)")
+
+
 def _shown(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return visible(text[:60]) + ("…" if len(text) > 60 else "")
@@ -250,8 +319,7 @@ def closest_units(state: ActivityState, folded_query: str, limit: int = 3) -> li
 def _open(state: ActivityState, now: datetime) -> None:
     phase = state.phase(now)
     if phase in FINAL_PHASES:
-        word = "đã kết thúc" if phase is Phase.CLOSED else "đã bị hủy"
-        raise Rejected(f"hoạt động {state.activity.no} {word} ({phase.value}), không nhận thêm thông tin")
+        raise Ended(ended_sentence(state.activity.number or state.activity.no, cancelled=phase is Phase.CANCELLED))
 
 
 def _reason(reason: str) -> None:
@@ -328,7 +396,10 @@ def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
     for url in message.evidence:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip():
-            raise Rejected(f"minh chứng “{visible(url[:200])}” không phải địa chỉ http/https hợp lệ")
+            raise Rejected(
+                f"minh chứng “{visible(url[:200])}” không phải địa chỉ http/https hợp lệ; viết đầy đủ địa chỉ, "
+                "bắt đầu bằng https://, ví dụ https://drive.google.com/… (mỗi dòng một địa chỉ)"
+            )
     return unit
 
 

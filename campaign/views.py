@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from campaign.clock import format_deadline
+from campaign.clock import format_deadline, format_start
 from campaign.escape import markdown_text
 from campaign.plan import PlannedActivity
 from campaign.tracker import ActivityState, Outcome, Phase, phase_words
@@ -235,4 +235,15 @@ def activity_numbered(summaries: list[ActivitySummary], given: str) -> int | Non
             return summary.no
     if wanted.isdigit() and any(s.no == int(wanted) for s in summaries):
         return int(wanted)
+    return None
+
+
+def ready_due_words(status: ActivityStatus) -> str | None:
+    """The readiness deadline as the unit's page says it, as the assignment notice does: the common
+    deadline while it is ahead; once it has passed (a campaign started late, a unit assigned late) "as
+    soon as possible, before the event starts"; nothing once the event has started."""
+    if status.ready_due > status.plan_now:
+        return f"hạn xác nhận sẵn sàng: {format_deadline(status.ready_due)}"
+    if status.event_start > status.plan_now:
+        return f"xác nhận sẵn sàng sớm nhất có thể, trước khi hoạt động bắt đầu ({format_start(status.event_start)})"
     return None

@@ -12,7 +12,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from campaign.clock import PlanClock
-from campaign.messages import ConfirmReady
+from campaign.messages import ConfirmReady, ended_sentence
 from cli.simulator import Answer
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import activity_workflow_id
@@ -49,7 +49,7 @@ async def deliver(client: Client, campaign_id: str, answer: Answer, due_wall: fl
             break
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:  # its workflow has ended: refused as while it was closing
-                into.refusals[name] = f"hoạt động {answer.activity_no} đã kết thúc (CLOSED), không nhận thêm thông tin"
+                into.refusals[name] = ended_sentence(answer.activity_no)
                 break
             await asyncio.sleep(0.5)
         except Exception:  # the server or every worker is down for now: the same update again

@@ -16,6 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 from access.payloads import data_converter
 from cli.output import first_line
 from settings import Settings
+from workflows.ended import ended_refusal
 
 
 def verbose() -> bool:
@@ -75,6 +76,8 @@ async def explained(
     try:
         yield
     except WorkflowUpdateFailedError as exc:
+        if said := ended_refusal(exc):  # the one sentence every door gives for an ended activity
+            raise CommandError(said) from None
         cause = exc.cause
         reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
         raise CommandError(f"bị từ chối: {reason}") from None

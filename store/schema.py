@@ -183,3 +183,28 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class EvidenceFile(Base):
+    """A file a unit uploaded as evidence for its report of one activity: who it belongs to, the name the
+    unit gave it, its size (counted against the unit's quota) and the report revision that took it.
+
+    `revision` is None while the report is being sent (the file is on disk, the workflow has not yet
+    answered); a refused report's files are removed at once, a crash's are swept later. The same
+    content uploaded by two units is one file on disk and two rows: each unit owns its own."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "unit_code", "activity_no", "name"),
+        Index("ix_evidence_files_name", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(String(120))
+    unit_code: Mapped[str] = mapped_column(String(80))
+    activity_no: Mapped[int]
+    name: Mapped[str] = mapped_column(String(80))  # <sha256>.<ext>, the file under EVIDENCE_DIR
+    shown_name: Mapped[str] = mapped_column(Text)  # as the unit's device named it (for people only)
+    size: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int | None]
+    stored_at: Mapped[datetime]

@@ -5,16 +5,19 @@ store are checked. PORTAL_SCREENSHOTS=docs writes the README's screenshots."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import struct
 import uuid
 import zlib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from campaign.clock import start_of_day
 from harness.inbox import Inbox, MailServer
 from harness.net import free_port
 from store.schema import UnitReport
@@ -120,3 +123,68 @@ async def link_in_mail(inbox: Inbox, address: str) -> str:
                 return found[0]
         await asyncio.sleep(0.05)
     raise AssertionError(f"no mail to {address}")
+
+
+LONG_LINK = "drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3 + "?usp=sharing"
+
+
+async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, directory, tmp_path) -> None:
+    """Issue 20 items 1–3, 6, 13: several lines (the browser sends CR LF), "1.200" people, a link pasted
+    without https:// and wider than the phone, a photo; then a revision keeps the photo and the sender.
+    The page stays 360 px wide; screenshots at 360 and 1366 px go to PORTAL_SCREENSHOTS (or tmp)."""
+    from playwright.async_api import async_playwright
+
+    folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path)
+    web_port = free_port()
+    cid = f"lines-{uuid.uuid4().hex[:6]}"
+    async with running_campaign(env, directory, tmp_path, cid, portal_url=f"http://127.0.0.1:{web_port}",
+                                office_email="vanphong@doankhoi.example") as portal:  # fmt: skip
+        day = portal.started + (start_of_day(date(2024, 3, 24)) + timedelta(hours=12) - start_of_day(date(2024, 3, 1)))
+        await env.sleep(max(0.0, (day - await env.get_current_time()).total_seconds()))  # during activity 3
+        link = f"http://127.0.0.1:{web_port}/u/{portal.token('khu-cnc')}"
+        async with served(portal.app, web_port), async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
+                                              locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
+            page = await phone.new_page()
+            await page.goto(link)
+            await page.get_by_text("Nộp báo cáo kết quả").click()
+            summary = page.get_by_label("Tóm tắt kết quả")
+            await summary.click()
+            for line in ("Trồng 300 cây xanh dọc kênh.", "Dọn rác 2 km bờ kênh.", "Phát 500 tờ rơi."):
+                await summary.type(line)
+                await summary.press("Enter")
+            await page.get_by_label("Số người tham gia").fill("1.200")
+            await page.get_by_label("Đường dẫn minh chứng").fill(LONG_LINK)
+            await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "ảnh trồng cây.png"))
+            await page.get_by_label("Người gửi").fill("Trần Thị C, Phó Bí thư")
+            await page.screenshot(path=str(folder / "portal-lines-360.png"), full_page=True)
+            await page.get_by_role("button", name="Nộp báo cáo").click()
+            await page.locator("#receipt").wait_for()
+            receipt_width = await page.evaluate("document.documentElement.scrollWidth")
+            receipt_text = await page.locator("#receipt").inner_text()
+            await page.screenshot(path=str(folder / "portal-lines-receipt-360.png"), full_page=True)
+            await page.goto(link)
+            await page.get_by_text("Bỏ tệp “ảnh trồng cây.png”").wait_for()
+            page_width = await page.evaluate("document.documentElement.scrollWidth")
+            await page.screenshot(path=str(folder / "portal-revision-360.png"), full_page=True)
+            sender = await page.get_by_label("Người gửi").input_value()
+            await page.get_by_label("Số người tham gia").fill("1.250")
+            await page.get_by_role("button", name="Gửi bản sửa").click()
+            await page.locator("#receipt").wait_for()
+            desk = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+            wide = await desk.new_page()
+            await wide.goto(link)
+            await wide.screenshot(path=str(folder / "portal-revision-1366.png"), full_page=True)
+            wide_width = await wide.evaluate("document.documentElement.scrollWidth")
+            await browser.close()
+        status = await env.client.get_workflow_handle(activity_workflow_id(cid, 3)).query(
+            CampaignActivityWorkflow.status
+        )
+    unit = next(u for u in status.units if u.code == "khu-cnc")
+    assert unit.report.revision == 2 and unit.report.participants == 1250
+    assert unit.report.summary == "Trồng 300 cây xanh dọc kênh.\nDọn rác 2 km bờ kênh.\nPhát 500 tờ rơi."
+    assert f"https://{LONG_LINK}" in unit.report.evidence and len(unit.report.evidence) == 2  # link and photo
+    assert unit.report.submitted_by == "Trần Thị C, Phó Bí thư" == sender
+    assert (receipt_width, page_width, wide_width) == (360, 360, 1366)
+    assert "ảnh trồng cây.png" in receipt_text and "Dọn rác 2 km bờ kênh." in receipt_text

@@ -5,31 +5,43 @@ python starter.py serve   (PORTAL_BIND, PORTAL_URL, PORTAL_SECRET)
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import InterfaceError, OperationalError
 from temporalio.client import Client
 
 from access.links import UnitLink
-from campaign.clock import format_deadline
+from campaign.clock import format_deadline, format_moment, format_start, local
 from campaign.escape import first_line
 from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
-from campaign.messages import validation_problem
+from campaign.messages import (
+    Receipt,
+    Rejected,
+    ended_sentence,
+    evidence_link,
+    line_breaks_as_lf,
+    validation_problem,
+    whole_number,
+)
 from campaign.tracker import phase_words
+from campaign.views import ready_due_words
 from settings import Settings
 from store.database import SchemaNotReady, Store
+from store.evidence import unit_file
 from store.unit_pages import UnitCampaign
-from web.evidence import MAX_FILE_BYTES, MAX_FILES, MEDIA_TYPES, STORED_NAME, EvidenceRefused, check, store
+from web.evidence import MAX_FILE_BYTES, MAX_FILES, STORED_NAME, EvidenceRefused, check, evidence_response, shown
 from web.office import office_router
 from web.portal import Portal, Refused
 
@@ -37,16 +49,34 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "tem
 TEMPLATES.env.filters["deadline"] = format_deadline
 TEMPLATES.env.filters["phase"] = phase_words
 TEMPLATES.env.filters["day"] = lambda d: f"{d:%d/%m/%Y}"
+TEMPLATES.env.filters["start"] = format_start
+TEMPLATES.env.filters["starts_at_time"] = lambda moment: local(moment).time() != time(0)
+TEMPLATES.env.filters["moment"] = format_moment
+TEMPLATES.env.filters["ready_words"] = ready_due_words
+TEMPLATES.env.filters["is_image"] = lambda name: str(name).rsplit(".", 1)[-1] in ("jpg", "png", "gif", "webp")
+TEMPLATES.env.globals["ended_sentence"] = ended_sentence
 MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 bearer = HTTPBearer(auto_error=False, description="Mã trong liên kết cá nhân của đơn vị")
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-class ReadyIn(BaseModel):
+class ApiBody(BaseModel):
+    """A JSON body as the API takes it: exact types (no `true` for 1, no `"12"` for 12), unknown fields
+    refused (`invalid`, 422), line breaks read as LF before lengths are counted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _line_breaks(cls, raw: object) -> object:
+        return line_breaks_as_lf(raw) if isinstance(raw, dict) else raw
+
+
+class ReadyIn(ApiBody):
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS, description="Ghi chú (không bắt buộc)")
 
 
-class ReportIn(BaseModel):
+class ReportIn(ApiBody):
     summary: str = Field(max_length=MAX_SUMMARY_CHARS, description="Tóm tắt kết quả")
     participants: int = Field(ge=0, le=MAX_PEOPLE, description="Số người tham gia")
     beneficiaries: int | None = Field(None, ge=0, le=MAX_PEOPLE, description="Số người được hưởng lợi")
@@ -72,6 +102,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         version="1",
     )
     app.state.portal = portal
+    TEMPLATES.env.globals["office_contact"] = office_contact(settings)
 
     def address(request: Request) -> str:
         return request.client.host if request.client else "?"
@@ -128,6 +159,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         context = {
             "campaign": campaign,
             "rows": rows,
+            **portal.evidence_shown(campaign, rows),
             "token": token,
             "csrf": portal.csrf_token(link),
             "request_id": uuid.uuid4().hex,
@@ -152,11 +184,21 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         try:
             said = await portal.send(campaign, no, "confirm_ready", message)
         except Refused as exc:
-            if exc.code != "rejected":
+            if exc.code not in ("rejected", "closed"):
                 raise
             return await page(request, token, link, campaign, errors={no: exc.message}, typed={no: {"note": note}},
-                              status=422)  # fmt: skip
-        context = {"campaign": campaign, "token": token, "title": "Đã xác nhận sẵn sàng", "message": said, "no": no}
+                              status=exc.status)  # fmt: skip
+        return await receipt_page(request, token, campaign, no, "Đã xác nhận sẵn sàng", said, sent=message)
+
+    async def receipt_page(request: Request, token: str, campaign: UnitCampaign, no: int, title: str, said: str,
+                           receipt: Receipt | None = None, sent: dict[str, Any] | None = None) -> Response:  # fmt: skip
+        """What the unit keeps: the workflow's answer, when, for which activity, and a copy of what was sent."""
+        sent = sent or {}
+        files = [portal.stored_name(str(e)) for e in sent.get("evidence") or []]
+        context = {"campaign": campaign, "token": token, "title": title, "message": said, "no": no,
+                   "receipt": receipt, "activity": portal.assigned(campaign, no), "at": datetime.now(UTC),
+                   "sent": sent, "links": [e for e, f in zip(sent.get("evidence") or [], files, strict=True) if not f],
+                   "files": portal.shown_names(campaign, [f for f in files if f])}  # fmt: skip
         return TEMPLATES.TemplateResponse(request, "receipt.html", context)
 
     @app.post("/u/{token}/report/{no}", response_class=HTMLResponse, include_in_schema=False)
@@ -171,48 +213,52 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         evidence: Annotated[str, Form()] = "",
         submitted_by: Annotated[str, Form()] = "",
         request_id: Annotated[str, Form()] = "",
+        kept: Annotated[list[str] | None, Form()] = None,
+        remove: Annotated[list[str] | None, Form()] = None,
         files: Annotated[list[UploadFile] | None, File()] = None,
     ) -> Response:
         link, campaign = portal.unit_link(token, address(request))
         portal.check_csrf(link, csrf)
+        keeping = [name for name in dict.fromkeys(kept or []) if name not in set(remove or [])]
         typed = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
-                 "evidence": evidence, "submitted_by": submitted_by}  # fmt: skip
+                 "evidence": evidence, "submitted_by": submitted_by, "kept": keeping}  # fmt: skip
         try:
-            uploaded = await stored_files(files or [])
+            uploads = await checked_files(files or [])
+            typed_links = [evidence_link(line) for line in evidence.splitlines() if line.strip()]
+            typed_links += [portal.evidence_url(name) for name in keeping]
             message = {
                 "unit": link.unit,
                 "summary": summary,
-                "participants": number(participants),
-                "beneficiaries": number(beneficiaries) if beneficiaries.strip() else None,
-                "evidence": [line.strip() for line in evidence.splitlines() if line.strip()] + uploaded,
+                "participants": whole_number(participants, "participants"),
+                "beneficiaries": whole_number(beneficiaries, "beneficiaries") if beneficiaries.strip() else None,
+                "evidence": typed_links,
                 "submitted_by": submitted_by.strip(),
                 "request_id": request_id.strip() or None,
                 "via": via(link),
             }
-            receipt = await portal.send(campaign, no, "submit_report", message)
-        except (Refused, EvidenceRefused) as exc:
-            if isinstance(exc, Refused) and exc.code != "rejected":
+            receipt = await portal.send_report(campaign, no, message, uploads)
+        except (Refused, EvidenceRefused, Rejected) as exc:
+            if isinstance(exc, Refused) and exc.code not in ("rejected", "closed"):
                 raise
             reason = exc.message if isinstance(exc, Refused) else str(exc)
-            return await page(request, token, link, campaign, errors={no: reason}, typed={no: typed}, status=422)
+            status = exc.status if isinstance(exc, Refused) else 422
+            return await page(request, token, link, campaign, errors={no: reason}, typed={no: typed}, status=status)
         title = "Đã nhận báo cáo (gửi trùng, giữ bản trước)" if receipt.duplicate else "Đã nhận báo cáo"
-        context = {"campaign": campaign, "token": token, "title": title, "message": receipt.message,
-                   "receipt": receipt, "no": no}  # fmt: skip
-        return TEMPLATES.TemplateResponse(request, "receipt.html", context)
+        sent = {**message, "evidence": [*typed_links, *portal.upload_urls(uploads)]}
+        return await receipt_page(request, token, campaign, no, title, receipt.message, receipt=receipt, sent=sent)
 
     @app.get("/u/{token}/evidence/{name}", include_in_schema=False)
     async def evidence_file(request: Request, token: str, name: str) -> Response:
         _, campaign = portal.unit_link(token, address(request))
         if not STORED_NAME.match(name):
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
-        reference = evidence_url(name)
-        rows = await portal.rows(campaign)
-        if not any(r.unit and r.unit.report and reference in r.unit.report.evidence for r in rows):
-            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong báo cáo của đơn vị.")
+        with store_.session() as session:  # the unit's own files, of any revision of its reports
+            row = unit_file(session, campaign.campaign_id, campaign.unit_code, name)
+            shown_name = row.shown_name if row else name
         path = settings.evidence_dir / name
-        if not path.is_file():
-            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
-        return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+        if row is None or not path.is_file():
+            raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong báo cáo của đơn vị.")
+        return evidence_response(path, name, shown_name)
 
     app.include_router(office_router(settings, store_, client, TEMPLATES))
 
@@ -262,7 +308,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     async def api_report(request: Request, no: int, body: ReportIn, credentials: Bearer) -> dict[str, Any]:
         link, campaign = api_link(request, credentials)
         message = {"unit": link.unit, **body.model_dump(), "via": via(link)}
-        receipt = await portal.send(campaign, no, "submit_report", message)
+        receipt = await portal.send_report(campaign, no, message)  # cites only the unit's own files
         return receipt.model_dump(mode="json")
 
     @app.exception_handler(RequestValidationError)
@@ -270,33 +316,31 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         message = first_problem(exc.errors(), validation_problem) if exc.errors() else "Dữ liệu gửi lên không hợp lệ."
         return JSONResponse({"code": "invalid", "message": message}, status_code=422)
 
-    async def stored_files(files: list[UploadFile]) -> list[str]:
+    async def checked_files(files: list[UploadFile]) -> list[tuple[bytes, str, str]]:
+        """Each chosen file as (data, kind, shown name), checked by size and content (nothing stored yet)."""
         chosen = [f for f in files if f.filename]
         if len(chosen) > MAX_FILES:
             raise EvidenceRefused(f"tối đa {MAX_FILES} tệp minh chứng (đã chọn {len(chosen)})")
-        urls = []
+        checked = []
         for upload in chosen:
             data = await upload.read(MAX_FILE_BYTES + 1)
-            kind = check(data, upload.filename or "tệp")
-            urls.append(evidence_url(store(settings.evidence_dir, data, kind).name))
-        return urls
-
-    def evidence_url(name: str) -> str:
-        return f"{settings.portal_url.rstrip('/')}/evidence/{name}"
+            name = shown(upload.filename)
+            checked.append((data, await asyncio.to_thread(check, data, name), name))
+        return checked
 
     return app
+
+
+def office_contact(settings: Settings) -> str:
+    """How a unit reaches the office, for every page that says "ask the office" (OFFICE_EMAIL, OFFICE_PHONE)."""
+    ways = [f"e-mail {settings.office_email}" if settings.office_email else "",
+            f"điện thoại {settings.office_phone}" if settings.office_phone else ""]  # fmt: skip
+    return "; ".join(w for w in ways if w)
 
 
 def via(link: UnitLink) -> str:
     """The audit trail's actor for an answer through a link: the unit and the link's token id."""
     return f"{link.unit} qua liên kết {link.token_id}"
-
-
-def number(text: str) -> int | str:
-    """A number typed in a form; anything else is passed on for the workflow's checks to name."""
-    cleaned = text.strip().replace(".", "").replace(",", "").replace(" ", "")
-    digits = cleaned.removeprefix("-")
-    return int(cleaned) if digits.isdigit() and len(digits) < 20 else text.strip()
 
 
 def first_problem(errors: Any, describe: Callable[[Any], str]) -> str:

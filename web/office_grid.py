@@ -31,7 +31,7 @@ from exports import report_writer
 from store.links import current_link
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
-from web.evidence import MEDIA_TYPES, STORED_NAME
+from web.evidence import STORED_NAME, evidence_response
 from web.office_door import Door
 from web.office_plans import RECORDED
 from web.portal import Refused, statuses
@@ -332,7 +332,7 @@ def grid_router(door: Door) -> APIRouter:
         path = door.settings.evidence_dir / name
         if not in_campaign or not path.is_file():
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong các báo cáo của chiến dịch này.")
-        return FileResponse(path, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]])
+        return evidence_response(path, name, name)  # sandboxed; PDFs downloaded
 
     @router.get("/campaigns/{campaign_id}/units/{code}", response_class=HTMLResponse)
     async def unit_page(request: Request, campaign_id: str, code: str) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +18,29 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from access.links import LinkError, UnitLink, read
-from campaign.messages import Receipt
+from campaign.messages import Receipt, ended_sentence
 from campaign.views import ActivityStatus, UnitView
 from settings import Settings
 from store.database import Store
+from store.evidence import (
+    Upload,
+    accept,
+    hold,
+    new_uploads,
+    owned,
+    release,
+    shown_names,
+    stored_bytes,
+    sweep,
+    unit_files,
+)
 from store.links import link_version
+from store.schema import EvidenceFile
 from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
+from web.evidence import MAX_UNIT_BYTES, STORED_NAME
+from web.evidence import store as store_file
 from web.guard import FailureLimit
+from workflows.ended import activity_ended, ended_refusal
 from workflows.ids import activity_workflow_id
 
 # What a refused link is told, by reason.
@@ -127,6 +143,118 @@ class Portal:
         self.assigned(campaign, no)
         return await send_update(await self._client(), campaign.campaign_id, no, update, message)
 
+    # --- evidence files ------------------------------------------------------------
+
+    def evidence_url(self, name: str) -> str:
+        """How a report cites a stored file (the office and the unit open it through their own routes)."""
+        return f"{self.settings.portal_url.rstrip('/')}/evidence/{name}"
+
+    def upload_urls(self, uploads: Sequence[tuple[bytes, str, str]]) -> list[str]:
+        """How the report cites files uploaded with it (data, kind, shown name), once each."""
+        names = (f"{hashlib.sha256(data).hexdigest()}.{kind}" for data, kind, _ in uploads)
+        return [self.evidence_url(name) for name in dict.fromkeys(names)]
+
+    def stored_name(self, reference: str) -> str | None:
+        """The stored file a reference names, when it is one of this portal's files; else None."""
+        prefix = self.evidence_url("")
+        name = reference.strip().removeprefix(prefix)
+        return name if reference.strip().startswith(prefix) and STORED_NAME.match(name) else None
+
+    def kept_files(self, campaign: UnitCampaign, no: int) -> dict[str, EvidenceFile]:
+        """The files the unit's report of activity `no` has taken so far (any revision), by stored name."""
+        with self.store.session() as session:
+            return owned(session, campaign.campaign_id, campaign.unit_code, no)
+
+    def evidence_shown(self, campaign: UnitCampaign, rows: list[ActivityRow]) -> dict[str, Any]:
+        """What the unit's page shows of its evidence: `stored` (reference → stored name, for its own
+        files), `links` and `files` (per activity, the latest revision's links and files: a revision
+        starts from them), `shown_names` (stored name → the name the unit gave it) and `earlier` (per
+        activity, files of earlier revisions no longer in the latest)."""
+        stored: dict[str, str] = {}
+        links: dict[int, list[str]] = {}
+        files: dict[int, list[str]] = {}
+        for row in rows:
+            if row.unit and row.unit.report:
+                for reference in row.unit.report.evidence:
+                    name = self.stored_name(reference)
+                    if name:
+                        stored[reference] = name
+                        files.setdefault(row.assigned.no, []).append(name)
+                    else:
+                        links.setdefault(row.assigned.no, []).append(reference)
+        with self.store.session() as session:
+            mine = unit_files(session, campaign.campaign_id, campaign.unit_code)
+        earlier: dict[int, list[EvidenceFile]] = {}
+        for row_file in mine:
+            if row_file.name not in files.get(row_file.activity_no, []):
+                earlier.setdefault(row_file.activity_no, []).append(row_file)
+        names = {f.name: f.shown_name for f in mine}
+        return {"stored": stored, "links": links, "files": files, "earlier": earlier,
+                "shown_names": {**{n: n for n in stored.values()}, **names}}  # fmt: skip
+
+    def shown_names(self, campaign: UnitCampaign, names: Sequence[str]) -> dict[str, str]:
+        """Stored name → the name the unit gave the file (the stored name where none is kept)."""
+        if not names:
+            return {}
+        with self.store.session() as session:
+            given = shown_names(session, campaign.campaign_id, names)
+        return {name: given.get(name, name) for name in names}
+
+    async def send_report(self, campaign: UnitCampaign, no: int, message: dict[str, Any],
+                          uploads: Sequence[tuple[bytes, str, str]] = ()) -> Receipt:  # fmt: skip
+        """A report, with the files uploaded with it (data, kind, shown name), as one step: a reference to a
+        stored file the unit's report of this activity does not own is refused (issue 25: evidence by
+        reference); new files count against the unit's quota; they are written, held while the workflow
+        answers, kept with the accepted revision, and removed if the report is refused."""
+        self.assigned(campaign, no)
+        evidence = list(message.get("evidence") or []) if isinstance(message.get("evidence"), list) else []
+        cited = [name for name in (self.stored_name(str(e)) for e in evidence) if name]
+        mine = self.kept_files(campaign, no)
+        foreign = [name for name in cited if name not in mine]
+        if foreign:
+            raise Refused(422, "rejected", foreign_file(foreign[0], no))
+        files = [Upload(f"{hashlib.sha256(data).hexdigest()}.{kind}", name, len(data)) for data, kind, name in uploads]
+        folder = self.settings.evidence_dir
+        with self.store.session() as session:
+            for name in sweep(session):
+                (folder / name).unlink(missing_ok=True)
+            fresh = new_uploads(session, campaign.campaign_id, campaign.unit_code, no, files)
+            used = stored_bytes(session, campaign.campaign_id, campaign.unit_code)
+            adding = sum(f.size for f in fresh)
+            if used + adding > MAX_UNIT_BYTES:
+                raise Refused(422, "rejected", over_quota(used, adding))
+            for data, kind, _ in uploads:
+                store_file(folder, data, kind)
+            hold(session, campaign.campaign_id, campaign.unit_code, no, fresh)
+        names = [f.name for f in files]
+        message = {**message, "evidence": [*evidence, *self.upload_urls(uploads)]}
+        try:
+            receipt: Receipt = await self.send(campaign, no, "submit_report", message)
+        except BaseException:
+            with self.store.session() as session:
+                gone = release(session, campaign.campaign_id, campaign.unit_code, no, [f.name for f in fresh])
+            for name in gone:
+                (folder / name).unlink(missing_ok=True)
+            raise
+        with self.store.session() as session:
+            accept(session, campaign.campaign_id, campaign.unit_code, no, names, receipt.revision)
+        return receipt
+
+
+def foreign_file(name: str, no: int) -> str:
+    return (
+        f"minh chứng “…/evidence/{name[:12]}…” không phải tệp đơn vị đã tải lên cho báo cáo hoạt động {no}; "
+        "báo cáo chỉ được dẫn tệp của chính báo cáo này (tải tệp lên bằng ô “Ảnh hoặc PDF minh chứng”)"
+    )
+
+
+def over_quota(used: int, adding: int) -> str:
+    return (
+        f"đơn vị đã lưu {used / 2**20:.1f} MB minh chứng trong chiến dịch này; thêm {adding / 2**20:.1f} MB sẽ "
+        f"vượt hạn mức {MAX_UNIT_BYTES // 2**20} MB. Đề nghị gửi ít tệp hơn, hoặc gửi đường dẫn tới ảnh đã lưu "
+        "ở nơi khác"
+    )
+
 
 async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
     """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
@@ -149,14 +277,16 @@ async def send_update(client: Client, campaign_id: str, no: int, update: str, me
     handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
     try:
         return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
-    except WorkflowUpdateFailedError as exc:
+    except (WorkflowUpdateFailedError, RPCError) as exc:
+        if activity_ended(exc):  # closed, cancelled, or closing under this very update
+            raise Refused(409, "closed", ended_refusal(exc) or ended_sentence(no)) from None
+        if isinstance(exc, RPCError):
+            raise Refused(503, "unavailable", UNAVAILABLE) from None
         cause = exc.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
-        raise Refused(422, "rejected", reason) from None
-    except RPCError as exc:
-        if "already completed" in exc.message or "not found" in exc.message.lower():
-            raise Refused(409, "closed", f"Hoạt động {no} đã kết thúc, không nhận thêm thông tin.") from None
-        raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
+        raise Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause)) from None
+
+
+UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút."
 
 
 RESULT_TYPES: dict[str, Any] = {"confirm_ready": str, "submit_report": Receipt}

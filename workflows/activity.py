@@ -466,8 +466,8 @@ class CampaignActivityWorkflow:
         message = self._read(model, raw)
         try:
             check(self.state, message, self.now())
-        except Rejected as exc:
-            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+        except Rejected as exc:  # type "Ended" when the activity has ended: the doors answer 409
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from None
 
     def _apply(
         self, apply: Callable[[ActivityState, MessageT, datetime], R], model: type[MessageT], raw: Any
@@ -476,7 +476,7 @@ class CampaignActivityWorkflow:
         try:
             result = apply(self.state, message, self.now())
         except Rejected as exc:  # the state moved on between validation and handling
-            raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from None
         self._changed = self._dirty = True
         if model in (SubmitReport, ConfirmReady):
             self._settling = True

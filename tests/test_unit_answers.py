@@ -1,0 +1,92 @@
+"""What units type, as each door reads it (issue 20, items 1, 3, 4, 6): line breaks, counts, links, and
+an ended activity told apart by its error's type and status, not its words."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from campaign.limits import MAX_SUMMARY_CHARS
+from campaign.messages import (
+    Ended,
+    Rejected,
+    SubmitReport,
+    ended_sentence,
+    evidence_link,
+    read_message,
+    whole_number,
+)
+from workflows.ended import activity_ended, ended_refusal
+
+
+def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:
+    typed = "Dòng một\r\nDòng hai\rDòng ba\n" + "x" * (MAX_SUMMARY_CHARS - 28)
+    message = read_message(SubmitReport, {"unit": "bhxh", "summary": typed, "participants": 3})
+    assert message.summary.count("\n") == 3 and "\r" not in message.summary
+    assert len(message.summary) <= MAX_SUMMARY_CHARS  # counted after, as the textarea's maxlength does
+    with pytest.raises(Rejected, match="ký tự điều khiển"):
+        read_message(SubmitReport, {"unit": "bhxh", "summary": "chuông\x07", "participants": 3})
+    with pytest.raises(Rejected, match="xuống dòng"):  # a one-line field still refuses a line break
+        read_message(SubmitReport, {"unit": "bhxh", "summary": "x", "participants": 3, "submitted_by": "A\r\nB"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("130", 130),
+        (" 45 ", 45),
+        ("1.200", 1200),
+        ("1,200", 1200),
+        ("12.345.678", 12345678),
+        ("1 200", 1200),
+        ("-5", -5),
+    ],
+)
+def test_counts_are_read_as_people_type_them(typed: str, read: int) -> None:
+    assert whole_number(typed, "participants") == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2,5", "phải là số nguyên, không có phần thập phân (đã nhập “2,5”)"),
+        ("2.5", "không có phần thập phân"),
+        ("1.200,5", "số nguyên"),
+        ("1,20", "không có phần thập phân"),
+        ("1.200,300", "số nguyên"),
+        ("mười", "viết bằng chữ số"),
+    ],
+)
+def test_a_decimal_or_words_are_refused_naming_the_field(typed: str, said: str) -> None:
+    with pytest.raises(Rejected, match="số người tham gia \\(participants\\)") as refused:
+        whole_number(typed, "participants")
+    assert said in str(refused.value)
+
+
+def test_a_link_without_a_scheme_is_read_as_https_and_a_bad_one_is_told_how_to_write() -> None:
+    assert evidence_link("drive.google.com/file/d/abc") == "https://drive.google.com/file/d/abc"
+    assert evidence_link(" www.facebook.com/doanbhxh/posts/1 ") == "https://www.facebook.com/doanbhxh/posts/1"
+    assert evidence_link("http://example.org/a") == "http://example.org/a"
+    assert evidence_link("javascript:alert(1)") == "javascript:alert(1)"
+    assert evidence_link("ảnh ở nhóm Zalo") == "ảnh ở nhóm Zalo"
+
+
+def update_failed(kind: str, text: str) -> WorkflowUpdateFailedError:
+    return WorkflowUpdateFailedError(ApplicationError(text, type=kind, non_retryable=True))
+
+
+def test_an_ended_activity_is_told_by_the_errors_type_and_status_not_its_words() -> None:
+    said = ended_sentence(4)
+    assert said == "Hoạt động 4 đã kết thúc, không nhận thêm thông tin."
+    assert ended_sentence("3.1", cancelled=True) == "Hoạt động 3.1 đã bị hủy, không nhận thêm thông tin."
+    assert issubclass(Ended, Rejected)
+    aborted = RPCError("workflow update was aborted by closing workflow", RPCStatusCode.NOT_FOUND, b"")
+    completed = RPCError("workflow execution already completed", RPCStatusCode.NOT_FOUND, b"")
+    away = RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+    worded_like_it = RPCError("workflow execution already completed", RPCStatusCode.INTERNAL, b"")
+    assert activity_ended(aborted) and activity_ended(completed)
+    assert not activity_ended(away) and not activity_ended(worded_like_it)
+    assert activity_ended(update_failed("Ended", said)) and ended_refusal(update_failed("Ended", said)) == said
+    assert not activity_ended(update_failed("Rejected", "hoạt động 4 đã kết thúc"))  # words alone decide nothing
