@@ -86,7 +86,7 @@ def office_router(
         return who
 
     door = Door(settings, store, client, templates, allowed)
-    router.include_router(codec_router(settings, allowed))
+    router.include_router(codec_router(settings, allowed, store))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
     router.include_router(plans_router(door))
 
