@@ -9,6 +9,10 @@ view shows each activity's phase; at the end the final report's path is printed.
     DEMO_EXIT=1  exit 0 when the campaign ends, the report's path on the last line
     DEMO_SEED    the simulator's seed (default 54)
     DEMO_PORTAL_PORT  the unit portal's port (default 8000); the simulated units answer through its API
+
+The demo writes, under DEMO_DATA: `demo.env` (the settings its worker and portal run with, for the
+README's `starter.py` commands against this campaign) and `lien-ket-<campaign>.txt` (every unit's
+personal link). It signs two accounts in for the office's pages (printed with the login URL).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -25,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
@@ -38,12 +44,15 @@ from campaign.messages import ConfirmReady
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
 from campaign.tracker import phase_words
-from campaign.units import load_directory
+from campaign.units import UnitDirectory, load_directory
 from cli.campaign_commands import build_campaign_input, start_campaign
+from cli.records_commands import upgrade_schema
 from cli.simulator import Answer, deliver_due, plan_answers
 from cli.temporal_client import CommandError, connect, exit_now
 from cli.ui_links import campaign_views
 from settings import Settings
+from store.database import Store
+from store.users import AccountError, add_user, set_password
 from workflows.campaign import CampaignWorkflow, Overview, campaign_workflow_id
 
 ROOT = Path(__file__).resolve().parent
@@ -109,22 +118,33 @@ def ui_address() -> str:
     return f"http://localhost:{os.environ.get('TEMPORAL_UI_PORT', '8233')}"
 
 
-def view(overview: Overview | None, events: list[str], plan_now: datetime) -> Group:
-    table = Table(title=f"Giờ kế hoạch: {format_moment(plan_now)}", title_justify="left")
-    for column in ("TT", "Hoạt động", "Giai đoạn", "Sẵn sàng", "Đã báo cáo", "Quá hạn", "Mức BTV"):
-        table.add_column(column)
-    for a in overview.activities if overview else []:
+# (header, width); the title takes what is left of the terminal's width
+COLUMNS = (("TT", 4), ("Hoạt động", None), ("Giai đoạn", 14), ("Sẵn sàng", 8), ("Báo cáo", 7), ("Quá hạn", 7),
+           ("BTV", 3))  # fmt: skip
+
+
+def view(overview: Overview | None, events: list[str], plan_now: datetime, height: int = 24) -> Group:
+    """The live table, one line per activity (long titles cut with "…") so that a 80×24 terminal shows
+    every activity of the seed plan; the latest events fill the lines left below it."""
+    table = Table(title=f"Giờ kế hoạch: {format_moment(plan_now)}", title_justify="left", box=box.SIMPLE_HEAD,
+                  padding=0, show_edge=False, expand=True)  # fmt: skip
+    for header, width in COLUMNS:
+        table.add_column(header, no_wrap=True, overflow="ellipsis", width=width, ratio=None if width else 1)
+    activities = overview.activities if overview else []
+    for a in activities:
         style = {"ESCALATED": "red", "CLOSED": "green", "IN_EVENT": "cyan"}.get(a.phase.value, "")
         table.add_row(
             a.number or str(a.no),
-            a.title[:48],
+            a.title,
             Text(phase_words(a.phase), style=style),
             f"{a.ready}/{a.units}",
             f"{a.reported}/{a.units}",
-            a.overdue_text() or "—",
+            str(a.late) if a.late else "—",  # which units: the escalation lines below and the Temporal UI
             str(a.escalation_level),
         )
-    return Group(table, Text("\n".join(events[-8:]) or "…"))
+    room = max(1, height - len(activities) - 5)  # title, header, rule, the cursor's line and one spare
+    lines = [Text(line, no_wrap=True, overflow="ellipsis") for line in events[-room:]] or [Text("…")]
+    return Group(table, *lines)
 
 
 class UnitLinks:
@@ -156,12 +176,44 @@ def shown_unit(plan: Plan) -> str:
     return next(a.unit_codes[0] for a in plan.activities if a.unit_codes)
 
 
+def write_links(path: Path, plan: Plan, directory: UnitDirectory, links: UnitLinks) -> None:
+    """Every unit of the campaign with its personal link, one per line (as the office would send them)."""
+    codes = sorted({code for a in plan.activities for code in a.unit_codes})
+    names = {code: unit.name for code, unit in directory.by_code.items()}
+    lines = [f"{code}\t{names.get(code, code)}\t{links.url(code)}" for code in codes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_env(path: Path, env: dict[str, str]) -> None:
+    """The settings the demo's worker and portal run with, as shell lines (`set -a; . FILE; set +a`)."""
+    path.write_text("".join(f"{name}={shlex.quote(value)}\n" for name, value in env.items()), encoding="utf-8")
+    path.chmod(0o600)  # it holds the demo's link secret
+
+
+DEMO_ACCOUNTS = (("vanphong", "office"), ("btv", "committee"))
+
+
+def demo_accounts(database: str) -> dict[str, str]:
+    """The office's and the Standing Committee's demo accounts, each with a fresh password for this run."""
+    upgrade_schema(database)
+    passwords = {}
+    with Store(database).session() as session:
+        for name, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            try:
+                add_user(session, name, role, password)
+            except AccountError:  # a reused data folder: the account is there, it gets this run's password
+                set_password(session, name, password)
+            passwords[name] = password
+    return passwords
+
+
 async def run_demo(console: Console, stack: Stack) -> Path:
-    settings = Settings(temporal_task_queue=os.environ.get("TEMPORAL_TASK_QUEUE", "campaign-demo"))
+    settings = Settings()  # the task queue every entry point uses (TEMPORAL_TASK_QUEUE, default "campaign")
     speed = float(os.environ.get("DEMO_SPEED", "21600"))
-    client = await server_client(settings, stack, console)
     portal_port = os.environ.get("DEMO_PORTAL_PORT", "8000")
-    portal_url = os.environ.get("PORTAL_URL") or f"http://127.0.0.1:{portal_port}"
+    # "localhost" as the UI's: the office's session cookie then reaches the codec endpoint from the UI
+    portal_url = os.environ.get("PORTAL_URL") or f"http://localhost:{portal_port}"
     secret = os.environ.get("PORTAL_SECRET") or secrets.token_urlsafe(32)  # a fresh secret for each demo run
     worker_env = {
         "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
@@ -172,8 +224,13 @@ async def run_demo(console: Console, stack: Stack) -> Path:
         "PORTAL_URL": portal_url,
         "PORTAL_BIND": f"127.0.0.1:{portal_port}",
         "EVIDENCE_DIR": str(DATA / "evidence"),
+        "TEMPORAL_UI_URL": ui_address(),  # the codec endpoint answers the UI's own origin
     }
-    os.environ.update(worker_env)
+    os.environ.update(worker_env)  # before the dev server starts: its UI reads payloads through PORTAL_URL/codec
+    client = await server_client(settings, stack, console)
+    passwords = await asyncio.to_thread(demo_accounts, worker_env["DATABASE_URL"])
+    DATA.mkdir(parents=True, exist_ok=True)
+    write_env(DATA / "demo.env", worker_env)
     stack.spawn(["worker.py"], DATA / "worker.log")
     stack.spawn(["starter.py", "serve"], DATA / "portal.log")
     await wait_for_portal(portal_url)
@@ -197,6 +254,21 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     unit = shown_unit(plan)
     console.print(f"Cổng trả lời của đơn vị {unit} (mở trên điện thoại hay trình duyệt để trả lời bằng tay):")
     console.print(links.url(unit), soft_wrap=True, highlight=False)
+    links_file = DATA / f"lien-ket-{campaign_id}.txt"
+    write_links(links_file, plan, directory, links)
+    console.print(f"Liên kết của mọi đơn vị: {links_file}", soft_wrap=True, highlight=False)
+    console.print(
+        f"Lệnh starter.py với chiến dịch này (cùng cấu hình): set -a; . {DATA / 'demo.env'}; set +a; rồi ví dụ "
+        f".venv/bin/python starter.py units link --campaign {campaign_id} --unit {unit}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    accounts = ", ".join(f"{name} / {password}" for name, password in passwords.items())
+    console.print(
+        f"Trang Văn phòng và Ban Thường vụ: {portal_url}/login — tài khoản thử (mật khẩu mới mỗi lần chạy): {accounts}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
     answers = plan_answers(plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
     events: list[str] = []
@@ -219,7 +291,8 @@ async def run_demo(console: Console, stack: Stack) -> Path:
 
     overview: Overview | None = None
     seen_levels: dict[int, int] = {}
-    with Live(view(None, events, clock.plan_now(datetime.now(UTC))), console=console, refresh_per_second=4) as live:
+    start_view = view(None, events, clock.plan_now(datetime.now(UTC)), console.height)
+    with Live(start_view, console=console, refresh_per_second=4) as live:
         while True:
             answers = await deliver_due(answers, clock.plan_now(datetime.now(UTC)), send)
             overview = await handle.query(CampaignWorkflow.overview)
@@ -227,7 +300,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
                 if a.escalation_level > seen_levels.get(a.no, 0):
                     events.append(f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.no}, {a.overdue_text()}")
                 seen_levels[a.no] = a.escalation_level
-            live.update(view(overview, events, clock.plan_now(datetime.now(UTC))))
+            live.update(view(overview, events, clock.plan_now(datetime.now(UTC)), console.height))
             description = await handle.describe()
             if description.status != WorkflowExecutionStatus.RUNNING:
                 break

@@ -42,7 +42,7 @@ from campaign.views import activity_numbered
 from campaign.workdays import vietnam_holidays
 from cli.output import campaign_id_checked, fail, literal, print_json
 from cli.plan_commands import UnitsOption, directory_or_fail, plan_or_fail
-from cli.temporal_client import CommandError, connect, explained
+from cli.temporal_client import CommandError, connect, explained, queue_has_worker, worker_listening
 from settings import get_settings, settings_problem
 from workflows import search_attributes as sa
 from workflows.activity import CampaignActivityWorkflow
@@ -170,7 +170,14 @@ def start(
     )
 
     async def body(client: Client) -> None:
-        started = await start_campaign(client, campaign_input, get_settings().temporal_task_queue)
+        queue = get_settings().temporal_task_queue
+        started = await start_campaign(client, campaign_input, queue)
+        if not await queue_has_worker(client, queue):
+            typer.echo(
+                f"Cảnh báo: chưa có worker nào nhận việc trên hàng đợi “{queue}”; chiến dịch chỉ chạy khi "
+                f"`python worker.py` chạy với TEMPORAL_TASK_QUEUE={queue}.",
+                err=True,
+            )
         if started:
             for finding in plan.findings:
                 typer.echo(f"Cảnh báo: dòng {finding.line or '-'}: {finding.message}", err=True)
@@ -183,8 +190,10 @@ def start(
 
 async def _activity(client: Client, campaign: str, activity: str) -> WorkflowHandle[Any, Any]:
     """The activity's workflow, by its number as the plan writes it (a sub-item "3.1" too)."""
+    parent = client.get_workflow_handle(campaign_workflow_id(campaign))
+    await worker_listening(client, parent, query=True)
     try:
-        overview = await client.get_workflow_handle(campaign_workflow_id(campaign)).query(CampaignWorkflow.overview)
+        overview = await parent.query(CampaignWorkflow.overview)
     except (RPCError, WorkflowQueryFailedError):
         overview = None  # the campaign's explanation comes with the command itself
     no = activity_numbered(overview.activities, activity) if overview else None
@@ -341,8 +350,9 @@ def cancel(
         return
 
     async def body(client: Client) -> str:
+        handle = client.get_workflow_handle(campaign_workflow_id(campaign))
+        await worker_listening(client, handle)
         async with explained(f"chiến dịch {campaign}"):
-            handle = client.get_workflow_handle(campaign_workflow_id(campaign))
             return await handle.execute_update(CampaignWorkflow.cancel, cancellation)
 
     typer.echo(run_command(body))
@@ -361,8 +371,10 @@ def status(
             parent = client.get_workflow_handle(campaign_workflow_id(campaign))
             async with explained(f"hoạt động {activity} của chiến dịch {campaign}", None, parent):
                 return await target.query(CampaignActivityWorkflow.status)
+        handle = client.get_workflow_handle(campaign_workflow_id(campaign))
+        await worker_listening(client, handle, query=True)
         async with explained(f"chiến dịch {campaign}"):
-            return await client.get_workflow_handle(campaign_workflow_id(campaign)).query(CampaignWorkflow.overview)
+            return await handle.query(CampaignWorkflow.overview)
 
     result = run_command(body)
     if as_json:

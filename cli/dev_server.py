@@ -56,7 +56,7 @@ def dev_server_command(
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
         command += ["--db-filename", str(db)]
-    if codec_endpoint:  # encrypted payloads: the UI reads them through the web app's codec endpoint
+    if codec_endpoint:  # compressed or encrypted payloads: the UI reads them through the web app's codec endpoint
         command += ["--ui-codec-endpoint", codec_endpoint]
     return command
 
@@ -66,9 +66,13 @@ def dev_server(
     ui_port: int = typer.Option(8233, "--ui-port"),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="Tệp SQLite lưu lịch sử"),
 ) -> None:
-    """Chạy máy chủ Temporal cục bộ (giao diện web tại http://127.0.0.1:UI-PORT)."""
+    """Chạy máy chủ Temporal cục bộ (giao diện web tại http://127.0.0.1:UI-PORT).
+
+    Its UI reads payloads through the web app's codec endpoint (PORTAL_URL/codec, `starter.py serve`):
+    large ones are compressed even without PAYLOAD_KEYS.
+    """
     settings = get_settings()
-    codec = f"{settings.portal_url.rstrip('/')}/codec" if settings.payload_keys else None
+    codec = f"{settings.portal_url.rstrip('/')}/codec"
     command = dev_server_command(port, ui_port, db, codec)
     typer.echo(f"Temporal: 127.0.0.1:{port} — giao diện: http://127.0.0.1:{ui_port} — dữ liệu: {db}", err=True)
     sys.stdout.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 import typer
 from temporalio.client import Client
@@ -53,37 +54,71 @@ def serve() -> None:
     uvicorn.run(app, host=host or "0.0.0.0", port=int(port), log_level=settings.log_level.lower(), access_log=False)
 
 
+UnitsFile = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định UNITS_FILE")
+
+
+def campaign_unit(campaign: str, query: str, units: Path | None) -> str:
+    """The code of the unit a person means by `query` (code, name or alias, as other commands take
+    them) among the campaign's units; exits 2 naming the closest units when there is none, and 1
+    when the campaign is not recorded."""
+    from sqlalchemy import select
+
+    from campaign.units import UnitNotFound
+    from cli.plan_commands import directory_or_fail
+    from store.database import Store
+    from store.schema import Assignment, Campaign
+
+    settings = get_settings()
+    with Store(settings.database).session() as session:
+        if session.get(Campaign, campaign) is None:
+            fail(f"cơ sở dữ liệu chưa có chiến dịch {campaign}", code=1)
+        rows = session.execute(
+            select(Assignment.unit_code, Assignment.unit_name).where(Assignment.campaign_id == campaign)
+        ).all()
+    assigned = {code: name for code, name in rows}
+    if query.strip() in assigned:  # a code of the campaign's own directory, whatever UNITS_FILE holds
+        return query.strip()
+    directory = directory_or_fail(units or settings.units_file)
+    try:
+        unit = directory.find(query)
+    except UnitNotFound as exc:
+        fail(str(exc))
+    if assigned and unit.code not in assigned:
+        fail(f"“{unit.name}” ({unit.code}) không có hoạt động nào trong chiến dịch {campaign}")
+    return unit.code
+
+
 @units_app.command("link")
 def unit_link(
     campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch", callback=campaign_id_checked),
-    unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
+    unit: str = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị, ví dụ “Doan So Y te” hoặc so-y-te"),
+    units: Path | None = UnitsFile,
 ) -> None:
     """In liên kết cá nhân của một đơn vị (như trong thư; để gửi lại bằng tay)."""
     from access.links import secret_problem
     from store.database import Store
     from store.links import current_link
-    from store.schema import Campaign
 
     settings = get_settings()
     if problem := secret_problem(settings.portal_secret):
         fail(problem)
+    code = campaign_unit(campaign, unit, units)
     with Store(settings.database).session() as session:
-        recorded = session.get(Campaign, campaign)
-        if recorded is None:
-            fail(f"cơ sở dữ liệu chưa có chiến dịch {campaign}", code=1)
-        link = current_link(session, settings, campaign, unit)
+        link = current_link(session, settings, campaign, code)
     typer.echo(link)
 
 
 @units_app.command("revoke-links")
 def revoke_links_command(
     campaign: str = typer.Option(..., "--campaign", help="Mã chiến dịch", callback=campaign_id_checked),
-    unit: str = typer.Option(..., "--unit", help="Mã đơn vị"),
+    unit: str = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị"),
+    units: Path | None = UnitsFile,
 ) -> None:
     """Thu hồi mọi liên kết cá nhân của đơn vị trong chiến dịch (thư sau sẽ mang liên kết mới)."""
     from store.database import Store
     from store.links import revoke_links
 
+    code = campaign_unit(campaign, unit, units)
     with Store(get_settings().database).session() as session:
-        version = revoke_links(session, campaign, unit)
-    typer.echo(f"Đã thu hồi liên kết cũ của {unit} trong chiến dịch {campaign} (phiên bản mới: {version}).")
+        version = revoke_links(session, campaign, code)
+    typer.echo(f"Đã thu hồi liên kết cũ của {code} trong chiến dịch {campaign} (phiên bản mới: {version}).")

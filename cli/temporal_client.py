@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.runtime import Runtime
@@ -62,6 +65,44 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
             f"(namespace {settings.temporal_namespace}). Hãy chạy `python starter.py dev-server` "
             f"hoặc kiểm tra TEMPORAL_ADDRESS.{detail}"
         ) from None
+
+
+async def worker_listening(client: Client, handle: WorkflowHandle[Any, Any], query: bool = False) -> None:
+    """CommandError naming the task queue when no worker polls the workflow's queue.
+
+    A query or an update to a workflow nobody runs waits until a worker comes (a query times out,
+    an update hangs); the server remembers a worker's polls for a few minutes, so an empty list
+    means no worker has asked for work there lately. A workflow that is not found, or (for an
+    update, which the server refuses at once) not running, is left for the command to explain; a
+    query needs a worker even after the workflow has ended.
+    """
+    try:
+        description = await handle.describe()
+    except RPCError:
+        return
+    if not description.task_queue or (not query and description.status != WorkflowExecutionStatus.RUNNING):
+        return
+    queue = description.task_queue
+    if not await queue_has_worker(client, queue):
+        raise CommandError(
+            f"không có worker nào nhận việc trên hàng đợi “{queue}” của {handle.id}: lệnh sẽ phải chờ mãi. "
+            f"Hãy chạy `python worker.py` với TEMPORAL_TASK_QUEUE={queue} (hoặc kiểm tra TEMPORAL_ADDRESS)."
+        )
+
+
+async def queue_has_worker(client: Client, queue: str) -> bool:
+    """Whether a worker has polled `queue` for workflow tasks lately (True when the server will not say)."""
+    try:
+        answer = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace,
+                task_queue=TaskQueue(name=queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )
+    except RPCError:
+        return True
+    return bool(answer.pollers)
 
 
 @asynccontextmanager

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.console import Console
 from sqlalchemy import select
 
 from campaign.clock import end_of_day
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady, SubmitReport
 from campaign.policy import PolicyFile
+from campaign.tracker import Phase
+from campaign.views import ActivitySummary
 from cli.simulator import plan_answers
 from harness.net import free_port
 from store.database import Store
 from store.schema import AuditEntry
+from store.users import sign_in
 from tests.conftest import ROOT, SEED
+from workflows.inputs import Overview
 
 
 def test_simulated_units_are_reproducible_and_mixed(directory) -> None:
@@ -58,8 +66,56 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
     text = report.read_text(encoding="utf-8")
     assert "# Báo cáo kết quả Kế hoạch 54-KH/ĐTN" in text and "| **Cộng** |" in text
     assert "Không báo cáo" in text
-    assert re.search(r"http://127\.0\.0\.1:\d+/u/[\w.-]+", result.stdout)  # a person can answer by hand
+    assert re.search(r"http://localhost:\d+/u/[\w.-]+", result.stdout)  # a person can answer by hand
     store = Store(f"sqlite:///{tmp_path / 'data' / 'campaign.db'}")
     with store.session() as session:  # the simulated units answered through the portal, with their links
         actors = session.scalars(select(AuditEntry.actor).where(AuditEntry.action.in_(["ready", "report"]))).all()
     assert actors and all(" qua liên kết " in actor for actor in actors)
+
+    # The office's pages: the login URL and a demo account that signs in.
+    login = re.search(r"(http://localhost:\d+/login) — .*?vanphong / (\S+?),", result.stdout)
+    assert login, result.stdout[:3000]
+    with store.session() as session:
+        assert sign_in(session, "vanphong", login.group(2)).role == "office"
+    # The README's commands against the demo's campaign: its settings in demo.env (the one default
+    # task queue), `units link` by a unit's name, and every unit's link in a file.
+    settings = dict(
+        shlex.split(line)[0].split("=", 1) for line in (tmp_path / "data" / "demo.env").read_text().splitlines()
+    )
+    assert settings["TEMPORAL_TASK_QUEUE"] == "campaign"
+    campaign_id = re.search(r"Chiến dịch (demo-[\d-]+)", result.stdout).group(1)  # type: ignore[union-attr]
+    links = (tmp_path / "data" / f"lien-ket-{campaign_id}.txt").read_text(encoding="utf-8").splitlines()
+    assert len(links) > 10 and any(line.startswith("bhxh\tĐoàn Bảo hiểm xã hội\thttp://localhost:") for line in links)
+    assert f"units link --campaign {campaign_id}" in result.stdout
+    link = subprocess.run([sys.executable, "starter.py", "units", "link", "--campaign", campaign_id, "--unit",
+                           "Doan Bao hiem xa hoi"], cwd=ROOT, env={**os.environ, **settings}, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert link.returncode == 0 and link.stdout.startswith(settings["PORTAL_URL"] + "/u/"), link.stderr
+
+
+def seed_overview(directory) -> Overview:
+    plan = import_plan(SEED, directory)
+    rows = [ActivitySummary(no=a.no, title=a.title, phase=Phase.ESCALATED, pending=a.unit_codes,
+                            overdue=a.unit_codes, escalation_level=2, reported=1, ready=2, units=len(a.unit_codes))
+            for a in plan.activities]  # fmt: skip
+    return Overview(campaign_id="demo-1", plan_code=plan.code, title=plan.title, phase="RUNNING",
+                    plan_now=datetime.now(UTC), activities=rows)  # fmt: skip
+
+
+def test_the_live_table_fits_an_80_column_terminal(directory) -> None:
+    """Every activity of the seed plan on its own line of a 80×24 terminal (titles cut, not wrapped)."""
+    from demo import view
+
+    overview = seed_overview(directory)
+    events = [
+        f"02/05/2023 10:00 [{n}] Đã nhận báo cáo lần 1 của Đoàn Sở Văn hóa và Thể thao (đúng hạn)" for n in range(30)
+    ]
+    console = Console(width=80, height=24, record=True, file=io.StringIO())
+    console.print(view(overview, events, datetime.now(UTC)))
+    lines = console.export_text().splitlines()
+    assert len(lines) <= 23, "\n".join(lines)  # and the cursor's line
+    assert all(console.measure(line).maximum <= 80 for line in lines)
+    for activity in overview.activities:
+        row = next((line for line in lines if line.split(" ", 1)[0] == str(activity.no)), "")
+        assert activity.title[:12] in row and "Đã báo cáo BTV" in row, (activity.no, lines)
+    assert "Đoàn Sở Văn hóa" in lines[-1]  # the latest events below the table

@@ -157,13 +157,15 @@ def test_mtls_and_the_codec_agree_with_the_code(compose, tmp_path) -> None:
     assert ui["ports"] == [f"{app['TEMPORAL_UI_URL'].rsplit(':', 1)[1]}:8080"]
     assert ui["environment"]["TEMPORAL_CORS_ORIGINS"] == app["TEMPORAL_UI_URL"]
     import asyncio
+    import base64
 
     import httpx
 
     from web.app import create_app
 
     async def codec_status() -> int:
-        app = create_app(Settings(portal_secret="s" * 48), None, None)  # type: ignore[arg-type]
+        keys = f"k1:{base64.b64encode(bytes(32)).decode()}"  # compose encrypts: decoding is for staff only
+        app = create_app(Settings(portal_secret="s" * 48, payload_keys=keys), None, None)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
             return (await http.post("/codec/decode", json={"payloads": []})).status_code
 

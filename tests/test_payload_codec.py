@@ -87,6 +87,46 @@ async def test_histories_hold_no_clear_personal_data_and_staff_decode_them(env, 
         assert broken.status_code == 400
         await http.aclose()
 
+        # The `temporal` CLI: `--codec-auth "Basic base64(name:password)"` of a staff account.
+        cli = setup.http()
+        basic = base64.b64encode(f"vp:{PASSWORD}".encode()).decode()
+        answer = await cli.post("/codec/decode", json=body, headers={"Authorization": f"Basic {basic}"})
+        assert answer.status_code == 200 and b"vanphong@example.org" in base64.b64decode(
+            answer.json()["payloads"][0]["data"]
+        )
+        for wrong in (
+            base64.b64encode(b"vp:sai-mat-khau").decode(),
+            "khong-phai-base64",
+            base64.b64encode(b"ai:x").decode(),
+        ):
+            refused = await cli.post("/codec/decode", json=body, headers={"Authorization": f"Basic {wrong}"})
+            assert refused.status_code == 401
+        await cli.aclose()
+
+
+async def test_without_keys_anyone_may_decompress_but_not_decrypt(env, directory, tmp_path) -> None:
+    """Without PAYLOAD_KEYS decoding is decompressing the caller's own bytes: the dev server's UI and
+    `temporal --codec-endpoint` read a large activity with no sign-in; an encrypted payload stays sealed."""
+    from google.protobuf import json_format
+    from temporalio.api.common.v1 import Payload
+    from temporalio.api.common.v1 import Payloads as PayloadList
+
+    cid = f"nen-{uuid.uuid4().hex[:6]}"
+    async with running_campaign(env, directory, tmp_path, cid, temporal_ui_url=UI) as setup:
+        http = setup.http()
+        data = ("Đoàn cơ sở " * COMPRESS_FROM).encode()
+        [packed] = await CampaignCodec().encode([Payload(metadata={"encoding": b"json/plain"}, data=data)])
+        body = json.loads(json_format.MessageToJson(PayloadList(payloads=[packed])))
+        answer = await http.post("/codec/decode", json=body, headers={"Origin": "http://127.0.0.1:8233"})
+        assert answer.status_code == 200 and base64.b64decode(answer.json()["payloads"][0]["data"]) == data
+        assert answer.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"  # the UI's loopback twin
+        [sealed] = await CampaignCodec(parse_keys(KEYS)).encode(
+            [Payload(metadata={"encoding": b"json/plain"}, data=b"1")]
+        )
+        body = json.loads(json_format.MessageToJson(PayloadList(payloads=[sealed])))
+        assert (await http.post("/codec/decode", json=body)).status_code == 400  # no key here: nothing to read
+        await http.aclose()
+
 
 async def test_large_payloads_are_compressed_and_keys_rotate() -> None:
     big = "đơn vị " * COMPRESS_FROM

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
 import uuid
 from datetime import UTC, date, datetime
@@ -136,3 +138,100 @@ def test_the_ui_offers_our_search_attributes_as_columns(tmp_path: Path) -> None:
             browser.close()
     assert all(name in offered for name in ("CampaignId", "Phase", "PendingUnits", "OverdueUnits", "EscalationLevel"))
     assert "ESCALATED" in table and "bhxh,ldld" in table and "PREPARING" in table
+
+
+def test_an_activity_of_300_units_reads_in_the_ui_and_the_cli_without_setup(tmp_path: Path) -> None:
+    """Its input is over 16 KB, so compressed: the dev server's UI reads it through the web app's
+    codec endpoint with no setting and no sign-in (no PAYLOAD_KEYS), and so does `temporal workflow
+    show --codec-endpoint`. The README's screenshot of a large activity comes from here."""
+    import secrets
+    import subprocess
+    import sys
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    from bench.city import ISSUED, city_directory, city_plan
+    from campaign.clock import start_of_day
+    from campaign.policy import PolicyFile
+    from cli.dev_server import temporal_cli
+    from tests.conftest import ROOT
+    from workflows.campaign import CampaignInput, CampaignWorkflow
+    from workflows.ids import activity_workflow_id, campaign_workflow_id
+
+    ui_port, portal_port = free_port(), free_port()
+    portal = f"http://localhost:{portal_port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PAYLOAD_KEYS", "TEMPORAL_TASK_QUEUE")}
+    env |= {"PORTAL_URL": portal, "PORTAL_BIND": f"127.0.0.1:{portal_port}", "PORTAL_SECRET": secrets.token_urlsafe(32),
+            "TEMPORAL_UI_URL": f"http://localhost:{ui_port}", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+            "REPORTS_DIR": str(tmp_path / "reports"), "EVIDENCE_DIR": str(tmp_path / "evidence")}  # fmt: skip
+    directory = city_directory(300)
+    campaign_id = f"ui-thanh-pho-{uuid.uuid4().hex[:4]}"
+    workflow_id = activity_workflow_id(campaign_id, 1)
+    processes: list[subprocess.Popen[bytes]] = []
+    with dev_server(tmp_path, env, ui_port) as address:
+        env["TEMPORAL_ADDRESS"] = address
+        for args, log in ((["worker.py"], "worker.log"), (["starter.py", "serve"], "portal.log")):
+            output = (tmp_path / log).open("wb")
+            processes.append(subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=output, stderr=output))
+        try:
+            wait_for_port(portal_port)
+
+            async def start() -> None:
+                client = await Client.connect(address, data_converter=data_converter())
+                await client.start_workflow(
+                    CampaignWorkflow.run,
+                    CampaignInput(
+                        campaign_id=campaign_id,
+                        plan=city_plan(directory),
+                        directory=directory,
+                        policy=PolicyFile(),
+                        plan_origin=start_of_day(ISSUED),
+                    ),
+                    id=campaign_workflow_id(campaign_id),
+                    task_queue="campaign",
+                )
+                await client.get_workflow_handle(workflow_id).describe()
+
+            for attempt in range(60):
+                try:
+                    asyncio.run(start()) if attempt == 0 else asyncio.run(_described(address, workflow_id))
+                    break
+                except Exception:
+                    if attempt == 59:
+                        raise
+                    import time
+
+                    time.sleep(0.5)
+
+            show = [str(temporal_cli()), "workflow", "show", "--address", address, "-w", workflow_id, "-o", "json"]
+            raw = subprocess.run(show, capture_output=True, text=True, timeout=60)
+            decoded = subprocess.run([*show, "--codec-endpoint", f"{portal}/codec"], capture_output=True, text=True,
+                                     timeout=60)  # fmt: skip
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                page = browser.new_page(viewport={"width": 1366, "height": 900})
+                page.goto(f"http://localhost:{ui_port}/namespaces/default/workflows/{quote(workflow_id, safe='')}")
+                body = ""
+                for _ in range(120):
+                    body = page.locator("body").inner_text()
+                    if '"cs-00000"' in body:  # the input's first unit (the editor shows the lines in view)
+                        break
+                    page.wait_for_timeout(500)
+                shot(page, "ui-large-activity.png")
+                browser.close()
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+    assert "YmluYXJ5L3psaWI=" in raw.stdout and "cs00299@doanvien.example" not in raw.stdout  # binary/zlib: before
+    assert decoded.returncode == 0 and "YmluYXJ5L3psaWI=" not in decoded.stdout, decoded.stderr
+    started = json.loads(decoded.stdout)["events"][0]["workflowExecutionStartedEventAttributes"]
+    assert "cs00299@doanvien.example" in base64.b64decode(started["input"]["payloads"][0]["data"]).decode()
+    assert '"unit_code": "cs-00000"' in body and "Ra quân Ngày Chủ nhật xanh" in body, body[:3000]
+    assert "binary/zlib" not in body
+
+
+async def _described(address: str, workflow_id: str) -> None:
+    client = await Client.connect(address)
+    await client.get_workflow_handle(workflow_id).describe()

@@ -1,13 +1,20 @@
 """The codec endpoint the Temporal UI reads encrypted or compressed payloads through.
 
 `POST /codec/decode` takes and returns the Temporal codec server's JSON (`{"payloads": [...]}`).
-Only signed-in staff may decode (the UI sends the office session's cookie when its codec setting
-"include cross-origin credentials" is on), and only the UI's own origin (TEMPORAL_UI_URL) gets the
-CORS headers a browser needs to read the answer.
+With PAYLOAD_KEYS, only signed-in staff may decode: the office session's cookie (the UI sends it when
+its codec setting "include cross-origin credentials" is on) or, for the `temporal` CLI, an account's
+name and password as HTTP Basic (`--codec-auth "Basic …"`). Without keys decoding is only
+decompression of the bytes the caller sent, which reveals nothing the caller does not hold: anyone
+may, so the dev server's UI and the CLI read a large activity with no setup. Only the UI's own origin
+(TEMPORAL_UI_URL, and its loopback twin localhost/127.0.0.1) gets the CORS headers a browser needs
+to read the answer.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -16,9 +23,12 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from access.payloads import CampaignCodec, PayloadKeyError, parse_keys
-from access.roles import Action
+from access.roles import Action, may
 from settings import Settings
+from store.database import Store
+from store.users import AccountError, Person, sign_in
 from web.office_door import Signed
+from web.portal import Refused
 
 MAX_BODY = 8 * 1024 * 1024
 
@@ -28,14 +38,61 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def codec_router(settings: Settings, allowed: Callable[..., Signed]) -> APIRouter:
+def ui_origins(url: str) -> set[str]:
+    """The UI's origin, and on a loopback host its twin (a browser may open localhost or 127.0.0.1)."""
+    parts = urlsplit(url)
+    origins = {origin_of(url)}
+    twins = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
+    if parts.hostname in twins:
+        port = f":{parts.port}" if parts.port else ""
+        origins.add(f"{parts.scheme}://{twins[parts.hostname]}{port}")
+    return origins
+
+
+def basic_credentials(request: Request) -> tuple[str, str] | None:
+    """(name, password) from `Authorization: Basic …`, or None when the request carries none."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        name, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return name.strip()[:60], password[:200]
+
+
+def codec_router(settings: Settings, allowed: Callable[..., Signed], store: Store | None = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    codec = CampaignCodec(parse_keys(settings.payload_keys))
-    ui_origin = origin_of(settings.temporal_ui_url)
+    keys = parse_keys(settings.payload_keys)
+    codec = CampaignCodec(keys)
+    origins = ui_origins(settings.temporal_ui_url)
+
+    def account(name: str, password: str) -> Person | None:
+        if store is None:
+            return None
+        with store.session() as session:  # a wrong password counts toward the lock-out, as at /login
+            try:
+                return sign_in(session, name, password)
+            except AccountError:
+                return None
+
+    async def may_decode(request: Request) -> None:
+        if not keys:
+            return  # decompression only: nothing the caller does not already hold
+        credentials = basic_credentials(request)
+        if credentials is None:
+            allowed(request, Action.VIEW)  # the office's session (401/403 otherwise)
+            return
+        person = await asyncio.to_thread(account, *credentials)
+        if person is None:
+            raise Refused(401, "unauthorized", "Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đang bị khóa).")
+        if not may(person.role, Action.VIEW):
+            raise Refused(403, "forbidden", "Vai trò này không được đọc dữ liệu của chiến dịch.")
 
     def cors(request: Request, response: Response) -> Response:
-        if request.headers.get("origin") == ui_origin:
-            response.headers["Access-Control-Allow-Origin"] = ui_origin
+        origin = request.headers.get("origin")
+        if origin in origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Allow-Credentials"] = "true"
             response.headers["Access-Control-Allow-Headers"] = "content-type, x-namespace, authorization"
             response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
@@ -48,7 +105,7 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed]) -> APIRoute
 
     @router.post("/codec/decode")
     async def decode(request: Request) -> Response:
-        allowed(request, Action.VIEW)
+        await may_decode(request)
         body = await request.body()
         if len(body) > MAX_BODY:
             return cors(request, Response("quá lớn", status_code=413))

@@ -90,7 +90,7 @@ def office_router(
     door = Door(settings, store, client, templates, allowed)
     templates.env.filters["shortened"] = shortened
     templates.env.filters["campaign_words"] = campaign_words
-    router.include_router(codec_router(settings, allowed))
+    router.include_router(codec_router(settings, allowed, store))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
     router.include_router(plans_router(door))
 
