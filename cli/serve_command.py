@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import TYPE_CHECKING, Any
 
 import typer
 from temporalio.client import Client
@@ -12,6 +13,9 @@ from cli.output import campaign_id_checked, fail
 from cli.plan_commands import units_app
 from cli.temporal_client import connect
 from settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def lazy_client(settings: Settings):
@@ -50,7 +54,17 @@ def serve() -> None:
     log = structlog.get_logger("portal")
     threading.Thread(target=asyncio.run, args=(schema_upgraded(store, log),), daemon=True).start()
     app = create_app(settings, store, lazy_client(settings))
-    uvicorn.run(app, host=host or "0.0.0.0", port=int(port), log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.Server(server_config(app, host or "0.0.0.0", int(port), settings)).run()
+
+
+def server_config(app: Any, host: str, port: int, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings for the portal. uvicorn reads no proxy header itself: the app decides the client
+    address from the socket peer and PORTAL_TRUSTED_PROXY (web.guard.ClientAddress), so uvicorn's default
+    of believing X-Forwarded-For from 127.0.0.1 cannot let a local caller claim any address."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                          proxy_headers=False, server_header=False)  # fmt: skip
 
 
 @units_app.command("link")

@@ -12,15 +12,16 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from access.payloads import CampaignCodec, PayloadKeyError, parse_keys
+from access.payloads import CampaignCodec, parse_keys
 from access.roles import Action
 from settings import Settings
 from web.office_door import Signed
 
-MAX_BODY = 8 * 1024 * 1024
+MAX_BODY = 8 * 1024 * 1024  # capped while it streams (web.middleware.BodyCap); inflated at most MAX_DECODED_BYTES
 
 
 def origin_of(url: str) -> str:
@@ -50,13 +51,16 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed]) -> APIRoute
     async def decode(request: Request) -> Response:
         allowed(request, Action.VIEW)
         body = await request.body()
-        if len(body) > MAX_BODY:
-            return cors(request, Response("quá lớn", status_code=413))
         try:
             payloads = json_format.Parse(body, Payloads())
+        except (json_format.ParseError, ValueError):
+            problem = 'Không đọc được yêu cầu: cần JSON {"payloads": [...]} của Temporal.'
+            return cors(request, JSONResponse({"code": "invalid", "message": problem}, status_code=400))
+        try:
             decoded = await codec.decode(list(payloads.payloads))
-        except (json_format.ParseError, PayloadKeyError, ValueError) as exc:
-            return cors(request, Response(f"không giải mã được: {exc}", status_code=400))
+        except ValueError as exc:  # PayloadError, PayloadKeyError: the payload at fault, by its place
+            message = f"Không giải mã được: {exc}."
+            return cors(request, JSONResponse({"code": "bad_payload", "message": message}, status_code=400))
         text = json_format.MessageToJson(Payloads(payloads=decoded))
         return cors(request, Response(text, media_type="application/json"))
 
