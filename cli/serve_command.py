@@ -96,8 +96,11 @@ def revoke_links_command(
 ) -> None:
     """Thu hồi mọi liên kết cá nhân của đơn vị trong chiến dịch (thư sau sẽ mang liên kết mới)."""
     from store.database import Store
-    from store.links import revoke_links
+    from store.links import NoSuchLink, revoke_links
 
-    with Store(get_settings().database).session() as session:
-        version = revoke_links(session, campaign, unit)
+    try:
+        with Store(get_settings().database).session() as session:
+            version = revoke_links(session, campaign, unit)
+    except NoSuchLink as exc:
+        fail(f"không thu hồi được: {exc}", code=1)
     typer.echo(f"Đã thu hồi liên kết cũ của {unit} trong chiến dịch {campaign} (phiên bản mới: {version}).")

@@ -22,7 +22,7 @@ def compose() -> dict:
 
 
 # What an operator's .env holds (deploy/env.example says how to make each one).
-SAMPLE_SECRETS = {"PORTAL_SECRET": "s" * 48, "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=", "POSTGRES_PASSWORD": "pw"}
+SAMPLE_SECRETS = {"PORTAL_SECRET": "sample-Tz4Wq9Lm2Xc7Vb1Nk8Rp3Hd6Jf0Gs5Ya", "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=", "POSTGRES_PASSWORD": "pw"}
 VARIABLE = re.compile(r"\$\{(\w+)(:\?[^}]*)?\}")
 
 
@@ -163,8 +163,8 @@ def test_mtls_and_the_codec_agree_with_the_code(compose, tmp_path) -> None:
     from web.app import create_app
 
     async def codec_status() -> int:
-        app = create_app(Settings(portal_secret="s" * 48), None, None)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
+        app = create_app(Settings(portal_secret=SAMPLE_SECRETS["PORTAL_SECRET"]), None, None)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
             return (await http.post("/codec/decode", json={"payloads": []})).status_code
 
     assert asyncio.run(codec_status()) == 401  # there, for signed-in staff only

@@ -16,7 +16,7 @@ from access.links import expiry, secret_problem
 from access.roles import Action
 from campaign.clock import end_of_day
 from campaign.notices import link_resent
-from store.links import link_version, revoke_links
+from store.links import NoSuchLink, link_version, revoke_links
 from store.schema import Campaign
 from web.office_door import Door, via
 from web.portal import Refused, send_update
@@ -84,8 +84,11 @@ def action_router(door: Door) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
         who = allowed(request, Action.ASSIGN, csrf)
-        with door.store.session() as session:
-            version = revoke_links(session, campaign_id, code)
+        try:
+            with door.store.session() as session:
+                version = revoke_links(session, campaign_id, code)
+        except NoSuchLink as exc:
+            raise Refused(404, "not_found", f"Không thu hồi được: {exc}.") from None
         log.info("links revoked", campaign_id=campaign_id, unit=code, version=version, by=via(who))
         said = f"Đã thu hồi liên kết cũ của {code}; liên kết mới (phiên bản {version}) có trong trang đơn vị."
         return door.done(request, who, campaign_id, said)
@@ -114,8 +117,8 @@ def action_router(door: Door) -> APIRouter:
         try:
             delivery = await asyncio.to_thread(Notifier(door.store, door.settings).deliver, notice, bound)
         except Exception as exc:  # a refused connection or a server that answers later
-            bound.warning("link not resent", error=str(exc))
-            said = f"Chưa gửi được e-mail tới {unit.email}: {exc}. Đề nghị thử lại sau."
+            bound.warning("link not resent", error=str(exc))  # the server's address and reason: in the log only
+            said = f"Chưa gửi được e-mail tới {unit.email}: máy chủ thư không trả lời. Đề nghị thử lại sau."
             raise Refused(503, "unavailable", said) from None
         if not delivery.sent:
             reason = "; ".join(f.error for f in delivery.failed) or "không rõ lý do"
