@@ -22,7 +22,11 @@ def compose() -> dict:
 
 
 # What an operator's .env holds (deploy/env.example says how to make each one).
-SAMPLE_SECRETS = {"PORTAL_SECRET": "sample-Tz4Wq9Lm2Xc7Vb1Nk8Rp3Hd6Jf0Gs5Ya", "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=", "POSTGRES_PASSWORD": "pw"}
+SAMPLE_SECRETS = {
+    "PORTAL_SECRET": "sample-Tz4Wq9Lm2Xc7Vb1Nk8Rp3Hd6Jf0Gs5Ya",
+    "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
+    "POSTGRES_PASSWORD": "pw",
+}
 VARIABLE = re.compile(r"\$\{(\w+)(:\?[^}]*)?\}")
 
 
