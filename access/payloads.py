@@ -29,6 +29,7 @@ COMPRESS_FROM = 16 * 1024  # bytes; smaller payloads stay readable in the UI wit
 # At most this much inflated by one decode call: 16 times Temporal's 2 MB payload limit, far above
 # what a campaign of a city's thousands of units carries (a few MB), far below what hurts a worker.
 MAX_DECODED_BYTES = 32 * 1024 * 1024
+INFLATE_STEP = 1024 * 1024
 ZLIB = b"binary/zlib"
 ENCRYPTED = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -117,15 +118,19 @@ class CampaignCodec(PayloadCodec):
 
 
 def _inflate(data: bytes, budget: list[int]) -> bytes:
-    """zlib data inflated while it fits what is left of the call's budget (taken from it), else PayloadError."""
-    inflater = zlib.decompressobj()
-    out = inflater.decompress(data, budget[0] + 1)
-    if len(out) > budget[0] or inflater.unconsumed_tail:
-        raise PayloadError(f"giải nén vượt quá {MAX_DECODED_BYTES // 2**20} MB")
-    if not inflater.eof:
+    """zlib data inflated when it fits what is left of the call's budget (taken from it), else PayloadError.
+
+    Its size is measured first, 1 MB at a time with the output dropped, so a bomb costs no memory."""
+    measure, size, rest = zlib.decompressobj(), 0, data
+    while rest and not measure.eof:
+        size += len(measure.decompress(rest, INFLATE_STEP))
+        if size > budget[0]:
+            raise PayloadError(f"giải nén vượt quá {MAX_DECODED_BYTES // 2**20} MB")
+        rest = measure.unconsumed_tail
+    if not measure.eof:
         raise zlib.error("incomplete zlib data")
-    budget[0] -= len(out)
-    return out
+    budget[0] -= size
+    return zlib.decompress(data)
 
 
 def data_converter(payload_keys: str | None = None) -> DataConverter:

@@ -57,6 +57,7 @@ HTTP_PROBLEMS = {
     405: ("method_not_allowed", "Địa chỉ này không nhận kiểu yêu cầu đó."),
     413: ("too_large", f"Dữ liệu gửi lên quá lớn (tối đa {MAX_FILES} tệp, mỗi tệp {MAX_FILE_BYTES // 2**20} MB)."),
 }
+RECORDS_AWAY = (OperationalError, InterfaceError, SchemaNotReady)
 FIELD_TOO_LONG = "Một ô trong biểu mẫu dài quá 1 MB. Đề nghị rút gọn nội dung rồi gửi lại."
 bearer = HTTPBearer(auto_error=False, description="Mã trong liên kết cá nhân của đơn vị")
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -94,6 +95,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         version="1",
     )
     app.state.portal = portal
+    app.state.gate = gate
 
     address = client_address
 
@@ -147,6 +149,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
                 raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
         except Refused as exc:
             return problem(request, exc.status, exc.code, exc.message)
+        except RECORDS_AWAY as exc:
+            return await records_away(request, exc)
         return None
 
     def too_large(scope: Scope, cap: int) -> Response:

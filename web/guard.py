@@ -9,6 +9,7 @@ counts its own requests (a restart forgets them, which only gives a guesser a fr
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from limits import RateLimitItem, parse, parse_many
 from limits.storage import MemoryStorage
@@ -34,7 +35,7 @@ class ClientAddress:
     def __init__(self, app: ASGIApp, proxies: Callable[[], list[str]]) -> None:
         self.app = app
         self.proxies = proxies
-        self._readers: dict[tuple[str, ...], ProxyHeadersMiddleware] = {}
+        self._readers: dict[tuple[str, ...], Any] = {}  # ProxyHeadersMiddleware (uvicorn's own ASGI types)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -45,9 +46,9 @@ class ClientAddress:
         if not proxies or peer is None:
             scope[VIA_PROXY] = False
             return await self.app(scope, receive, send)
-        reader = self._readers.get(proxies)
+        reader: Any = self._readers.get(proxies)
         if reader is None:
-            reader = self._readers[proxies] = ProxyHeadersMiddleware(self.app, trusted_hosts=list(proxies))
+            reader = self._readers[proxies] = ProxyHeadersMiddleware(self.app, trusted_hosts=list(proxies))  # type: ignore[arg-type]
         scope[VIA_PROXY] = peer in reader.trusted_hosts
         await reader(scope, receive, send)
 
