@@ -55,13 +55,43 @@ class Settings(BaseSettings):
     portal_secret: str | None = None  # signs units' links; required (32+ random characters) to serve
     portal_link_days: int = 60  # a unit's link works until this many days after the campaign's end
     evidence_dir: Path = ROOT / "data" / "evidence"  # uploaded evidence files, named by content hash
-    portal_trusted_proxy: str | None = None  # the reverse proxy's address whose identity header is believed
+    # The reverse proxies in front of the portal (addresses or networks, comma list, e.g. 127.0.0.1 or
+    # 10.0.0.0/24): only requests whose socket peer is one of them have X-Forwarded-For read (the client
+    # address every limit counts) and the single sign-on identity header believed. Unset: no proxy.
+    portal_trusted_proxy: str | None = None
+    portal_hosts: str = ""  # Host names the portal answers to besides PORTAL_URL's and the loopback's
     portal_proxy_user_header: str = "X-Remote-User"  # where that proxy puts the signed-in person's name
     portal_proxy_roles: str = ""  # "name=role,…" for people who come through the proxy (single sign-on)
     office_email: str | None = None  # how units reach the office, shown on the portal's pages (OFFICE_EMAIL)
     office_phone: str | None = None  # and by phone (OFFICE_PHONE)
     units_file: Path = DEFAULT_UNITS  # the unit directory the office pages choose units from
     temporal_ui_url: str = "http://localhost:8233"  # where the office pages link each activity's audit view
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        return _names(self.portal_trusted_proxy or "")
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """PORTAL_URL's host, the loopback (health checks) and PORTAL_HOSTS: the Host headers the portal answers."""
+        from urllib.parse import urlsplit
+
+        own = urlsplit(self.portal_url).hostname or ""
+        return list(dict.fromkeys([own, "localhost", "127.0.0.1", "::1", *_names(self.portal_hosts)]))
+
+    @field_validator("portal_trusted_proxy")
+    @classmethod
+    def _proxy_networks(cls, value: str | None) -> str | None:
+        import ipaddress
+
+        for item in _names(value or ""):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"“{item}” không phải địa chỉ IP hay dải mạng (ví dụ 127.0.0.1, 10.0.0.0/24)"
+                ) from None
+        return value
 
     @property
     def proxy_roles(self) -> dict[str, str]:

@@ -9,6 +9,8 @@ and version always give the same link, so every notice carries one link.
 from __future__ import annotations
 
 import hashlib
+import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +20,8 @@ ALGORITHM = "HS256"
 AUDIENCE = "unit-portal"
 WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "demo", "portal-secret"})
 MIN_SECRET_CHARS = 32
+MIN_SECRET_BITS = 80  # estimated: 32 random hex digits give 100–125, `openssl rand -base64 48` about 300
+MIN_SECRET_SYMBOLS = 10  # different characters
 
 
 class LinkError(Exception):
@@ -93,4 +97,15 @@ def secret_problem(secret: str | None) -> str | None:
         return "chưa đặt PORTAL_SECRET (chuỗi bí mật ngẫu nhiên, ít nhất 32 ký tự)"
     if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_CHARS:
         return f"PORTAL_SECRET quá yếu hoặc là giá trị mặc định (cần ít nhất {MIN_SECRET_CHARS} ký tự ngẫu nhiên)"
+    if len(set(secret)) < MIN_SECRET_SYMBOLS or estimated_bits(secret) < MIN_SECRET_BITS:
+        return ("PORTAL_SECRET lặp lại quá nhiều, không đủ ngẫu nhiên "
+                "(tạo chuỗi mới, ví dụ: openssl rand -base64 48)")  # fmt: skip
     return None
+
+
+def estimated_bits(secret: str) -> float:
+    """The secret's length times the Shannon entropy of its characters: a repeated or patterned string
+    scores low; a random one about its real strength (an estimate, not a proof)."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)

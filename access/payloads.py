@@ -7,6 +7,10 @@ payload's metadata so keys can rotate: the first key encrypts, all of them decry
 hold no name, address or report in clear text; the Temporal UI reads them through the codec
 endpoint of the web app (`/codec/decode`). Every client, worker and replayer uses the same
 converter (`data_converter`).
+
+Decoding is bounded: one call inflates at most MAX_DECODED_BYTES in all (a zlib bomb stops there), and
+a payload that cannot be decrypted, inflated or parsed is a PayloadError naming it, for the worker and
+the codec endpoint alike.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 COMPRESS_FROM = 16 * 1024  # bytes; smaller payloads stay readable in the UI without the codec
+# At most this much inflated by one decode call: 16 times Temporal's 2 MB payload limit, far above
+# what a campaign of a city's thousands of units carries (a few MB), far below what hurts a worker.
+MAX_DECODED_BYTES = 32 * 1024 * 1024
+INFLATE_STEP = 1024 * 1024
 ZLIB = b"binary/zlib"
 ENCRYPTED = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -29,6 +37,11 @@ KEY_ID = "encryption-key-id"
 
 class PayloadKeyError(ValueError):
     """PAYLOAD_KEYS that cannot be used; the message is Vietnamese."""
+
+
+class PayloadError(ValueError):
+    """A payload that cannot be decoded (tampered, wrong key, bad zlib data, over the size bound);
+    the message is Vietnamese and names the payload by its place in the call (1-based)."""
 
 
 def parse_keys(text: str | None) -> dict[str, bytes]:
@@ -64,7 +77,8 @@ class CampaignCodec(PayloadCodec):
         return [self._encode(p) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self._decode(p) for p in payloads]
+        budget = [MAX_DECODED_BYTES]
+        return [self._decode(p, n, budget) for n, p in enumerate(payloads, start=1)]
 
     def _encode(self, payload: Payload) -> Payload:
         data = payload.SerializeToString()
@@ -77,18 +91,46 @@ class CampaignCodec(PayloadCodec):
         sealed = self.keys[self.active].encrypt(nonce, data, self.active.encode())
         return Payload(metadata={"encoding": ENCRYPTED, KEY_ID: self.active.encode()}, data=nonce + sealed)
 
-    def _decode(self, payload: Payload) -> Payload:
+    def _decode(self, payload: Payload, n: int, budget: list[int]) -> Payload:
+        from cryptography.exceptions import InvalidTag
+        from google.protobuf.message import DecodeError
+
         encoding = payload.metadata.get("encoding")
-        if encoding == ENCRYPTED:
-            key_id = payload.metadata.get(KEY_ID, b"").decode()
-            if key_id not in self.keys:
-                raise PayloadKeyError(f"không có khóa “{key_id}” trong PAYLOAD_KEYS để giải mã dữ liệu")
-            nonce, sealed = payload.data[:12], payload.data[12:]
-            payload = Payload.FromString(self.keys[key_id].decrypt(nonce, sealed, key_id.encode()))
-            encoding = payload.metadata.get("encoding")
-        if encoding == ZLIB:
-            payload = Payload.FromString(zlib.decompress(payload.data))
+        try:
+            if encoding == ENCRYPTED:
+                key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")
+                if key_id not in self.keys:
+                    raise PayloadKeyError(
+                        f"dữ liệu thứ {n}: không có khóa “{key_id[:40]}” trong PAYLOAD_KEYS để giải mã dữ liệu"
+                    )
+                nonce, sealed = payload.data[:12], payload.data[12:]
+                payload = Payload.FromString(self.keys[key_id].decrypt(nonce, sealed, key_id.encode()))
+                encoding = payload.metadata.get("encoding")
+            if encoding == ZLIB:
+                payload = Payload.FromString(_inflate(payload.data, budget))
+        except InvalidTag:
+            raise PayloadError(f"dữ liệu thứ {n}: không giải mã được (sai khóa hoặc dữ liệu đã bị sửa)") from None
+        except (zlib.error, DecodeError):
+            raise PayloadError(f"dữ liệu thứ {n}: dữ liệu nén hoặc cấu trúc bị hỏng") from None
+        except PayloadError as exc:
+            raise PayloadError(f"dữ liệu thứ {n}: {exc}") from None
         return payload
+
+
+def _inflate(data: bytes, budget: list[int]) -> bytes:
+    """zlib data inflated when it fits what is left of the call's budget (taken from it), else PayloadError.
+
+    Its size is measured first, 1 MB at a time with the output dropped, so a bomb costs no memory."""
+    measure, size, rest = zlib.decompressobj(), 0, data
+    while rest and not measure.eof:
+        size += len(measure.decompress(rest, INFLATE_STEP))
+        if size > budget[0]:
+            raise PayloadError(f"giải nén vượt quá {MAX_DECODED_BYTES // 2**20} MB")
+        rest = measure.unconsumed_tail
+    if not measure.eof:
+        raise zlib.error("incomplete zlib data")
+    budget[0] -= size
+    return zlib.decompress(data)
 
 
 def data_converter(payload_keys: str | None = None) -> DataConverter:

@@ -39,7 +39,7 @@ from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
-SECRET = "bench-" + "s" * 40
+SECRET = "bench-Pw5Ke8Tz1Qa7Lm3Xv9Rc2Nd6Hj0Bf4Gy"
 ROWS = [f"{n}\tHoạt động {n}\t{n + 5}/3/2024\tHội trường\tĐoàn Bảo hiểm xã hội phụ trách" for n in range(1, 13)]
 
 

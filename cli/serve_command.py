@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from temporalio.client import Client
@@ -13,6 +14,9 @@ from cli.output import campaign_id_checked, fail
 from cli.plan_commands import units_app
 from cli.temporal_client import connect
 from settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def lazy_client(settings: Settings):
@@ -51,7 +55,17 @@ def serve() -> None:
     log = structlog.get_logger("portal")
     threading.Thread(target=asyncio.run, args=(schema_upgraded(store, log),), daemon=True).start()
     app = create_app(settings, store, lazy_client(settings))
-    uvicorn.run(app, host=host or "0.0.0.0", port=int(port), log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.Server(server_config(app, host or "0.0.0.0", int(port), settings)).run()
+
+
+def server_config(app: Any, host: str, port: int, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings for the portal. uvicorn reads no proxy header itself: the app decides the client
+    address from the socket peer and PORTAL_TRUSTED_PROXY (web.guard.ClientAddress), so uvicorn's default
+    of believing X-Forwarded-For from 127.0.0.1 cannot let a local caller claim any address."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                          proxy_headers=False, server_header=False)  # fmt: skip
 
 
 UnitsFile = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định UNITS_FILE")
@@ -116,9 +130,12 @@ def revoke_links_command(
 ) -> None:
     """Thu hồi mọi liên kết cá nhân của đơn vị trong chiến dịch (thư sau sẽ mang liên kết mới)."""
     from store.database import Store
-    from store.links import revoke_links
+    from store.links import NoSuchLink, revoke_links
 
     code = campaign_unit(campaign, unit, units)
-    with Store(get_settings().database).session() as session:
-        version = revoke_links(session, campaign, code)
+    try:
+        with Store(get_settings().database).session() as session:
+            version = revoke_links(session, campaign, code)
+    except NoSuchLink as exc:
+        fail(f"không thu hồi được: {exc}", code=1)
     typer.echo(f"Đã thu hồi liên kết cũ của {code} trong chiến dịch {campaign} (phiên bản mới: {version}).")

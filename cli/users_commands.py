@@ -79,7 +79,7 @@ def set_password_command(
     name: str,
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Đọc mật khẩu từ stdin (cho script)"),
 ) -> None:
-    """Đặt lại mật khẩu (và mở khóa)."""
+    """Đặt lại mật khẩu (mọi phiên đăng nhập đang mở của người đó kết thúc)."""
     from store.users import AccountError, set_password
 
     password = _password(password_stdin)

@@ -11,9 +11,13 @@ from access.links import expiry, link_url, mint
 from campaign.clock import end_of_day
 from settings import Settings
 from store.records import upsert
-from store.schema import Campaign, UnitLinkVersion
+from store.schema import Assignment, Campaign, UnitLinkVersion
 
 FIRST_VERSION = 1
+
+
+class NoSuchLink(LookupError):
+    """A campaign or a unit of it that the records do not have; str() is the Vietnamese reason."""
 
 
 def link_version(session: Session, campaign_id: str, unit_code: str) -> int:
@@ -26,7 +30,13 @@ def link_version(session: Session, campaign_id: str, unit_code: str) -> int:
 
 
 def revoke_links(session: Session, campaign_id: str, unit_code: str) -> int:
-    """Revoke every link the unit has in the campaign; returns the new version."""
+    """Revoke every link the unit has in the campaign; returns the new version. NoSuchLink (and nothing
+    written) when the campaign is not recorded or the unit has no activity in it."""
+    if session.get(Campaign, campaign_id) is None:
+        raise NoSuchLink(f"không có chiến dịch {campaign_id}")
+    assigned = select(Assignment.id).where(Assignment.campaign_id == campaign_id, Assignment.unit_code == unit_code)
+    if session.scalar(assigned.limit(1)) is None:
+        raise NoSuchLink(f"đơn vị {unit_code} không có hoạt động nào trong chiến dịch {campaign_id}")
     upsert(
         session,
         UnitLinkVersion,

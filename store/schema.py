@@ -208,3 +208,16 @@ class EvidenceFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int | None]
     stored_at: Mapped[datetime]
+
+
+class OfficeSession(Base):
+    """A signed-in browser session of a User: the cookie carries a random token, this row its SHA-256.
+    Signing out deletes the row; a password change deletes the person's other rows; disabling, all."""
+
+    __tablename__ = "office_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -31,7 +31,7 @@ from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
 PLAN = Path(__file__).resolve().parent / "corpus" / "plans" / "ok-baseline.txt"  # 3 activities, March 2024
-SECRET = "test-secret-" + "x" * 40
+SECRET = "test-secret-Qm7vR2kX9pL4tW8zN3cF6hJ1sD5gB0yE"
 PORTAL_URL = "http://portal.test"
 
 

@@ -30,7 +30,7 @@ from tests.conftest import ROOT
 from tests.helpers import notice, rows
 from web.app import create_app
 
-SECRET = "s" * 40
+SECRET = "away-secret-Hq3Lz8Nw1Vx6Kp4Rt9Dm2Jc7Fb5Ys0G"
 
 
 def test_a_store_not_yet_upgraded_opens_no_session_and_says_so_as_an_outage(tmp_path) -> None:
@@ -65,7 +65,7 @@ def test_a_link_that_cannot_be_read_yet_delays_the_notice_without_failing_it(tmp
     upgrade(url)
     store = Store(url, ready=False)
     settings = Settings(notify_channels="email", smtp_host="127.0.0.1", smtp_port=port,
-                        portal_secret="s" * 40, portal_url="https://cong.example")  # fmt: skip
+                        portal_secret=SECRET, portal_url="https://cong.example")  # fmt: skip
     personal = notice().model_copy(update={"body": f"Trả lời tại {PERSONAL_LINK}", "link_until": datetime.now(UTC)})
     notifier = Notifier(store, settings)
     with pytest.raises(SchemaNotReady):
@@ -99,7 +99,7 @@ async def test_the_portal_says_the_records_are_away_while_the_database_is(tmp_pa
         records = Store(url)
     app = create_app(settings, records, no_temporal)
     token = mint(SECRET, "chien-dich", "bhxh", 1, expiry(datetime.now(UTC), 30))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
         page = await http.get(f"/u/{token}")
         answer = await http.post("/api/v1/activities/7/ready", json={}, headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 503 and "tạm thời không truy cập được" in page.text

@@ -22,7 +22,11 @@ def compose() -> dict:
 
 
 # What an operator's .env holds (deploy/env.example says how to make each one).
-SAMPLE_SECRETS = {"PORTAL_SECRET": "s" * 48, "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=", "POSTGRES_PASSWORD": "pw"}
+SAMPLE_SECRETS = {
+    "PORTAL_SECRET": "sample-Tz4Wq9Lm2Xc7Vb1Nk8Rp3Hd6Jf0Gs5Ya",
+    "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
+    "POSTGRES_PASSWORD": "pw",
+}
 VARIABLE = re.compile(r"\$\{(\w+)(:\?[^}]*)?\}")
 
 
@@ -165,8 +169,9 @@ def test_mtls_and_the_codec_agree_with_the_code(compose, tmp_path) -> None:
 
     async def codec_status() -> int:
         keys = f"k1:{base64.b64encode(bytes(32)).decode()}"  # compose encrypts: decoding is for staff only
-        app = create_app(Settings(portal_secret="s" * 48, payload_keys=keys), None, None)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal") as http:
+        settings = Settings(portal_secret=SAMPLE_SECRETS["PORTAL_SECRET"], payload_keys=keys)
+        app = create_app(settings, None, None)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
             return (await http.post("/codec/decode", json={"payloads": []})).status_code
 
     assert asyncio.run(codec_status()) == 401  # there, for signed-in staff only

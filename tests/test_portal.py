@@ -248,7 +248,7 @@ async def test_the_openapi_schema_describes_the_api(portal) -> None:
     assert not any(path.startswith("/u/") for path in schema["paths"])
 
 
-@pytest.mark.parametrize("secret", [None, "", "changeme", "short-but-random"])
+@pytest.mark.parametrize("secret", [None, "", "changeme", "short-but-random", "s" * 48, "ab" * 30])
 def test_serve_refuses_a_missing_or_weak_secret(secret, monkeypatch) -> None:
     from typer.testing import CliRunner
 

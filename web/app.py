@@ -6,6 +6,7 @@ python starter.py serve   (PORTAL_BIND, PORTAL_URL, PORTAL_SECRET)
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
@@ -18,11 +19,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import Scope
 from temporalio.client import Client
 
-from access.links import UnitLink
+from access.links import LinkError, UnitLink, read
 from campaign.clock import format_deadline, format_moment, format_start, local
 from campaign.escape import first_line
 from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
@@ -41,8 +46,12 @@ from settings import Settings
 from store.database import SchemaNotReady, Store
 from store.evidence import unit_file
 from store.unit_pages import UnitCampaign
+from web.codec import basic_credentials
 from web.evidence import MAX_FILE_BYTES, MAX_FILES, STORED_NAME, EvidenceRefused, check, evidence_response, shown
+from web.guard import ClientAddress, client_address
+from web.middleware import BodyCap, CredentialFirst, SecurityHeaders
 from web.office import office_router
+from web.office_door import Gate
 from web.portal import Portal, Refused
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -56,6 +65,19 @@ TEMPLATES.env.filters["ready_words"] = ready_due_words
 TEMPLATES.env.filters["is_image"] = lambda name: str(name).rsplit(".", 1)[-1] in ("jpg", "png", "gif", "webp")
 TEMPLATES.env.globals["ended_sentence"] = ended_sentence
 MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+# Smaller caps by path (the first prefix that matches); everything else MAX_BODY_BYTES.
+BODY_CAPS = [("/api/", 1024 * 1024), ("/login", 64 * 1024), ("/logout", 64 * 1024), ("/codec/", 8 * 1024 * 1024)]
+UNIT_PATH = re.compile(r"^/u/(?P<token>[^/]+)(?:/|$)")
+# Starlette's and FastAPI's own refusals (no such page, wrong method, a body that cannot be read), in
+# the documented {"code", "message"} shape and in Vietnamese.
+HTTP_PROBLEMS = {
+    400: ("bad_request", "Không đọc được dữ liệu gửi lên (sai định dạng)."),
+    404: ("not_found", "Không tìm thấy trang này."),
+    405: ("method_not_allowed", "Địa chỉ này không nhận kiểu yêu cầu đó."),
+    413: ("too_large", f"Dữ liệu gửi lên quá lớn (tối đa {MAX_FILES} tệp, mỗi tệp {MAX_FILE_BYTES // 2**20} MB)."),
+}
+RECORDS_AWAY = (OperationalError, InterfaceError, SchemaNotReady)
+FIELD_TOO_LONG = "Một ô trong biểu mẫu dài quá 1 MB. Đề nghị rút gọn nội dung rồi gửi lại."
 bearer = HTTPBearer(auto_error=False, description="Mã trong liên kết cá nhân của đơn vị")
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
@@ -95,7 +117,9 @@ LOG = structlog.get_logger("portal")
 
 def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable[Client]]) -> FastAPI:
     portal = Portal(settings, store_, client)
-    app = FastAPI(
+    gate = Gate(settings, store_)
+    # /docs and /redoc load Swagger UI and ReDoc from files shipped with fastapi-offline, not a CDN
+    app = FastAPIOffline(
         title="Cổng trả lời của đơn vị",
         description="Đơn vị xác nhận sẵn sàng và nộp báo cáo kết quả qua liên kết cá nhân "
         "(mã trong liên kết là bearer token).",
@@ -103,16 +127,27 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     )
     app.state.portal = portal
     TEMPLATES.env.globals["office_contact"] = office_contact(settings)
+    app.state.gate = gate
 
-    def address(request: Request) -> str:
-        return request.client.host if request.client else "?"
+    address = client_address
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+        return problem(request, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        code, message = HTTP_PROBLEMS.get(exc.status_code, (f"http_{exc.status_code}", "Yêu cầu không hợp lệ."))
+        if exc.status_code == 400 and "maximum size" in str(exc.detail):  # a form field over 1 MB
+            code, message = "field_too_long", FIELD_TOO_LONG
+        return problem(request, exc.status_code, code, message, exc.headers)
+
+    def problem(request: Request, status: int, code: str, message: str, headers: Any = None) -> Response:
+        """A refusal as JSON {"code", "message"} under /api/ (and for the codec), else as a page."""
+        if request.url.path.startswith(("/api/", "/codec/")):
+            return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
         return TEMPLATES.TemplateResponse(
-            request, "problem.html", {"message": exc.message, "code": exc.code}, status_code=exc.status
+            request, "problem.html", {"message": message, "code": code}, status_code=status, headers=headers
         )
 
     # An outage only (the server does not answer, a connection drops, the schema not yet checked); any
@@ -122,7 +157,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     @app.exception_handler(SchemaNotReady)
     async def records_away(request: Request, exc: Exception) -> Response:
         """The database does not answer (an outage, or not yet upgraded): say so, and that nothing was lost."""
-        LOG.warning("records unavailable", path=request.url.path, error=first_line(exc, 300))
+        LOG.warning("records unavailable", path=loggable_path(request.url.path, portal.secret),
+                    error=first_line(exc, 300))  # fmt: skip
         message = ("Hệ thống lưu hồ sơ tạm thời không truy cập được. Vui lòng thử lại sau ít phút; "
                    "những gì đã gửi trước đó vẫn được giữ nguyên.")  # fmt: skip
         if request.url.path.startswith("/api/"):
@@ -131,17 +167,41 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             request, "problem.html", {"message": message, "code": "records_unavailable"}, status_code=503
         )
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            message = f"Dữ liệu gửi lên quá lớn (tối đa {MAX_FILES} tệp, mỗi tệp {MAX_FILE_BYTES // 2**20} MB)."
-            return JSONResponse({"code": "too_large", "message": message}, status_code=413)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")  # the link is a credential
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    async def credential_first(request: Request) -> Response | None:
+        """The credential a request needs, checked before its body is read (the route checks it again,
+        with the role and CSRF token): a unit's link for /u/…, the bearer token for /api/…, a session
+        (or the single sign-on proxy) for the office's pages; the sign-in form needs none."""
+        path = request.url.path
+        try:
+            if (unit := UNIT_PATH.match(path)) is not None:
+                portal.unit_link(unit["token"], address(request))
+            elif path.startswith("/api/"):
+                api_link(request, await bearer(request))
+            elif path.startswith("/codec/"):
+                # open without PAYLOAD_KEYS (decompression only); with them, a session or the CLI's Basic
+                # credentials, which the route checks through the sign-in's limits
+                if settings.payload_keys and gate.signed(request) is None and not basic_credentials(request):
+                    raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
+            elif path != "/login" and gate.signed(request) is None:
+                raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
+        except Refused as exc:
+            return problem(request, exc.status, exc.code, exc.message)
+        except RECORDS_AWAY as exc:
+            return await records_away(request, exc)
+        return None
+
+    def too_large(scope: Scope, cap: int) -> Response:
+        code, message = HTTP_PROBLEMS[413]
+        if cap < MAX_BODY_BYTES:
+            message = f"Dữ liệu gửi lên quá lớn (tối đa {cap // 1024} KB)."
+        return problem(Request(scope), 413, code, message)
+
+    # Outermost last: headers on every answer, then the Host, the client address, the credential, the body.
+    app.add_middleware(BodyCap, caps=BODY_CAPS, default=MAX_BODY_BYTES, too_large=too_large)
+    app.add_middleware(CredentialFirst, check=credential_first)
+    app.add_middleware(ClientAddress, proxies=lambda: settings.trusted_proxies)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders, portal_url=settings.portal_url)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -260,7 +320,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong báo cáo của đơn vị.")
         return evidence_response(path, name, shown_name)
 
-    app.include_router(office_router(settings, store_, client, TEMPLATES))
+    app.include_router(office_router(settings, store_, client, TEMPLATES, gate))
 
     # --- the JSON API ----------------------------------------------------------------
 
@@ -336,6 +396,18 @@ def office_contact(settings: Settings) -> str:
     ways = [f"e-mail {settings.office_email}" if settings.office_email else "",
             f"điện thoại {settings.office_phone}" if settings.office_phone else ""]  # fmt: skip
     return "; ".join(w for w in ways if w)
+
+
+def loggable_path(path: str, secret: str) -> str:
+    """The path with a unit's link token replaced by the token's id (a token is a credential, never logged)."""
+    found = UNIT_PATH.match(path)
+    if found is None:
+        return path
+    try:
+        token_id = read(secret, found["token"]).token_id
+    except LinkError as exc:
+        token_id = exc.reason
+    return f"/u/<{token_id}>{path[found.end('token') :]}"
 
 
 def via(link: UnitLink) -> str:

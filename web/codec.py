@@ -19,18 +19,18 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from access.payloads import CampaignCodec, PayloadKeyError, parse_keys
+from access.payloads import CampaignCodec, parse_keys
 from access.roles import Action, may
 from settings import Settings
-from store.database import Store
-from store.users import AccountError, Person, sign_in
-from web.office_door import Signed
+from store.users import SIGN_IN_REFUSED
+from web.office_door import Gate, Signed
 from web.portal import Refused
 
-MAX_BODY = 8 * 1024 * 1024
+MAX_BODY = 8 * 1024 * 1024  # capped while it streams (web.middleware.BodyCap); inflated at most MAX_DECODED_BYTES
 
 
 def origin_of(url: str) -> str:
@@ -61,20 +61,11 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
     return name.strip()[:60], password[:200]
 
 
-def codec_router(settings: Settings, allowed: Callable[..., Signed], store: Store | None = None) -> APIRouter:
+def codec_router(settings: Settings, allowed: Callable[..., Signed], gate: Gate | None = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     keys = parse_keys(settings.payload_keys)
     codec = CampaignCodec(keys)
     origins = ui_origins(settings.temporal_ui_url)
-
-    def account(name: str, password: str) -> Person | None:
-        if store is None:
-            return None
-        with store.session() as session:  # a wrong password counts toward the lock-out, as at /login
-            try:
-                return sign_in(session, name, password)
-            except AccountError:
-                return None
 
     async def may_decode(request: Request) -> None:
         if not keys:
@@ -83,9 +74,12 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed], store: Stor
         if credentials is None:
             allowed(request, Action.VIEW)  # the office's session (401/403 otherwise)
             return
-        person = await asyncio.to_thread(account, *credentials)
+        if gate is None:
+            raise Refused(401, "unauthorized", SIGN_IN_REFUSED)
+        # through the sign-in's own limits: a wrong password here counts as one at /login
+        person, status = await asyncio.to_thread(gate.sign_in, request, *credentials)
         if person is None:
-            raise Refused(401, "unauthorized", "Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đang bị khóa).")
+            raise Refused(status, "unauthorized" if status == 401 else "too_many", SIGN_IN_REFUSED)
         if not may(person.role, Action.VIEW):
             raise Refused(403, "forbidden", "Vai trò này không được đọc dữ liệu của chiến dịch.")
 
@@ -107,13 +101,16 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed], store: Stor
     async def decode(request: Request) -> Response:
         await may_decode(request)
         body = await request.body()
-        if len(body) > MAX_BODY:
-            return cors(request, Response("quá lớn", status_code=413))
         try:
             payloads = json_format.Parse(body, Payloads())
+        except (json_format.ParseError, ValueError):
+            problem = 'Không đọc được yêu cầu: cần JSON {"payloads": [...]} của Temporal.'
+            return cors(request, JSONResponse({"code": "invalid", "message": problem}, status_code=400))
+        try:
             decoded = await codec.decode(list(payloads.payloads))
-        except (json_format.ParseError, PayloadKeyError, ValueError) as exc:
-            return cors(request, Response(f"không giải mã được: {exc}", status_code=400))
+        except ValueError as exc:  # PayloadError, PayloadKeyError: the payload at fault, by its place
+            message = f"Không giải mã được: {exc}."
+            return cors(request, JSONResponse({"code": "bad_payload", "message": message}, status_code=400))
         text = json_format.MessageToJson(Payloads(payloads=decoded))
         return cors(request, Response(text, media_type="application/json"))
 

@@ -24,7 +24,7 @@ from access.roles import Action
 from campaign.clock import end_of_day
 from campaign.limits import MAX_NAME_CHARS, campaign_id_problem
 from campaign.notices import link_resent
-from store.links import current_link, link_version, revoke_links
+from store.links import NoSuchLink, current_link, link_version, revoke_links
 from store.schema import Assignment, Campaign
 from web.office_door import Door, Signed, via
 from web.portal import Refused, send_update
@@ -147,8 +147,12 @@ def action_router(door: Door) -> APIRouter:
         who = allowed(request, Action.ASSIGN, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận thu hồi: liên kết cũ sẽ không mở được nữa.")
+        try:
+            with door.store.session() as session:
+                version = revoke_links(session, campaign_id, code)
+        except NoSuchLink as exc:
+            raise Refused(404, "not_found", f"Không thu hồi được: {exc}.") from None
         with door.store.session() as session:
-            version = revoke_links(session, campaign_id, code)
             link = (
                 None
                 if secret_problem(door.settings.portal_secret)
@@ -187,7 +191,7 @@ def action_router(door: Door) -> APIRouter:
         try:
             delivery = await asyncio.to_thread(Notifier(door.store, door.settings).deliver, notice, bound)
         except Exception as exc:  # a refused connection or a server that answers later
-            bound.warning("link not resent", error=str(exc))
+            bound.warning("link not resent", error=str(exc))  # the server's address and reason: in the log only
             said = (f"Chưa gửi được e-mail tới {unit.email}: máy chủ thư chưa nhận thư (không kết nối được "
                     "hoặc tạm từ chối). Đề nghị thử lại sau; nếu vẫn không được, báo bộ phận kỹ thuật.")  # fmt: skip
             raise Refused(503, "unavailable", said) from None

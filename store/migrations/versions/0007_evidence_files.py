@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"  # to be "0006" when merged after the migration numbered 0006
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
