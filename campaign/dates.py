@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -99,6 +100,30 @@ def find_dates(text: str) -> list[DateMention]:
     for m in _WORDED.finditer(folded):
         found.append(DateMention(int(m[1]), int(m[2]), _year(m[3]), m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
+
+
+# "Kết luận số 14-KL/TW ngày 29/2/2021": a date that dates another document.
+_DOCUMENT_REFERENCE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][\w/-]*\s+ngày\s*$")
+
+
+def event_mentions(line: str) -> list[DateMention]:
+    """Dates in running text that could be an event's date.
+
+    Leaves out anniversary spans ("19/5/1890 – 19/5/2023", years differ) and dates
+    of cited documents ("… số 14-KL/TW ngày 29/2/2021").
+    """
+    mentions = find_dates(line)
+    skip: set[int] = set()
+    for first, second in itertools.pairwise(mentions):
+        between = line[first.end : second.start]
+        if re.fullmatch(r"\s*[-–—]\s*", between) and first.year and second.year and first.year != second.year:
+            skip.update({id(first), id(second)})
+    # The reference stands right before its date; looking a short way back keeps this linear.
+    return [
+        m
+        for m in mentions
+        if id(m) not in skip and not _DOCUMENT_REFERENCE.search(line[max(0, m.start - 80) : m.start])
+    ]
 
 
 def parse_when(cell: str, default_year: int | None = None) -> When:

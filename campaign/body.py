@@ -1,0 +1,209 @@
+"""Activities written in the plan's body: numbered or lettered items ("1.", "1.1.", "a)") and bullets
+("-", "+", "•") whose lines give the time, place and who is responsible under the usual labels
+("- Thời gian: …", "- Phụ trách: …"), in one sentence ("… tổ chức vào ngày 22/3/2025 tại hội trường,
+Chi đoàn 10A3 phụ trách"), or nothing at all (a task that spans the plan's window).
+
+What counts: an item with labelled lines; else a leaf item whose words give an event's date; else,
+in a section of content (not "Mục đích, yêu cầu" nor "Tổ chức thực hiện"), a leaf task with no date.
+An item with sub-items is their heading. Each raw activity keeps the lines it was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from campaign.raw import RawActivity
+from campaign.schedule import split_cells
+from campaign.sentence import read_sentence
+from campaign.text import fold, squash, strip_markup
+
+# Labels as plans write them → the field they give; the participants' and form's labels are known
+# (they never start an item) but give nothing the campaign runs on.
+_LABELS = {
+    "thoi gian to chuc": "time", "thoi gian thuc hien": "time", "thoi gian trien khai": "time",
+    "thoi gian": "time", "thoi diem": "time", "ngay to chuc": "time",
+    "thoi han hoan thanh": "deadline", "thoi han nop": "deadline", "thoi han": "deadline", "han chot": "deadline",
+    "han nop": "deadline",
+    "dia diem to chuc": "place", "dia diem thuc hien": "place", "dia diem": "place", "noi to chuc": "place",
+    "don vi thuc hien": "lead", "don vi chu tri": "lead", "don vi phu trach": "lead", "don vi to chuc": "lead",
+    "bo phan thuc hien": "lead", "luc luong thuc hien": "lead", "phan cong thuc hien": "lead",
+    "nguoi phu trach": "lead", "phu trach": "lead", "thuc hien": "lead", "chu tri": "lead", "giao cho": "lead",
+    "phan cong": "lead", "trach nhiem": "lead",
+    "don vi phoi hop": "support", "phoi hop": "support",
+    "hinh thuc": "other", "thanh phan": "other", "thanh phan tham du": "other", "doi tuong": "other",
+    "so luong": "other", "noi dung": "other", "quy mo": "other", "kinh phi": "other", "san pham": "other",
+}  # fmt: skip
+_LABEL_AT = re.compile(r"^\s*(?:[-+•–*]\s*)?([^\W\d_][^:：]{1,34}?)\s*[:：]\s*(.*)$")
+# An inline label after the item's words: "… . Thời gian: 22/3/2025; Địa điểm: sân trường".
+_INLINE = re.compile(r"(?:^|[.;,]\s*|\s[-–]\s*|\s)([^\W\d_][\w ]{1,30}?)\s*[:：]\s*")
+_ITEM = re.compile(
+    r"^\s*(?:(?P<roman>[IVX]{1,4})\s*[./)]|(?P<num>\d{1,2}(?:\s*\.\s*\d{1,2}){0,3})\s*[.)]|"
+    r"(?P<letter>[a-zđ])\s*[.)]|(?P<bullet>[-+•–—*●○▪■◦♦➢➤✓√]))\s*(?P<text>.*)$"
+)
+_PURPOSE = re.compile(r"^(muc dich|yeu cau|y nghia|muc tieu|chi tieu|quan diem)\b")
+_ORGANISE = re.compile(
+    r"^(to chuc thuc hien|phan cong|trach nhiem|kinh phi|che do bao cao|khen thuong|dieu khoan|de xuat|kien nghi)\b"
+)
+_SECTION_WORDS = re.compile(r"^(noi dung|cac hoat dong|hoat dong|nhiem vu|chuong trinh|cong viec|ke hoach|lich)\b")
+
+
+def _label_field(name: str) -> str | None:
+    return _LABELS.get(fold(name))
+
+
+@dataclass
+class _Item:
+    line: int  # 1-based
+    rank: int  # 0 a section; 1–4 numbered by depth; 5 a letter; 6+ a bullet
+    path: str  # its number as written, within its parents ("2.1", "2.b"); "" for a bullet
+    text: str
+    parent: _Item | None = None
+    labels: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, line)
+    details: list[tuple[str, int]] = field(default_factory=list)  # paragraphs under it
+    children: list[_Item] = field(default_factory=list)
+    section: str = "content"  # purpose | organise | content: the kind of section it stands in
+    is_section: bool = False
+
+
+def _rank(m: re.Match[str]) -> tuple[int, str]:
+    if m["roman"]:
+        return 0, m["roman"]
+    if m["num"]:
+        parts = [p.strip() for p in m["num"].split(".") if p.strip()]
+        return len(parts), ".".join(str(int(p)) for p in parts)
+    if m["letter"]:
+        return 5, m["letter"]
+    return (7 if m["bullet"] == "+" else 6), ""
+
+
+def _is_heading_line(text: str) -> bool:
+    """A plain line in capitals, short: a section heading ("NỘI DUNG", "TỔ CHỨC THỰC HIỆN")."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and text == text.upper() and len(text.split()) <= 12 and len(letters) >= 4
+
+
+def _labels_in(text: str, line: int) -> tuple[str, list[tuple[str, str, int]]]:
+    """The item's own words and the labelled parts written after them on the same line."""
+    cuts = [(m.start(), m.end(), f) for m in _INLINE.finditer(text) if (f := _label_field(m[1]))]
+    if not cuts:
+        return text, []
+    labels = []
+    for (_start, end, name), following in zip(cuts, [*cuts[1:], None], strict=False):
+        value = text[end : following[0] if following else len(text)].strip(" ;,.")
+        labels.append((name, value, line))
+    return text[: cuts[0][0]].strip(" .;,–-"), labels
+
+
+def _section_kind(text: str) -> str | None:
+    key = fold(text)
+    if len(key.split()) > 10:
+        return None
+    if _PURPOSE.match(key):
+        return "purpose"
+    if _ORGANISE.match(key):
+        return "organise"
+    if _SECTION_WORDS.match(key):
+        return "content"
+    return None
+
+
+def _items(lines: list[str], start: int, end: int) -> list[_Item]:
+    items: list[_Item] = []
+    current: _Item | None = None
+    last_label: tuple[_Item, int] | None = None  # the item and index of the label a wrapped line continues
+    for index in range(start, end):
+        number = index + 1
+        if split_cells(lines[index]) is not None:
+            continue  # a table's row: the table reader's
+        text = squash(strip_markup(lines[index]))
+        if not text:
+            continue
+        labelled = _LABEL_AT.match(text)
+        if labelled and (name := _label_field(labelled[1])) and current is not None:
+            head, more = _labels_in(labelled[2], number)
+            current.labels.append((name, head, number))
+            current.labels.extend(more)
+            last_label = (current, len(current.labels) - 1)
+            continue
+        marked = _ITEM.match(text)
+        if marked and marked["text"].strip():
+            rank, own = _rank(marked)
+            words, labels = _labels_in(marked["text"].strip(), number)
+            parent = next((i for i in reversed(items) if i.rank < rank), None)
+            path = own if rank == 0 or parent is None or parent.rank == 0 or rank <= 4 else f"{parent.path}.{own}"
+            item = _Item(number, rank, path if own else "", words, parent, labels)
+            kind = _section_kind(words.rstrip(":"))
+            item.is_section = rank == 0 or kind is not None
+            item.section = kind or (parent.section if parent else "content")
+            if parent:
+                parent.children.append(item)
+            items.append(item)
+            current, last_label = item, None
+            continue
+        if _is_heading_line(text):
+            kind = _section_kind(text)
+            item = _Item(number, 0, "", text, None, is_section=True, section=kind or "content")
+            items.append(item)
+            current, last_label = item, None
+            continue
+        if current is None:
+            continue
+        if last_label is not None and text[:1].islower():  # a labelled value wrapped onto this line
+            owner, at = last_label
+            name, value, line = owner.labels[at]
+            owner.labels[at] = (name, f"{value} {text}", line)
+        else:
+            current.details.append((text, number))
+    return items
+
+
+def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity | None:
+    if item.section == "purpose":
+        return None
+    fields: dict[str, list[tuple[str, int]]] = {}
+    for name, value, line in item.labels:
+        fields.setdefault(name, []).append((value, line))
+    given = {"time", "deadline", "place", "lead", "support"} & set(fields)
+    task_children = [c for c in item.children if not c.is_section]
+    if not given and (task_children or item.is_section):
+        return None  # a heading: its sub-items are the activities
+    words = item.text.rstrip(":").strip()
+    details = " ".join(text for text, _ in item.details)
+    whole = read_sentence(f"{words}. {details}" if details else words, plan_year)
+    own = read_sentence(words, plan_year)
+    title = own.title if len(own.title.split()) >= 2 else whole.title
+    if item.is_section or not title:
+        title = plan_title or words
+    lines = [item.line, *(line for _, _, line in item.labels), *(line for _, line in item.details)]
+    raw = RawActivity(title=title, time="", line=item.line, source_lines=lines, from_body=True)
+    raw.label = item.path
+    if "time" in fields:
+        raw.time = fields["time"][0][0]
+    elif "deadline" in fields:
+        raw.time, raw.deadline = fields["deadline"][0][0], True
+    else:
+        raw.time = whole.time
+    raw.notes = list(whole.notes)
+    if raw.time and not re.search(r"\d", raw.time):
+        raw.undated, raw.time = f"thời gian “{raw.time}” không ghi ngày", ""
+    raw.place = fields["place"][0][0] if "place" in fields else whole.place
+    raw.lead = "; ".join(v for v, _ in fields.get("lead", [])) or whole.responsible
+    if "support" in fields:
+        raw.support = "; ".join(v for v, _ in fields["support"])
+    if not raw.time and not raw.undated:
+        if not given and (item.section != "content" or len(words.split()) < 2):
+            return None  # an undated line outside the content sections is not a task
+        raw.undated = (
+            f"ngày {whole.celebrated} là ngày được chào mừng, không rõ là ngày tổ chức"
+            if whole.celebrated
+            else "không ghi ngày"
+        )
+    return raw
+
+
+def body_activities(
+    lines: list[str], start: int, end: int, plan_title: str, plan_year: int | None
+) -> list[RawActivity]:
+    """The activities written in lines[start:end] (the body), in order, as raw activities."""
+    return [raw for item in _items(lines, start, end) if (raw := _raw_of(item, plan_title, plan_year))]
