@@ -77,7 +77,9 @@ def _balanced(text: str) -> bool:
 
 def _split_outside_parentheses(text: str, separators: str) -> list[str]:
     """`text` cut at each separator character that stands outside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1

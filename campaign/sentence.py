@@ -122,8 +122,10 @@ def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
         before, after = text[:start], text[end:]
     else:
         period = _PERIOD.search(fold_keep_length(text))
-        time = text[period.start() : period.end()] if period and period.group(0).strip() else ""
-        before, after = (text[: period.start()], text[period.end() :]) if time else (text, "")
+        if period is not None and period.group(0).strip():
+            time, before, after = text[period.start() : period.end()], text[: period.start()], text[period.end() :]
+        else:
+            time, before, after = "", text, ""
     notes: list[tuple[str, str]] = []
     if len(dates) > 1 and not all(_JOINED.fullmatch(text[a.end : b.start]) for a, b in itertools.pairwise(dates)):
         notes.append(("several_dates", f"nội dung ghi nhiều ngày; lấy từ ngày đầu đến ngày cuối (“{time}”)"))
