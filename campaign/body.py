@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from campaign.raw import RawActivity
 from campaign.schedule import split_cells
-from campaign.sentence import read_sentence
+from campaign.parties import is_person
+from campaign.sentence import GROUP_OR_ORG, read_sentence
 from campaign.text import fold, squash, strip_markup
 
 # Labels as plans write them → the field they give; the participants' and form's labels are known
@@ -169,6 +170,11 @@ def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity 
     if not given and (task_children or item.is_section):
         return None  # a heading: its sub-items are the activities
     words = item.text.rstrip(":").strip()
+    who, _, task = words.partition(":")
+    who_is_party = bool(task.strip()) and len(who.split()) <= 8 and (GROUP_OR_ORG.match(fold(who)) or is_person(who))
+    if who_is_party:  # "Các chi đoàn: báo cáo kết quả …": who, then what
+        words = task.strip()
+        words = words[:1].upper() + words[1:]
     details = " ".join(text for text, _ in item.details)
     whole = read_sentence(f"{words}. {details}" if details else words, plan_year)
     own = read_sentence(words, plan_year)
@@ -188,7 +194,7 @@ def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity 
     if raw.time and not re.search(r"\d", raw.time):
         raw.undated, raw.time = f"thời gian “{raw.time}” không ghi ngày", ""
     raw.place = fields["place"][0][0] if "place" in fields else whole.place
-    raw.lead = "; ".join(v for v, _ in fields.get("lead", [])) or whole.responsible
+    raw.lead = "; ".join(v for v, _ in fields.get("lead", [])) or whole.responsible or (who if who_is_party else "")
     if "support" in fields:
         raw.support = "; ".join(v for v, _ in fields["support"])
     if not raw.time and not raw.undated:
@@ -202,8 +208,22 @@ def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity 
     return raw
 
 
+def _section_mark(item: _Item) -> str:
+    top = item
+    while top.parent is not None:
+        top = top.parent
+    return top.path if top.rank == 0 else ""
+
+
 def body_activities(
     lines: list[str], start: int, end: int, plan_title: str, plan_year: int | None
 ) -> list[RawActivity]:
-    """The activities written in lines[start:end] (the body), in order, as raw activities."""
-    return [raw for item in _items(lines, start, end) if (raw := _raw_of(item, plan_title, plan_year))]
+    """The activities written in lines[start:end] (the body), in order, as raw activities. A number
+    written twice (in two sections) is shown with its section's ("III.2")."""
+    found = [(item, raw) for item in _items(lines, start, end) if (raw := _raw_of(item, plan_title, plan_year))]
+    labels = [raw.label for _, raw in found if raw.label]
+    twice = {label for label in labels if labels.count(label) > 1}
+    for item, raw in found:
+        if raw.label in twice and (mark := _section_mark(item)):
+            raw.label = f"{mark}.{raw.label}"
+    return [raw for _, raw in found]

@@ -71,7 +71,7 @@ class DateMention:
 _NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?(?![\d/])")
 # 12-4-2025, 1-11-2009, 12.4.2025: with dashes or dots only a whole date with its four-digit year is one
 # ("2022 - 2030", "3.5", "5.000.000" are not).
-_DASHED = re.compile(r"(?<![\d./-])(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?![\d./-])")
+_DASHED = re.compile(r"(?<![\d/-])(?<!\d\.)(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?![\d/-])(?!\.\d)")
 # 28 tháng 4 năm 2023 (already folded: "28 thang 4 nam 2023"); "tuần 2 tháng 3" is a week, not 2 March.
 _WORDED = re.compile(r"(?<!\d)(?<!tuan )(?<!tuan thu )(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?(?!\d)")
 # Month and quarter forms are matched on folded text, where "/" has become a space.

@@ -212,7 +212,10 @@ def issuer(lines: list[str]) -> str:
     """The issuing organisation the heading names: the last line in capitals before the code or the
     "KẾ HOẠCH" line that is not the national motto or the Youth Union's own name ("" when none)."""
     stop = title_line(lines)
-    code_at = next((i for i, line in enumerate(lines) if any(_OWN_CODE.match(c) for c in cells_of(line))), None)
+    code_at = next(
+        (i for i, line in enumerate(lines) if any(_OWN_CODE.match(c) or _SPLIT_CODE.match(c) for c in cells_of(line))),
+        None,
+    )
     if code_at is not None and (stop is None or code_at < stop):
         stop = code_at
     found = ""

@@ -269,6 +269,9 @@ def _from_body(
             )
         )
         context = Context(context.default_year, window, context.directory, context.own_directory)
+        for activity in dated.values():
+            if activity.kind is ActivityKind.DEADLINE:
+                activity.start = min(window.start, activity.end)
     activities = []
     for no, raw in numbered:
         if no in dated:

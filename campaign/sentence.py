@@ -40,8 +40,8 @@ _TRAILING = re.compile(
     r"trước|là|hạn)\s*)*[\s,;:–\-]*$",
     re.IGNORECASE,
 )
-_GROUP_OR_ORG = re.compile(
-    r"^(cac|nhung|toan the|moi|doan|chi doan|chi doi|lien doi|cum|van phong|ban|cong doan|hoi|bch|btv|to)\b"
+GROUP_OR_ORG = re.compile(
+    r"^(cac|nhung|toan the|moi|doan|chi doan|chi doi|lien doi|cum|van phong|ban|cong doan|bch|btv|thuong truc)\b"
 )
 
 
@@ -103,7 +103,7 @@ def _parenthesised(text: str) -> tuple[str, str]:
     key = fold(inner)
     if re.search(r"\d{1,2}\s*/\s*\d{1,2}", inner):
         return "", text
-    if _ROLE.search(inner) or _GROUP_OR_ORG.match(key) or is_person(inner):
+    if _ROLE.search(inner) or GROUP_OR_ORG.match(key) or is_person(inner):
         return inner, text[: m.start()].rstrip()
     return "", text
 
