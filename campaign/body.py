@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from campaign.parties import is_person
 from campaign.raw import RawActivity
 from campaign.schedule import split_cells
-from campaign.parties import is_person
 from campaign.sentence import GROUP_OR_ORG, read_sentence
 from campaign.text import fold, squash, strip_markup
 

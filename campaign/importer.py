@@ -19,7 +19,7 @@ from pathlib import Path
 
 from campaign import heading
 from campaign.body import body_activities
-from campaign.dates import ActivityKind
+from campaign.dates import ActivityKind, DateError, format_when, parse_when
 from campaign.documents import PlanReadError, read_lines
 from campaign.limits import MAX_ACTIVITIES, MAX_DAYS_FROM_ISSUE, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint, spoken_of
@@ -94,8 +94,9 @@ def _year_typos(activities: list[PlannedActivity], issued_on: date | None, windo
         others = [b for b in activities if b is not a]
         if window is not None:
             low, high = window.start, window.end
-        elif others:
+        elif others:  # with no window, the other activities' span, from the issue date on
             low, high = min(b.start for b in others), max(b.end for b in others)
+            low = min(low, issued_on) if issued_on else low
         else:
             continue
         years = {b.end.year for b in others} | ({issued_on.year} if issued_on else set())
@@ -227,7 +228,10 @@ def _with_table(
     table = list(activities)
     next_no = max((a.no for a in activities), default=0) + 1
     for raw in body:
-        if raw.undated or spoken_of(raw.title, table):
+        if raw.undated:
+            continue
+        if named := spoken_of(raw.title, table):
+            findings.extend(_contradiction(raw, named, context))
             continue
         raw.label = ""
         added: list[Finding] = []
@@ -245,6 +249,28 @@ def _with_table(
         activities.append(activity)
         next_no += 1
     return activities
+
+
+def _contradiction(raw: RawActivity, named: list[PlannedActivity], context: Context) -> list[Finding]:
+    """A body item's date against the table row that names the same activity (the table wins)."""
+    try:
+        when = parse_when(raw.time, context.default_year)
+    except DateError:
+        return []
+    start = when.start or when.end
+    found = []
+    for activity in named:
+        if start <= activity.end and activity.start <= when.end:
+            continue
+        found.append(
+            Finding(
+                kind="date_conflict",
+                line=raw.line,
+                message=f"nội dung ghi {format_when(when)} cho hoạt động {activity.number} “{activity.title}”, "
+                f"nhưng lịch hoạt động (dòng {activity.line}) ghi {format_when(activity.when)}",
+            )
+        )
+    return found
 
 
 def _from_body(

@@ -13,20 +13,20 @@ from dataclasses import dataclass, field
 
 from campaign.dates import DateMention, event_mentions, fold_keep_length
 from campaign.parties import is_person
-from campaign.text import fold, squash
+from campaign.text import fold, nfc, squash
 
-# Words right before the date that belong to its phrase (folded, one character per character).
+# Words right before the date that belong to its phrase (lower case, with their accents: "tú" is not "từ").
 _TAIL = re.compile(
-    r"(?:\b(?:tu|vao|truoc|cham nhat(?: la)?|han chot(?: la)?|han cuoi|han nop|han|hoan thanh truoc|trong|"
-    r"den het|den|ke tu|bat dau tu|dien ra|luc|to chuc)\s+)*"
-    r"(?:\b\d{1,2}\s*(?:h|gio|g)\s*\d{0,2}\s*(?:phut\s*)?)?"
-    r"(?:\b(?:sang|chieu|toi)\s+)?"
-    r"(?:\b(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|cn|t[2-7])\s+)?"
-    r"(?:\b(?:tu\s+(?:ngay\s+)?\d{1,2}\s+(?:den|toi)\s+(?:het\s+)?|ngay\s+\d{1,2}\s+))?"
-    r"(?:\bngay\s*)?$"
+    r"(?:\b(?:từ|vào|trước|chậm nhất(?: là)?|hạn chót(?: là)?|hạn cuối|hạn nộp|hạn|hoàn thành trước|trong|"
+    r"đến hết|đến|kể từ|bắt đầu từ|diễn ra|lúc|tổ chức)[\s,]+)*"
+    r"(?:\b\d{1,2}\s*(?:h|giờ|g|:)\s*\d{0,2}\s*(?:phút)?[\s,]*)?"
+    r"(?:\b(?:sáng|chiều|tối)[\s,]+)?"
+    r"(?:\b(?:thứ (?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật|cn|t[2-7])[\s,(]+)?"
+    r"(?:\b(?:từ\s+(?:ngày\s+)?\d{1,2}\s*(?:đến|tới)\s*(?:hết\s+)?|ngày\s+\d{1,2}\s*[-–—]\s*))?"
+    r"(?:\bngày\s*)?$"
 )
 _JOINED = re.compile(r"\s*(?:-|–|—|đến|tới|và)\s*(?:hết\s+)?(?:ngày\s+)?", re.IGNORECASE)
-_CELEBRATED = re.compile(r"\b(chao mung|ky niem|huong toi|nhan dip|mung|le)\b[^,;()]{0,40}$")
+_CELEBRATED = re.compile(r"\b(chào mừng|kỷ niệm|kỉ niệm|hướng tới|hướng về|nhân dịp|mừng)\b[^,;()]{0,40}$")
 # A month, week or quarter in a sentence, when it gives no day: "trong tháng 12", "tuần 2 tháng 3/2025".
 _PERIOD = re.compile(
     r"\b(?:trong |suot |ca )?(?:tuan (?:thu )?(?:\d|dau|cuoi|nhat|hai|ba|tu|nam)(?: cua)? thang \d{1,2}"
@@ -38,6 +38,11 @@ _BY = re.compile(r"\bdo\s+(.+?)\s+(tổ chức|thực hiện|phụ trách|chủ 
 _TRAILING = re.compile(
     r"[\s,;:–\-]*(?:\b(?:được|sẽ|tổ chức|diễn ra|vào|lúc|trong|từ|ngày|hoàn thành|thời gian|hạn chót|chậm nhất|"
     r"trước|là|hạn)\s*)*[\s,;:–\-]*$",
+    re.IGNORECASE,
+)
+# "<who> <does>": a sentence whose subject is a unit or a group of them.
+_DOER = re.compile(
+    r"^(.{3,60}?)\s+(?:gửi|nộp|báo cáo|tổ chức|triển khai|thực hiện|đăng ký|tham gia|cử|hoàn thành|xây dựng)\b",
     re.IGNORECASE,
 )
 GROUP_OR_ORG = re.compile(
@@ -58,12 +63,12 @@ class Sentence:
 def _event_dates(text: str, plan_year: int | None) -> tuple[list[DateMention], str]:
     """The dates that can be the event's, and the first one the activity only celebrates."""
     found, celebrated = [], ""
-    folded = fold_keep_length(text)
+    lower = nfc(text).lower()
     for m in event_mentions(text):
         if plan_year is not None and m.year is not None and m.year < plan_year - 1:
             continue  # a date long past: history, not the schedule
-        before = folded[max(0, m.start - 60) : m.start]
-        if _CELEBRATED.search(before) and not re.search(r"\b(vao|to chuc|dien ra|tu|truoc|luc)\s+(ngay\s*)?$", before):
+        before = lower[max(0, m.start - 60) : m.start]
+        if _CELEBRATED.search(before) and not re.search(r"\b(vào|tổ chức|diễn ra|từ|trước|lúc)\s+(ngày\s*)?$", before):
             celebrated = celebrated or text[m.start : m.end]
             continue
         found.append(m)
@@ -75,7 +80,7 @@ def _phrase(text: str, dates: list[DateMention]) -> tuple[int, int]:
     the last date joined to it ("từ … đến …"), or the last date at all when several stand apart."""
     first = dates[0]
     window_start = max(0, first.start - 60)
-    tail = _TAIL.search(fold_keep_length(text[window_start : first.start]))
+    tail = _TAIL.search(nfc(text[window_start : first.start]).lower())
     start = window_start + tail.start() if tail else first.start
     end = first.end
     for mention in dates[1:]:
@@ -140,8 +145,11 @@ def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
     title = before
     if by := _BY.search(title):
         title = title[: by.start()]
+    if not responsible and (doer := _DOER.match(title)) and GROUP_OR_ORG.match(fold(doer[1])):
+        responsible = doer[1]  # "Các cơ sở Đoàn gửi danh sách …": the subject does it
     title = _TRAILING.sub("", title).strip(" .,;:")
     if len(title.split()) < 2:  # "Ngày 22/3: Hội thi cắm trại tại …": the title follows the date
         tail = re.split(r"[,;(]|\.\s|\s(?:tại|do)\s", after.lstrip(" :–-,."), maxsplit=1)[0]
         title = squash(f"{title} {tail}").strip(" .,;:")
+    title = title[:1].upper() + title[1:]
     return Sentence(title=title, time=time, place=place, responsible=responsible, notes=notes, celebrated=celebrated)
