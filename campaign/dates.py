@@ -218,6 +218,8 @@ def _week(match: re.Match[str], default_year: int | None, raw: str) -> When:
     if not 1 <= number <= 5:
         raise DateError(f"tháng chỉ có 5 tuần, không có tuần {number} trong “{raw}”")
     first = 7 * (number - 1) + 1
+    if first > last:
+        raise DateError(f"tháng {month}/{year} không có tuần {number} trong “{raw}”")
     return When(ActivityKind.RANGE, date(year, month, first), date(year, month, min(7 * number, last)))
 
 

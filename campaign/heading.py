@@ -47,8 +47,8 @@ _SCHOOL_YEAR = re.compile(r"\bnam hoc (\d{4}) (\d{4})\b")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 # Where the body begins: a section, a numbered item, a bullet, "Căn cứ …", a labelled line.
 _BODY_START = re.compile(
-    r"^\s*([IVX]{1,4}\s*[./)]|\d{1,2}\s*[.)]\s|[a-zđ]\s*\)|[-+•–*]\s*\S|căn cứ\b|thực hiện\b|kính gửi\b|"
-    r"thời gian\s*:|mục đích\b)",
+    r"^\s*([IVX]{1,4}\s*[./)]|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]\s|[a-zđ]\s*\)|[-+•–*]\s*\S|"
+    r"căn cứ\b|thực hiện\b|kính gửi\b|thời gian\s*:|mục đích\b)",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^[\s\-_=*.…–—~]{3,}$")
