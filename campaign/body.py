@@ -176,8 +176,8 @@ def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity 
         words = task.strip()
         words = words[:1].upper() + words[1:]
     details = " ".join(text for text, _ in item.details)
-    whole = read_sentence(f"{words}. {details}" if details else words, plan_year)
     own = read_sentence(words, plan_year)
+    whole = read_sentence(f"{words}. {details}", plan_year) if details else own
     title = own.title if len(own.title.split()) >= 2 else whole.title
     if item.is_section or not title:
         title = plan_title or words

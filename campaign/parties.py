@@ -171,7 +171,7 @@ def _split_names(clause: str, directory: UnitDirectory | None) -> list[str]:
     if directory is not None and len(pieces) > 1:
         pieces = _whole_names(pieces, directory)
     for piece in pieces:
-        if directory is not None and _known(piece, directory):
+        if directory is not None and not is_person(piece) and _known(piece, directory):
             names.append(piece)
             continue
         parts = re.split(r"\s+(?:và|cùng|với)\s+(?![^()]*\))", piece)

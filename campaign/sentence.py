@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from campaign.dates import DateMention, event_mentions, fold_keep_length
+from campaign.dates import DateMention, event_mentions
 from campaign.parties import is_person
 from campaign.text import fold, nfc, squash
 
@@ -29,8 +29,8 @@ _JOINED = re.compile(r"\s*(?:-|–|—|đến|tới|và)\s*(?:hết\s+)?(?:ngày
 _CELEBRATED = re.compile(r"\b(chào mừng|kỷ niệm|kỉ niệm|hướng tới|hướng về|nhân dịp|mừng)\b[^,;()]{0,40}$")
 # A month, week or quarter in a sentence, when it gives no day: "trong tháng 12", "tuần 2 tháng 3/2025".
 _PERIOD = re.compile(
-    r"\b(?:trong |suot |ca )?(?:tuan (?:thu )?(?:\d|dau|cuoi|nhat|hai|ba|tu|nam)(?: cua)? thang \d{1,2}"
-    r"(?: nam)?(?: \d{4})?|thang \d{1,2}(?: nam)?(?: \d{4})?|quy (?:iv|iii|ii|i|[1-4])(?: nam)? \d{4})\b"
+    r"\b(?:trong |suốt |cả )?(?:tuần (?:thứ )?(?:\d|đầu|cuối|nhất|hai|ba|tư|năm)(?: của)? tháng \d{1,2}"
+    r"(?:(?: năm)? \d{4}|/\d{4})?|tháng \d{1,2}(?:(?: năm)? \d{4}|/\d{4})?|quý (?:iv|iii|ii|i|[1-4])(?:(?: năm)? \d{4}|/\d{4}))\b"
 )
 _PLACE = re.compile(r"\btại\s+([^,;()]+?)(?=\s*(?:[,;()]|\.\s|\.$|$|\s(?:do|với|cho|và giao)\s))", re.IGNORECASE)
 _ROLE = re.compile(r"\b(phụ trách|chủ trì|thực hiện|phối hợp)\b|^\s*(giao|phân công)\b", re.IGNORECASE)
@@ -126,7 +126,7 @@ def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
             time += f" {clock[1]}"
         before, after = text[:start], text[end:]
     else:
-        period = _PERIOD.search(fold_keep_length(text))
+        period = _PERIOD.search(nfc(text).lower())
         if period is not None and period.group(0).strip():
             time, before, after = text[period.start() : period.end()], text[: period.start()], text[period.end() :]
         else:
