@@ -36,8 +36,6 @@ _LABELS = {
     "so luong": "other", "noi dung": "other", "quy mo": "other", "kinh phi": "other", "san pham": "other",
 }  # fmt: skip
 _LABEL_AT = re.compile(r"^\s*(?:[-+•–*]\s*)?([^\W\d_][^:：]{1,34}?)\s*[:：]\s*(.*)$")
-# An inline label after the item's words: "… . Thời gian: 22/3/2025; Địa điểm: sân trường".
-_INLINE = re.compile(r"(?:^|[.;,]\s*|\s[-–]\s*|\s)([^\W\d_][\w ]{1,30}?)\s*[:：]\s*")
 _ITEM = re.compile(
     r"^\s*(?:(?P<roman>[IVX]{1,4})\s*[./)]|(?P<num>\d{1,2}(?:\s*\.\s*\d{1,2}){0,3})\s*[.)]|"
     r"(?P<letter>[a-zđ])\s*[.)]|(?P<bullet>[-+•–—*●○▪■◦♦➢➤✓√]))\s*(?P<text>.*)$"
@@ -84,14 +82,30 @@ def _is_heading_line(text: str) -> bool:
     return bool(letters) and text == text.upper() and len(text.split()) <= 12 and len(letters) >= 4
 
 
+def _label_at_end(words: str) -> tuple[str, int] | None:
+    """The known label the words before a colon end with ("… Hội thi Thời gian"), and where it starts."""
+    parts = words.split()
+    for k in range(min(5, len(parts)), 0, -1):
+        if name := _label_field(" ".join(parts[-k:])):
+            return name, len(words) - len(" ".join(parts[-k:]))
+    return None
+
+
 def _labels_in(text: str, line: int) -> tuple[str, list[tuple[str, str, int]]]:
     """The item's own words and the labelled parts written after them on the same line."""
-    cuts = [(m.start(), m.end(), f) for m in _INLINE.finditer(text) if (f := _label_field(m[1]))]
+    cuts = []
+    for m in re.finditer(r"[:：]", text):
+        before = text[: m.start()]
+        head = re.split(r"[.;,(]", before)[-1]  # the label is the last words of its clause
+        if (found := _label_at_end(head)) is not None:
+            name, at = found
+            start = len(before) - len(head) + at
+            cuts.append((start, m.end(), name))
     if not cuts:
         return text, []
     labels = []
     for (_start, end, name), following in zip(cuts, [*cuts[1:], None], strict=False):
-        value = text[end : following[0] if following else len(text)].strip(" ;,.")
+        value = text[end : following[0] if following else len(text)].strip(" ;,.–-")
         labels.append((name, value, line))
     return text[: cuts[0][0]].strip(" .;,–-"), labels
 

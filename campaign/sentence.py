@@ -30,7 +30,8 @@ _CELEBRATED = re.compile(r"\b(chào mừng|kỷ niệm|kỉ niệm|hướng tớ
 # A month, week or quarter in a sentence, when it gives no day: "trong tháng 12", "tuần 2 tháng 3/2025".
 _PERIOD = re.compile(
     r"\b(?:trong |suốt |cả )?(?:tuần (?:thứ )?(?:\d|đầu|cuối|nhất|hai|ba|tư|năm)(?: của)? tháng \d{1,2}"
-    r"(?:(?: năm)? \d{4}|/\d{4})?|tháng \d{1,2}(?:(?: năm)? \d{4}|/\d{4})?|quý (?:iv|iii|ii|i|[1-4])(?:(?: năm)? \d{4}|/\d{4}))\b"
+    r"(?:(?: năm)? \d{4}|/\d{4})?|tháng \d{1,2}(?:(?: năm)? \d{4}|/\d{4})?|"
+    r"quý (?:iv|iii|ii|i|[1-4])(?:(?: năm)? \d{4}|/\d{4}))\b"
 )
 _PLACE = re.compile(r"\btại\s+([^,;()]+?)(?=\s*(?:[,;()]|\.\s|\.$|$|\s(?:do|với|cho|và giao)\s))", re.IGNORECASE)
 _ROLE = re.compile(r"\b(phụ trách|chủ trì|thực hiện|phối hợp)\b|^\s*(giao|phân công)\b", re.IGNORECASE)

@@ -374,3 +374,25 @@ def test_a_described_group_expands_only_for_the_directorys_organisation(director
     assert other.problems[0][0] == "needs_assignment"
     plan = import_plan(BODIES / "school-year.txt", directory)
     assert "other_issuer" in {f.kind for f in plan.findings}
+
+
+def test_a_header_flattened_one_cell_per_line(directory) -> None:
+    plan = _plan(
+        """
+ĐOÀN TNCS HỒ CHÍ MINH |
+BCH ĐOÀN TRƯỜNG THPT HOA LƯ |
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |
+Độc lập - Tự do - Hạnh phúc |
+Số: 07-KH/ĐTN |
+Hoa Lư, ngày 02 tháng 3 năm 2025 |
+KẾ HOẠCH |
+Tổ chức Hội trại khối 10 |
+1. Hội thi cắm trại
+- Thời gian: ngày 22/3/2025
+- Phụ trách: Chi đoàn 10A3
+""",
+        directory,
+    )
+    assert (plan.code, plan.issued_on, plan.title) == ("07-KH/ĐTN", date(2025, 3, 2), "Tổ chức Hội trại khối 10")
+    assert plan.issuer == "BCH ĐOÀN TRƯỜNG THPT HOA LƯ"
+    assert "other_issuer" in {f.kind for f in plan.findings}
