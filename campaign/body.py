@@ -123,10 +123,25 @@ def _section_kind(text: str) -> str | None:
     return None
 
 
+def _add_item(items: list[_Item], number: int, rank: int, own: str, text: str) -> _Item:
+    words, labels = _labels_in(text, number)
+    parent = next((i for i in reversed(items) if i.rank < rank), None)
+    path = own if rank == 0 or parent is None or parent.rank == 0 or rank <= 4 else f"{parent.path}.{own}"
+    item = _Item(number, rank, path if own else "", words, parent, labels)
+    kind = _section_kind(words.rstrip(":"))
+    item.is_section = rank == 0 or kind is not None
+    item.section = kind or (parent.section if parent else "content")
+    if parent:
+        parent.children.append(item)
+    items.append(item)
+    return item
+
+
 def _items(lines: list[str], start: int, end: int) -> list[_Item]:
     items: list[_Item] = []
     current: _Item | None = None
     last_label: tuple[_Item, int] | None = None  # the item and index of the label a wrapped line continues
+    plain: tuple[str, int] | None = None  # the paragraph just read, when it was plain text
     for index in range(start, end):
         number = index + 1
         if split_cells(lines[index]) is not None:
@@ -135,26 +150,26 @@ def _items(lines: list[str], start: int, end: int) -> list[_Item]:
         if not text:
             continue
         labelled = _LABEL_AT.match(text)
-        if labelled and (name := _label_field(labelled[1])) and current is not None:
+        if labelled and (name := _label_field(labelled[1])):
+            if plain is not None and len(plain[0].split()) <= 25 and not plain[0].endswith(":"):
+                # a plain paragraph followed by labelled lines is an item whose number Word kept in its
+                # list formatting (or that was never numbered)
+                if current is not None and current.details and current.details[-1] == plain:
+                    current.details.pop()
+                current = _add_item(items, plain[1], 6, "", plain[0])
+            plain = None
+            if current is None:
+                continue
             head, more = _labels_in(labelled[2], number)
             current.labels.append((name, head, number))
             current.labels.extend(more)
             last_label = (current, len(current.labels) - 1)
             continue
+        plain = None
         marked = _ITEM.match(text)
         if marked and marked["text"].strip():
             rank, own = _rank(marked)
-            words, labels = _labels_in(marked["text"].strip(), number)
-            parent = next((i for i in reversed(items) if i.rank < rank), None)
-            path = own if rank == 0 or parent is None or parent.rank == 0 or rank <= 4 else f"{parent.path}.{own}"
-            item = _Item(number, rank, path if own else "", words, parent, labels)
-            kind = _section_kind(words.rstrip(":"))
-            item.is_section = rank == 0 or kind is not None
-            item.section = kind or (parent.section if parent else "content")
-            if parent:
-                parent.children.append(item)
-            items.append(item)
-            current, last_label = item, None
+            current, last_label = _add_item(items, number, rank, own, marked["text"].strip()), None
             continue
         if _is_heading_line(text):
             kind = _section_kind(text)
@@ -162,14 +177,14 @@ def _items(lines: list[str], start: int, end: int) -> list[_Item]:
             items.append(item)
             current, last_label = item, None
             continue
-        if current is None:
-            continue
         if last_label is not None and text[:1].islower():  # a labelled value wrapped onto this line
             owner, at = last_label
             name, value, line = owner.labels[at]
             owner.labels[at] = (name, f"{value} {text}", line)
-        else:
-            current.details.append((text, number))
+            continue
+        plain = (text, number)
+        if current is not None:
+            current.details.append(plain)
     return items
 
 

@@ -396,3 +396,31 @@ Tổ chức Hội trại khối 10 |
     assert (plan.code, plan.issued_on, plan.title) == ("07-KH/ĐTN", date(2025, 3, 2), "Tổ chức Hội trại khối 10")
     assert plan.issuer == "BCH ĐOÀN TRƯỜNG THPT HOA LƯ"
     assert "other_issuer" in {f.kind for f in plan.findings}
+
+
+def test_a_word_plan_whose_list_numbers_are_formatting(tmp_path, directory) -> None:
+    """Word keeps a list's "1." in its numbering, not in the text: a paragraph followed by labelled
+    lines is still an item."""
+    import docx
+
+    document = docx.Document()
+    for text in [
+        "Số: 07-KH/ĐTN",
+        "Hoa Lư, ngày 02 tháng 3 năm 2025",
+        "KẾ HOẠCH",
+        "Tổ chức Tháng Thanh niên tháng 3 năm 2025",
+        "I. NỘI DUNG",
+        "Hội thi cắm trại",
+        "Thời gian: ngày 22/3/2025",
+        "Phụ trách: Đoàn Sở Y tế",
+        "Hiến máu tình nguyện",
+        "Thời gian: 29/3/2025",
+        "Đơn vị thực hiện: Đoàn Sở Nội vụ",
+    ]:
+        document.add_paragraph(text, style="List Number" if text.startswith(("Hội", "Hiến")) else None)
+    document.save(str(tmp_path / "plan.docx"))
+    plan = import_plan(tmp_path / "plan.docx", directory)
+    assert [(a.title, a.start, a.unit_codes) for a in plan.activities] == [
+        ("Hội thi cắm trại", date(2025, 3, 22), ["so-y-te"]),
+        ("Hiến máu tình nguyện", date(2025, 3, 29), ["so-noi-vu"]),
+    ]
