@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -68,8 +69,11 @@ class DateMention:
 
 # 11/5/2023, 25/03/2024, 01/5, 19/5/23 — never part of a longer number ("5/2023").
 _NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?(?![\d/])")
-# 28 tháng 4 năm 2023 (already folded: "28 thang 4 nam 2023")
-_WORDED = re.compile(r"(?<!\d)(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?(?!\d)")
+# 12-4-2025, 1-11-2009, 12.4.2025: with dashes or dots only a whole date with its four-digit year is one
+# ("2022 - 2030", "3.5", "5.000.000" are not).
+_DASHED = re.compile(r"(?<![\d/-])(?<!\d\.)(\d{1,2})([-.])(\d{1,2})\2(\d{4})(?![\d/-])(?!\.\d)")
+# 28 tháng 4 năm 2023 (already folded: "28 thang 4 nam 2023"); "tuần 2 tháng 3" is a week, not 2 March.
+_WORDED = re.compile(r"(?<!\d)(?<!tuan )(?<!tuan thu )(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?(?!\d)")
 # Month and quarter forms are matched on folded text, where "/" has become a space.
 _MONTH = re.compile(r"\bthang (\d{1,2})(?:(?: nam)? (\d{4}))?\b")
 _QUARTER = re.compile(r"\bquy (iv|iii|ii|i|[1-4])(?: nam)? (\d{4})\b")
@@ -89,12 +93,37 @@ def find_dates(text: str) -> list[DateMention]:
     """Every day/month[/year] in a line, in order, valid or not."""
     text = nfc(text)
     found = [DateMention(int(m[1]), int(m[2]), _year(m[3]), m.start(), m.end()) for m in _NUMERIC.finditer(text)]
+    found += [DateMention(int(m[1]), int(m[3]), int(m[4]), m.start(), m.end()) for m in _DASHED.finditer(text)]
     # Worded dates: fold keeps offsets only for ASCII, so search the folded text
     # and accept approximate offsets (used only for nearness checks).
     folded = fold(text)
     for m in _WORDED.finditer(folded):
         found.append(DateMention(int(m[1]), int(m[2]), _year(m[3]), m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
+
+
+# "Kết luận số 14-KL/TW ngày 29/2/2021": a date that dates another document.
+_DOCUMENT_REFERENCE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][\w/-]*\s+ngày\s*$")
+
+
+def event_mentions(line: str) -> list[DateMention]:
+    """Dates in running text that could be an event's date.
+
+    Leaves out anniversary spans ("19/5/1890 – 19/5/2023", years differ) and dates
+    of cited documents ("… số 14-KL/TW ngày 29/2/2021").
+    """
+    mentions = find_dates(line)
+    skip: set[int] = set()
+    for first, second in itertools.pairwise(mentions):
+        between = line[first.end : second.start]
+        if re.fullmatch(r"\s*[-–—]\s*", between) and first.year and second.year and first.year != second.year:
+            skip.update({id(first), id(second)})
+    # The reference stands right before its date; looking a short way back keeps this linear.
+    return [
+        m
+        for m in mentions
+        if id(m) not in skip and not _DOCUMENT_REFERENCE.search(line[max(0, m.start - 80) : m.start])
+    ]
 
 
 def parse_when(cell: str, default_year: int | None = None) -> When:
@@ -118,6 +147,9 @@ def parse_when(cell: str, default_year: int | None = None) -> When:
             date(year, first_month, 1),
             date(year, last_month, calendar.monthrange(year, last_month)[1]),
         )
+
+    if week := _WEEK.search(folded):
+        return _week(week, default_year, raw)
 
     mentions = find_dates(raw)
     if not mentions:
@@ -150,10 +182,58 @@ def parse_when(cell: str, default_year: int | None = None) -> When:
         return When(ActivityKind.RANGE, start, end)
 
     day = mentions[0].resolve(default_year)
+    if first_day := _DAY_ONLY_START.search(raw[: mentions[0].start]):
+        return _from_day(int(first_day[1] or first_day[2]), day, raw)
     words_before_date = re.match(r"\D*", folded)
     if words_before_date and _DEADLINE.search(words_before_date[0]):
         return When(ActivityKind.DEADLINE, None, day)
     return When(ActivityKind.SINGLE_DAY, day, day)
+
+
+# "tuần 2 tháng 3/2025", "tuần thứ hai của tháng 3", "tuần đầu tháng 12", "tuần cuối tháng 5 năm 2025" (folded)
+_WEEK = re.compile(r"\btuan (?:thu )?(\d|dau|cuoi|nhat|hai|ba|tu|nam)(?: cua)? thang (\d{1,2})(?:(?: nam)? (\d{4}))?\b")
+_WEEK_WORDS = {"dau": 1, "nhat": 1, "hai": 2, "ba": 3, "tu": 4, "nam": 5}
+# "từ ngày 3 đến hết ngày 14/3/2025", "ngày 3 – 14/3/2025": a start that gives only its day
+_DAY_ONLY_START = re.compile(
+    r"(?:(?:từ|tu)\s+(?:ngày\s+)?(\d{1,2})\s*(?:đến|tới|den|toi|-|–|—)|ngày\s+(?=\d{1,2}\s*[-–—]\s*$)(\d{1,2})\s*[-–—])"
+    r"\s*(?:hết\s+)?(?:ngày\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _week(match: re.Match[str], default_year: int | None, raw: str) -> When:
+    """Week N of a month is days 7N-6 to 7N (the fifth runs to the month's end); "tuần cuối" is its
+    last seven days. A documented rule, not a calendar week: plans count weeks from the 1st."""
+    month = int(match[2])
+    year = int(match[3]) if match[3] else default_year
+    if year is None:
+        raise DateError(f"thiếu năm trong “{raw}”")
+    if not 1 <= month <= 12 or not 1 <= year <= 9999:
+        raise DateError(f"tháng {month}/{year} không tồn tại trong “{raw}”")
+    last = calendar.monthrange(year, month)[1]
+    word = match[1]
+    if word == "cuoi":
+        return When(ActivityKind.RANGE, date(year, month, last - 6), date(year, month, last))
+    number = int(word) if word.isdigit() else _WEEK_WORDS[word]
+    if not 1 <= number <= 5:
+        raise DateError(f"tháng chỉ có 5 tuần, không có tuần {number} trong “{raw}”")
+    first = 7 * (number - 1) + 1
+    if first > last:
+        raise DateError(f"tháng {month}/{year} không có tuần {number} trong “{raw}”")
+    return When(ActivityKind.RANGE, date(year, month, first), date(year, month, min(7 * number, last)))
+
+
+def _from_day(first_day: int, end: date, raw: str) -> When:
+    """A range whose start gives only its day takes the end's month (or the month before, when the day
+    comes after the end's: "từ 28 đến 3/4" starts on 28/3)."""
+    year, month = end.year, end.month
+    if first_day > end.day:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    try:
+        start = date(year, month, first_day)
+    except ValueError:
+        raise DateError(f"ngày bắt đầu {first_day}/{month} không tồn tại trong “{raw}”") from None
+    return When(ActivityKind.RANGE, start, end)
 
 
 # "8 giờ 00", "8 giờ", "14h00", "7h30", "8g", "08:00"; never inside a date (12/10/2024).

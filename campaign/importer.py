@@ -1,215 +1,43 @@
 """The plan importer: numbered lines of a Kế hoạch → a Plan with findings.
 
-Built for the conventions such plans share, not for one file: the header
-(code, date, title, window), the "Nơi nhận" list and the LỊCH HOẠT ĐỘNG table
-whose header may repeat and whose column names vary.
+Built for the conventions such plans share, not for one file:
+
+    lines --heading--> issuer, code, issue date, title, window        (campaign.heading)
+    lines --schedule table | body items--> raw activities              (campaign.schedule, campaign.body)
+    raw activities --dates, parties (written once for both)--> PlannedActivity + findings   (campaign.raw)
+
+A plan with a LỊCH HOẠT ĐỘNG table is read from it; a body item that gives a dated activity the table
+lacks joins it. A plan without a table is read from its body. Only when neither gives an activity is
+the plan refused.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from campaign.dates import ActivityKind, DateError, format_when, parse_when, time_of_day
+from campaign import heading
+from campaign.body import body_activities
+from campaign.dates import ActivityKind, DateError, format_when, parse_when
 from campaign.documents import PlanReadError, read_lines
-from campaign.headers import COLUMN_WORDS, REQUIRED, HeaderRow, columns_read, header_row
-from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_LINES
-from campaign.lint import lint
-from campaign.parties import read_responsible
-from campaign.plan import Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
-from campaign.text import fold, squash, strip_markup
+from campaign.limits import MAX_ACTIVITIES, MAX_DAYS_FROM_ISSUE, MAX_LINE_CHARS, MAX_PLAN_LINES
+from campaign.lint import lint, spoken_of
+from campaign.plan import Finding, Plan, PlannedActivity, Window
+from campaign.raw import Context, RawActivity, read_activity
+from campaign.schedule import IncompleteSchedule, Schedule, find_schedule, split_cells, table_activities, table_end
+from campaign.text import fold
 from campaign.units import UnitDirectory
 
-_CODE = re.compile(r"\b(\d+\s*-\s*KH\s*/\s*[A-Za-zĐđ0-9]+(?:\s*/\s*[A-Za-zĐđ0-9]+)*)")
-_WORDED_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
-_CODE_THEN_DATE = re.compile(r"KH\s*/\s*[\wĐđ/]+\s+ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", re.IGNORECASE)
-# "Từ ngày 01/5 đến ngày 31/5/2023"; what lies between is bounded so a long line stays linear.
-_WINDOW = re.compile(
-    r"từ\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?.{0,120}?đến\s+(ngày\s+)?\d{1,2}\s*/\s*\d{1,2}(\s*/\s*\d{2,4})?",
-    re.IGNORECASE,
+__all__ = ["import_lines", "import_plan", "split_cells"]
+
+NOTHING_TO_READ = (
+    "không tìm thấy bảng lịch hoạt động "
+    "(cần dòng tiêu đề có các cột TT, HOẠT ĐỘNG, THỜI GIAN, ĐƠN VỊ PHỤ TRÁCH) "
+    "và không có hoạt động nào ghi trong nội dung (mục đánh số như “1. Hội thi …” "
+    "kèm dòng “- Thời gian: …”, “- Phụ trách: …”, hoặc một câu có ngày tổ chức)"
 )
-_BULLET = re.compile(r"^\s*[-+•–]\s*")
-_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
-_SUB_ITEM = re.compile(r"^\s*(\d{1,3}\s*\.\s*\d{1,3}\s*[.)]?|[a-zđ]\s*[.)]|[ivx]{1,4}\s*[.)])\s*$", re.IGNORECASE)
-_SUB_DIGITS = re.compile(r"^\s*\d{1,3}\s*\.\s*(\d{1,3})")
-
-
-def split_cells(line: str) -> list[str] | None:
-    """Cells of a table line (tab-separated, or a |pipe| row); None for plain text."""
-    if "\t" in line:
-        return [squash(strip_markup(c)) for c in line.split("\t")]
-    stripped = line.strip()
-    if stripped.startswith("|") and stripped.count("|") >= 3:
-        return [squash(strip_markup(c)) for c in stripped.strip("|").split("|")]
-    return None
-
-
-@dataclass
-class _Row:
-    line: int
-    cells: list[str]
-    no: int | None = None  # a numbered row's number
-    label: str = ""  # a sub-item with its own date: its number as written ("3.1", "3.a")
-    parent: int | None = None
-
-
-@dataclass
-class _Schedule:
-    header_line: int
-    header: HeaderRow
-    rows: list[_Row] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def columns(self) -> dict[str, int]:
-        return self.header.columns
-
-
-def _cell(cells: list[str], index: int | None) -> str:
-    return cells[index] if index is not None and 0 <= index < len(cells) else ""
-
-
-def _sub_label(number_cell: str, parent: int) -> str:
-    """ "3.1" stays "3.1"; a letter or roman numeral under row 3 becomes "3.a" / "3.ii"."""
-    if digits := _SUB_DIGITS.match(number_cell):
-        return f"{parent}.{int(digits[1])}"
-    return f"{parent}.{number_cell.strip().rstrip('.)').strip().lower()}"
-
-
-def _missing_columns(number: int, header: HeaderRow) -> PlanReadError:
-    read = columns_read(header.headers)
-    unplaced = f"; không xếp được: {', '.join(f'“{h}”' for h in header.unplaced)}" if header.unplaced else ""
-    missing = ", ".join(COLUMN_WORDS[c] for c in header.missing)
-    return PlanReadError(f"dòng {number}: bảng lịch hoạt động thiếu cột {missing} (đã đọc: {read}{unplaced})")
-
-
-def _find_schedule(lines: list[str]) -> _Schedule:
-    schedule: _Schedule | None = None
-    main: _Row | None = None  # the last numbered row: the parent of the sub-items that follow
-    incomplete: tuple[int, HeaderRow] | None = None  # the first header row that lacked a column
-    for number, line in enumerate(lines, start=1):
-        cells = split_cells(line)
-        if cells is None:
-            lone = line.strip().strip("|").strip()
-            if schedule is not None and lone and _ROW_NUMBER.match(lone):
-                schedule.findings.append(
-                    Finding(kind="lone_row_number", line=number, message=f"dòng chỉ có số “{lone}”, bỏ qua")
-                )
-            continue
-        if set("".join(cells)) <= set("-: "):  # a |---|---| separator row
-            continue
-        header = header_row(cells)
-        if header is not None:
-            if schedule is None:
-                if header.missing:  # another table of the plan (a budget, say); the schedule may come later
-                    incomplete = incomplete or (number, header)
-                    continue
-                schedule = _Schedule(number, header)
-            continue  # a header repeated after a page break
-        if schedule is None:
-            continue
-        number_cell = _cell(cells, schedule.columns["no"])
-        if row_number := _ROW_NUMBER.match(number_cell):
-            main = _Row(number, cells, no=int(row_number[1]))
-            schedule.rows.append(main)
-        elif _SUB_ITEM.match(number_cell) and main is not None and main.no is not None:
-            parent = main.no
-            time_column = schedule.columns["time"]
-            if _cell(cells, time_column).strip():  # its own date: an activity of its own
-                schedule.rows.append(_Row(number, cells, label=_sub_label(number_cell, parent), parent=parent))
-                continue
-            merged = f"mục con “{number_cell}” được gộp vào hoạt động {parent}"
-            schedule.findings.append(Finding(kind="sub_item", line=number, message=merged))
-            # its units (and place) join the parent's; its words are a step of the parent, not a new title
-            _continue_row(main, cells, schedule.columns["no"], time_column, schedule.columns.get("title", -1))
-        elif number_cell:
-            schedule.findings.append(
-                Finding(
-                    kind="unread_row",
-                    line=number,
-                    message=f"hàng có số thứ tự “{number_cell[:20]}” không đọc được; bỏ qua hàng này",
-                )
-            )
-        elif schedule.rows and any(cells):
-            _continue_row(schedule.rows[-1], cells, schedule.columns["no"])  # a wrapped row
-    if schedule is None and incomplete is not None:
-        raise _missing_columns(*incomplete)
-    if schedule is None:
-        raise PlanReadError(
-            "không tìm thấy bảng lịch hoạt động "
-            "(cần dòng tiêu đề có các cột TT, HOẠT ĐỘNG, THỜI GIAN, ĐƠN VỊ PHỤ TRÁCH)"
-        )
-    if not schedule.rows:
-        raise PlanReadError(f"dòng {schedule.header_line}: bảng lịch hoạt động không có hoạt động nào")
-    return schedule
-
-
-def _continue_row(row: _Row, cells: list[str], *keep: int) -> None:
-    """A wrapped row: its cells continue the previous row's (the columns in `keep` stay as they are)."""
-    for index, text in enumerate(cells):
-        if text and index < len(row.cells) and index not in keep:
-            row.cells[index] = squash(f"{row.cells[index]} {text}")
-
-
-def _plan_code(lines: list[str]) -> str | None:
-    for line in lines:
-        if m := _CODE.search(line):
-            return re.sub(r"\s+", "", m[1])
-    return None
-
-
-def _issue_date(lines: list[str]) -> date | None:
-    for pattern in (_WORDED_DATE, _CODE_THEN_DATE):
-        for line in lines:
-            if m := pattern.search(line):
-                try:
-                    return date(int(m[3]), int(m[2]), int(m[1]))
-                except ValueError:
-                    continue
-    return None
-
-
-def _title_and_window(lines: list[str], last: int) -> tuple[str, int | None]:
-    """Title lines after the "KẾ HOẠCH" heading, and the line of the window."""
-    start = next((i for i, line in enumerate(lines[:last]) if fold(line) == "ke hoach"), None)
-    window_line = next((i for i, line in enumerate(lines[:last]) if _WINDOW.search(line)), None)
-    if start is None:
-        return "", window_line
-    title: list[str] = []
-    for line in lines[start + 1 : last]:
-        text = squash(strip_markup(line))
-        if not text:
-            continue
-        if _WINDOW.search(text) or text.startswith("(") or len(text) > 200 or len(title) >= 4:
-            break
-        if re.match(r"^(I\.|1\.|Căn cứ|Thực hiện)", text):
-            break
-        title.append(text)
-    return " ".join(title), window_line
-
-
-def _recipients(lines: list[str]) -> list[str]:
-    start = next((i for i, line in enumerate(lines) if fold(line).startswith("noi nhan")), None)
-    if start is None:
-        return []
-    names: list[str] = []
-    for line in lines[start + 1 :]:
-        if not line.strip():
-            continue
-        if not _BULLET.match(line):
-            break
-        names.append(_BULLET.sub("", squash(line)).rstrip(";.,"))
-    return names
-
-
-def _body_end(lines: list[str], schedule: _Schedule) -> int:
-    """Index of the line where the schedule's own heading starts (LỊCH HOẠT ĐỘNG)."""
-    for i in range(schedule.header_line - 1, -1, -1):
-        if fold(lines[i]).startswith("lich hoat dong"):
-            return i
-    return schedule.header_line - 1
+_SIGNATURE = re.compile(r"^(noi nhan|tm |t m |kt |ban thuong vu|lich hoat dong)")
 
 
 def _cut_long_lines(lines: list[str], findings: list[Finding]) -> list[str]:
@@ -229,6 +57,78 @@ def _cut_long_lines(lines: list[str], findings: list[Finding]) -> list[str]:
     return cut
 
 
+def _text_end(lines: list[str], start: int, end: int) -> int:
+    """Where the body's text ends: "Nơi nhận", the signature block or the schedule's heading."""
+    for i in range(start, end):
+        key = fold(lines[i])
+        if _SIGNATURE.match(key) and (key.startswith("noi nhan") or len(key.split()) <= 8):
+            return i
+    return end
+
+
+def _numbered(raws: list[RawActivity]) -> list[tuple[int, RawActivity]]:
+    """Body activities keep the plan's numbers when they are "1.", "2.", … once each; else they are
+    numbered in order and show the number as written ("2.1", "3.b")."""
+    labels = [r.label for r in raws]
+    if all(label.isdigit() for label in labels) and len(set(labels)) == len(labels):
+        numbers = [int(label) for label in labels]
+        if numbers == sorted(numbers) and all(1 <= n <= 999 for n in numbers):
+            for raw in raws:
+                raw.label = ""
+            return list(zip(numbers, raws, strict=True))
+    out = []
+    for no, raw in enumerate(raws, start=1):
+        raw.label = raw.label if raw.label != str(no) else ""
+        out.append((no, raw))
+    return out
+
+
+def _year_typos(activities: list[PlannedActivity], issued_on: date | None, window: Window | None) -> dict[int, Finding]:
+    """Activities whose year looks mistyped: dated before the plan's issue date, or a year apart from
+    every other date of the plan, when the year shifted by one puts it inside the plan's window (or,
+    with no window, among the other activities). One already far enough to be refused is left to far_date."""
+    suspects: dict[int, Finding] = {}
+    for a in activities:
+        if issued_on and a.end < issued_on - timedelta(days=MAX_DAYS_FROM_ISSUE):
+            continue
+        others = [b for b in activities if b is not a]
+        if window is not None:
+            low, high = window.start, window.end
+        elif others:  # with no window, the other activities' span, from the issue date on
+            low, high = min(b.start for b in others), max(b.end for b in others)
+            low = min(low, issued_on) if issued_on else low
+        else:
+            continue
+        years = {b.end.year for b in others} | ({issued_on.year} if issued_on else set())
+        if issued_on and a.end < issued_on:
+            why = f"trước ngày ban hành {issued_on:%d/%m/%Y}"
+        elif a.end.year not in years and not low <= a.end <= high:
+            why = "cách một năm so với các ngày khác của kế hoạch"
+        else:
+            continue
+        fits = [d for d in (_shift(a.end, 1), _shift(a.end, -1)) if d and low <= d <= high]
+        if not fits:
+            continue
+        suspects[a.no] = Finding(
+            kind="year_typo",
+            line=a.line,
+            message=f"hoạt động {a.number}: ngày {a.end:%d/%m/%Y} {why}; có phải năm {fits[0].year}?",
+        )
+    return suspects
+
+
+def _shift(day: date, years: int) -> date | None:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return None
+
+
+def _span_window(activities: list[PlannedActivity], typos: dict[int, Finding]) -> Window:
+    kept = [a for a in activities if a.no not in typos] or activities
+    return Window(start=min(a.start for a in kept), end=max(a.end for a in kept))
+
+
 def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Plan:
     if not any(line.strip() for line in lines):
         raise PlanReadError("tệp trống")
@@ -236,38 +136,62 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Pl
         raise PlanReadError(f"văn bản có {len(lines)} dòng, tối đa {MAX_PLAN_LINES}")
     findings: list[Finding] = []
     lines = _cut_long_lines(lines, findings)
-    schedule = _find_schedule(lines)
-    if len(schedule.rows) > MAX_ACTIVITIES:
-        raise PlanReadError(
-            f"dòng {schedule.header_line}: bảng lịch có {len(schedule.rows)} hoạt động, tối đa {MAX_ACTIVITIES}"
-        )
-    findings.extend(schedule.findings)
-    body_end = _body_end(lines, schedule)
+    incomplete: PlanReadError | None = None
+    try:
+        schedule = find_schedule(lines)
+    except IncompleteSchedule as exc:
+        schedule, incomplete = None, exc.refusal
+    if schedule is not None:
+        if len(schedule.rows) > MAX_ACTIVITIES:
+            raise PlanReadError(
+                f"dòng {schedule.header_line}: bảng lịch có {len(schedule.rows)} hoạt động, tối đa {MAX_ACTIVITIES}"
+            )
+        findings.extend(schedule.findings)
+    body_end = table_end(lines, schedule) if schedule else len(lines)
+    header_end = heading.body_start(lines)
 
-    code = _plan_code(lines)
+    code, _ = heading.plan_code(lines)
     if code is None:
         findings.append(Finding(kind="missing_code", line=None, message="không tìm thấy số kế hoạch (dạng 54-KH/ĐTN)"))
-    issued_on = _issue_date(lines)
+    issued_on = heading.issue_date(lines, header_end)
     if issued_on is None:
         findings.append(Finding(kind="no_issue_date", line=None, message="không tìm thấy ngày ban hành kế hoạch"))
-    title, window_line = _title_and_window(lines, body_end)
-
-    window: Window | None = None
-    if window_line is not None:
-        try:
-            when = parse_when(_WINDOW.search(lines[window_line])[0], issued_on.year if issued_on else None)  # type: ignore[index]
-            if when.start is not None:
-                window = Window(start=when.start, end=when.end)
-        except DateError as exc:
-            findings.append(Finding(kind="invalid_date", line=window_line + 1, message=f"thời gian kế hoạch: {exc}"))
+    title = heading.title(lines, body_end)
+    window, problem = heading.header_window(lines, header_end, issued_on.year if issued_on else None)
+    if problem:
+        findings.append(problem)
+    if window is None and problem is None:
+        window, _ = heading.title_window(title, issued_on)
     default_year = window.end.year if window else issued_on.year if issued_on else None
+    issuer = heading.issuer(lines)
+    own = heading.issued_by(issuer, directory)
+    if not own and directory is not None:
+        findings.append(
+            Finding(
+                kind="other_issuer",
+                line=None,
+                message=f"kế hoạch do “{issuer}” ban hành, danh bạ đơn vị là của {directory.organisation}; "
+                "các nhóm như “Các chi đoàn” không tự lấy theo danh bạ",
+            )
+        )
+    context = Context(default_year, window, directory, own)
 
-    activities = _activities(schedule, default_year, window, directory, findings)
+    body = body_activities(lines, header_end, _text_end(lines, header_end, body_end), title, default_year)
+    if schedule is None and not body:
+        raise incomplete or PlanReadError(NOTHING_TO_READ)
+    if schedule is not None:
+        activities = _with_table(schedule, body, context, findings)
+    else:
+        activities, window = _from_body(body, context, findings)
+    if len(activities) > MAX_ACTIVITIES:
+        raise PlanReadError(f"kế hoạch có {len(activities)} hoạt động, tối đa {MAX_ACTIVITIES}")
 
+    typos = _year_typos(activities, issued_on, window)
+    findings.extend(typos.values())
     if window is None:
         if not activities:
             raise PlanReadError("không xác định được thời gian của kế hoạch và không có hoạt động đọc được")
-        window = Window(start=min(a.start for a in activities), end=max(a.end for a in activities))
+        window = _span_window(activities, typos)
         findings.append(
             Finding(
                 kind="no_window",
@@ -285,131 +209,102 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Pl
         issued_on=issued_on,
         title=title,
         window=window,
-        recipients=_recipients(lines),
+        recipients=heading.recipients(lines),
         activities=activities,
         findings=findings,
-        columns=dict(schedule.header.headers),
+        columns=dict(schedule.header.headers) if schedule else {},
+        issuer=issuer,
     )
     plan.findings.extend(lint(lines, plan, body_end))
     plan.findings.sort(key=lambda f: (f.line is None, f.line or 0))
     return plan
 
 
-def _activities(
-    schedule: _Schedule,
-    default_year: int | None,
-    window: Window | None,
-    directory: UnitDirectory | None,
-    findings: list[Finding],
+def _with_table(
+    schedule: Schedule, body: list[RawActivity], context: Context, findings: list[Finding]
 ) -> list[PlannedActivity]:
-    """One activity per numbered row, and per sub-item with its own date (numbered after the rows,
-    shown as written); a numbered row whose only dates are its sub-items' is their heading."""
-    headings = {row.parent for row in schedule.rows if row.parent is not None}
-    spare = iter(range(max((r.no for r in schedule.rows if r.no is not None), default=0) + 1, 10**6))
-    activities: list[PlannedActivity] = []
-    by_no: dict[int, PlannedActivity] = {}
-    heading_units: dict[int, list[ResponsibleParty]] = {}  # a heading row's units, for its sub-items
-    for row in schedule.rows:
-        no = next(spare) if row.no is None else row.no
-        if row.no is not None and no in headings and not _cell(row.cells, schedule.columns["time"]).strip():
-            heading_units[no] = read_responsible(_cell(row.cells, schedule.columns["lead"]), directory).parties
+    """The table's activities, and each dated body item the table does not name (after them)."""
+    activities = table_activities(schedule, context, findings)
+    table = list(activities)
+    next_no = max((a.no for a in activities), default=0) + 1
+    for raw in body:
+        if raw.undated:
             continue
-        parent: PlannedActivity | None = None
-        inherited: list[ResponsibleParty] = []
-        if row.parent is not None:  # a sub-item: its parent's units, or its heading row's
-            parent = by_no.get(row.parent)
-            inherited = parent.responsible if parent else heading_units.get(row.parent, [])
-        activity = _activity(row, no, schedule.columns, default_year, window, directory, findings, inherited)
+        if named := spoken_of(raw.title, table):
+            findings.extend(_contradiction(raw, named, context))
+            continue
+        raw.label = ""
+        added: list[Finding] = []
+        activity = read_activity(raw, next_no, context, added)
         if activity is None:
-            continue
-        activities.append(activity)
-        if row.no is not None:
-            by_no.setdefault(no, activity)
-        if parent and not (parent.start <= activity.start and activity.end <= parent.end):
-            findings.append(
-                Finding(
-                    kind="sub_item_outside",
-                    line=activity.line,
-                    message=f"mục {activity.label} ({format_when(activity.when)}) "
-                    f"nằm ngoài thời gian của hoạt động {parent.no} ({format_when(parent.when)})",
-                )
+            continue  # the table is the schedule: a body line it cannot read is not a refusal
+        findings.extend(added)
+        findings.append(
+            Finding(
+                kind="from_body",
+                line=raw.line,
+                message=f"hoạt động {next_no} “{activity.title}” lấy từ nội dung kế hoạch; bảng lịch không có",
             )
+        )
+        activities.append(activity)
+        next_no += 1
     return activities
 
 
-def _activity(
-    row: _Row,
-    no: int,
-    columns: dict[str, int],
-    default_year: int | None,
-    window: Window | None,
-    directory: UnitDirectory | None,
-    findings: list[Finding],
-    inherited: list[ResponsibleParty] | None = None,
-) -> PlannedActivity | None:
-    """The activity a row describes; a sub-item that names no unit is its parent's units' to do."""
-    cells = row.cells
-    shown = row.label or str(no)
+def _contradiction(raw: RawActivity, named: list[PlannedActivity], context: Context) -> list[Finding]:
+    """A body item's date against the table row that names the same activity (the table wins)."""
+    try:
+        when = parse_when(raw.time, context.default_year)
+    except DateError:
+        return []
+    start = when.start or when.end
+    found = []
+    for activity in named:
+        if start <= activity.end and activity.start <= when.end:
+            continue
+        found.append(
+            Finding(
+                kind="date_conflict",
+                line=raw.line,
+                message=f"nội dung ghi {format_when(when)} cho hoạt động {activity.number} “{activity.title}”, "
+                f"nhưng lịch hoạt động (dòng {activity.line}) ghi {format_when(activity.when)}",
+            )
+        )
+    return found
 
-    def cell(column: str) -> str:
-        return _cell(cells, columns.get(column))
 
-    needed = max(columns[c] for c in REQUIRED) + 1
-    if len(cells) < needed:
+def _from_body(
+    body: list[RawActivity], context: Context, findings: list[Finding]
+) -> tuple[list[PlannedActivity], Window | None]:
+    """The body's activities in the plan's order; tasks with no date span the window (from the heading,
+    else the dated activities' span, without those whose year looks mistyped)."""
+    numbered = _numbered(body)
+    dated: dict[int, PlannedActivity] = {}
+    for no, raw in numbered:
+        if not raw.undated and (activity := read_activity(raw, no, context, findings)):
+            dated[no] = activity
+    window = context.window
+    if window is None and dated and any(raw.undated for _, raw in numbered):
+        window = _span_window(list(dated.values()), _year_typos(list(dated.values()), None, None))
         findings.append(
             Finding(
-                kind="missing_column",
-                line=row.line,
-                message=f"hoạt động {shown}: dòng chỉ có {len(cells)} cột, bảng cần {needed}",
+                kind="no_window",
+                line=None,
+                message="không thấy thời gian kế hoạch ở phần đầu hay tên kế hoạch; lấy theo các hoạt động có ngày: "
+                f"{window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}",
             )
         )
-        return None
-    try:
-        when = parse_when(cell("time"), default_year)
-    except DateError as exc:
-        findings.append(Finding(kind="unreadable_date", line=row.line, message=f"hoạt động {shown}: {exc}"))
-        return None
-    start = when.start
-    if start is None:  # a deadline runs from the campaign's start
-        start = min(window.start, when.end) if window else when.end
-    lead = read_responsible(cell("lead"), directory)
-    support = read_responsible(cell("support"), directory) if "support" in columns else None
-    parties = list(lead.parties)
-    for reading in (lead, support):
-        for kind, message in reading.problems if reading else []:
-            findings.append(Finding(kind=kind, line=row.line, message=f"hoạt động {shown}: {message}"))
-    if support is not None:
-        parties += [p.model_copy(update={"role": Role.SUPPORT}) for p in support.parties]
-        if not lead.parties and support.parties:
-            findings.append(
-                Finding(
-                    kind="lead_empty",
-                    line=row.line,
-                    message=f"hoạt động {shown}: cột {COLUMN_WORDS['lead']} để trống, chỉ có đơn vị phối hợp",
-                )
-            )
-    if not parties and inherited and not cell("lead").strip():
-        parties = [p.model_copy() for p in inherited]
-    if not parties:
-        findings.append(
-            Finding(kind="no_responsible", line=row.line, message=f"hoạt động {shown}: chưa ghi đơn vị phụ trách")
-        )
-    starts_at, problem = time_of_day(cell("time"))
-    if problem:
-        findings.append(Finding(kind="invalid_time", line=row.line, message=f"hoạt động {shown}: {problem}"))
-    return PlannedActivity(
-        no=no,
-        title=cell("title").rstrip(),
-        kind=when.kind,
-        start=start,
-        end=when.end,
-        place=cell("place"),
-        responsible=parties,
-        line=row.line,
-        label=row.label,
-        parent=row.parent,
-        start_time=starts_at,
-    )
+        context = Context(context.default_year, window, context.directory, context.own_directory)
+        for activity in dated.values():
+            if activity.kind is ActivityKind.DEADLINE:
+                activity.start = min(window.start, activity.end)
+    activities = []
+    for no, raw in numbered:
+        if no in dated:
+            activities.append(dated[no])
+        elif raw.undated and (activity := read_activity(raw, no, context, findings)):
+            activities.append(activity)
+    return activities, window
 
 
 def import_plan(path: str | Path, directory: UnitDirectory | None = None) -> Plan:

@@ -5,21 +5,20 @@ Findings are warnings: the import still succeeds. Each names the line at fault.
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 
-from campaign.dates import WEEKDAY_NAMES, DateError, find_dates, weekday_claims
+from campaign.dates import WEEKDAY_NAMES, DateError, event_mentions, find_dates, weekday_claims
 from campaign.plan import Finding, Plan, PlannedActivity, schedule_problems
 from campaign.text import fold
 
-# "Kết luận số 14-KL/TW ngày 29/2/2021": a date that dates another document.
-_DOCUMENT_REFERENCE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][\w/-]*\s+ngày\s*$")
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 
 def lint(lines: list[str], plan: Plan, body_end: int) -> list[Finding]:
     already = {f.line for f in plan.findings if f.kind == "unreadable_date"}
+    # a body activity's own lines are where its dates were read: they cannot contradict it
+    read_from = {n for a in plan.activities if a.from_body for n in a.source_lines}
     year = plan.window.end.year
     findings: list[Finding] = []
     for number, line in enumerate(lines, start=1):
@@ -28,7 +27,8 @@ def lint(lines: list[str], plan: Plan, body_end: int) -> list[Finding]:
         findings.extend(_impossible_dates(number, line, year))
         findings.extend(_weekday_mismatches(number, line, year))
     for number, line in enumerate(lines[:body_end], start=1):
-        findings.extend(_body_contradictions(number, line, plan.activities, year))
+        if number not in read_from:
+            findings.extend(_body_contradictions(number, line, plan.activities, year))
     findings.extend(_outside_window(plan))
     findings.extend(schedule_problems(plan))
     return findings
@@ -65,22 +65,9 @@ def _weekday_mismatches(number: int, line: str, year: int) -> list[Finding]:
 
 
 def _event_dates(line: str, year: int) -> list[date]:
-    """Dates in running text that could be an event's date.
-
-    Leaves out anniversary spans ("19/5/1890 – 19/5/2023", years differ) and dates
-    of cited documents ("… số 14-KL/TW ngày 29/2/2021").
-    """
-    mentions = find_dates(line)
-    skip: set[int] = set()
-    for first, second in itertools.pairwise(mentions):
-        between = line[first.end : second.start]
-        if re.fullmatch(r"\s*[-–—]\s*", between) and first.year and second.year and first.year != second.year:
-            skip.update({id(first), id(second)})
+    """Dates in running text that could be an event's date (campaign.dates.event_mentions)."""
     dates = []
-    for mention in mentions:
-        # The reference stands right before its date; looking a short way back keeps this linear.
-        if id(mention) in skip or _DOCUMENT_REFERENCE.search(line[max(0, mention.start - 80) : mention.start]):
-            continue
+    for mention in event_mentions(line):
         try:
             dates.append(mention.resolve(year))
         except DateError:
@@ -125,7 +112,7 @@ def _mention_score(line: str, activity: PlannedActivity) -> float:
     return len(found) / len(core) + 0.25 * (len(theme_words & words) / len(theme_words) if theme_words else 0)
 
 
-def _spoken_of(line: str, activities: list[PlannedActivity]) -> list[PlannedActivity]:
+def spoken_of(line: str, activities: list[PlannedActivity]) -> list[PlannedActivity]:
     """The activities a body line speaks of: the best-matching ones, by words, never by its dates."""
     scored = [(_mention_score(line, a), a) for a in activities]
     best = max((score for score, _ in scored), default=0.0)
@@ -137,7 +124,7 @@ def _body_contradictions(number: int, line: str, activities: list[PlannedActivit
     if not dates:
         return []
     found = []
-    for activity in _spoken_of(line, activities):
+    for activity in spoken_of(line, activities):
         if any(activity.start <= d <= activity.end for d in dates):
             continue
         written = ", ".join(f"{d:%d/%m/%Y}" for d in dates)

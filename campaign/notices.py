@@ -58,6 +58,12 @@ def _heading(state: ActivityState) -> str:
     return f"Hoạt động {a.number}: “{a.title}” ({_when(state)}{place})"
 
 
+def _contacts(state: ActivityState) -> list[str]:
+    """The people the plan names for the activity, as a line of the notice (none when it names nobody)."""
+    contacts = state.activity.contacts
+    return [f"Người liên hệ: {', '.join(contacts)}."] if contacts else []
+
+
 def _ready_request(state: ActivityState, now: datetime) -> str:
     if state.ready_due > now:
         return f"Đề nghị đơn vị xác nhận sẵn sàng trước {format_deadline(state.ready_due)}."
@@ -98,6 +104,7 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         lines = [
             f"Kính gửi {unit.name},",
             f"Ban Thường vụ Đoàn Khối phân công đơn vị {role} {heading}.",
+            *_contacts(state),
             _ready_request(state, now),
             f"Báo cáo kết quả hạn chót: {format_deadline(unit.due)}.",
             "Xác nhận và nộp báo cáo tại: " + _how_to_answer(),
@@ -107,6 +114,7 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         lines = [
             f"Kính gửi {unit.name},",
             f"{heading} sắp diễn ra. Đơn vị chưa xác nhận sẵn sàng (hạn {format_deadline(state.ready_due)}).",
+            *_contacts(state),
             "Xác nhận tại: " + _how_to_answer(),
         ]
     elif action.kind is ActionKind.REPORT_REMINDER and unit is not None:

@@ -36,6 +36,9 @@ class PlannedActivity(BaseModel):
     label: str = ""  # a sub-item that is an activity of its own: its number as written ("3.1")
     parent: int | None = None  # and the activity it is written under
     start_time: time | None = None  # the time of day the event starts, when the plan gives one
+    contacts: list[str] = []  # people the plan names for it ("thầy Minh (môn Sử)", "đ/c Hải"), as written
+    source_lines: list[int] = []  # every line it was read from (a body item's labelled lines, a wrapped row)
+    from_body: bool = False  # read from the plan's body (numbered item, bullet), not its schedule table
 
     @property
     def number(self) -> str:
@@ -82,6 +85,7 @@ class Plan(BaseModel):
     activities: list[PlannedActivity]
     findings: list[Finding] = []
     columns: dict[str, str] = {}  # schedule column → the header the plan gives it
+    issuer: str = ""  # the organisation its header names ("BCH ĐOÀN TRƯỜNG THPT …"), when it names one
 
     @property
     def starts_on(self) -> date:

@@ -14,6 +14,7 @@ from tests.conftest import ROOT
     ("bench", "printed"),
     [
         ("bench.scale", ["== 30 units ==", "assignment       sent     30  policy     30  ok"]),
+        ("bench.importer", ["import+lint of the seed plan", "import+lint of a body plan of 60 activities"]),
         ("bench.report_path", ["10 in flight: throughput project/trivial", "50 in flight: throughput"]),
         ("bench.campaigns", ["1 worker(s), speed", "2 worker(s), speed", "highest speed: one worker"]),
     ],

@@ -72,20 +72,34 @@ def policy_from_form(form: Mapping[str, str], activity_nos: list[int]) -> Policy
 
 
 def where_found(finding: Finding, lines: list[str], name: str) -> str:
-    """Where a finding is, as the person sees the document: a .txt's line number; in a .docx (whose
+    """Where a finding is, as the person sees the document (see where_line); "toàn văn" for the whole plan."""
+    return where_line(finding.line, lines, name)
+
+
+def where_line(line: int | None, lines: list[str], name: str) -> str:
+    """A line of the read plan as the person sees the document: a .txt's line number; in a .docx (whose
     "lines" are paragraphs and table rows) the table row, or the paragraph's own words."""
-    if not finding.line or not 0 < finding.line <= len(lines):
+    if not line or not 0 < line <= len(lines):
         return "toàn văn"
     if not name.lower().endswith(".docx"):
-        return f"dòng {finding.line}"
-    text = lines[finding.line - 1]
+        return f"dòng {line}"
+    text = lines[line - 1]
     if "\t" in text:
         row = 1
-        while finding.line - row - 1 >= 0 and "\t" in lines[finding.line - row - 1]:
+        while line - row - 1 >= 0 and "\t" in lines[line - row - 1]:
             row += 1
         cells = " | ".join(c for c in text.split("\t") if c.strip())
         return f"bảng, hàng {row} (“{shortened(cells, 70)}”)"
     return f"đoạn “{shortened(text.strip(), 70)}”"
+
+
+def read_from(source_lines: list[int], lines: list[str], name: str) -> str:
+    """Where an activity was read: "dòng 9, 10, 11" in a .txt; a .docx's table row or paragraph words."""
+    if not source_lines:
+        return ""
+    if not name.lower().endswith(".docx"):
+        return "dòng " + ", ".join(str(line) for line in source_lines)
+    return where_line(source_lines[0], lines, name)
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ def plans_router(door: Door) -> APIRouter:
                 "activity": a,
                 "when": a.schedule_text,
                 "parties": list(enumerate(a.responsible)),
+                "read_from": read_from(a.source_lines, read.lines, name),
             }
             for a in plan.activities
         ]

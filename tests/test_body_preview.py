@@ -1,0 +1,74 @@
+"""A body plan's contact persons and source lines, where people see them: the upload preview and the
+notices a unit receives (issue 21)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from campaign.importer import import_plan
+from campaign.notices import compose
+from campaign.plan import ResponsibleParty
+from campaign.policy import Policy
+from campaign.tracker import ActionKind, decide, new_activity_state
+from campaign.units import Unit
+from harness.net import free_port
+from tests.conftest import CORPUS
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.office_env import PASSWORD, office, signed_in
+from tests.portal_env import served
+
+__all__ = ["office"]  # the fixture
+PLAN = CORPUS / "bodies" / "school-year.txt"
+
+
+async def test_the_preview_shows_lines_and_contact_persons(office) -> None:
+    http, csrf = await signed_in(office, "vp")
+    preview = await http.post(
+        "/campaigns/new", data={"csrf": csrf}, files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")}
+    )
+    await http.aclose()
+    assert preview.status_code == 200, preview.text
+    text = re.sub(r"\s+", " ", preview.text)
+    assert "dòng 9, 10, 11, 12 (nội dung)" in text
+    assert "Người liên hệ: thầy Minh (môn Sử), cô Lan, đ/c Hải" in text
+    assert "[undated_task]" in text and "[other_issuer]" in text
+
+
+def test_the_assignment_names_the_contact_persons(directory) -> None:
+    activity = import_plan(PLAN, directory).activities[1]
+    assert activity.contacts == ["thầy Minh (môn Sử)", "cô Lan", "đ/c Hải"]
+    unit = Unit(code="a", name="Chi đoàn 11A1")
+    activity.responsible = [ResponsibleParty(name=unit.name, unit_code="a")]
+    state = new_activity_state("c", activity, [unit], Policy(), [], date(2026, 5, 31))
+    now = datetime(2025, 11, 1, 2, tzinfo=UTC)
+    assignment = next(a for a in decide(state, now) if a.kind is ActionKind.ASSIGNMENT)
+    body = compose(state, assignment, now, "campaign/c/activity/2").body
+    assert "Người liên hệ: thầy Minh (môn Sử), cô Lan, đ/c Hải." in body
+    activity.contacts = []
+    assert "Người liên hệ" not in compose(state, assignment, now, "campaign/c/activity/2").body
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
+@pytest.mark.parametrize("width", [360, 1366])
+async def test_a_person_sees_lines_and_contacts_in_a_browser(office, width: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with served(office.app, free_port()) as base, async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = await (await browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")).new_page()
+        await page.goto(f"{base}/login")
+        await page.get_by_label("Tên đăng nhập").fill("vp")
+        await page.get_by_label("Mật khẩu").fill(PASSWORD)
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
+        await page.get_by_label("Tệp kế hoạch (.docx hoặc .txt)").set_input_files(PLAN)
+        await page.get_by_role("button", name="Xem trước").click()
+        row = page.locator("#schedule tbody tr").nth(1)
+        lines, contacts = await row.locator(".lines").inner_text(), await row.locator(".contacts").inner_text()
+        await shot(page, f"body-plan-preview-{width}.png", full_page=True)
+        await browser.close()
+    assert lines == "dòng 9, 10, 11, 12 (nội dung)"
+    assert contacts == "Người liên hệ: thầy Minh (môn Sử), cô Lan, đ/c Hải"
