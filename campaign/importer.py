@@ -8,12 +8,13 @@ whose header may repeat and whose column names vary.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from campaign.dates import ActivityKind, DateError, format_when, parse_when, time_of_day
-from campaign.documents import PlanReadError, read_lines
+from campaign.documents import PlanReadError, read_document
 from campaign.headers import COLUMN_WORDS, REQUIRED, HeaderRow, columns_read, header_row
 from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint
@@ -229,12 +230,13 @@ def _cut_long_lines(lines: list[str], findings: list[Finding]) -> list[str]:
     return cut
 
 
-def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Plan:
+def import_lines(lines: list[str], directory: UnitDirectory | None = None, found: Sequence[Finding] = ()) -> Plan:
+    """`found`: what the format reader noticed about the file (tracked changes, OCR, encodings)."""
     if not any(line.strip() for line in lines):
         raise PlanReadError("tệp trống")
     if len(lines) > MAX_PLAN_LINES:
         raise PlanReadError(f"văn bản có {len(lines)} dòng, tối đa {MAX_PLAN_LINES}")
-    findings: list[Finding] = []
+    findings: list[Finding] = list(found)
     lines = _cut_long_lines(lines, findings)
     schedule = _find_schedule(lines)
     if len(schedule.rows) > MAX_ACTIVITIES:
@@ -414,4 +416,5 @@ def _activity(
 
 def import_plan(path: str | Path, directory: UnitDirectory | None = None) -> Plan:
     """Read and import a plan document; raises PlanReadError when it is not a plan."""
-    return import_lines(read_lines(path), directory)
+    document = read_document(path)
+    return import_lines(document.lines, directory, document.findings)
