@@ -140,10 +140,30 @@ def guess(text: str) -> Guess:
 
 
 def _score(text: str) -> int:
-    """How Vietnamese `text` reads: letters only Unicode has, less legacy signs left, less words with
-    two tone marks (a Vietnamese syllable has one; a wrong table leaves two side by side)."""
-    two_tones = sum(1 for word in _WORD.findall(text) if len(_TONE_MARK.findall(unicodedata.normalize("NFD", word))) > 1)
-    return len(_UNICODE_ONLY.findall(text)) - len(_LEGACY_SIGNS.findall(text)) - 3 * two_tones
+    """How Vietnamese `text` reads: letters only Unicode has, less legacy signs left, less words no
+    Vietnamese syllable spells (two tone marks, or a bare vowel before a toned one that cannot follow
+    it, as "oọ" or "aừ": what the wrong table makes of the other encoding's base + mark pairs)."""
+    wrong = sum(1 for word in _WORD.findall(text) if _misspelt(word))
+    return len(_UNICODE_ONLY.findall(text)) - len(_LEGACY_SIGNS.findall(text)) - 3 * wrong
+
+
+# After a bare vowel, the toned vowels a syllable allows ("hoà", "việt", "thuỷ", "được"; "qu", "gi" are onsets)
+_TONED_AFTER = {"a": "", "e": "", "o": "aăe", "i": "ê", "u": "âêôơy", "y": "ê", "ư": "ơ"}
+
+
+def _misspelt(word: str) -> bool:
+    letters = [unicodedata.normalize("NFD", c) for c in word.lower()]
+    if sum(len(_TONE_MARK.findall(c)) for c in letters) > 1:
+        return True
+    for index, (first, second) in enumerate(zip(letters, letters[1:], strict=False)):
+        base = unicodedata.normalize("NFC", first)
+        if base not in _TONED_AFTER or not _TONE_MARK.search(second):
+            continue
+        if index and letters[index - 1] in ("q", "g") and base in "ui":
+            continue
+        if unicodedata.normalize("NFC", _TONE_MARK.sub("", second)) not in _TONED_AFTER[base]:
+            return True
+    return False
 
 
 _WORD = re.compile(r"[^\W\d_]+")
