@@ -105,3 +105,20 @@ def test_a_txt_saved_in_tcvn3_bytes_reads_as_unicode(tmp_path, directory) -> Non
     ]
     assert (plan.code, plan.issued_on, plan.window) == (expected.code, expected.issued_on, expected.window)
     assert kinds(plan) == {"legacy_encoding"}
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+
+def test_a_pdf_with_bold_painted_twice_reads_each_letter_once(tmp_path, directory, plain) -> None:
+    plan = import_plan(made.bold_by_overprinting(tmp_path / "bold.pdf"), directory)
+    same(plan, plain)
+
+
+def test_a_pdf_that_inflates_past_the_bound_is_refused_unread(tmp_path, directory) -> None:
+    from tests.test_corpus import bounded
+
+    path = made.pdf_bomb(tmp_path / "bomb.pdf")
+    assert path.stat().st_size < 1024 * 1024
+    with bounded(seconds=10), pytest.raises(PlanReadError, match="giải nén ra hơn 50 MB"):
+        import_plan(path, directory)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from access.roles import Action
-from campaign.documents import PlanReadError, lines_of
+from campaign.documents import PlanReadError, document_of
 from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
@@ -31,6 +31,7 @@ POLICY_DAYS = {
     "escalate_after": "Báo cáo Ban Thường vụ sau khi quá hạn (ngày)",
 }
 PER_ACTIVITY = ("ready_lead", "report_due")
+READERS = 2  # plan documents read at once (each bounded in size, pages, pixels and time)
 
 
 def days_of(text: str, label: str) -> timedelta:
@@ -67,6 +68,7 @@ def plans_router(door: Door) -> APIRouter:
     settings, store, templates, allowed = door.settings, door.store, door.templates, door.allowed
     uploads = settings.evidence_dir.parent / "plans"
     directory = door.directory
+    readers = asyncio.Semaphore(READERS)
 
     def stored(upload: str) -> tuple[bytes, str]:
         if len(upload) != 64 or not all(c in "0123456789abcdef" for c in upload):
@@ -77,9 +79,16 @@ def plans_router(door: Door) -> APIRouter:
         name = (uploads / f"{upload}.name").read_text(encoding="utf-8") if (uploads / f"{upload}.name").exists() else ""
         return path.read_bytes(), name
 
-    def imported(data: bytes, name: str) -> Plan:
+    def read_plan(data: bytes, name: str) -> Plan:
+        document = document_of(data, name or "kế hoạch")
+        return import_lines(document.lines, directory(), document.findings)
+
+    async def imported(data: bytes, name: str) -> Plan:
+        """The plan read in a worker thread (a scan's OCR or a large PDF takes seconds; the server keeps
+        answering meanwhile), at most READERS at a time so their memory stays bounded."""
         try:
-            return import_lines(lines_of(data, name or "kế hoạch"), directory())
+            async with readers:
+                return await asyncio.to_thread(read_plan, data, name)
         except PlanReadError as exc:
             raise Refused(422, "plan", f"{name}: {exc}") from None
 
@@ -95,10 +104,10 @@ def plans_router(door: Door) -> APIRouter:
     ) -> Response:  # fmt: skip
         who = allowed(request, Action.START, csrf)
         if plan is None or not plan.filename:
-            raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx hoặc .txt).")
+            raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx, .doc, .pdf, ảnh chụp hoặc .txt).")
         data = await plan.read(MAX_PLAN_BYTES + 1)
         name = Path(plan.filename).name[:120]
-        read = imported(data, name)
+        read = await imported(data, name)
         digest = hashlib.sha256(data).hexdigest()
         uploads.mkdir(parents=True, exist_ok=True)
         (uploads / f"{digest}.plan").write_bytes(data)
@@ -132,7 +141,7 @@ def plans_router(door: Door) -> APIRouter:
         form = await request.form()
         who = allowed(request, Action.START, str(form.get("csrf", "")))
         data, name = stored(str(form.get("upload", "")))
-        plan = imported(data, name)
+        plan = await imported(data, name)
         known = directory()
         for activity in plan.activities:
             chosen: list[ResponsibleParty] = []
