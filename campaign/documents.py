@@ -15,8 +15,7 @@ import zipfile
 from pathlib import Path
 
 from campaign.escape import visible
-from campaign.formats import Document, PlanReadError, megabytes
-from campaign.formats import legacy
+from campaign.formats import Document, PlanReadError, legacy, megabytes
 from campaign.limits import MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.text import nfc
 

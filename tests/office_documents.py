@@ -45,6 +45,18 @@ def plain_docx(path: Path, rows: list[list[str]] = ROWS, change: Callable[[Any],
     return path
 
 
+def with_widths(document: Any) -> None:
+    """Column widths, and a paragraph after the table, as Word always writes them (LibreOffice drops a
+    .doc table that ends the document)."""
+    from docx.shared import Cm
+
+    document.add_paragraph("")
+    for column, width in zip(_table(document).columns, (1.2, 6, 3.5, 4.5, 5.5), strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
 def _table(document: Any) -> Any:
     return document.tables[0]
 
@@ -215,8 +227,9 @@ to_tcvn3 = _encoder(TCVN3_TO_UNICODE)
 to_vni = _encoder(VNI_TO_UNICODE)
 
 
-def legacy_fonts(path: Path, font: str, encode: Callable[[str], str], capitals_font: str | None = None,
-                 unicode_paragraphs: int = 0) -> Path:  # fmt: skip
+def legacy_fonts(
+    path: Path, font: str, encode: Callable[[str], str], capitals_font: str | None = None, unicode_paragraphs: int = 0
+) -> Path:
     """Every run re-typed in a legacy font; upper-case lines in `capitals_font` (.VnTimeH), typed as its
     users type them, in lower case. The first `unicode_paragraphs` paragraphs stay in Unicode."""
 
@@ -247,7 +260,7 @@ def bold_by_overprinting(path: Path) -> Path:
     pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
     lines, table = plan_text(ROWS)
     page = canvas.Canvas(str(path), pagesize=landscape(A4))
-    width, height = landscape(A4)
+    height = landscape(A4)[1]
 
     def text(x: float, y: float, words: str, bold: bool) -> None:
         page.setFont("DejaVu", 10)
@@ -348,10 +361,20 @@ def word97(path: Path, docx_path: Path) -> Path:
     folder.mkdir(exist_ok=True)
     profile = (path.parent / "lo-profile").as_uri()
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "doc", "--outdir",
-         str(folder), str(docx_path)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(folder),
+            str(docx_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     (folder / (docx_path.stem + ".doc")).rename(path)
     return path
 

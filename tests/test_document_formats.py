@@ -122,3 +122,92 @@ def test_a_pdf_that_inflates_past_the_bound_is_refused_unread(tmp_path, director
     assert path.stat().st_size < 1024 * 1024
     with bounded(seconds=10), pytest.raises(PlanReadError, match="giải nén ra hơn 50 MB"):
         import_plan(path, directory)
+
+
+# --- legacy .doc -------------------------------------------------------------------------------------
+
+
+def test_a_word_97_doc_reads_like_the_docx(tmp_path, directory, plain) -> None:
+    source = made.plain_docx(tmp_path / "source.docx", change=made.with_widths)
+    same(import_plan(made.word97(tmp_path / "plan.doc", source), directory), plain)
+
+
+def test_a_converter_that_hangs_is_stopped_at_the_time_limit(tmp_path, directory, monkeypatch) -> None:
+    from campaign.formats import word97
+    from tests.test_corpus import bounded
+
+    hanging = tmp_path / "soffice"
+    hanging.write_text("#!/bin/sh\nsleep 600 &\nsleep 600\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(word97, "LIBREOFFICE", [str(hanging)])
+    monkeypatch.setattr(word97, "TIME_LIMIT", 2)
+    doc = tmp_path / "plan.doc"
+    doc.write_bytes(word97.OLE_MAGIC + b"\x00" * 4096)
+    with bounded(seconds=15), pytest.raises(PlanReadError, match=r"chuyển đổi tệp \.doc quá 2 giây nên đã dừng"):
+        import_plan(doc, directory)
+
+
+def test_without_a_converter_a_doc_is_refused_saying_what_to_install(tmp_path, directory, monkeypatch) -> None:
+    from campaign.formats import word97
+
+    monkeypatch.setattr(word97, "LIBREOFFICE", ["no-such-soffice"])
+    monkeypatch.setattr(word97, "ANTIWORD", ["no-such-antiword"])
+    doc = tmp_path / "plan.doc"
+    doc.write_bytes(word97.OLE_MAGIC + b"\x00" * 4096)
+    with pytest.raises(PlanReadError, match=r"tệp Word cũ \(.doc\); máy chủ chưa cài bộ chuyển đổi \(apt-get install"):
+        import_plan(doc, directory)
+
+
+def test_antiword_reads_a_doc_when_libreoffice_is_missing(tmp_path, directory, plain, monkeypatch) -> None:
+    from campaign.formats import word97
+
+    doc = made.word97(tmp_path / "plan.doc", made.plain_docx(tmp_path / "source.docx"))
+    monkeypatch.setattr(word97, "LIBREOFFICE", ["no-such-soffice"])
+    plan = import_plan(doc, directory)
+    assert [(a.no, a.title, a.start, a.unit_codes) for a in plan.activities] == [
+        (a.no, a.title, a.start, a.unit_codes) for a in plain.activities
+    ]
+
+
+# --- scans and photos (OCR) --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_picture(tmp_path):
+    from tests.plan_documents import write_pdf
+
+    return made.photo(tmp_path / "page.png", write_pdf(tmp_path / "text.pdf", made.ROWS))
+
+
+def ocr_findings(plan: Plan) -> None:
+    assert "ocr" in kinds(plan)
+    assert {f.kind for f in plan.findings} <= {"ocr", "ocr_low_confidence"}
+
+
+def test_a_photo_of_the_plan_is_read_by_ocr(tmp_path, directory, plain, page_picture) -> None:
+    plan = import_plan(page_picture, directory)
+    same(plan, plain)
+    ocr_findings(plan)
+
+
+def test_a_scanned_pdf_is_read_by_ocr(tmp_path, directory, plain, page_picture) -> None:
+    plan = import_plan(made.scanned_pdf(tmp_path / "scan.pdf", page_picture), directory)
+    same(plan, plain)
+    ocr_findings(plan)
+
+
+def test_a_photo_of_20000_by_20000_pixels_is_refused_before_it_is_decoded(tmp_path, directory) -> None:
+    from tests.test_corpus import bounded
+
+    with bounded(seconds=5), pytest.raises(PlanReadError, match=r"huge.png quá lớn \(tối đa 40 triệu điểm ảnh\)"):
+        import_plan(made.huge_png(tmp_path / "huge.png"), directory)
+
+
+def test_without_tesseract_a_scan_is_refused_saying_what_to_install(
+    tmp_path, directory, page_picture, monkeypatch
+) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    with pytest.raises(PlanReadError, match=r"cần OCR để đọc, nhưng máy chủ chưa cài Tesseract OCR \(apt-get install"):
+        import_plan(page_picture, directory)

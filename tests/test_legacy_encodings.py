@@ -60,9 +60,15 @@ def test_unicode_text_is_left_alone() -> None:
 
 @pytest.mark.parametrize(
     ("font", "expected"),
-    [(".VnTime", (Encoding.TCVN3, False)), (".VnTimeH", (Encoding.TCVN3, True)), ("ABCDEF+.VnArialH", (Encoding.TCVN3, True)),
-     (".VnTime-Bold", (Encoding.TCVN3, False)), ("VNI-Times", (Encoding.VNI, False)), ("Times New Roman", (Encoding.UNICODE, False)),
-     (None, (Encoding.UNICODE, False))],
-)  # fmt: skip
+    [
+        (".VnTime", (Encoding.TCVN3, False)),
+        (".VnTimeH", (Encoding.TCVN3, True)),
+        ("ABCDEF+.VnArialH", (Encoding.TCVN3, True)),
+        (".VnTime-Bold", (Encoding.TCVN3, False)),
+        ("VNI-Times", (Encoding.VNI, False)),
+        ("Times New Roman", (Encoding.UNICODE, False)),
+        (None, (Encoding.UNICODE, False)),
+    ],
+)
 def test_the_font_tells_the_encoding(font: str | None, expected: tuple[Encoding, bool]) -> None:
     assert font_encoding(font) == expected

@@ -25,8 +25,11 @@ async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch
     monkeypatch.setattr("web.office_plans.document_of", slow)
     http, csrf = await signed_in(office, "vp")
     upload = asyncio.create_task(
-        http.post("/campaigns/new?format=json", data={"csrf": csrf},
-                  files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")})  # fmt: skip
+        http.post(
+            "/campaigns/new?format=json",
+            data={"csrf": csrf},
+            files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")},
+        )
     )
     while not started.is_set() and not upload.done():
         await asyncio.sleep(0.01)

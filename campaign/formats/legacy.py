@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from campaign.formats import Document, PlanReadError
 
@@ -29,13 +30,37 @@ class Encoding(StrEnum):
 SHOWN = {Encoding.TCVN3: "TCVN3 (.VnTime)", Encoding.VNI: "VNI-Windows (VNI-Times)"}
 
 # --- TCVN3 (VN3): one byte per letter; lower case only (a .VnTimeH font draws the same bytes as capitals)
-_TCVN3_BASES = {"ă": "¨", "â": "©", "ê": "ª", "ô": "«", "ơ": "¬", "ư": "\xad", "đ": "®",
-                "Ă": "¡", "Â": "¢", "Ê": "£", "Ô": "¤", "Ơ": "¥", "Ư": "¦", "Đ": "§"}  # fmt: skip
+_TCVN3_BASES = {
+    "ă": "¨",
+    "â": "©",
+    "ê": "ª",
+    "ô": "«",
+    "ơ": "¬",
+    "ư": "\xad",
+    "đ": "®",
+    "Ă": "¡",
+    "Â": "¢",
+    "Ê": "£",
+    "Ô": "¤",
+    "Ơ": "¥",
+    "Ư": "¦",
+    "Đ": "§",
+}
 # each vowel's five toned forms in TCVN3's byte order: huyền, hỏi, ngã, sắc, nặng
 _TCVN3_TONED = {
-    "a": "µ¶·¸¹", "ă": "»¼½¾Æ", "â": "ÇÈÉÊË", "e": "ÌÎÏÐÑ", "ê": "ÒÓÔÕÖ", "i": "×ØÜÝÞ",
-    "o": "ßáâãä", "ô": "åæçèé", "ơ": "êëìíî", "u": "ïñòóô", "ư": "õö÷øù", "y": "úûüýþ",
-}  # fmt: skip
+    "a": "µ¶·¸¹",
+    "ă": "»¼½¾Æ",
+    "â": "ÇÈÉÊË",
+    "e": "ÌÎÏÐÑ",
+    "ê": "ÒÓÔÕÖ",
+    "i": "×ØÜÝÞ",
+    "o": "ßáâãä",
+    "ô": "åæçèé",
+    "ơ": "êëìíî",
+    "u": "ïñòóô",
+    "ư": "õö÷øù",
+    "y": "úûüýþ",
+}
 _TONES = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")  # huyền, hỏi, ngã, sắc, nặng
 
 
@@ -52,9 +77,26 @@ for _vowel, _codes in _TCVN3_TONED.items():
 _VNI_TONE_MARKS = {"ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ù": "\u0301", "ï": "\u0323"}
 _VNI_HAT_MARKS = {"â": "", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "á": "\u0301", "ä": "\u0323"}  # ^ + tone
 _VNI_BREVE_MARKS = {"ê": "", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "é": "\u0301", "ë": "\u0323"}  # ˘ + tone
-_VNI_SINGLE = {"ñ": "đ", "Ñ": "Đ", "ô": "ơ", "Ô": "Ơ", "ö": "ư", "Ö": "Ư",
-               "ì": "ì", "Ì": "Ì", "í": "í", "Í": "Í", "æ": "ỉ", "Æ": "Ỉ", "ó": "ĩ", "Ó": "Ĩ",
-               "ò": "ị", "Ò": "Ị", "î": "ỵ", "Î": "Ỵ"}  # fmt: skip
+_VNI_SINGLE = {
+    "ñ": "đ",
+    "Ñ": "Đ",
+    "ô": "ơ",
+    "Ô": "Ơ",
+    "ö": "ư",
+    "Ö": "Ư",
+    "ì": "ì",
+    "Ì": "Ì",
+    "í": "í",
+    "Í": "Í",
+    "æ": "ỉ",
+    "Æ": "Ỉ",
+    "ó": "ĩ",
+    "Ó": "Ĩ",
+    "ò": "ị",
+    "Ò": "Ị",
+    "î": "ỵ",
+    "Î": "Ỵ",
+}
 
 
 def _vni_pairs() -> dict[str, str]:
@@ -88,7 +130,9 @@ _PATTERNS = {
 # Letters only Unicode Vietnamese text has (neither legacy font stores them: they are outside Latin-1).
 _UNICODE_ONLY = re.compile("[ăâđơưĂĐƠƯĩũĨŨ\u1ea0-\u1ef9]")
 # Latin-1 characters that Vietnamese in Unicode never uses: signs of a legacy font.
-_LEGACY_SIGNS = re.compile("[\xa1-\xbf\xc4-\xc7\xcb\xce-\xd1\xd6-\xd8\xdb\xdc\xde\xdf\xe4-\xe7\xeb\xee-\xf1\xf6-\xf8\xfb\xfc\xfe\xff]")
+_LEGACY_SIGNS = re.compile(
+    "[\xa1-\xbf\xc4-\xc7\xcb\xce-\xd1\xd6-\xd8\xdb\xdc\xde\xdf\xe4-\xe7\xeb\xee-\xf1\xf6-\xf8\xfb\xfc\xfe\xff]"
+)
 
 
 def convert(text: str, encoding: Encoding, capitals: bool = False) -> str:
@@ -155,7 +199,7 @@ def _misspelt(word: str) -> bool:
     letters = [unicodedata.normalize("NFD", c) for c in word.lower()]
     if sum(len(_TONE_MARK.findall(c)) for c in letters) > 1:
         return True
-    for index, (first, second) in enumerate(zip(letters, letters[1:], strict=False)):
+    for index, (first, second) in enumerate(pairwise(letters)):
         base = unicodedata.normalize("NFC", first)
         if base not in _TONED_AFTER or not _TONE_MARK.search(second):
             continue

@@ -101,7 +101,7 @@ def _level(element: Any) -> _Level:
     return _Level(
         start=_int(val("start"), 1),
         format=val("numFmt") or "decimal",
-        text=val("lvlText") if val("lvlText") is not None else "",
+        text=val("lvlText") or "",
         restart_after=_int(restart, 0) if restart is not None else None,
         legal=element.find(f"{W}isLgl") is not None,
     )
@@ -139,8 +139,21 @@ def _roman(value: int) -> str:
     if not 0 < value < 4000:
         return str(value)
     out = []
-    for number, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+    for number, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while value >= number:
             out.append(letters)
             value -= number

@@ -17,6 +17,7 @@ import io
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from campaign.formats import Document, PlanReadError
@@ -24,6 +25,7 @@ from campaign.limits import MAX_OCR_PAGE_SECONDS, MAX_OCR_PIXELS, MAX_READ_SECON
 from campaign.text import nfc, squash
 
 LANGUAGE = "vie"
+_RULE_MARKS = " |¦│[]"  # a table's ruling line read as a character
 LOW_CONFIDENCE = 60  # Tesseract's word confidence (0–100) below which a value is marked doubtful
 RENDER_DPI = 250  # a PDF page without text is drawn at this resolution for OCR (fewer pixels if large)
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -124,20 +126,31 @@ def read_image(image: Any, label: str, document: Document, name: str, started: f
         raise PlanReadError(f"tệp {name} đọc quá {MAX_READ_SECONDS} giây; không đọc tiếp")
     try:
         data = pytesseract.image_to_data(
-            image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT,
+            image,
+            lang=LANGUAGE,
+            config="--psm 3",
+            output_type=pytesseract.Output.DICT,
             timeout=min(MAX_OCR_PAGE_SECONDS, left),
-        )  # fmt: skip
+        )
     except RuntimeError as exc:  # pytesseract's time-out
         raise PlanReadError(f"tệp {name}: OCR {label} quá {MAX_OCR_PAGE_SECONDS} giây; bỏ dở ({exc})") from None
     except pytesseract.TesseractError as exc:
         raise PlanReadError(f"tệp {name}: OCR {label} không chạy được ({exc.message[:100]})") from None
     words = [
-        _Word(nfc(text), float(confidence), left_, top, width, height, (block, paragraph, line))
+        _Word(nfc(text.strip(_RULE_MARKS)), float(confidence), left_, top, width, height, (block, paragraph, line))
         for text, confidence, left_, top, width, height, block, paragraph, line in zip(
-            data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
-            data["block_num"], data["par_num"], data["line_num"], strict=True,
-        )  # fmt: skip
-        if text and text.strip() and float(confidence) >= 0
+            data["text"],
+            data["conf"],
+            data["left"],
+            data["top"],
+            data["width"],
+            data["height"],
+            data["block_num"],
+            data["par_num"],
+            data["line_num"],
+            strict=True,
+        )
+        if text and text.strip(_RULE_MARKS) and float(confidence) >= 0
     ]
     for line in _layout(image, words):
         number = document.add(line.text, f"{label} (OCR)")
@@ -175,7 +188,7 @@ def _layout(image: Any, words: list[_Word]) -> list[_Line]:
             for c, (x0, x1) in enumerate(spans):
                 cell_words = sorted(cells.get((band, c), []), key=lambda w: (w.line, w.left))
                 kept += cell_words
-                covered = max(1, sum(1 for a, b in zip(grid, grid[1:], strict=False) if x0 <= (a + b) / 2 <= x1))
+                covered = max(1, sum(1 for a, b in pairwise(grid) if x0 <= (a + b) / 2 <= x1))
                 texts += [squash(" ".join(w.text for w in cell_words))] * covered
             if any(texts):
                 out.append(_Line(rows[band], "\t".join(texts), kept))
@@ -206,12 +219,12 @@ def _rules(image: Any) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
         rule_rows += [start + int(y) for y in np.nonzero(windows.max(axis=1) >= run * 0.97)[0]]
     rows = _clusters(rule_rows, gap=3)
     columns: dict[int, list[tuple[int, int]]] = {}
-    for band, (y0, y1) in enumerate(zip(rows, rows[1:], strict=False)):
+    for band, (y0, y1) in enumerate(pairwise(rows)):
         inner = dark[y0 + 3 : y1 - 2]
         if inner.shape[0] < 6:
             continue
         xs = _clusters([int(x) for x in np.nonzero(inner.mean(axis=0) > 0.9)[0]], gap=3)
-        columns[band] = [(a, b) for a, b in zip(xs, xs[1:], strict=False) if b - a > 8]
+        columns[band] = [(a, b) for a, b in pairwise(xs) if b - a > 8]
     bands = [band for band in columns if columns[band]]
     if not bands:
         return [], {}

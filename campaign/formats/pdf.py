@@ -14,8 +14,7 @@ import time
 import zlib
 from typing import Any
 
-from campaign.formats import Document, PlanReadError, megabytes
-from campaign.formats import legacy
+from campaign.formats import Document, PlanReadError, legacy, megabytes
 from campaign.formats.legacy import Encoding
 from campaign.limits import MAX_PDF_PAGES, MAX_PDF_UNPACKED_BYTES, MAX_READ_SECONDS
 from campaign.text import nfc, squash
@@ -79,7 +78,9 @@ def read_pdf(data: bytes, name: str, started: float | None = None) -> Document:
                 page.close()
     if not any(line.strip() for line in document.lines):
         if scanned:
-            raise PlanReadError(f"tệp {name} là bản quét nhưng OCR không đọc được chữ nào; cần bản rõ hơn hoặc tệp .docx")
+            raise PlanReadError(
+                f"tệp {name} là bản quét nhưng OCR không đọc được chữ nào; cần bản rõ hơn hoặc tệp .docx"
+            )
         raise PlanReadError(
             f"tệp {name} là PDF không có lớp chữ (bản quét?); cần bản PDF có chữ, hoặc tệp .docx hay .txt"
         )
@@ -93,7 +94,9 @@ def read_pdf(data: bytes, name: str, started: float | None = None) -> Document:
 
 def _in_time(started: float, name: str) -> None:
     if time.monotonic() - started > MAX_READ_SECONDS:
-        raise PlanReadError(f"tệp {name} đọc quá {MAX_READ_SECONDS} giây; không đọc tiếp (tệp quá nặng cho một kế hoạch)")
+        raise PlanReadError(
+            f"tệp {name} đọc quá {MAX_READ_SECONDS} giây; không đọc tiếp (tệp quá nặng cho một kế hoạch)"
+        )
 
 
 def _has_picture(page: Any) -> bool:
@@ -144,8 +147,9 @@ def _legacy_text(document: Document, encodings: set[Encoding]) -> None:
         legacy.convert_by_characters(document)
         return
     if Encoding.VNI in encodings:
-        document.lines = [legacy.convert(line, Encoding.VNI) if legacy.legacy_signs(line) else line
-                          for line in document.lines]  # fmt: skip
+        document.lines = [
+            legacy.convert(line, Encoding.VNI) if legacy.legacy_signs(line) else line for line in document.lines
+        ]
     fonts = " và ".join(legacy.SHOWN[e] for e in sorted(encodings))
     document.note("legacy_encoding", None, f"văn bản gõ bằng bảng mã {fonts}; đã chuyển sang Unicode")
     legacy.refuse_unconverted(document, encodings)

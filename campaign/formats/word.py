@@ -9,6 +9,7 @@ Each paragraph is one line; each table row one tab-separated line, a blank line 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from collections.abc import Iterator
@@ -16,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from campaign.formats import Document, PlanReadError, megabytes
-from campaign.formats import legacy
+from campaign.formats import Document, PlanReadError, legacy, megabytes
 from campaign.formats.legacy import Encoding
 from campaign.formats.numbering import Numbering
 from campaign.limits import MAX_DOCX_UNPACKED_BYTES
@@ -316,10 +316,8 @@ class _Reader:
             self._inline(content, inner, style)
         picker = properties.find(f"{W}date") if properties is not None else None
         if not inner.text.strip() and picker is not None and (full := picker.get(f"{W}fullDate")):
-            try:
+            with contextlib.suppress(ValueError):
                 inner.parts = [datetime.fromisoformat(full[:10]).strftime("%d/%m/%Y")]
-            except ValueError:
-                pass
         read.parts.extend(inner.parts)
         read.add(inner)
 

@@ -45,13 +45,24 @@ def read_doc(data: bytes, name: str) -> Document:
 
             profile = Path(folder) / "profile"  # its own profile: conversions never wait on each other
             _run(
-                [office, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                 "--convert-to", "docx", "--outdir", folder, str(source)],
+                [
+                    office,
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "docx",
+                    "--outdir",
+                    folder,
+                    str(source),
+                ],
                 name,
-            )  # fmt: skip
+            )
             converted = Path(folder) / "plan.docx"
             if not converted.is_file():
-                raise PlanReadError(f"tệp {name}: LibreOffice không chuyển được tệp .doc này (tệp hỏng hay không phải Word?)")
+                raise PlanReadError(
+                    f"tệp {name}: LibreOffice không chuyển được tệp .doc này (tệp hỏng hay không phải Word?)"
+                )
             return read_docx(converted.read_bytes(), name)
         assert antiword is not None
         text = _run([antiword, "-w", "0", str(source)], name)
@@ -74,11 +85,15 @@ def _limits() -> Callable[[], None]:
 
 def _run(command: list[str], name: str) -> bytes:
     """Run a converter in its own process group; killed with its children past the time limit."""
-    process = subprocess.Popen(  # noqa: S603 - a fixed program and arguments, no shell
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        start_new_session=True, preexec_fn=_limits(),  # noqa: PLW1509
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_limits(),
         env={**os.environ, "HOME": str(Path(command[-1]).parent)},
-    )  # fmt: skip
+    )
     try:
         out, _ = process.communicate(timeout=TIME_LIMIT)
     except subprocess.TimeoutExpired:
@@ -88,5 +103,7 @@ def _run(command: list[str], name: str) -> bytes:
             f"tệp {name}: chuyển đổi tệp .doc quá {TIME_LIMIT} giây nên đã dừng; hãy lưu lại dạng .docx"
         ) from None
     if process.returncode != 0:
-        raise PlanReadError(f"tệp {name}: không chuyển được tệp .doc (mã lỗi {process.returncode}); hãy lưu lại dạng .docx")
+        raise PlanReadError(
+            f"tệp {name}: không chuyển được tệp .doc (mã lỗi {process.returncode}); hãy lưu lại dạng .docx"
+        )
     return out
