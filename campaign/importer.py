@@ -14,13 +14,14 @@ the plan refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from campaign import heading
 from campaign.body import body_activities
 from campaign.dates import ActivityKind, DateError, format_when, parse_when
-from campaign.documents import PlanReadError, read_lines
+from campaign.documents import PlanReadError, read_document
 from campaign.limits import MAX_ACTIVITIES, MAX_DAYS_FROM_ISSUE, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint, spoken_of
 from campaign.plan import Finding, Plan, PlannedActivity, Window
@@ -129,12 +130,13 @@ def _span_window(activities: list[PlannedActivity], typos: dict[int, Finding]) -
     return Window(start=min(a.start for a in kept), end=max(a.end for a in kept))
 
 
-def import_lines(lines: list[str], directory: UnitDirectory | None = None) -> Plan:
+def import_lines(lines: list[str], directory: UnitDirectory | None = None, found: Sequence[Finding] = ()) -> Plan:
+    """`found`: what the format reader noticed about the file (tracked changes, OCR, encodings)."""
     if not any(line.strip() for line in lines):
         raise PlanReadError("tệp trống")
     if len(lines) > MAX_PLAN_LINES:
         raise PlanReadError(f"văn bản có {len(lines)} dòng, tối đa {MAX_PLAN_LINES}")
-    findings: list[Finding] = []
+    findings: list[Finding] = list(found)
     lines = _cut_long_lines(lines, findings)
     incomplete: PlanReadError | None = None
     try:
@@ -309,4 +311,5 @@ def _from_body(
 
 def import_plan(path: str | Path, directory: UnitDirectory | None = None) -> Plan:
     """Read and import a plan document; raises PlanReadError when it is not a plan."""
-    return import_lines(read_lines(path), directory)
+    document = read_document(path)
+    return import_lines(document.lines, directory, document.findings)

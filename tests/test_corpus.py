@@ -28,6 +28,7 @@ from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_BYTES, MAX_
 from campaign.plan import schedule_problems
 from campaign.units import UnitDirectory
 from starter import app
+from tests import office_documents
 from tests.conftest import CORPUS
 from tests.corpus_inputs import ROWS, plan_lines
 from tests.helpers import advance_to, start, vn
@@ -112,6 +113,8 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing": (lambda p: p, "không tìm thấy tệp"),
     "too-big": (lambda p: (p.write_bytes(b"a" * (MAX_PLAN_BYTES + 1)), p)[1], "quá lớn"),
     "docx-bomb.docx": (_docx_bomb, "giải nén ra"),
+    "pdf-bomb.pdf": (lambda p: office_documents.pdf_bomb(p), "giải nén ra hơn"),
+    "ocr-20000px.png": (lambda p: office_documents.huge_png(p), "quá lớn (tối đa 40 triệu điểm ảnh)"),
     "too-many-lines": (lambda p: _write(p, ["dòng"] * (MAX_PLAN_LINES + 1)), f"tối đa {MAX_PLAN_LINES}"),
     "too-many-activities": (
         lambda p: _write(p, plan_lines([f"{n % 999 + 1}\tHĐ\t10/3/2024\tA\tB" for n in range(MAX_ACTIVITIES + 1)])),

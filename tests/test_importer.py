@@ -167,7 +167,8 @@ def test_row_with_missing_cells(tmp_path: Path, directory) -> None:
     [
         (b"", "trống"),
         (b"   \n\n", "trống"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "nhị phân"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "không phải ảnh đọc được"),  # a damaged photo
+        (b"\x00\x01binary\x00", "nhị phân"),
         (b"\xff\xfe\xfa bad", "UTF-8"),
         ("Thông báo\nKhông có bảng nào ở đây.\n".encode(), "không tìm thấy bảng lịch"),
         ("KẾ HOẠCH\nTT\tHOẠT ĐỘNG\tĐỊA ĐIỂM\tGHI CHÚ\n1.\tA\tB\tC\n".encode(), "thiếu cột THỜI GIAN"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from access.roles import Action
 from campaign.clock import VIETNAM
-from campaign.documents import PlanReadError, lines_of
+from campaign.documents import PlanReadError, document_of
 from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
@@ -40,6 +40,7 @@ POLICY_DAYS = {
     "escalate_after": "Báo cáo Ban Thường vụ sau khi quá hạn (ngày)",
 }
 PER_ACTIVITY = ("ready_lead", "report_due")
+READERS = 2  # plan documents read at once (each bounded in size, pages, pixels and time)
 
 
 def days_of(text: str, label: str) -> timedelta:
@@ -71,35 +72,31 @@ def policy_from_form(form: Mapping[str, str], activity_nos: list[int]) -> Policy
     return PolicyFile.model_validate({**chosen, "activities": overrides})
 
 
-def where_found(finding: Finding, lines: list[str], name: str) -> str:
+def where_found(finding: Finding, read: Read) -> str:
     """Where a finding is, as the person sees the document (see where_line); "toàn văn" for the whole plan."""
-    return where_line(finding.line, lines, name)
+    return where_line(finding.line, read)
 
 
-def where_line(line: int | None, lines: list[str], name: str) -> str:
-    """A line of the read plan as the person sees the document: a .txt's line number; in a .docx (whose
-    "lines" are paragraphs and table rows) the table row, or the paragraph's own words."""
-    if not line or not 0 < line <= len(lines):
+def where_line(line: int | None, read: Read) -> str:
+    """A line of the read plan as the person sees the document: a .txt's line number; in a Word file or
+    a PDF (whose "lines" are paragraphs and table rows) the table row with its words, or the paragraph's
+    own words."""
+    if not line or not 0 < line <= len(read.lines):
         return "toàn văn"
-    if not name.lower().endswith(".docx"):
+    if read.name.lower().endswith(".txt") or not read.sources:
         return f"dòng {line}"
-    text = lines[line - 1]
-    if "\t" in text:
-        row = 1
-        while line - row - 1 >= 0 and "\t" in lines[line - row - 1]:
-            row += 1
-        cells = " | ".join(c for c in text.split("\t") if c.strip())
-        return f"bảng, hàng {row} (“{shortened(cells, 70)}”)"
-    return f"đoạn “{shortened(text.strip(), 70)}”"
+    text, source = read.lines[line - 1], read.sources[line - 1]
+    words = " | ".join(c for c in text.split("\t") if c.strip()) if "\t" in text else text.strip()
+    return f"{source} (“{shortened(words, 70)}”)"
 
 
-def read_from(source_lines: list[int], lines: list[str], name: str) -> str:
-    """Where an activity was read: "dòng 9, 10, 11" in a .txt; a .docx's table row or paragraph words."""
+def read_from(source_lines: list[int], read: Read) -> str:
+    """Where an activity was read: "dòng 9, 10, 11" in a .txt; a Word file's table row or paragraph."""
     if not source_lines:
         return ""
-    if not name.lower().endswith(".docx"):
+    if read.name.lower().endswith(".txt") or not read.sources:
         return "dòng " + ", ".join(str(line) for line in source_lines)
-    return where_line(source_lines[0], lines, name)
+    return where_line(source_lines[0], read)
 
 
 @dataclass(frozen=True)
@@ -109,6 +106,7 @@ class Read:
     plan: Plan
     lines: list[str]
     name: str
+    sources: list[str] = field(default_factory=list)  # where each line came from, for Word files and PDFs
 
 
 def today() -> datetime:
@@ -120,6 +118,7 @@ def plans_router(door: Door) -> APIRouter:
     settings, store, templates, allowed = door.settings, door.store, door.templates, door.allowed
     uploads = settings.evidence_dir.parent / "plans"
     directory = door.directory
+    readers = asyncio.Semaphore(READERS)
 
     def stored(upload: str) -> tuple[bytes, str]:
         if len(upload) != 64 or not all(c in "0123456789abcdef" for c in upload):
@@ -130,12 +129,19 @@ def plans_router(door: Door) -> APIRouter:
         name = (uploads / f"{upload}.name").read_text(encoding="utf-8") if (uploads / f"{upload}.name").exists() else ""
         return path.read_bytes(), name
 
-    def imported(data: bytes, name: str) -> Read:
+    def read_plan(data: bytes, name: str) -> Read:
+        document = document_of(data, name or "kế hoạch")
+        plan = import_lines(document.lines, directory(), document.findings)
+        return Read(plan, document.lines, name, document.sources)
+
+    async def imported(data: bytes, name: str) -> Read:
+        """The plan read in a worker thread (a scan's OCR or a large PDF takes seconds; the server keeps
+        answering meanwhile), at most READERS at a time so their memory stays bounded."""
         try:
-            lines = lines_of(data, name or "kế hoạch")
+            async with readers:
+                return await asyncio.to_thread(read_plan, data, name)
         except PlanReadError as exc:
             raise Refused(422, "plan", f"{name}: {exc}") from None
-        return Read(import_lines(lines, directory()), lines, name)
 
     @router.get("/campaigns/new", response_class=HTMLResponse)
     async def new(request: Request) -> Response:
@@ -149,10 +155,10 @@ def plans_router(door: Door) -> APIRouter:
     ) -> Response:  # fmt: skip
         who = allowed(request, Action.START, csrf)
         if plan is None or not plan.filename:
-            raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx hoặc .txt).")
+            raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx, .doc, .pdf, ảnh chụp hoặc .txt).")
         data = await plan.read(MAX_PLAN_BYTES + 1)
         name = Path(plan.filename).name[:120]
-        read = imported(data, name)
+        read = await imported(data, name)
         digest = hashlib.sha256(data).hexdigest()
         uploads.mkdir(parents=True, exist_ok=True)
         (uploads / f"{digest}.plan").write_bytes(data)
@@ -173,7 +179,7 @@ def plans_router(door: Door) -> APIRouter:
                 "activity": a,
                 "when": a.schedule_text,
                 "parties": list(enumerate(a.responsible)),
-                "read_from": read_from(a.source_lines, read.lines, name),
+                "read_from": read_from(a.source_lines, read),
             }
             for a in plan.activities
         ]
@@ -183,7 +189,7 @@ def plans_router(door: Door) -> APIRouter:
             "policy": Policy(), "error": error,
             "typed": typed or {}, "columns": columns_read(plan.columns), "past": past,
             "moved": shifted(plan, past.shift) if past else None,
-            "findings": [(where_found(f, read.lines, name), f) for f in plan.findings],
+            "findings": [(where_found(f, read), f) for f in plan.findings],
         }  # fmt: skip
         return templates.TemplateResponse(request, "plan_preview.html", context, status_code=422 if error else 200)
 
@@ -192,7 +198,7 @@ def plans_router(door: Door) -> APIRouter:
         form = await request.form()
         who = allowed(request, Action.START, str(form.get("csrf", "")))
         data, name = stored(str(form.get("upload", "")))
-        read = imported(data, name)
+        read = await imported(data, name)
         plan, upload = read.plan, str(form.get("upload"))
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         known = directory()
@@ -216,7 +222,7 @@ def plans_router(door: Door) -> APIRouter:
             return preview(request, who, read, upload, error=problem, typed=typed)
         if plan.blocking_findings:
             first = plan.blocking_findings[0]
-            where = where_found(first, read.lines, name)
+            where = where_found(first, read)
             message = f"kế hoạch có chỗ không chạy được ({where}: {first.message}); hãy sửa trước khi khởi động"
             return preview(request, who, read, upload, error=message, typed=typed)
         past = past_plan(plan, today().date())

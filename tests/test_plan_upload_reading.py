@@ -1,0 +1,42 @@
+"""Reading an uploaded plan never stalls the web server (issue 24, issue 25 item 5): the document is
+read in a worker thread, so other requests are answered while a slow scan or PDF is being read."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from campaign import documents
+from tests.office_env import office, signed_in
+from tests.portal_env import PLAN
+
+__all__ = ["office"]  # the fixture
+
+
+async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch) -> None:
+    started, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def slow(data: bytes, name: str) -> documents.Document:
+        started.set()
+        released.append(release.wait(timeout=20))  # on the event loop this would hold every request
+        return documents.document_of(data, name)
+
+    monkeypatch.setattr("web.office_plans.document_of", slow)
+    http, csrf = await signed_in(office, "vp")
+    upload = asyncio.create_task(
+        http.post(
+            "/campaigns/new?format=json",
+            data={"csrf": csrf},
+            files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")},
+        )
+    )
+    while not started.is_set() and not upload.done():
+        await asyncio.sleep(0.01)
+    async with office.http() as other:
+        health = await other.get("/healthz")
+    release.set()
+    answer = await upload
+    await http.aclose()
+    assert health.status_code == 200 and released == [True]
+    assert answer.status_code == 200 and answer.json()["activities"]
