@@ -53,6 +53,7 @@ MAX_NAME_CHARS = 300
 MAX_ALIASES = 30
 MAX_CONTACT_CHARS = 300
 MAX_EMAIL_CHARS = 254
+AMBIGUOUS = "kế hoạch ghi tên này sẽ không biết là đơn vị nào"
 STATE = "disabled"  # the pseudo-field a change of state (disabled ↔ in use) is recorded under
 STATE_WORDS = {True: "ngừng dùng", False: "đang dùng"}
 
@@ -143,8 +144,8 @@ def parsed_unit(typed: Typed, base: Unit | None = None) -> tuple[Unit | None, li
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            problems.append(Problem("email", f"“{email[:120]}” không phải địa chỉ e-mail hợp lệ "
-                                             "(dạng ten@to-chuc.vn, không dấu cách, không dấu tiếng Việt)", line))  # fmt: skip
+            why = f"“{email[:120]}” không phải địa chỉ e-mail hợp lệ (dạng ten@to-chuc.vn, không dấu cách, không dấu)"
+            problems.append(Problem("email", why, line))
         else:
             if len(email) > MAX_EMAIL_CHARS:
                 problems.append(Problem("email", f"địa chỉ e-mail dài quá {MAX_EMAIL_CHARS} ký tự", line))
@@ -192,8 +193,8 @@ def clash_problems(mine: Placed, others: Iterable[Placed]) -> list[Problem]:
         found = owners.get(fold(word))
         if found is not None:
             other, theirs = found
-            problems.append(Problem(fieldname, f"“{word}” trùng với “{theirs}” của {_where(other)} khi bỏ dấu; "
-                                               "kế hoạch ghi tên này sẽ không biết là đơn vị nào", mine.line))  # fmt: skip
+            why = f"“{word}” trùng với “{theirs}” của {_where(other)} khi bỏ dấu; {AMBIGUOUS}"
+            problems.append(Problem(fieldname, why, mine.line))
     return problems
 
 

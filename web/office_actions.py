@@ -159,7 +159,7 @@ def action_router(door: Door) -> APIRouter:
                 else current_link(session, door.settings, campaign_id, code)
             )
         log.info("links revoked", campaign_id=campaign_id, unit=code, version=version, by=via(who))
-        unit = door.directory().by_code.get(code)
+        unit = door.units().get(code)
         name = unit.name if unit else code
         said = (f"Đã thu hồi liên kết cũ của {name}: liên kết cũ không mở được nữa. Đơn vị cần liên kết mới "
                 "dưới đây; hãy gửi ngay cho đơn vị.")  # fmt: skip
@@ -171,7 +171,7 @@ def action_router(door: Door) -> APIRouter:
         """E-mail the unit its current link; the sentence to show, or Refused saying why not."""
         if secret_problem(door.settings.portal_secret):
             raise Refused(503, "unavailable", "Cổng trả lời chưa được cấu hình (PORTAL_SECRET); chưa gửi được.")
-        unit = door.directory().by_code.get(code)
+        unit = door.units().get(code)
         if unit is None or not unit.email:
             name = unit.name if unit else code
             raise Refused(422, "rejected", f"Danh bạ không có địa chỉ e-mail của {name}.")
