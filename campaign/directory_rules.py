@@ -193,7 +193,13 @@ def clash_problems(mine: Placed, others: Iterable[Placed]) -> list[Problem]:
         found = owners.get(fold(word))
         if found is not None:
             other, theirs = found
-            why = f"“{word}” trùng với “{theirs}” của {_where(other)} khi bỏ dấu; {AMBIGUOUS}"
+            if theirs == other.unit.name:
+                whose = f"tên của {_where(other)}"
+            elif theirs == other.unit.code:
+                whose = f"mã của {_where(other)}"
+            else:
+                whose = f"“{theirs}”, tên khác của {_where(other)}"
+            why = f"“{word}” trùng với {whose} khi bỏ dấu; {AMBIGUOUS}"
             problems.append(Problem(fieldname, why, mine.line))
     return problems
 
@@ -292,11 +298,12 @@ def preview_import(rows: Sequence[Typed], current: Sequence[Unit], disabled: Ite
         code = (row.code or "").strip().lower()
         base = by_code.get(code)
         unit, problems = parsed_unit(row, base)
-        if unit is not None and unit.code in seen:
-            problems = [Problem("code", f"mã “{unit.code}” đã có ở dòng {seen[unit.code]}", row.line)]
+        if code and code in seen:
+            problems = [Problem("code", f"mã “{code}” đã có ở dòng {seen[code]}", row.line), *problems]
+        elif code:
+            seen[code] = row.line
         preview.problems += problems
         if unit is not None and not problems:
-            seen[unit.code] = row.line
             parsed.append(Placed(unit, row.line))
     kept = [] if whole else [Placed(u) for u in current if u.code not in off and u.code not in seen]
     in_use = parsed + kept
