@@ -71,9 +71,14 @@ async def test_a_new_committee_member_sets_a_password_through_the_link_once_and_
     assert committee.status_code == 200
     assert reused.status_code == 422 and "đã dùng, đã hết hạn hoặc không đúng" in reused.text
     with doors.store.session() as session:
-        trail = [(c.actor, c.action, c.user_name) for c in session.scalars(select(AccountChange).order_by(AccountChange.id))]
-    assert trail[-3:] == [("qt (admin)", "add", "hoa.tran"), ("qt (admin)", "link", "hoa.tran"),
-                          ("hoa.tran (qua liên kết một lần)", "password", "hoa.tran")]  # fmt: skip
+        trail = [
+            (c.actor, c.action, c.user_name) for c in session.scalars(select(AccountChange).order_by(AccountChange.id))
+        ]
+    assert trail[-3:] == [
+        ("qt (admin)", "add", "hoa.tran"),
+        ("qt (admin)", "link", "hoa.tran"),
+        ("hoa.tran (qua liên kết một lần)", "password", "hoa.tran"),
+    ]
     assert trail[0] == ("dòng lệnh (starter.py users)", "add", "vp")  # the CLI's changes are audited too
     assert "qt (admin)" in listing.text and "thêm tài khoản hoa.tran" in listing.text
 
@@ -134,18 +139,25 @@ async def test_the_administrator_unlocks_a_name_waiting_out_the_back_off(doors) 
     assert "Đã mở khóa đăng nhập cho vp." in unlocked.text
     assert now_in.status_code == 303
     with doors.store.session() as session:
-        assert session.scalars(select(AccountChange).where(AccountChange.action == "unlock")).one().actor == "qt (admin)"
+        assert (
+            session.scalars(select(AccountChange).where(AccountChange.action == "unlock")).one().actor == "qt (admin)"
+        )
 
 
 async def test_people_change_their_own_password_and_their_other_sessions_end(doors) -> None:
     here, csrf = await signed(doors, "btv")
     elsewhere, _ = await signed(doors, "btv", address="198.51.100.20")
-    wrong = await here.post("/account/password", data={"csrf": csrf, "current": "sai", "new": "mat-khau-moi-123",
-                                                      "again": "mat-khau-moi-123"})  # fmt: skip
-    short = await here.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "ngan",
-                                                      "again": "ngan"})  # fmt: skip
-    done = await here.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "mat-khau-moi-123",
-                                                     "again": "mat-khau-moi-123"})  # fmt: skip
+    wrong = await here.post(
+        "/account/password",
+        data={"csrf": csrf, "current": "sai", "new": "mat-khau-moi-123", "again": "mat-khau-moi-123"},
+    )
+    short = await here.post(
+        "/account/password", data={"csrf": csrf, "current": PASSWORD, "new": "ngan", "again": "ngan"}
+    )
+    done = await here.post(
+        "/account/password",
+        data={"csrf": csrf, "current": PASSWORD, "new": "mat-khau-moi-123", "again": "mat-khau-moi-123"},
+    )
     assert wrong.status_code == 422 and "mật khẩu hiện tại không đúng" in wrong.text
     assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
     assert done.status_code == 200 and "Đã đổi mật khẩu" in done.text
@@ -155,8 +167,14 @@ async def test_people_change_their_own_password_and_their_other_sessions_end(doo
     await signed(doors, "btv", "mat-khau-moi-123", address="192.0.2.9")
 
 
-ADMIN_POSTS = ["/accounts/new", "/accounts/role", "/accounts/disable", "/accounts/enable", "/accounts/unlock",
-               "/accounts/link"]  # fmt: skip
+ADMIN_POSTS = [
+    "/accounts/new",
+    "/accounts/role",
+    "/accounts/disable",
+    "/accounts/enable",
+    "/accounts/unlock",
+    "/accounts/link",
+]
 
 
 async def test_only_the_administrator_manages_accounts_and_every_form_needs_its_csrf(doors) -> None:
@@ -173,13 +191,28 @@ async def test_only_the_administrator_manages_accounts_and_every_form_needs_its_
             assert answer.status_code == 403, (name, path)
     admin, _ = await signed(doors, "qt")
     for path in [*ADMIN_POSTS, "/account/password"]:
-        answer = await admin.post(path, data={"csrf": "sai", "name": "vp", "role": "admin", "current": PASSWORD,
-                                              "new": "mat-khau-moi-123", "again": "mat-khau-moi-123"})  # fmt: skip
+        answer = await admin.post(
+            path,
+            data={
+                "csrf": "sai",
+                "name": "vp",
+                "role": "admin",
+                "current": PASSWORD,
+                "new": "mat-khau-moi-123",
+                "again": "mat-khau-moi-123",
+            },
+        )
         assert answer.status_code == 403 and "Biểu mẫu đã cũ" in answer.text, path
-    forged = await stranger.post("/account/set-password/khong-co-that", data={"csrf": "x", "new": "a" * 12,
-                                                                             "again": "a" * 12})  # fmt: skip
+    forged = await stranger.post(
+        "/account/set-password/khong-co-that", data={"csrf": "x", "new": "a" * 12, "again": "a" * 12}
+    )
     assert forged.status_code == 403  # no cookie of the form's own: nothing is read
     with doors.store.session() as session:
-        roles = dict(session.execute(select(AccountChange.user_name, AccountChange.action)
-                                     .where(AccountChange.actor != "dòng lệnh (starter.py users)")).all())  # fmt: skip
+        roles = dict(
+            session.execute(
+                select(AccountChange.user_name, AccountChange.action).where(
+                    AccountChange.actor != "dòng lệnh (starter.py users)"
+                )
+            ).all()
+        )
     assert roles == {}

@@ -50,7 +50,9 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
     widths: dict[str, int] = {}
     async with served(doors.app, port) as base, async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True)
+        laptop = await browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True
+        )
         page = await laptop.new_page()
         await page.goto(f"{base}/login")
         await page.get_by_label("Tên đăng nhập").fill("lan")
@@ -69,8 +71,17 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
         sheet = load_workbook(io.BytesIO((await (await exported.value).path()).read_bytes())).active
         assert sheet is not None
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        rows.append(["doan-truong-thu", "Đoàn Trường Thử nghiệm", "Đoàn TTN", "ttn@example.org", "Cụm 2", "Cơ sở Đoàn",
-                     "Chị Hoa, 0901 000 111"])  # fmt: skip
+        rows.append(
+            [
+                "doan-truong-thu",
+                "Đoàn Trường Thử nghiệm",
+                "Đoàn TTN",
+                "ttn@example.org",
+                "Cụm 2",
+                "Cơ sở Đoàn",
+                "Chị Hoa, 0901 000 111",
+            ]
+        )
         added = tmp_path / "danh-ba-moi.xlsx"
         added.write_bytes(with_rows(rows))
         await page.get_by_label("Tệp danh bạ (.xlsx)").set_input_files(added)
@@ -95,8 +106,11 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
         phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True)
         await phone.add_cookies(await laptop.cookies())
         small = await phone.new_page()
-        for label, path in (("list", "/directory"), ("unit", "/directory/units/doan-truong-thu"),
-                            ("changes", "/directory/changes")):  # fmt: skip
+        for label, path in (
+            ("list", "/directory"),
+            ("unit", "/directory/units/doan-truong-thu"),
+            ("changes", "/directory/changes"),
+        ):
             await small.goto(f"{base}{path}")
             widths[label] = await small.evaluate("document.documentElement.scrollWidth")
             await shot(small, f"directory-{label}-360.png", full_page=True)
@@ -143,8 +157,9 @@ async def test_the_administrator_creates_a_committee_account_that_then_signs_in(
         listed = await admin.locator("li[data-name='hoa.tran']").inner_text()
         await shot(admin, "accounts-added.png", full_page=True)
 
-        person = await (await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
-                                                  is_mobile=True)).new_page()  # fmt: skip
+        person = await (
+            await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True)
+        ).new_page()
         await person.goto(link)
         await person.get_by_label("Mật khẩu (ít nhất 10 ký tự)").fill("Xuân-2099-của-Hoa")
         await person.get_by_label("Nhập lại mật khẩu").fill("Xuân-2099-của-Hoa")

@@ -85,16 +85,26 @@ async def test_the_directory_is_seeded_from_units_file_listed_and_searched(doors
 
 async def test_the_office_adds_edits_disables_and_uses_again_a_unit_each_change_audited(doors) -> None:
     http, csrf = await signed(doors, "vp")
-    form = {"csrf": csrf, "code": "doan-truong-thu", "name": "Đoàn Trường Thử nghiệm", "aliases": "Đoàn TTN\nTrường TN",
-            "email": "ttn@example.org", "cluster": "cum-2", "kind": "unit", "contact": "Chị Hoa, 0901 000 111"}  # fmt: skip
+    form = {
+        "csrf": csrf,
+        "code": "doan-truong-thu",
+        "name": "Đoàn Trường Thử nghiệm",
+        "aliases": "Đoàn TTN\nTrường TN",
+        "email": "ttn@example.org",
+        "cluster": "cum-2",
+        "kind": "unit",
+        "contact": "Chị Hoa, 0901 000 111",
+    }
     added = await http.post("/directory/new", data=form)
     assert added.status_code == 303 and added.headers["location"] == "/directory/units/doan-truong-thu?saved=add"
     clash = await http.post("/directory/new", data={**form, "code": "doan-ttn-2", "name": "DOAN TRUONG THU NGHIEM"})
     assert clash.status_code == 422
     assert "trùng với tên của “Đoàn Trường Thử nghiệm” (doan-truong-thu)" in clash.text
     assert 'value="DOAN TRUONG THU NGHIEM"' in clash.text  # what was typed stays in the form
-    bad_mail = await http.post("/directory/new", data={**form, "code": "doan-khac", "name": "Đoàn Khác", "aliases": "",
-                                                       "email": "khac@@example"})  # fmt: skip
+    bad_mail = await http.post(
+        "/directory/new",
+        data={**form, "code": "doan-khac", "name": "Đoàn Khác", "aliases": "", "email": "khac@@example"},
+    )
     assert bad_mail.status_code == 422 and "không phải địa chỉ e-mail hợp lệ" in bad_mail.text
     edited = await http.post("/directory/units/doan-truong-thu", data={**form, "email": "moi@example.org"})
     assert edited.status_code == 303
@@ -106,10 +116,20 @@ async def test_the_office_adds_edits_disables_and_uses_again_a_unit_each_change_
     assert off.status_code == on.status_code == 303
     assert 'data-code="doan-truong-thu"' not in listing.text and 'data-code="doan-truong-thu"' in with_off.text
     with doors.store.session() as session:
-        changes = [(c.action, c.actor, c.detail["fields"]) for c in session.scalars(
-            select(DirectoryChange).where(DirectoryChange.unit_code == "doan-truong-thu").order_by(DirectoryChange.id))]  # fmt: skip
-    assert [(a, who) for a, who, _ in changes] == [("add", "vp (office)"), ("edit", "vp (office)"),
-                                                   ("disable", "vp (office)"), ("enable", "vp (office)")]  # fmt: skip
+        changes = [
+            (c.action, c.actor, c.detail["fields"])
+            for c in session.scalars(
+                select(DirectoryChange)
+                .where(DirectoryChange.unit_code == "doan-truong-thu")
+                .order_by(DirectoryChange.id)
+            )
+        ]
+    assert [(a, who) for a, who, _ in changes] == [
+        ("add", "vp (office)"),
+        ("edit", "vp (office)"),
+        ("disable", "vp (office)"),
+        ("enable", "vp (office)"),
+    ]
     assert changes[1][2] == {"email": ["ttn@example.org", "moi@example.org"]}
     assert "“ttn@example.org” → “moi@example.org”" in page.text and "vp (office)" in page.text
 
@@ -126,7 +146,9 @@ async def test_an_xlsx_import_is_previewed_then_applied_and_the_export_reads_bac
     for r in kept:
         if r[0] == "bhxh":
             r[3] = "bhxh-moi@example.org"
-    data = workbook(*kept, ["doan-truong-thu", "Đoàn Trường Thử nghiệm", None, "ttn@example.org", "Cụm 3", None, "Chị Hoa"])
+    data = workbook(
+        *kept, ["doan-truong-thu", "Đoàn Trường Thử nghiệm", None, "ttn@example.org", "Cụm 3", None, "Chị Hoa"]
+    )
     files = {"sheet": ("danh-ba.xlsx", data, XLSX)}
     preview = await http.post("/directory/import", data={"csrf": csrf, "whole": "1"}, files=files)
     assert preview.status_code == 200, preview.text
@@ -135,29 +157,48 @@ async def test_an_xlsx_import_is_previewed_then_applied_and_the_export_reads_bac
     assert "“bhxh@example.org” → “bhxh-moi@example.org”" in preview.text
     with doors.store.session() as session:
         assert read_directory(session).everyone["bhxh"].email == "bhxh@example.org"  # type: ignore[union-attr]  # not yet
-    applied = await http.post("/directory/import/apply", data={
-        "csrf": csrf, "data": hidden(preview.text, "data"), "whole": "1", "version": hidden(preview.text, "version"),
-        "name": "danh-ba.xlsx"})  # fmt: skip
+    applied = await http.post(
+        "/directory/import/apply",
+        data={
+            "csrf": csrf,
+            "data": hidden(preview.text, "data"),
+            "whole": "1",
+            "version": hidden(preview.text, "version"),
+            "name": "danh-ba.xlsx",
+        },
+    )
     assert applied.status_code == 200 and "Đã nhập danh bạ: thêm 1, sửa 1, ngừng dùng 1 đơn vị" in applied.text
     with doors.store.session() as session:
         stored = read_directory(session)
-        actions = {c.unit_code: c.action for c in session.scalars(select(DirectoryChange).where(
-            DirectoryChange.action == "import"))}  # fmt: skip
+        actions = {
+            c.unit_code: c.action
+            for c in session.scalars(select(DirectoryChange).where(DirectoryChange.action == "import"))
+        }
     assert stored is not None and stored.everyone["bhxh"].email == "bhxh-moi@example.org"
     assert "ldld" in stored.disabled and stored.everyone["doan-truong-thu"].cluster == "cum-3"
     assert actions == {"doan-truong-thu": "import", "bhxh": "import", "ldld": "import"}
-    again = await http.post("/directory/import/apply", data={
-        "csrf": csrf, "data": hidden(preview.text, "data"), "whole": "1", "version": hidden(preview.text, "version")})  # fmt: skip
+    again = await http.post(
+        "/directory/import/apply",
+        data={
+            "csrf": csrf,
+            "data": hidden(preview.text, "data"),
+            "whole": "1",
+            "version": hidden(preview.text, "version"),
+        },
+    )
     assert "Danh bạ vừa thay đổi sau khi xem trước" in again.text  # a stale preview is shown again, not applied
 
 
 async def test_an_import_with_bad_rows_changes_nothing_and_names_each_row(doors) -> None:
     http, csrf = await signed(doors, "vp")
-    data = workbook(["doan-a", "Đoàn A", None, "a@@example.org", None, None, None],
-                    ["Doan B", "Đoàn B", None, None, "cụm chín", "phòng", None])  # fmt: skip
+    data = workbook(
+        ["doan-a", "Đoàn A", None, "a@@example.org", None, None, None],
+        ["Doan B", "Đoàn B", None, None, "cụm chín", "phòng", None],
+    )
     answer = await http.post("/directory/import", data={"csrf": csrf}, files={"sheet": ("sai.xlsx", data, XLSX)})
-    not_a_sheet = await http.post("/directory/import", data={"csrf": csrf},
-                                  files={"sheet": ("sai.xlsx", b"khong phai", XLSX)})  # fmt: skip
+    not_a_sheet = await http.post(
+        "/directory/import", data={"csrf": csrf}, files={"sheet": ("sai.xlsx", b"khong phai", XLSX)}
+    )
     assert answer.status_code == 422
     assert "Dòng 2, cột D (E-mail): “a@@example.org” không phải địa chỉ e-mail hợp lệ" in answer.text
     assert "Dòng 3, cột A (Mã): mã “doan b” chỉ được gồm chữ thường" in answer.text
@@ -198,14 +239,25 @@ def test_a_notice_goes_to_the_units_current_address_not_the_campaigns_snapshot(s
 
 # --- who may ---------------------------------------------------------------------------------------
 
-DIRECTORY_GETS = ["/directory", "/directory/new", "/directory/units/bhxh", "/directory/export.xlsx",
-                  "/directory/changes"]  # fmt: skip
-DIRECTORY_POSTS = ["/directory/new", "/directory/units/bhxh", "/directory/units/bhxh/disable",
-                   "/directory/units/bhxh/enable", "/directory/import", "/directory/import/apply"]  # fmt: skip
+DIRECTORY_GETS = [
+    "/directory",
+    "/directory/new",
+    "/directory/units/bhxh",
+    "/directory/export.xlsx",
+    "/directory/changes",
+]
+DIRECTORY_POSTS = [
+    "/directory/new",
+    "/directory/units/bhxh",
+    "/directory/units/bhxh/disable",
+    "/directory/units/bhxh/enable",
+    "/directory/import",
+    "/directory/import/apply",
+]
 
 
 async def test_only_the_office_opens_the_directory_and_every_form_needs_its_csrf(doors) -> None:
-    office, csrf = await signed(doors, "vp")
+    office, _ = await signed(doors, "vp")
     assert (await office.get("/directory")).status_code == 200  # the store's directory is seeded
     stranger = doors.http()
     for path in DIRECTORY_GETS:
