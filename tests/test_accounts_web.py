@@ -216,3 +216,9 @@ async def test_only_the_administrator_manages_accounts_and_every_form_needs_its_
             ).all()
         )
     assert roles == {}
+
+
+def test_a_password_links_token_is_never_logged() -> None:
+    from web.app import loggable_path
+
+    assert loggable_path("/account/set-password/bi-mat-123", "s") == "/account/set-password/<token>"

@@ -410,6 +410,8 @@ def office_contact(settings: Settings) -> str:
 
 def loggable_path(path: str, secret: str) -> str:
     """The path with a unit's link token replaced by the token's id (a token is a credential, never logged)."""
+    if path.startswith(SET_PASSWORD):  # a one-time password link is a credential too
+        return f"{SET_PASSWORD}<token>"
     found = UNIT_PATH.match(path)
     if found is None:
         return path
