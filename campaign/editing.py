@@ -20,7 +20,6 @@ from typing import Literal
 from pydantic import BaseModel
 
 from campaign.dates import ActivityKind, time_of_day
-from campaign.importer import lint_again
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
 from campaign.text import fold, squash
 from campaign.units import UnitDirectory, UnitKind, UnitNotFound
@@ -154,6 +153,9 @@ def blank_draft(today: date, lines: Sequence[str] = (), name: str = "", refusal:
 
 
 def lint_findings(lines: list[str], plan: Plan) -> list[Finding]:
+    # imported here: the final report imports this module, and the importer brings the document readers
+    from campaign.importer import lint_again
+
     return lint_again(lines, plan)
 
 

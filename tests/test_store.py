@@ -28,7 +28,7 @@ from tests.conftest import ROOT, SEED
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
 TABLES = {"campaigns", "campaign_activities", "assignments", "reports", "readiness", "notifications", "escalations",
-          "audit_trail", "dead_letters", "unit_links", "users", "office_sessions", "alembic_version"}  # fmt: skip
+          "audit_trail", "dead_letters", "unit_links", "users", "office_sessions", "plan_drafts", "campaign_plans", "alembic_version"}  # fmt: skip
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def count(store: Store, model) -> int:
 def test_migrations_create_every_table_from_empty(store) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
     upgrade(store.url)  # running it again changes nothing
     assert count(store, Assignment) == 0
 
