@@ -105,6 +105,7 @@ class Draft(BaseModel):
     next_key: int
     policy: dict[int, dict[str, str]] = {}
     steps: list[Step] = []
+    start_form: dict[str, str] = {}  # the start form's own fields as typed (campaign id, plan-wide policy, timing)
 
     @property
     def changes(self) -> list[Change]:
@@ -160,9 +161,12 @@ def lint_findings(lines: list[str], plan: Plan) -> list[Finding]:
 
 
 def findings(draft: Draft) -> list[Finding]:
-    """The draft's findings now: the reader's notes, the importer's lint run again on the edited plan, and
-    the editor's own (a row without a name, a row without units)."""
-    found = list(draft.notes) + lint_findings(draft.lines, draft.plan)
+    """The draft's findings now: the reader's notes (but those about a row the office has since changed by
+    hand), the importer's lint run again on the edited plan, and the editor's own (a row without a name, a
+    row without units)."""
+    edited = {c.row for c in draft.changes if c.row is not None}
+    found = [n for n in draft.notes if row_of(n, draft) not in edited or row_of(n, draft) is None]
+    found += lint_findings(draft.lines, draft.plan)
     for activity in draft.plan.activities:
         if not activity.title.strip():
             found.append(Finding(kind="no_title", line=activity.line, activity=activity.no,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaign.clock import format_moment
 from campaign.editing import Change, Correction, Draft, corrections
 from campaign.plan import Plan
 from store.schema import CampaignPlan, PlanDraft
@@ -40,7 +41,9 @@ def write_draft(session: Session, row: PlanDraft, draft: Draft, version: int, wh
                 saved: bool = False) -> None:  # fmt: skip
     """The draft's new state; DraftConflict when `version` (the one the form showed) is no longer current."""
     if row.version != version:
-        raise DraftConflict(f"bản nháp vừa được {row.updated_by} sửa lúc {at:%H:%M}; đề nghị tải lại trang")
+        raise DraftConflict(
+            f"bản nháp vừa được {row.updated_by} sửa lúc {format_moment(row.updated_at)}; đề nghị tải lại trang"
+        )
     row.state, row.title, row.version = draft.model_dump(mode="json"), _title(draft), row.version + 1
     row.updated_by, row.updated_at = who, at
     if saved:

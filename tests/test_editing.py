@@ -193,3 +193,7 @@ def test_the_readers_notes_stay_and_the_lint_is_found_again(directory) -> None:
     draft = draft_from_read(plan, lines, "x.txt")
     assert any(f.line == len(lines) for f in draft.notes)  # the row the reader could not read
     assert not any(f.line == len(lines) for f in blocking(findings(draft)))  # shown, not blocking: type it in
+    unknown = next(f for f in draft.notes if f.kind == "unknown_party")
+    assert unknown in findings(draft)
+    fixed = apply_form(draft, None, {3: form_of(draft, 3, groups={0: "khu-cnc"})}, directory, "lan", AT)
+    assert unknown not in findings(fixed)  # a note about a row changed by hand is no longer shown
