@@ -133,7 +133,8 @@ def editor_router(door: Door) -> APIRouter:
             key = editing.row_of(finding, draft)
             entry = (where_line(finding.line, read) if finding.line else "", finding)
             (beside.setdefault(key, []) if key is not None else general).append(entry)
-        rows: list[dict[str, Any]] = [{"key": key, "activity": a, "fields": editing.fields_of(a, draft.policy.get(key, {})),
+        rows: list[dict[str, Any]] = [
+                {"key": key, "activity": a, "fields": editing.fields_of(a, draft.policy.get(key, {})),
                  "read_from": read_from(a.source_lines or ([a.line] if a.line else []), read),
                  "findings": beside.get(key, []),
                  "parties": list(enumerate(a.responsible))}
