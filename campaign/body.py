@@ -188,6 +188,12 @@ def _items(lines: list[str], start: int, end: int) -> list[_Item]:
     return items
 
 
+def outline(lines: list[str], start: int, end: int) -> list[_Item]:
+    """The items of lines[start:end] in order, each with its parent, children, details and the kind of
+    section it stands in (for readers of other parts of the body, such as campaign.duties)."""
+    return _items(lines, start, end)
+
+
 def _raw_of(item: _Item, plan_title: str, plan_year: int | None) -> RawActivity | None:
     if item.section == "purpose":
         return None

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_moment
+from campaign.duty import STATUS_WORDS, Duty, DutyAnswer, duty_totals
 from campaign.editing import Correction
 from campaign.escape import markdown_text
 from campaign.tracker import Outcome, phase_words
@@ -36,6 +37,7 @@ class UnitLine(BaseModel):
     submitted_at: datetime | None = None
     summary: str = ""
     escalation_level: int = 0
+    duties: list[DutyAnswer] = []  # a report on the plan: the answer per duty
 
 
 class ActivityLine(BaseModel):
@@ -47,6 +49,7 @@ class ActivityLine(BaseModel):
     phase: str
     escalations: int
     units: list[UnitLine]
+    duties: list[Duty] = []  # the units' report on the plan: its duties
 
 
 class CampaignReport(BaseModel):
@@ -148,6 +151,32 @@ def unit_row(u: UnitLine) -> list[object]:
     ]
 
 
+DUTY_HEADINGS = ["TT", "Nhiệm vụ", *STATUS_WORDS.values(), "Người tham gia", "Số lượng"]
+
+
+def grassroots_section(activity: ActivityLine) -> list[str]:
+    """ "Kết quả thực hiện tại cơ sở": per duty, the units that did it (did not, found it not applicable),
+    participants and the duty's own count; then the units that sent no report on the plan."""
+    answered = [u.duties for u in activity.units if u.revision is not None]
+    lines = [
+        "## Kết quả thực hiện tại cơ sở",
+        "",
+        f"Theo báo cáo của {len(answered)}/{len(activity.units)} cơ sở (hoạt động {activity.no}).",
+        "",
+        _cells(DUTY_HEADINGS),
+        _cells([Markup("---")] * len(DUTY_HEADINGS)),
+    ]
+    for total in duty_totals(activity.duties, answered):
+        count = f"{total.count} {total.duty.count_label}" if total.duty.count_label else None
+        row = [total.duty.no, total.duty.short, total.done, total.not_done, total.not_applicable]
+        lines.append(_cells([*row, total.participants, count]))
+    silent = [u.name for u in activity.units if u.revision is None and u.outcome is not Outcome.EXCUSED]
+    lines.append("")
+    if silent:
+        lines += [f"Cơ sở chưa báo cáo ({len(silent)}):", "", *(f"- {markdown_text(name)}" for name in silent), ""]
+    return lines
+
+
 def _cells(row: Sequence[object]) -> str:
     """A Markdown table row; text is literal (no markup, links, HTML or stray "|")."""
     return "| " + " | ".join(_cell(v) for v in row) + " |"
@@ -198,6 +227,9 @@ def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
         lines += [_cells(UNIT_HEADINGS), _cells([Markup("---")] * len(UNIT_HEADINGS))]
         lines += [_cells(unit_row(u)) for u in activity.units]
         lines.append("")
+    for activity in report.activities:
+        if activity.duties:
+            lines += grassroots_section(activity)
     missing = sorted({u.name for a in report.activities for u in a.units if u.outcome is Outcome.MISSING})
     if missing:
         lines += ["## Đơn vị chưa báo cáo", "", *(f"- {markdown_text(name)}" for name in missing), ""]

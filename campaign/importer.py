@@ -22,6 +22,7 @@ from campaign import heading
 from campaign.body import body_activities
 from campaign.dates import ActivityKind, DateError, format_when, parse_when
 from campaign.documents import PlanReadError, read_document
+from campaign.duties import read_plan_report, read_unscheduled
 from campaign.limits import MAX_ACTIVITIES, MAX_DAYS_FROM_ISSUE, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint, spoken_of
 from campaign.plan import Finding, Plan, PlannedActivity, Window
@@ -178,7 +179,11 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None, found
         )
     context = Context(default_year, window, directory, own)
 
-    body = body_activities(lines, header_end, _text_end(lines, header_end, body_end), title, default_year)
+    text_end = _text_end(lines, header_end, body_end)
+    plan_report = read_plan_report(lines, header_end, text_end, default_year)
+    body = body_activities(lines, header_end, text_end, title, default_year)
+    if plan_report is not None and plan_report.due_line is not None:  # the units' report on the plan, not a row
+        body = [raw for raw in body if plan_report.due_line not in (raw.line, *raw.source_lines)]
     if schedule is None and not body:
         raise incomplete or PlanReadError(NOTHING_TO_READ)
     if schedule is not None:
@@ -216,10 +221,17 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None, found
         findings=findings,
         columns=dict(schedule.header.headers) if schedule else {},
         issuer=issuer,
+        plan_report=plan_report,
+        unscheduled=read_unscheduled(lines, header_end, text_end, activities, _issuer_name(issuer, directory)),
     )
     plan.findings.extend(lint(lines, plan, body_end))
     plan.findings.sort(key=lambda f: (f.line is None, f.line or 0))
     return plan
+
+
+def _issuer_name(issuer: str, directory: UnitDirectory | None) -> str:
+    """Who owns the issuer's own tasks: the heading's issuer, else the directory's organisation."""
+    return issuer or (directory.organisation if directory else "") or "đơn vị ban hành kế hoạch"
 
 
 def _with_table(

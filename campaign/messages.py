@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from campaign.clock import end_of_day, format_deadline, format_moment, start_of_day
+from campaign.duty import MAX_DUTIES, DutyAnswer, answers_problem
 from campaign.escape import CONTROL_CHARACTERS, visible
 from campaign.limits import (
     MAX_ASSIGNED_AT_ONCE,
@@ -124,6 +125,8 @@ class SubmitReport(Message):
     request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = None
     via: Via | None = None
     before_event_reason: Reason | None = None  # the office records a report before the event, and says why
+    # In a report on the plan: the answer on each of its duties (campaign.duties); None elsewhere
+    duties: Annotated[list[DutyAnswer], Field(max_length=MAX_DUTIES)] | None = None
 
 
 class ExtendDeadline(Message):
@@ -179,6 +182,7 @@ FIELD_NAMES = {
     "before_event_reason": "lý do nhận báo cáo trước khi hoạt động diễn ra",
     "units": "đơn vị",
     "role": "vai trò",
+    "duties": "nhiệm vụ",
 }
 
 
@@ -346,7 +350,8 @@ def _receipt_key(unit: UnitState, request_id: str) -> str:
 
 
 def _fingerprint(message: SubmitReport) -> str:
-    content = message.model_dump(mode="json", exclude={"request_id", "unit", "via", "before_event_reason"})
+    left_out = {"request_id", "unit", "via", "before_event_reason"} | ({"duties"} if message.duties is None else set())
+    content = message.model_dump(mode="json", exclude=left_out)
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -393,6 +398,8 @@ def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         )
     if not message.summary.strip():
         raise Rejected("tóm tắt kết quả không được để trống")
+    if problem := answers_problem(state.activity.duties, message.duties):
+        raise Rejected(problem)
     for url in message.evidence:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip():
@@ -420,6 +427,7 @@ def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         submitted_at=now,
         first_submitted_at=previous.first_submitted_at if previous else now,
         on_time=on_time,
+        duties=sorted(message.duties or [], key=lambda a: a.duty),
     )
     timing = "đúng hạn" if on_time else f"trễ hạn ({format_deadline(unit.due)})"
     receipt = Receipt(

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from campaign.dates import ActivityKind, When, format_when
+from campaign.duty import Duty, PlanReport, UnscheduledTask
 from campaign.limits import MAX_ACTIVITIES, MAX_ACTIVITY_NO, MAX_DAYS_FROM_ISSUE
 
 
@@ -39,6 +40,9 @@ class PlannedActivity(BaseModel):
     contacts: list[str] = []  # people the plan names for it ("thầy Minh (môn Sử)", "đ/c Hải"), as written
     source_lines: list[int] = []  # every line it was read from (a body item's labelled lines, a wrapped row)
     from_body: bool = False  # read from the plan's body (numbered item, bullet), not its schedule table
+    # The units' report on the plan (campaign.duties): the duties each unit answers; empty for any other
+    duties: list[Duty] = []
+    due_given: bool = False  # its report is due on its end day (a date the plan gives), not report days after
 
     @property
     def number(self) -> str:
@@ -87,6 +91,8 @@ class Plan(BaseModel):
     findings: list[Finding] = []
     columns: dict[str, str] = {}  # schedule column → the header the plan gives it
     issuer: str = ""  # the organisation its header names ("BCH ĐOÀN TRƯỜNG THPT …"), when it names one
+    plan_report: PlanReport | None = None  # what the body asks every grassroots unit (campaign.duties)
+    unscheduled: list[UnscheduledTask] = []  # the issuer's own tasks with no schedule row and no date
 
     @property
     def starts_on(self) -> date:

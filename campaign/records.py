@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from campaign.duty import Duty
 from campaign.plan import Plan, PlannedActivity
 from campaign.tracker import Outcome, Phase, Report
 from campaign.units import UnitDirectory
@@ -32,6 +33,7 @@ class ActivityRecord(BaseModel):
     place: str
     workflow_id: str
     assignments: list[AssignmentRecord]
+    duties: list[Duty] = []  # the units' report on the plan (campaign.duties)
 
 
 class CampaignRecord(BaseModel):
@@ -113,6 +115,7 @@ def campaign_record(
                 place=a.place,
                 workflow_id=f"{workflow_id}/activity/{a.no}",
                 assignments=assignments(a, directory),
+                duties=a.duties,
             )
             for a in plan.activities
         ],

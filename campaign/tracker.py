@@ -14,6 +14,8 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from campaign.clock import end_of_day, last_day, start_of_day
+from campaign.dates import ActivityKind
+from campaign.duty import DutyAnswer
 from campaign.plan import PlannedActivity, Role
 from campaign.policy import Policy
 from campaign.units import Unit
@@ -66,6 +68,7 @@ class Report(BaseModel):
     submitted_at: datetime
     first_submitted_at: datetime
     on_time: bool
+    duties: list[DutyAnswer] = []  # the answers per duty, in a report on the plan (campaign.duties)
 
 
 class UnitState(BaseModel):
@@ -138,8 +141,14 @@ class ActivityState(BaseModel):
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
     # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
-    # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay)
+    # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay);
+    # 3: a deadline activity has no preparation (no readiness reminders, no "not ready" notice)
     rules_version: int = 0
+
+    @property
+    def preparation_free(self) -> bool:
+        """Nothing to prepare: only a report is due (a deadline, the units' report on the plan)."""
+        return bool(self.activity.duties) or (self.rules_version >= 3 and self.activity.kind is ActivityKind.DEADLINE)
 
     # --- time -----------------------------------------------------------------
 
@@ -210,7 +219,8 @@ def new_activity_state(
     if activity.start_time is not None:  # the plan gives the hour the event starts
         event_start += timedelta(hours=activity.start_time.hour, minutes=activity.start_time.minute)
     event_end = end_of_day(activity.end)
-    due = report_due_after(event_end, policy, frozenset(holidays))
+    # the units' report on the plan is due on the day the plan gives, when it gives one
+    due = event_end if activity.due_given else report_due_after(event_end, policy, frozenset(holidays))
     roles = {p.unit_code: p.role for p in activity.responsible if p.unit_code}
     return ActivityState(
         campaign_id=campaign_id,
@@ -250,7 +260,9 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
     if state.unassigned and "unassigned" not in state.done:
         actions.append(Action(key="unassigned", kind=ActionKind.UNASSIGNED, recipient="office", at=now))
 
-    if now < state.event_start:
+    if state.preparation_free:
+        pass
+    elif now < state.event_start:
         times = [state.event_start - offset for offset in state.policy.reminders_before_event]
         at = _latest_due(times, now)
         if at is not None:
@@ -350,7 +362,8 @@ def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | Non
         (state.event_end, "hoạt động kết thúc"),
         (state.hard_close, "đóng hoạt động"),
     ]
-    candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
+    if not state.preparation_free:
+        candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
     per_unit: dict[tuple[datetime, str], list[str]] = {}
     for unit in state.units.values():
         if unit.settled:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_deadline, format_start
+from campaign.duty import Duty, DutyAnswer
 from campaign.escape import markdown_text
 from campaign.plan import PlannedActivity
 from campaign.tracker import ActivityState, Outcome, Phase, phase_words
@@ -21,6 +22,7 @@ class ReportView(BaseModel):
     submitted_by: str
     summary: str
     evidence: list[str]
+    duties: list[DutyAnswer] = []  # a report on the plan: the answer per duty
 
 
 class UnitView(BaseModel):
@@ -55,6 +57,8 @@ class ActivityStatus(BaseModel):
     reminders_sent: int
     escalations_sent: int
     cancelled_reason: str | None
+    duties: list[Duty] = []  # the units' report on the plan: what each unit answers
+    preparation_free: bool = False  # only a report is due: no readiness to confirm
 
 
 # A summary travels to the campaign at every visible change: its unit lists stop here, so that an
@@ -128,6 +132,8 @@ def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
         reminders_sent=state.reminders_sent,
         escalations_sent=state.escalations_sent,
         cancelled_reason=state.cancelled_reason,
+        duties=state.activity.duties,
+        preparation_free=state.preparation_free,
     )
 
 

@@ -21,6 +21,7 @@ from temporalio.service import RPCError
 
 from campaign.clock import format_deadline, start_of_day
 from campaign.dates import DateError, parse_when
+from campaign.duties import with_plan_report
 from campaign.messages import (
     AssignUnits,
     Cancel,
@@ -108,7 +109,7 @@ def build_campaign_input(
     years = range(plan.window.start.year - 1, plan.window.end.year + 2)
     return CampaignInput(
         campaign_id=campaign_id or campaign_id_for(plan.code, plan.window.start),
-        plan=plan,
+        plan=with_plan_report(plan, directory),
         directory=directory,
         policy=policy,
         holidays=vietnam_holidays(years),

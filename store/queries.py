@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaign.duty import Duty, DutyAnswer
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine
 from campaign.tracker import Outcome
 from store.drafts import hand_corrections
@@ -67,6 +68,7 @@ def campaign_report(session: Session, campaign_id: str, generated_at: datetime) 
                 place=act.place,
                 phase=act.phase,
                 escalations=escalations[act.no],
+                duties=[Duty.model_validate(d) for d in act.duties or []],
                 units=[_unit_line(a, reports.get((act.no, a.unit_code))) for a in assignments.get(act.no, [])],
             )
             for act in activities
@@ -86,4 +88,5 @@ def _unit_line(assignment: Assignment, report: UnitReport | None) -> UnitLine:
         submitted_at=report.submitted_at if report else None,
         summary=report.summary if report else "",
         escalation_level=assignment.escalation_level,
+        duties=[DutyAnswer.model_validate(d) for d in (report.duties or [])] if report else [],
     )

@@ -70,6 +70,7 @@ def record_campaign(session: Session, record: CampaignRecord) -> None:
                 "place": a.place,
                 "workflow_id": a.workflow_id,
                 "phase": "PREPARING",
+                "duties": [d.model_dump(mode="json") for d in a.duties] or None,
             },
             ["campaign_id", "no"],
         )
@@ -148,6 +149,7 @@ def record_event(session: Session, event: ActivityEvent) -> bool:
                 "submitted_by": r.submitted_by,
                 "submitted_at": r.submitted_at,
                 "on_time": r.on_time,
+                "duties": [d.model_dump(mode="json") for d in r.duties] or None,
             },
             ["campaign_id", "activity_no", "unit_code", "revision"],
         )

@@ -48,6 +48,7 @@ class CampaignActivity(Base):
     workflow_id: Mapped[str] = mapped_column(String(220))
     phase: Mapped[str] = mapped_column(String(20), default="PREPARING")
     phase_at: Mapped[datetime | None]
+    duties: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the units' report on the plan's duties
 
 
 class Assignment(Base):
@@ -80,6 +81,7 @@ class UnitReport(Base):
     submitted_by: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime]
     on_time: Mapped[bool]
+    duties: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the answer per duty (a report on the plan)
 
 
 class Readiness(Base):

@@ -1,0 +1,199 @@
+"""The whole plan, not only its table: the duties a plan gives every grassroots unit, the units' report
+on the plan (one more activity, due at the plan's date or the window's end plus the report days), the
+answers per duty, and the issuer's own tasks without a schedule row."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from campaign.clock import VIETNAM, end_of_day
+from campaign.dates import ActivityKind
+from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
+from campaign.duty import DutyAnswer, duty_totals
+from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
+from campaign.importer import import_plan
+from campaign.messages import Rejected, SubmitReport, apply_report, read_message
+from campaign.policy import Policy
+from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
+from campaign.units import UnitKind
+from tests.conftest import CORPUS, SEED
+
+INVENTED = CORPUS / "duties" / "thang-ba.txt"
+
+
+def vn(day: int, month: int, year: int = 2025, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=VIETNAM).astimezone(UTC)
+
+
+def test_the_seed_gives_its_six_grassroots_duties_and_no_report_date(directory) -> None:
+    plan = import_plan(SEED, directory)
+    report = plan.plan_report
+    assert report is not None and report.due is None
+    assert [d.short.split(",")[0][:40] for d in report.duties] == [
+        "Tiếp tục triển khai các giải pháp tuyên ",
+        "Tiếp tục thực hiện mô hình “Chung sức cù",
+        "Tổ chức các hoạt động văn hóa",
+        "Tổ chức các sân chơi",
+        "Triển khai các hoạt động vệ sinh khuôn v",
+        "Triển khai các hoạt động cụ thể nhằm củn",
+    ]
+    assert "Chỉ thị số 19-CT/TU" in report.duties[4].text  # the whole text kept, one tap away
+    assert all(len(d.short) <= 90 for d in report.duties) and not any(d.count_label for d in report.duties)
+    assert len(plan.activities) == 12  # the schedule as read stays the table's twelve rows
+
+
+def test_the_seed_started_with_defaults_has_the_plan_report_for_every_grassroots_unit(directory) -> None:
+    plan = with_plan_report(import_plan(SEED, directory), directory)
+    assert len(plan.activities) == 13
+    report = plan.activities[-1]
+    assert (report.no, report.title, report.kind) == (13, PLAN_REPORT_TITLE, ActivityKind.DEADLINE)
+    assert (report.start, report.end, report.due_given) == (date(2023, 5, 1), date(2023, 5, 31), False)
+    assert sorted(report.unit_codes) == sorted(u.code for u in directory.of_kind(UnitKind.UNIT))
+    assert len(report.duties) == 6
+    # due at the window's end plus the policy's report days, with nothing to prepare
+    state = new_activity_state("c", report, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
+    state.rules_version = 3
+    assert {u.due for u in state.units.values()} == {end_of_day(date(2023, 5, 31)) + timedelta(days=3)}
+    kinds = {a.kind for a in unanswered(state, datetime(2023, 4, 28, tzinfo=UTC))}
+    assert ActionKind.READY_REMINDER not in kinds and ActionKind.NOT_READY not in kinds
+    assert {ActionKind.ASSIGNMENT, ActionKind.REPORT_REMINDER, ActionKind.ESCALATION} <= kinds
+    assert with_plan_report(plan, directory) is plan  # never twice
+
+
+def test_the_seed_lists_the_khoi_tasks_that_have_no_row(directory) -> None:
+    plan = import_plan(SEED, directory)
+    texts = [t.text for t in plan.unscheduled]
+    for words in (
+        "Tổ chức Hội nghị tuyên truyền chống buôn lậu",
+        "Tuyên truyền chào mừng Đại hội đại biểu Công đoàn Viên chức",
+        "Tiếp cận và vận động thành lập các chi đoàn tại các doanh nghiệp ngoài nhà nước tại Khu Công nghệ cao",
+        "Tập trung công tác phát triển Đảng từ nguồn đoàn viên ưu tú",
+    ):
+        assert any(t.startswith(words) for t in texts), words
+    assert not any("Thanh niên tiên tiến" in t or "Nghĩa tình" in t for t in texts)  # those have rows
+    assert all(t.choice == "pending" and t.owner for t in plan.unscheduled)
+
+
+def test_an_invented_plan_gives_its_own_duties_a_count_and_a_report_deadline(directory) -> None:
+    plan = import_plan(INVENTED, directory)
+    report = plan.plan_report
+    assert report is not None
+    assert [(d.no, d.line) for d in report.duties] == [(1, 16), (2, 17), (3, 18)]
+    assert report.duties[0].count_label == "buổi sinh hoạt chủ điểm"
+    assert (report.due, report.due_line) == (date(2025, 4, 5), 23)
+    # the deadline sentence is the report on the plan, not a schedule row of its own
+    assert [a.title for a in plan.activities] == ["Ra quân Tháng Thanh niên", "Ngày Chủ nhật xanh"]
+    assert [(t.text, t.owner) for t in plan.unscheduled] == [
+        ("Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn", "ĐOÀN KHỐI")
+    ]
+    started = with_plan_report(plan, directory).activities[-1]
+    assert (started.no, started.end, started.due_given) == (3, date(2025, 4, 5), True)
+    state = new_activity_state("c", started, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
+    assert {u.due for u in state.units.values()} == {end_of_day(date(2025, 4, 5))}  # on the day the plan gives
+
+
+def test_the_office_turning_the_report_off_leaves_the_schedule_alone(directory) -> None:
+    plan = import_plan(INVENTED, directory)
+    assert plan.plan_report is not None
+    plan.plan_report.enabled = False
+    assert len(with_plan_report(plan, directory).activities) == 2
+
+
+@pytest.fixture
+def plan_report_state(directory):
+    plan = with_plan_report(import_plan(INVENTED, directory), directory)
+    activity = plan.activities[-1]
+    state = new_activity_state("c", activity, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
+    state.rules_version = 3
+    return state
+
+
+def answers(*statuses: str, **extra) -> list[dict]:
+    return [{"duty": n, "status": s, **extra} for n, s in enumerate(statuses, start=1)]
+
+
+def test_a_report_on_the_plan_answers_every_duty(plan_report_state) -> None:
+    state = plan_report_state
+    unit = next(iter(state.units))
+
+    def report(duties) -> SubmitReport:
+        raw = {"unit": unit, "summary": "Đã triển khai", "participants": 30, "duties": duties}
+        return read_message(SubmitReport, raw)
+
+    with pytest.raises(Rejected, match="chưa trả lời nhiệm vụ 3"):
+        apply_report(state, report(answers("done", "not_done")), vn(2, 4))
+    with pytest.raises(Rejected, match="cần trả lời từng nhiệm vụ"):
+        apply_report(state, report(None), vn(2, 4))
+    with pytest.raises(Rejected, match="nhiệm vụ 4 không có"):
+        apply_report(state, report([*answers("done", "done", "done"), {"duty": 4, "status": "done"}]), vn(2, 4))
+    with pytest.raises(Rejected, match="không đặt số lượng"):
+        apply_report(state, report([{"duty": 2, "status": "done", "count": 3}, *answers("done")[:0]]), vn(2, 4))
+    with pytest.raises(Rejected, match=r"nhiệm vụ \(duties\) mục 1"):
+        read_message(SubmitReport, {"unit": unit, "summary": "x", "participants": 1, "duties": [{"duty": 1}]})
+    good = [
+        {"duty": 1, "status": "done", "participants": 40, "count": 2, "note": "Hai buổi\nở hội trường"},
+        {"duty": 2, "status": "not_done", "note": "Mưa lớn"},
+        {"duty": 3, "status": "not_applicable"},
+    ]
+    receipt = apply_report(state, report(good), vn(2, 4))
+    assert receipt.on_time and state.units[unit].report.duties[0].count == 2
+    assert [a.status for a in state.units[unit].report.duties] == ["done", "not_done", "not_applicable"]
+
+
+def test_a_report_elsewhere_takes_no_duties(directory) -> None:
+    plan = import_plan(INVENTED, directory)
+    activity = plan.activities[0]
+    units = [directory.get(code) for code in activity.unit_codes]
+    state = new_activity_state("c", activity, units, Policy(), [], plan.window.end)
+    raw = {"unit": units[0].code, "summary": "Xong", "participants": 5, "duties": answers("done")}
+    with pytest.raises(Rejected, match="không có nhiệm vụ"):
+        apply_report(state, read_message(SubmitReport, raw), vn(3, 3))
+
+
+def test_deadline_activities_of_old_rules_still_remind_readiness(plan_report_state) -> None:
+    def kinds(rules: int) -> set[ActionKind]:
+        state = plan_report_state.model_copy(deep=True)
+        state.activity.duties = []  # a deadline activity from the body, not the report on the plan
+        state.rules_version = rules
+        return {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
+
+    assert ActionKind.READY_REMINDER in kinds(2)  # a run started before rule 3 replays as it ran
+    assert ActionKind.READY_REMINDER not in kinds(3)
+
+
+def test_totals_and_the_final_report_section(directory) -> None:
+    plan = with_plan_report(import_plan(INVENTED, directory), directory)
+    activity = plan.activities[-1]
+    done = [DutyAnswer(duty=1, status="done", participants=30, count=2), DutyAnswer(duty=2, status="not_done"),
+            DutyAnswer(duty=3, status="not_applicable")]  # fmt: skip
+    other = [DutyAnswer(duty=1, status="done", participants=12, count=1), DutyAnswer(duty=2, status="done"),
+             DutyAnswer(duty=3, status="done")]  # fmt: skip
+    totals = duty_totals(activity.duties, [done, other])
+    assert [(t.done, t.not_done, t.not_applicable, t.participants, t.count) for t in totals] == [
+        (2, 0, 0, 42, 3),
+        (1, 1, 0, 0, 0),
+        (1, 0, 1, 0, 0),
+    ]
+    line = ActivityLine(
+        no=activity.no, title=activity.title, start=activity.start, end=activity.end, place="", phase="CLOSED",
+        escalations=0, duties=activity.duties,
+        units=[
+            UnitLine(code="a", name="Đoàn A", role="lead", outcome=Outcome.ON_TIME, revision=1, duties=done),
+            UnitLine(code="b", name="Đoàn B", role="lead", outcome=Outcome.LATE, revision=2, duties=other),
+            UnitLine(code="c", name="Đoàn C | x", role="lead", outcome=Outcome.MISSING),
+        ],
+    )  # fmt: skip
+    report = CampaignReport(
+        campaign_id="c", plan_code="33-KH/ĐTN", title="t", window_start=plan.window.start,
+        window_end=plan.window.end, status="CLOSED", recipients=[], activities=[line], generated_at=vn(6, 4),
+    )  # fmt: skip
+    text = render_markdown(report)
+    section = text.split("## Kết quả thực hiện tại cơ sở")[1]
+    assert "Theo báo cáo của 2/3 cơ sở" in section
+    assert (
+        "| 1 | Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên | 2 | 0 | 0 | 42 | " in section
+    )
+    assert "3 buổi sinh hoạt chủ điểm" in section
+    assert "- Đoàn C \\| x" in section
