@@ -5,20 +5,30 @@ answers per duty, and the issuer's own tasks without a schedule row."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
+from sqlalchemy import func, select
+from temporalio.client import WorkflowUpdateFailedError
 
-from campaign.clock import VIETNAM, end_of_day
+from campaign.clock import VIETNAM, PlanClock, end_of_day, start_of_day
 from campaign.dates import ActivityKind
 from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
 from campaign.duty import DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
 from campaign.importer import import_plan
 from campaign.messages import Rejected, SubmitReport, apply_report, read_message
-from campaign.policy import Policy
+from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind
+from cli.campaign_commands import build_campaign_input
+from settings import Settings
+from store.schema import Notification, UnitReport
 from tests.conftest import CORPUS, SEED
+from tests.temporal_env import migrated_store, time_skipping_env, worker
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
 INVENTED = CORPUS / "duties" / "thang-ba.txt"
 
@@ -197,3 +207,74 @@ def test_totals_and_the_final_report_section(directory) -> None:
     )
     assert "3 buổi sinh hoạt chủ điểm" in section
     assert "- Đoàn C \\| x" in section
+
+
+# --- on the time-skipping server ---------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py
+async def env():
+    env = await time_skipping_env()
+    yield env
+    await env.shutdown()
+
+
+async def test_the_units_report_on_the_plan_runs_as_a_deadline_activity(env, directory, tmp_path) -> None:
+    plan = import_plan(INVENTED, directory)
+    campaign = build_campaign_input(plan, directory, PolicyFile(), "ba", 1.0, rebase_now=False)
+    campaign.plan_origin = start_of_day(date(2025, 2, 20))
+    grassroots = [u.code for u in directory.of_kind(UnitKind.UNIT)]
+    assert [a.no for a in campaign.plan.activities] == [1, 2, 3]
+    store = migrated_store(f"sqlite:///{tmp_path / 'c.db'}")
+    async with worker(env.client, store, Settings(reports_dir=tmp_path / "reports")) as queue:
+        clock = PlanClock(plan_origin=campaign.plan_origin, wall_origin=await env.get_current_time())
+        handle = await env.client.start_workflow(
+            CampaignWorkflow.run, campaign, id=campaign_workflow_id("ba"), task_queue=queue
+        )
+        report_on_plan = env.client.get_workflow_handle(activity_workflow_id("ba", 3))
+
+        async def at(moment: datetime) -> None:
+            await env.sleep((moment - clock.plan_now(await env.get_current_time())).total_seconds())
+
+        def report(unit: str, duties: list[dict] | None) -> dict:
+            return {"unit": unit, "summary": "Đã triển khai đến các chi đoàn", "participants": 25, "duties": duties}
+
+        await at(vn(3, 3))
+        status = await report_on_plan.query(CampaignActivityWorkflow.status)
+        assert status.preparation_free and [d.no for d in status.duties] == [1, 2, 3]
+        assert sorted(u.code for u in status.units) == sorted(grassroots)
+        await at(vn(31, 3))
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await report_on_plan.execute_update(CampaignActivityWorkflow.submit_report, report(grassroots[0], None))
+        assert "cần trả lời từng nhiệm vụ" in str(refused.value.cause)
+        duties = [{"duty": 1, "status": "done", "participants": 40, "count": 2}, {"duty": 2, "status": "not_done"},
+                  {"duty": 3, "status": "not_applicable", "note": "Chưa có đoàn viên đủ điều kiện"}]  # fmt: skip
+        receipt = await report_on_plan.execute_update(
+            CampaignActivityWorkflow.submit_report, report(grassroots[0], duties)
+        )
+        assert receipt.on_time
+        await at(vn(7, 4))  # after the plan's 05/4: the rest are overdue and go to the Standing Committee
+        overview = await handle.query(CampaignWorkflow.overview)
+        third = next(a for a in overview.activities if a.no == 3)
+        assert third.phase.value == "ESCALATED" and third.late == len(grassroots) - 1
+        late = await report_on_plan.execute_update(
+            CampaignActivityWorkflow.submit_report,
+            report(grassroots[1], [{"duty": n, "status": "done", "participants": 5} for n in (1, 2, 3)]),
+        )
+        assert late.on_time is False
+        result = await handle.result()
+
+    with store.session() as session:
+        ready = session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.activity_no == 3, Notification.kind.in_(["ready_reminder", "not_ready"]))
+        )
+        assert ready == 0  # nothing to prepare for a report
+        stored = session.scalars(select(UnitReport.duties).where(UnitReport.activity_no == 3)).all()
+        assert sorted(len(d or []) for d in stored) == [3, 3]
+    text = Path(result.report_files[0]).read_text(encoding="utf-8")
+    section = text.split("## Kết quả thực hiện tại cơ sở")[1]
+    assert f"Theo báo cáo của 2/{len(grassroots)} cơ sở" in section
+    first = "| 1 | Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên"
+    assert f"{first} | 2 | 0 | 0 | 45 |" in section
