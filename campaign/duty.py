@@ -35,6 +35,11 @@ class Duty(BaseModel):
         first = re.split(r"(?<=[.;])\s", self.text, maxsplit=1)[0].rstrip(" .;")
         return shortened(first, SHORT_DUTY)
 
+    @property
+    def cut(self) -> bool:
+        """Whether `short` leaves words out (the page then offers the whole text)."""
+        return self.short != self.text.rstrip(" .;")
+
 
 class PlanReport(BaseModel):
     """The report every grassroots unit owes on carrying the plan out, as read (and as the office left it)."""

@@ -247,7 +247,10 @@ def activity_numbered(summaries: list[ActivitySummary], given: str) -> int | Non
 def ready_due_words(status: ActivityStatus) -> str | None:
     """The readiness deadline as the unit's page says it, as the assignment notice does: the common
     deadline while it is ahead; once it has passed (a campaign started late, a unit assigned late) "as
-    soon as possible, before the event starts"; nothing once the event has started."""
+    soon as possible, before the event starts"; nothing once the event has started, nor for an activity
+    with nothing to prepare (a deadline, the units' report on the plan)."""
+    if status.preparation_free:
+        return None
     if status.ready_due > status.plan_now:
         return f"hạn xác nhận sẵn sàng: {format_deadline(status.ready_due)}"
     if status.event_start > status.plan_now:

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 
 from access.links import expiry, mint
 from campaign.clock import start_of_day
+from campaign.duties import with_plan_report
 from campaign.importer import import_plan
 from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
@@ -74,14 +75,15 @@ def portal_settings(folder: Path, **overrides: object) -> Settings:
 
 @asynccontextmanager
 async def running_campaign(
-    env, directory: UnitDirectory, folder: Path, campaign_id: str, **settings: object
+    env, directory: UnitDirectory, folder: Path, campaign_id: str, plan: Path = PLAN, **settings: object
 ) -> AsyncIterator[PortalSetup]:
-    """The plan's campaign started at plan time 01/03/2024 on `env`, with the portal app over its store."""
+    """The plan's campaign started at plan time 01/03/2024 on `env`, with the portal app over its store
+    (with the units' report on the plan when `plan` gives grassroots units duties)."""
     store = migrated_store(f"sqlite:///{folder / 'portal.db'}")
     config = portal_settings(folder, **settings)
     campaign = CampaignInput(
         campaign_id=campaign_id,
-        plan=import_plan(PLAN, directory),
+        plan=with_plan_report(import_plan(plan, directory), directory),
         directory=directory,
         holidays=vietnam_holidays([2024]),
         plan_origin=start_of_day(date(2024, 3, 1)),

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
@@ -29,6 +29,7 @@ from temporalio.client import Client
 
 from access.links import LinkError, UnitLink, read
 from campaign.clock import format_deadline, format_moment, format_start, local
+from campaign.duty import MAX_DUTIES, MAX_DUTY_NOTE, STATUS_WORDS
 from campaign.escape import first_line
 from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
 from campaign.messages import (
@@ -65,6 +66,7 @@ TEMPLATES.env.filters["moment"] = format_moment
 TEMPLATES.env.filters["ready_words"] = ready_due_words
 TEMPLATES.env.filters["is_image"] = lambda name: str(name).rsplit(".", 1)[-1] in ("jpg", "png", "gif", "webp")
 TEMPLATES.env.globals["ended_sentence"] = ended_sentence
+TEMPLATES.env.globals["status_words"] = STATUS_WORDS
 MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 # Smaller caps by path (the first prefix that matches); everything else MAX_BODY_BYTES.
 BODY_CAPS = [
@@ -114,6 +116,47 @@ class ReportIn(ApiBody):
     evidence: list[str] = Field([], max_length=MAX_EVIDENCE, description="Đường dẫn minh chứng http/https")
     submitted_by: str = Field("", max_length=MAX_NAME_CHARS, description="Người gửi")
     request_id: str | None = Field(None, max_length=100, description="Mã yêu cầu: gửi lại cùng mã không tạo bản mới")
+    duties: list[DutyIn] | None = Field(
+        None, max_length=MAX_DUTIES, description="Báo cáo kết quả thực hiện kế hoạch: trả lời từng nhiệm vụ"
+    )
+
+
+_DUTY_FIELD = re.compile(r"^duty-(\d{1,2})-(status|note|participants|count)$")
+
+
+def typed_duties(form: Any) -> dict[int, dict[str, str]]:
+    """The duties' answers as typed in the report form (`duty-<no>-status`, `-note`, `-participants`,
+    `-count`), by duty number."""
+    typed: dict[int, dict[str, str]] = {}
+    for key, value in form.multi_items():
+        if (m := _DUTY_FIELD.match(key)) and isinstance(value, str):
+            typed.setdefault(int(m[1]), {})[m[2]] = value
+    return dict(sorted(typed.items()))
+
+
+def duty_answers(typed: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
+    """The typed answers as the report message's `duties`: a duty without a choice is left out, for the
+    activity to name it; counts are read as every count in the form is."""
+    answers = []
+    for no, fields in typed.items():
+        if not fields.get("status"):
+            continue
+        answer: dict[str, Any] = {"duty": no, "status": fields["status"], "note": fields.get("note", "").strip()}
+        for name, words in (("participants", "số người tham gia"), ("count", "số lượng")):
+            if fields.get(name, "").strip():
+                answer[name] = whole_number(fields[name], f"nhiệm vụ {no}: {words}")
+        answers.append(answer)
+    return answers
+
+
+class DutyIn(ApiBody):
+    duty: int = Field(ge=1, le=MAX_DUTIES, description="Số thứ tự nhiệm vụ (từ `duties` của hoạt động)")
+    status: Literal["done", "not_done", "not_applicable"] = Field(
+        description="done: đã thực hiện; not_done: chưa thực hiện; not_applicable: không áp dụng"
+    )
+    note: str = Field("", max_length=MAX_DUTY_NOTE, description="Ghi chú ngắn")
+    participants: int | None = Field(None, ge=0, le=MAX_PEOPLE, description="Số người tham gia nhiệm vụ")
+    count: int | None = Field(None, ge=0, le=MAX_PEOPLE, description="Số lượng kế hoạch đặt cho nhiệm vụ (nếu có)")
 
 
 class Problem(BaseModel):
@@ -290,8 +333,10 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         link, campaign = portal.unit_link(token, address(request))
         portal.check_csrf(link, csrf)
         keeping = [name for name in dict.fromkeys(kept or []) if name not in set(remove or [])]
+        duties_typed = typed_duties(await request.form())
         typed = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
-                 "evidence": evidence, "submitted_by": submitted_by, "kept": keeping}  # fmt: skip
+                 "evidence": evidence, "submitted_by": submitted_by, "kept": keeping,
+                 "duties": duties_typed}  # fmt: skip
         try:
             uploads = await checked_files(files or [])
             typed_links = [evidence_link(line) for line in evidence.splitlines() if line.strip()]
@@ -306,6 +351,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
                 "request_id": request_id.strip() or None,
                 "via": via(link),
             }
+            if duties_typed:
+                message["duties"] = duty_answers(duties_typed)
             receipt = await portal.send_report(campaign, no, message, uploads)
         except (Refused, EvidenceRefused, Rejected) as exc:
             if isinstance(exc, Refused) and exc.code not in ("rejected", "closed"):
