@@ -4,9 +4,11 @@ answers per duty, and the issuer's own tasks without a schedule row."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
@@ -26,8 +28,10 @@ from cli.campaign_commands import build_campaign_input
 from harness.net import free_port
 from settings import Settings
 from store.schema import Notification, UnitReport
+from store.users import add_user
 from tests.conftest import CORPUS, SEED
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.office_env import PASSWORD, sign_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import migrated_store, time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
@@ -311,7 +315,9 @@ async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_p
             await first.get_by_text("Xem đầy đủ").click()
             await first.get_by_text("cây giống và nước tưới cho đoàn viên tham gia").wait_for()
             await first.get_by_label("Đã thực hiện").check()
-            await first.get_by_label("Ghi chú ngắn").fill("Trồng 40 cây sao ở sân sau, xem https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
+            await first.get_by_label("Ghi chú ngắn").fill(
+                "Trồng 40 cây sao ở sân sau, xem https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+            )
             await first.get_by_label("Số người tham gia").fill("1.200")
             await first.get_by_label("Số buổi").fill("3")
             second = card.locator("fieldset.duty").nth(1)
@@ -329,9 +335,23 @@ async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_p
         status = await env.client.get_workflow_handle(activity_workflow_id("duties-phone", 2)).query(
             CampaignActivityWorkflow.status
         )
+        with portal.store.session() as session:
+            add_user(session, "vp", "office", PASSWORD)
+        transport = httpx.ASGITransport(app=portal.app, client=("203.0.113.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{web_port}") as http:
+            assert (await sign_in(http, "vp", PASSWORD)).status_code == 303
+            details = (await http.get("/campaigns/duties-phone/activities/2")).text
+        totals = details.split('id="duty-totals"')[1].split("</table>")[0]
+        row = r"1\. Tổ chức ít nhất 03 buổi.*?>1</td>.*?>0</td>.*?>0</td>.*?>1200</td>.*?>3 buổi</td>"
+        assert re.search(row, totals, re.S)
+        assert "NV2: Không áp dụng — Tòa nhà đã có đơn vị thu gom riêng" in details
+        assert "Hạn xác nhận sẵn sàng" not in details
     answered_by = next(u for u in status.units if u.code == "bhxh").report
     assert [(a.duty, a.status, a.participants, a.count) for a in answered_by.duties] == [
         (1, "done", 1200, 3),
         (2, "not_applicable", None, None),
     ]
-    assert answered_by.duties[0].note.startswith("Trồng 40 cây sao ở sân sau, xem https://drive") and answered_by.participants == 60
+    assert (
+        answered_by.duties[0].note.startswith("Trồng 40 cây sao ở sân sau, xem https://drive")
+        and answered_by.participants == 60
+    )

@@ -22,6 +22,7 @@ from starlette.background import BackgroundTask
 
 from access.links import secret_problem
 from access.roles import Action, may
+from campaign.duty import STATUS_WORDS, DutyAnswer, duty_totals
 from campaign.limits import campaign_id_problem
 from campaign.text import fold
 from campaign.tracker import FINAL_PHASES, Outcome, Phase
@@ -305,6 +306,8 @@ def grid_router(door: Door) -> APIRouter:
             )
         phase = status.phase if status else None
         units = [(u, cell_of(u, phase), revisions.get(u.code, [])) for u in (status.units if status else [])]
+        duties = status.duties if status else []
+        latest = [[DutyAnswer.model_validate(d) for d in per[-1][0].duties or []] for per in revisions.values()]
         kept = stored_assignments(door, campaign_id)
         campaign_units = {code: name for per in kept.values() for code, (name, _) in per.items()}
         mine = {u.code for u in status.units} if status else set()
@@ -317,7 +320,9 @@ def grid_router(door: Door) -> APIRouter:
                    "choices": [u for u in other_units(door, campaign_units) if u.code not in mine],
                    "open": is_open, "stored": {c: stored_cell(o, activity.phase)
                                                for c, (_, o) in kept.get(no, {}).items()},
-                   "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()}}  # fmt: skip
+                   "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()},
+                   "duty_totals": duty_totals(duties, latest) if duties else [],
+                   "duty_names": {d.no: d.short for d in duties}, "status_words": STATUS_WORDS}  # fmt: skip
         return door.page(request, "activity.html", context)
 
     @router.get("/campaigns/{campaign_id}/evidence/{name}")
