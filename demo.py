@@ -270,7 +270,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
         highlight=False,
     )
 
-    answers = plan_answers(plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
+    answers = plan_answers(campaign_input.plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
     events: list[str] = []
     handle = client.get_workflow_handle_for(CampaignWorkflow.run, campaign_workflow_id(campaign_id))
     portal = httpx.AsyncClient(base_url=portal_url, timeout=30)

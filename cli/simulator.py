@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from campaign.clock import end_of_day, start_of_day
+from campaign.duty import Duty, DutyAnswer
 from campaign.messages import ConfirmReady, SubmitReport
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
@@ -48,12 +49,14 @@ def plan_answers(plan: Plan, policy: PolicyFile, seed: int = 54) -> list[Answer]
     for activity in plan.activities:
         rules = policy.for_activity(activity.no)
         event_start, event_end = start_of_day(activity.start), end_of_day(activity.end)
-        due = event_end + rules.report_due
+        due = event_end if activity.due_given else event_end + rules.report_due
+        if activity.duties:  # the units' report on the plan: reports come in the last days before it is due
+            event_end = max(event_start, due - timedelta(days=4))
         for code in activity.unit_codes:
             behaviour = behaviour_of(rng)
             if behaviour is Behaviour.SILENT:
                 continue
-            if rng.random() < 0.85:
+            if not activity.duties and rng.random() < 0.85:
                 ready_at = event_start - rules.ready_lead - timedelta(hours=rng.randint(-30, 30))
                 answers.append(Answer(at=ready_at, activity_no=activity.no, unit=code, message=ConfirmReady(unit=code)))
             if behaviour is Behaviour.ON_TIME:
@@ -74,10 +77,29 @@ def plan_answers(plan: Plan, policy: PolicyFile, seed: int = 54) -> list[Answer]
                         evidence=[f"https://example.org/minh-chung/{activity.no}/{code}.jpg"],
                         submitted_by="Bí thư Chi đoàn",
                         request_id=f"sim-{activity.no}-{code}",
+                        duties=duty_answers(activity.duties, rng) if activity.duties else None,
                     ),
                 )
             )
     return sorted(answers, key=lambda a: (a.at, a.activity_no, a.unit))
+
+
+def duty_answers(duties: list[Duty], rng: random.Random) -> list[DutyAnswer]:
+    """A unit's answers on the plan's duties: most done, some not yet, a few not applicable to it."""
+    answers = []
+    for duty in duties:
+        status = rng.choices(["done", "not_done", "not_applicable"], weights=[7, 2, 1])[0]
+        done = status == "done"
+        answers.append(
+            DutyAnswer(
+                duty=duty.no,
+                status=status,  # type: ignore[arg-type]
+                note="" if done else rng.choice(["Chuyển sang tháng sau", "Đơn vị không có đối tượng phù hợp"]),
+                participants=rng.randint(5, 80) if done else None,
+                count=rng.randint(1, 4) if done and duty.count_label else None,
+            )
+        )
+    return answers
 
 
 async def deliver_due(answers: list[Answer], now: datetime, send: Callable[[Answer], Awaitable[None]]) -> list[Answer]:

@@ -16,6 +16,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 from campaign.clock import end_of_day
+from campaign.duties import with_plan_report
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady, SubmitReport
 from campaign.policy import PolicyFile
@@ -46,6 +47,15 @@ def test_simulated_units_are_reproducible_and_mixed(directory) -> None:
     assert [a.at for a in first] == sorted(a.at for a in first)
 
 
+def test_simulated_units_answer_the_plan_report_duty_by_duty(directory) -> None:
+    plan = with_plan_report(import_plan(SEED, directory), directory)
+    on_plan = [a for a in plan_answers(plan, PolicyFile(), seed=54) if a.activity_no == 13]
+    assert on_plan and all(isinstance(a.message, SubmitReport) for a in on_plan)  # nothing to confirm
+    assert all([d.duty for d in a.message.duties or []] == [1, 2, 3, 4, 5, 6] for a in on_plan)
+    statuses = Counter(d.status for a in on_plan for d in a.message.duties or [])
+    assert statuses["done"] > statuses["not_done"] > 0
+
+
 def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -66,6 +76,10 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
     text = report.read_text(encoding="utf-8")
     assert "# Báo cáo kết quả Kế hoạch 54-KH/ĐTN" in text and "| **Cộng** |" in text
     assert "Không báo cáo" in text
+    # the seed's units report on the plan, duty by duty (at this speed few answers arrive in time: the
+    # answers themselves are checked in test_simulated_units_answer_the_plan_report_duty_by_duty)
+    grassroots = text.split("## Kết quả thực hiện tại cơ sở")[1]
+    assert "cơ sở (hoạt động 13)" in grassroots and "| 6 | Triển khai các hoạt động cụ thể nhằm củng cố" in grassroots
     assert re.search(r"http://localhost:\d+/u/[\w.-]+", result.stdout)  # a person can answer by hand
     store = Store(f"sqlite:///{tmp_path / 'data' / 'campaign.db'}")
     with store.session() as session:  # the simulated units answered through the portal, with their links
