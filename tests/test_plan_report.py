@@ -31,12 +31,13 @@ from store.schema import Notification, UnitReport
 from store.users import add_user
 from tests.conftest import CORPUS, SEED
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
-from tests.office_env import PASSWORD, sign_in
+from tests.office_env import PASSWORD, office, sign_in, signed_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import migrated_store, time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
+__all__ = ["office"]  # the fixture
 INVENTED = CORPUS / "duties" / "thang-ba.txt"
 
 
@@ -355,3 +356,20 @@ async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_p
         answered_by.duties[0].note.startswith("Trồng 40 cây sao ở sân sau, xem https://drive")
         and answered_by.participants == 60
     )
+
+
+async def test_the_preview_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
+    http, csrf = await signed_in(office, "vp")
+    files = {"plan": ("ke-hoach.txt", INVENTED.read_bytes(), "text/plain")}
+    preview = await http.post("/campaigns/new", data={"csrf": csrf}, files=files)
+    await http.aclose()
+    assert preview.status_code == 200, preview.text
+    text = re.sub(r"\s+", " ", preview.text)
+    report = text.split('id="plan-report"')[1].split("</div>")[0]
+    assert "hạn hết ngày 05/04/2025 (kế hoạch ghi ở dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert (
+        "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên (số buổi sinh hoạt chủ điểm)"
+        in report
+    )
+    unscheduled = text.split('id="unscheduled"')[1].split("</div>")[0]
+    assert "Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn — <em>ĐOÀN KHỐI</em>" in unscheduled
