@@ -49,12 +49,26 @@ def last_day(deadline: datetime) -> date:
     return local(deadline - timedelta(microseconds=1)).date()
 
 
+# Formatted by hand, not with strftime: inside the workflow sandbox every strftime call pays for an
+# import, and a notice to each of thousands of units formats several dates.
+
+
+def format_day(day: date) -> str:
+    """dd/mm/yyyy."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _hour(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def format_deadline(deadline: datetime) -> str:
     moment = local(deadline)
     if moment.time() == time(0):
-        return f"hết ngày {last_day(deadline):%d/%m/%Y}"
-    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+        return f"hết ngày {format_day(last_day(deadline))}"
+    return f"{_hour(moment)} ngày {format_day(moment)}"
 
 
 def format_moment(moment: datetime) -> str:
-    return f"{local(moment):%H:%M %d/%m/%Y}"
+    shown = local(moment)
+    return f"{_hour(shown)} {format_day(shown)}"

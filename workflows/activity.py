@@ -265,7 +265,7 @@ class CampaignActivityWorkflow:
             publish_timer_fired = self._publish_timer is not None and self._publish_timer.done()
             if publish_timer_fired:
                 self._publish_timer = None
-            if self._settling and now >= self.state.event_end and all(u.settled for u in self.state.units.values()):
+            if self._settling and now >= self.state.event_end and self.state.all_settled:
                 self._decide = True  # the last report is in: time to close
             self._settling = False
             acted = False
