@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-
 from typing import Any
 
 from pydantic import BaseModel, PrivateAttr
@@ -311,7 +310,9 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
             not_ready = [u.code for u in expected if u.ready_at is None and u.report is None]
             if not_ready:
                 actions.append(
-                    Action(key=key, kind=ActionKind.NOT_READY, recipient="office", units=not_ready, at=state.event_start)
+                    Action(
+                        key=key, kind=ActionKind.NOT_READY, recipient="office", units=not_ready, at=state.event_start
+                    )
                 )
 
     ladder = _Ladder(state, now)
@@ -323,7 +324,9 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
             key = f"report-reminder/{unit.code}/{reminder_stamp}"
             if key not in state.done:
                 actions.append(
-                    Action(key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=reminder)
+                    Action(
+                        key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=reminder
+                    )
                 )
         level = sum(1 for t in escalations if t <= now)
         if level > unit.escalation_level:

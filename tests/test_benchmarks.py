@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize(
     ("bench", "printed"),
     [
-        ("bench.scale", ["== 30 units ==", "assignment       sent     30  policy     30  ok"]),
+        ("bench.scale", ["== 30 units, alone ==", "== 30 units, with a CPU hog", "timed out", "replay of the largest"]),
         ("bench.report_path", ["10 in flight: throughput project/trivial", "50 in flight: throughput"]),
         ("bench.campaigns", ["1 worker(s), speed", "2 worker(s), speed", "highest speed: one worker"]),
     ],

@@ -70,11 +70,21 @@ with workflow.unsafe.imports_passed_through():
 MessageT = TypeVar("MessageT", bound=Message)
 # The rules a new activity runs by (campaign.tracker.ActivityState.rules_version). It travels in the
 # input, so a run started before a rule changed replays with the rules it was started with.
-CURRENT_RULES = 2
+CURRENT_RULES = 3
 R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
 PUBLISH_EVERY = timedelta(seconds=1)
+# A workflow task of an activity is meant to take well under a second whatever its roll (bench.scale
+# measures the longest). Temporal's default task timeout is 10 s; this one is set explicitly, longer,
+# only as a margin for a host that is busy for a moment: a task that times out is retried by
+# replaying the whole run, which costs more than the task did. It is not the fix for a slow task.
+TASK_TIMEOUT = timedelta(seconds=30)
+# Rules 3: a run continues as new by what a replay of it costs (a worker that lost it from its cache
+# replays it whole, in one task): at RUN_EVENTS events or RUN_BYTES of history, whichever comes first,
+# about a second of replay on a busy 2-core host; or when the server suggests it.
+RUN_EVENTS = 2_000
+RUN_BYTES = 2_000_000
 
 
 @workflow.defn
@@ -286,10 +296,7 @@ class CampaignActivityWorkflow:
             self._tell_parent_batched()
             if self.state.finished:
                 break
-            if (
-                workflow.info().is_continue_as_new_suggested()
-                or workflow.info().get_current_history_length() >= input.run_events
-            ):
+            if self._run_is_long(input):
                 await self._continue_as_new(input)
             self._changed = False
             await workflow.wait_condition(self._woken)
@@ -299,6 +306,15 @@ class CampaignActivityWorkflow:
         self._publish_batched(self.now())
         await self._settled_out()
         return self._result()
+
+    def _run_is_long(self, input: ActivityInput) -> bool:
+        info = workflow.info()
+        if info.is_continue_as_new_suggested():
+            return True
+        events = info.get_current_history_length()
+        if input.rules_version >= 3:
+            return events >= min(input.run_events, RUN_EVENTS) or info.get_current_history_size() >= RUN_BYTES
+        return events >= input.run_events  # older runs replay with the threshold they ran by
 
     def _woken(self) -> bool:
         return (
@@ -363,7 +379,7 @@ class CampaignActivityWorkflow:
         self._after_sends()
         keep_latest_receipts(self.state)
         carried = {"carried_events": self._out.events, "carried_notices": self._out.notices}
-        workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}))
+        workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}), task_timeout=TASK_TIMEOUT)
 
     async def _settled_out(self) -> None:
         """Everything handed out done, including what the office is told about it."""
