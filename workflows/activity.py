@@ -85,6 +85,11 @@ TASK_TIMEOUT = timedelta(seconds=30)
 # about a second of replay on a busy 2-core host; or when the server suggests it.
 RUN_EVENTS = 2_000
 RUN_BYTES = 2_000_000
+# Rules 3: what falls due at once for thousands of units (assignments, a wave of reminders) is
+# carried out this many actions per workflow task, the next share in the next task (after a 1 ms
+# timer): one task composes and hands out a few hundred notices, never a city's worth, and stays
+# far below the SDK's 2 s deadlock detector and the task timeout on a busy host.
+ACTIONS_PER_TASK = 250
 
 
 @workflow.defn
@@ -114,6 +119,7 @@ class CampaignActivityWorkflow:
         self._last_publish: datetime | None = None  # wall time
         self._telling: asyncio.Task[None] | None = None
         self._untold: ActivitySummary | None = None
+        self._resume: asyncio.Task[None] | None = None  # more actions are due than one task carries out
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -277,17 +283,19 @@ class CampaignActivityWorkflow:
                 self._publish_timer = None
             if self._settling and now >= self.state.event_end and self.state.all_settled:
                 self._decide = True  # the last report is in: time to close
+            if self._resume is not None and self._resume.done():
+                self._resume, self._decide = None, True
             self._settling = False
             acted = False
-            if self._decide or timer_fired:
+            if timer_fired:
+                self._timer, self._decide = None, True
+            if self._decide and self._resume is None:  # while a share waits for the next task: then
                 self._decide = False
-                if timer_fired:
-                    self._timer = None
                 acted = self._act(now)
                 self._arm(now)
             self._after_sends()
             self._out.send_notices()
-            if acted or timer_fired or self._publish_due(publish_timer_fired):
+            if (acted and self._resume is None) or timer_fired or self._publish_due(publish_timer_fired):
                 self._publish_batched(now)
             elif self._dirty and self._publish_timer is None:
                 self._publish_timer = asyncio.ensure_future(
@@ -321,6 +329,7 @@ class CampaignActivityWorkflow:
             self._changed
             or (self._timer is not None and self._timer.done())
             or (self._publish_timer is not None and self._publish_timer.done())
+            or (self._resume is not None and self._resume.done())
             or self._out.finished_any()
             or (self._untold is not None and (self._telling is None or self._telling.done()))
         )
@@ -328,6 +337,11 @@ class CampaignActivityWorkflow:
     def _act(self, now: datetime) -> bool:
         """Carry out what `decide` says is due: the notices queued, the state marked."""
         actions = decide(self.state, now)
+        if self.input.rules_version >= 3 and len(actions) > ACTIONS_PER_TASK:
+            actions = actions[:ACTIONS_PER_TASK]  # in the order `decide` gives: the next task decides again
+            self._resume = asyncio.ensure_future(
+                workflow.sleep(timedelta(milliseconds=1), summary="tiếp tục gửi thông báo")
+            )
         for action in actions:
             self._out.notices.append(self._notice(action, now))
             mark_done(self.state, action, now)

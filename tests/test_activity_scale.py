@@ -1,0 +1,150 @@
+"""An activity of thousands of units: a message costs the same as with a few, and the UI's details
+stay a readable summary (the figures themselves are bench.scale's)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from activities.contracts import SEND_NOTICES
+from campaign.dates import ActivityKind
+from campaign.messages import (
+    AssignUnits,
+    ExcuseUnit,
+    ExtendDeadline,
+    SubmitReport,
+    apply_assign,
+    apply_excuse,
+    apply_extend,
+    apply_report,
+    check_report,
+    read_message,
+)
+from campaign.plan import PlannedActivity, ResponsibleParty
+from campaign.policy import Policy
+from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state
+from campaign.units import Unit
+from campaign.views import DETAIL_BYTES, unit_table
+from tests.helpers import advance_to, start, vn
+from tests.temporal_env import time_skipping_env, worker
+from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
+
+
+def city(n: int, name: str = "Đoàn cơ sở {i}") -> ActivityState:
+    units = [Unit(code=f"cs-{i:05d}", name=name.format(i=i)) for i in range(n)]
+    activity = PlannedActivity(
+        no=1, title="Ra quân Ngày Chủ nhật xanh", kind=ActivityKind.SINGLE_DAY, start=date(2023, 5, 11),
+        end=date(2023, 5, 11),
+        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in units],
+    )  # fmt: skip
+    return new_activity_state("c", activity, units, Policy(), [], date(2023, 5, 31))
+
+
+def report(code: str) -> SubmitReport:
+    return SubmitReport(unit=code, summary="Thu gom rác", participants=12, request_id=f"{code}-1")
+
+
+def test_a_report_reads_only_its_own_unit(monkeypatch) -> None:
+    state = city(5000)
+    for action in decide(state, vn(16, hour=1)):  # every unit overdue and reported to the Committee
+        mark_done(state, action, vn(16, hour=1))
+    assert state.phase(vn(17)) is Phase.ESCALATED
+    for unit in list(state.units)[:-1]:
+        apply_report(state, report(unit), vn(17))
+    reads = 0
+    settled = UnitState.settled
+
+    def counted(unit: UnitState) -> bool:
+        nonlocal reads
+        reads += 1
+        return settled.fget(unit)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(UnitState, "settled", property(counted))
+    last = list(state.units)[-1]
+    check_report(state, report(last), vn(17))  # what the update's validator does
+    apply_report(state, report(last), vn(17))  # and its handler
+    phase = state.phase(vn(17))  # what the loop asks next
+    assert reads < 10  # the roll's 5,000 units are not read again for one report
+    assert phase is Phase.COLLECTING and state.all_settled
+
+
+def test_the_index_of_expected_units_follows_every_change() -> None:
+    state = city(40)
+    codes = list(state.units)
+    for action in decide(state, vn(2)):
+        mark_done(state, action, vn(2))
+    for code in codes[:10]:
+        apply_report(state, report(code), vn(12))
+    for code in codes[10:15]:
+        apply_excuse(state, ExcuseUnit(unit=code, reason="Đơn vị đang sáp nhập"), vn(12))
+    moment = vn(16, hour=1)
+    for action in decide(state, moment):
+        mark_done(state, action, moment)
+    apply_extend(state, ExtendDeadline(unit=codes[20], new_due=date(2023, 5, 25), reason="Ốm"), vn(16, hour=2))
+    added = read_message(AssignUnits, {"units": [{"code": "moi", "name": "Đoàn Sở Mới"}]})
+    apply_assign(state, added, vn(16, hour=3))
+    fresh = ActivityState.model_validate(state.model_dump())  # read afresh: its index built from the roll
+    now = vn(16, hour=4)
+    assert state.pending() == fresh.pending() == [*codes[15:], "moi"]
+    assert state.overdue(now) == fresh.overdue(now) and codes[20] not in state.overdue(now)
+    assert state.phase(now) is fresh.phase(now) is Phase.ESCALATED
+    assert state.escalation_level == fresh.escalation_level == 1
+    assert [a.kind for a in decide(state, now)] == [a.kind for a in decide(fresh, now)] == [ActionKind.ASSIGNMENT]
+
+
+def test_the_ui_details_of_a_city_stay_a_small_summary() -> None:
+    long_name = "Đoàn Thanh niên Cộng sản Hồ Chí Minh Tổng công ty Xây dựng Công trình Giao thông số {i} Việt Nam"
+    state = city(20_000, long_name)
+    table = unit_table(state, vn(16, hour=1))
+    assert len(json.dumps(table)) <= DETAIL_BYTES  # as the UI's query carries it: non-ASCII escaped
+    assert "| Đơn vị | Sẵn sàng |" in table and "/20000 đơn vị (0 đã xong)" in table
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def env():
+    env = await time_skipping_env()
+    yield env
+    await env.shutdown()
+
+
+async def test_an_auditor_reads_the_details_of_300_units_without_the_codec(env) -> None:
+    long_name = "Đoàn Thanh niên Cộng sản Hồ Chí Minh Tổng công ty Xây dựng Công trình Giao thông số {i} Việt Nam"
+    units = [Unit(code=f"cs-{i:03d}", name=long_name.format(i=i)) for i in range(300)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units)
+        await advance_to(env, handle, vn(2))
+        await handle.query(CampaignActivityWorkflow.status)
+        # The UI's own query, read by a client that has no codec, as the Temporal UI without one.
+        plain = Client(
+            env.client.service_client, namespace=env.client.namespace, data_converter=pydantic_data_converter
+        )
+        metadata = await plain.get_workflow_handle(handle.id).query(
+            "__temporal_workflow_metadata", result_type=WorkflowMetadata
+        )
+        await handle.terminate("test done")
+    assert "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |" in metadata.current_details
+    assert "/300 đơn vị" in metadata.current_details and "cs-000" in metadata.current_details
+
+
+async def test_a_wave_of_notices_is_handed_out_a_share_per_workflow_task(env) -> None:
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(600)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES)
+        await advance_to(env, handle, vn(2))
+        await handle.query(CampaignActivityWorkflow.status)
+        history = await handle.fetch_history()
+        await handle.terminate("test done")
+    per_task: list[int] = []  # notice batches (of 50) each workflow task handed out
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            per_task.append(0)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            per_task[-1] += event.activity_task_scheduled_event_attributes.activity_type.name == SEND_NOTICES
+    assert sum(per_task) == 12  # 600 assignments, 50 a batch: every one handed out
+    assert max(per_task) == ACTIONS_PER_TASK // 50  # but never more than a share in one task
