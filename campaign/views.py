@@ -95,7 +95,9 @@ class ActivitySummary(BaseModel):
         return ", ".join(self.overdue[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
-def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
+def activity_status(state: ActivityState, now: datetime, only: str | None = None) -> ActivityStatus:
+    """The activity and its units; with `only`, just that unit's row (none if it has no such unit)."""
+    units = state.units.values() if only is None else [state.units[only]] if only in state.units else []
     return ActivityStatus(
         campaign_id=state.campaign_id,
         no=state.activity.no,
@@ -123,7 +125,7 @@ def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
                 escalation_level=u.escalation_level,
                 outcome=u.outcome,
             )
-            for u in state.units.values()
+            for u in units
         ],
         unassigned=state.unassigned,
         reminders_sent=state.reminders_sent,

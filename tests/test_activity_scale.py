@@ -148,3 +148,16 @@ async def test_a_wave_of_notices_is_handed_out_a_share_per_workflow_task(env) ->
             per_task[-1] += event.activity_task_scheduled_event_attributes.activity_type.name == SEND_NOTICES
     assert sum(per_task) == 12  # 600 assignments, 50 a batch: every one handed out
     assert max(per_task) == ACTIONS_PER_TASK // 50  # but never more than a share in one task
+
+
+async def test_a_units_page_asks_for_its_own_row_only(env) -> None:
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(300)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units)
+        await advance_to(env, handle, vn(2))
+        mine = await handle.query(CampaignActivityWorkflow.unit_status, "cs-123")
+        nobody = await handle.query(CampaignActivityWorkflow.unit_status, "khong-co")
+        whole = await handle.query(CampaignActivityWorkflow.status)
+        await handle.terminate("test done")
+    assert [u.code for u in mine.units] == ["cs-123"] and nobody.units == []
+    assert mine.model_copy(update={"units": whole.units}) == whole.model_copy(update={"plan_now": mine.plan_now})

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
@@ -106,7 +106,7 @@ class Portal:
     async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
         """Every assigned activity with its live state, queried from the workflows in parallel."""
         nos = [a.no for a in campaign.activities]
-        answers = await statuses(await self._client(), campaign.campaign_id, nos)
+        answers = await statuses(await self._client(), campaign.campaign_id, nos, unit=campaign.unit_code)
         return [
             ActivityRow(assigned, status, next((u for u in status.units if u.code == campaign.unit_code), None))
             if status
@@ -128,14 +128,24 @@ class Portal:
         return await send_update(await self._client(), campaign.campaign_id, no, update, message)
 
 
-async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
-    """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
+async def statuses(
+    client: Client, campaign_id: str, nos: list[int], unit: str | None = None
+) -> list[ActivityStatus | None]:
+    """Each activity's `status` query, sent in parallel; None where the workflow does not answer. With
+    `unit`, only that unit's row is asked for (`unit_status`): a unit's page of a city-wide activity."""
 
     async def status(no: int) -> ActivityStatus | None:
+        handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+        if unit is not None:
+            try:
+                mine: ActivityStatus = await handle.query("unit_status", unit, result_type=ActivityStatus)
+                return mine
+            except WorkflowQueryFailedError:  # started before the query existed: the whole status
+                pass
+            except Exception:  # closed long ago, or the server is away
+                return None
         try:
-            answer: ActivityStatus = await client.get_workflow_handle(activity_workflow_id(campaign_id, no)).query(
-                "status", result_type=ActivityStatus
-            )
+            answer: ActivityStatus = await handle.query("status", result_type=ActivityStatus)
         except Exception:  # closed long ago, or the server is away
             return None
         return answer

@@ -623,6 +623,11 @@ class CampaignActivityWorkflow:
     def status(self) -> ActivityStatus:
         return activity_status(self.state, self.now())
 
+    @workflow.query
+    def unit_status(self, unit: str) -> ActivityStatus:
+        """`status` with only `unit`'s row: what a unit's page reads, without the whole roll of a city."""
+        return activity_status(self.state, self.now(), only=unit)
+
 
 # Who sent a message, for the audit trail: the door that carried it (the portal names the unit's
 # link, the office pages the signed-in person, starter.py the operator) says so in `via`. A message
