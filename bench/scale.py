@@ -18,7 +18,7 @@ that keeps one core busy, for at most HOG_LIMIT).
 Goals at 5,000 units with the hog: 0 task time-outs, longest task < 3 s, p99 < 1 s, replay < 3 s.
 
 `--quick` runs 30 units only (CI runs it so the benchmark cannot rot); `--no-hog` skips the second
-pass.
+pass; `--keep DIR` writes every run's history there as JSON (to replay or profile).
 """
 
 from __future__ import annotations
@@ -319,10 +319,19 @@ def show(f: Figures) -> None:
 
 def main(argv: list[str]) -> None:
     configure_logging("console", "WARNING")
-    sizes = [30] if "--quick" in argv else [int(a) for a in argv if a.isdigit()] or [200, 1000, 5000]
+    numbers = [int(a) for i, a in enumerate(argv) if a.isdigit() and (i == 0 or argv[i - 1] != "--keep")]
+    sizes = [30] if "--quick" in argv else numbers or [200, 1000, 5000]
+    keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None
     for hog in (False,) if "--no-hog" in argv else (False, True):
         for n in sizes:
-            show(asyncio.run(one_size(n, hog)))
+            figures = asyncio.run(one_size(n, hog))
+            show(figures)
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                for kind, runs in (("activity", figures.runs), ("campaign", figures.campaign_runs)):
+                    for i, run in enumerate(reversed(runs)):
+                        name = f"{n}-{'hog' if hog else 'alone'}-{kind}-run{i + 1}.json"
+                        (keep / name).write_text(run.history.to_json(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@ stay a readable summary (the figures themselves are bench.scale's)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 
 import pytest_asyncio
+from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
@@ -31,8 +33,9 @@ from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state
 from campaign.units import Unit
 from campaign.views import DETAIL_BYTES, unit_table
+from store.schema import UnitReport
 from tests.helpers import advance_to, start, vn
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import migrated_store, time_skipping_env, worker
 from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
 
 
@@ -161,3 +164,34 @@ async def test_a_units_page_asks_for_its_own_row_only(env) -> None:
         await handle.terminate("test done")
     assert [u.code for u in mine.units] == ["cs-123"] and nobody.units == []
     assert mine.model_copy(update={"units": whole.units}) == whole.model_copy(update={"plan_now": mine.plan_now})
+
+
+async def test_a_stream_of_reports_is_handed_over_without_losing_one(env, tmp_path) -> None:
+    """Rules 3 continue as new in the task that decides to, handing the facts still being written
+    to the next run: every report and revision reaches the store once."""
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(60)]
+    store = migrated_store(f"sqlite:///{tmp_path}/t.db")
+    async with worker(env.client, store=store) as queue:
+        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES, run_events=150)
+        await advance_to(env, handle, vn(11, hour=9))  # in the event: the activity closes only after it
+        messages = [report(u.code) for u in units] + [
+            report(u.code).model_copy(update={"participants": 30, "request_id": f"{u.code}-2"}) for u in units
+        ]
+
+        async def lane() -> None:
+            while messages:
+                await handle.execute_update(CampaignActivityWorkflow.submit_report, messages.pop(0))
+
+        await asyncio.gather(*(lane() for _ in range(10)))
+        await advance_to(env, handle, vn(16))
+        result = await handle.result()
+        runs = 1
+        history = await handle.fetch_history()
+        while run := history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id:
+            history = await env.client.get_workflow_handle(handle.id, run_id=run).fetch_history()
+            runs += 1
+    with store.session() as session:
+        stored = session.execute(select(UnitReport.unit_code, UnitReport.revision)).all()
+    assert runs >= 3  # it did continue as new, more than once, while reports came
+    assert sorted(stored) == sorted((u.code, r) for u in units for r in (1, 2))
+    assert {u.revision for u in result.units} == {2}

@@ -275,6 +275,8 @@ class CampaignActivityWorkflow:
         on a channel or the store. A report only settles its unit: the schedule is not re-read for it."""
         self._out.events += input.carried_events  # what the previous run had not handed out yet
         self._out.notices += input.carried_notices
+        if input.rules_version >= 3 and input.carried_events:
+            self._dirty = True  # to the store with the first publish, not whenever something next changes
         while True:
             now = self.now()
             timer_fired = self._timer is not None and self._timer.done()
@@ -389,10 +391,19 @@ class CampaignActivityWorkflow:
         """Hand over to a fresh run. What is already handed out is waited for; what messages add
         meanwhile (a stream of reports does not pause) goes to the next run in its input."""
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._out.all_done()
-        self._after_sends()
+        if input.rules_version >= 3:
+            # Rules 3 hands over at once, in the task that decided to: waiting for the store would let
+            # a stream of reports go on adding to this run (and a completion that races new messages is
+            # refused by the server and the run replayed whole). Only notices being sent are awaited.
+            await self._out.notices_sent()
+            self._after_sends()
+            events, notices = self._out.handed_over()
+        else:
+            await self._out.all_done()
+            self._after_sends()
+            events, notices = self._out.events, self._out.notices
         keep_latest_receipts(self.state)
-        carried = {"carried_events": self._out.events, "carried_notices": self._out.notices}
+        carried = {"carried_events": events, "carried_notices": notices}
         workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}), task_timeout=TASK_TIMEOUT)
 
     async def _settled_out(self) -> None:
