@@ -15,7 +15,7 @@ from tests.conftest import ROOT
     [
         ("bench.scale", ["== 30 units, alone ==", "== 30 units, with a CPU hog", "timed out", "replay of the largest"]),
         ("bench.report_path", ["10 in flight: throughput project/trivial", "50 in flight: throughput"]),
-        ("bench.portal_burst", ["portal (page + report)", "minimal endpoint", "none lost, none doubled"]),
+        ("bench.portal_burst", ["portal (page + report)", "errors by status none", "none lost, none doubled"]),
         ("bench.campaigns", ["1 worker(s), speed", "2 worker(s), speed", "highest speed: one worker"]),
     ],
 )

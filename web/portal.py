@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from access.links import LinkError, UnitLink, read
 from campaign.messages import Receipt
@@ -153,12 +155,33 @@ async def statuses(
     return list(await asyncio.gather(*(status(no) for no in nos)))
 
 
+# Temporal takes at most 10 updates in flight per workflow (more are refused, RESOURCE_EXHAUSTED):
+# this process sends at most IN_FLIGHT to one activity and queues the rest; one refused all the same
+# (another process sending too) is tried again, politely, for up to BUSY_FOR. A unit on the evening
+# before a deadline waits a moment instead of reading an error.
+IN_FLIGHT = 8
+BUSY_FOR = 30.0  # seconds
+_lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
+
+
 async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
     """An update to an activity's workflow, as both doors send it; a refusal is Refused with the workflow's
     own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
-    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+    workflow_id = activity_workflow_id(campaign_id, no)
+    handle = client.get_workflow_handle(workflow_id)
+    loop, pause = asyncio.get_running_loop(), 0.05
+    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
+    give_up = loop.time() + BUSY_FOR
     try:
-        return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
+        while True:
+            try:
+                async with lane:
+                    return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.RESOURCE_EXHAUSTED or loop.time() + pause > give_up:
+                    raise
+            await asyncio.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 2.0)
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
