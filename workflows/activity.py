@@ -409,7 +409,11 @@ class CampaignActivityWorkflow:
             self._after_sends()
             events, notices = self._out.events, self._out.notices
         keep_latest_receipts(self.state)
-        carried = {"carried_events": events, "carried_notices": notices}
+        carried: dict[str, Any] = {"carried_events": events, "carried_notices": notices}
+        if input.rules_version >= 3:  # the plan's list of who is responsible made the roll; the state has it now
+            lean = input.activity.model_copy(update={"responsible": []})
+            self.state.activity = self.state.activity.model_copy(update={"responsible": []})
+            carried["activity"] = lean
         workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}), task_timeout=TASK_TIMEOUT)
 
     async def _settled_out(self) -> None:
