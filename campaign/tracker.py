@@ -150,6 +150,11 @@ class ActivityState(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         self.reindex()
 
+    def __copy__(self) -> ActivityState:
+        copied = super().__copy__()
+        copied.reindex()  # its own index, not the original's (a shallow copy would share it)
+        return copied
+
     def reindex(self) -> None:
         """Rebuild the index of expected units from the whole roll."""
         self._open = {code: None for code, unit in self.units.items() if not unit.settled}

@@ -99,6 +99,10 @@ def test_the_index_of_expected_units_follows_every_change() -> None:
     assert state.phase(now) is fresh.phase(now) is Phase.ESCALATED
     assert state.escalation_level == fresh.escalation_level == 1
     assert [a.kind for a in decide(state, now)] == [a.kind for a in decide(fresh, now)] == [ActionKind.ASSIGNMENT]
+    for copied in (state.model_copy(), state.model_copy(deep=True)):
+        assert copied.pending() == state.pending()
+        copied.note(copied.units["moi"].model_copy(update={"excused_reason": "thử"}))
+        assert "moi" in state.pending() and "moi" not in copied.pending()  # a copy keeps its own index
 
 
 def test_the_ui_details_of_a_city_stay_a_small_summary() -> None:
