@@ -161,6 +161,9 @@ async def statuses(
 # before a deadline waits a moment instead of reading an error.
 IN_FLIGHT = 8
 BUSY_FOR = 30.0  # seconds
+# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
+# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
+AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
 _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
 
 
@@ -177,8 +180,8 @@ async def send_update(client: Client, campaign_id: str, no: int, update: str, me
             try:
                 async with lane:
                     return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
-            except RPCError as exc:
-                if exc.status != RPCStatusCode.RESOURCE_EXHAUSTED or loop.time() + pause > give_up:
+            except RPCError as exc:  # too many in flight, or aborted by a hand-over to the next run
+                if exc.status not in AGAIN or loop.time() + pause > give_up:
                     raise
             await asyncio.sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, 2.0)
