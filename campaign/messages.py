@@ -429,6 +429,7 @@ def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         on_time=on_time,
         duties=sorted(message.duties or [], key=lambda a: a.duty),
     )
+    state.note(unit)
     timing = "đúng hạn" if on_time else f"trễ hạn ({format_deadline(unit.due)})"
     receipt = Receipt(
         unit=unit.code,
@@ -465,6 +466,7 @@ def apply_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -
     for unit in units:
         unit.due = end_of_day(message.new_due)
         unit.escalation_level = 0  # a new deadline starts the escalation ladder again
+        state.note(unit)
     return units
 
 
@@ -480,6 +482,7 @@ def check_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> Un
 def apply_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> UnitState:
     unit = check_excuse(state, message, now)
     unit.excused_reason = message.reason.strip()
+    state.note(unit)
     return unit
 
 
@@ -526,6 +529,7 @@ def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> l
     added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
     for unit in added:
         state.units[unit.code] = unit
+        state.note(unit)
     state.unassigned = []  # the office has named the units the plan described
     return added
 

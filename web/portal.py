@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from access.links import LinkError, UnitLink, read
 from campaign.messages import Receipt, ended_sentence
@@ -122,7 +124,7 @@ class Portal:
     async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
         """Every assigned activity with its live state, queried from the workflows in parallel."""
         nos = [a.no for a in campaign.activities]
-        answers = await statuses(await self._client(), campaign.campaign_id, nos)
+        answers = await statuses(await self._client(), campaign.campaign_id, nos, unit=campaign.unit_code)
         return [
             ActivityRow(assigned, status, next((u for u in status.units if u.code == campaign.unit_code), None))
             if status
@@ -256,14 +258,24 @@ def over_quota(used: int, adding: int) -> str:
     )
 
 
-async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
-    """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
+async def statuses(
+    client: Client, campaign_id: str, nos: list[int], unit: str | None = None
+) -> list[ActivityStatus | None]:
+    """Each activity's `status` query, sent in parallel; None where the workflow does not answer. With
+    `unit`, only that unit's row is asked for (`unit_status`): a unit's page of a city-wide activity."""
 
     async def status(no: int) -> ActivityStatus | None:
+        handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+        if unit is not None:
+            try:
+                mine: ActivityStatus = await handle.query("unit_status", unit, result_type=ActivityStatus)
+                return mine
+            except WorkflowQueryFailedError:  # started before the query existed: the whole status
+                pass
+            except Exception:  # closed long ago, or the server is away
+                return None
         try:
-            answer: ActivityStatus = await client.get_workflow_handle(activity_workflow_id(campaign_id, no)).query(
-                "status", result_type=ActivityStatus
-            )
+            answer: ActivityStatus = await handle.query("status", result_type=ActivityStatus)
         except Exception:  # closed long ago, or the server is away
             return None
         return answer
@@ -271,12 +283,36 @@ async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[Act
     return list(await asyncio.gather(*(status(no) for no in nos)))
 
 
+# Temporal takes at most 10 updates in flight per workflow (more are refused, RESOURCE_EXHAUSTED):
+# this process sends at most IN_FLIGHT to one activity and queues the rest; one refused all the same
+# (another process sending too) is tried again, politely, for up to BUSY_FOR. A unit on the evening
+# before a deadline waits a moment instead of reading an error.
+IN_FLIGHT = 8
+BUSY_FOR = 30.0  # seconds
+# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
+# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
+AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
+_lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
+
+
 async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
     """An update to an activity's workflow, as both doors send it; a refusal is Refused with the workflow's
     own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
-    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+    workflow_id = activity_workflow_id(campaign_id, no)
+    handle = client.get_workflow_handle(workflow_id)
+    loop, pause = asyncio.get_running_loop(), 0.05
+    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
+    give_up = loop.time() + BUSY_FOR
     try:
-        return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
+        while True:
+            try:
+                async with lane:
+                    return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
+            except RPCError as exc:  # too many in flight, or aborted by a hand-over to the next run
+                if exc.status not in AGAIN or loop.time() + pause > give_up:
+                    raise
+            await asyncio.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 2.0)
     except (WorkflowUpdateFailedError, RPCError) as exc:
         if activity_ended(exc):  # closed, cancelled, or closing under this very update
             raise Refused(409, "closed", ended_refusal(exc) or ended_sentence(no)) from None
