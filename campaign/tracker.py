@@ -143,7 +143,8 @@ class ActivityState(BaseModel):
     phase_recorded: Phase | None = None
     # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
     # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay);
-    # 3: a deadline activity has no preparation (no readiness reminders, no "not ready" notice)
+    # 3: the scale rules (workflows.activity); 4: a deadline activity has no preparation (no readiness
+    # reminders, no "not ready" notice)
     rules_version: int = 0
     # Who is still expected (codes in roll order) and which of them the Committee has heard about:
     # kept by `note` as units change, so that a message costs the same at 20 units as at 20,000.
@@ -188,7 +189,7 @@ class ActivityState(BaseModel):
     @property
     def preparation_free(self) -> bool:
         """Nothing to prepare: only a report is due (a deadline, the units' report on the plan)."""
-        return bool(self.activity.duties) or (self.rules_version >= 3 and self.activity.kind is ActivityKind.DEADLINE)
+        return bool(self.activity.duties) or (self.rules_version >= 4 and self.activity.kind is ActivityKind.DEADLINE)
 
     # --- time -----------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def test_the_seed_started_with_defaults_has_the_plan_report_for_every_grassroots
     assert len(report.duties) == 6
     # due at the window's end plus the policy's report days, with nothing to prepare
     state = new_activity_state("c", report, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 3
+    state.rules_version = 4
     assert {u.due for u in state.units.values()} == {end_of_day(date(2023, 5, 31)) + timedelta(days=3)}
     kinds = {a.kind for a in unanswered(state, datetime(2023, 4, 28, tzinfo=UTC))}
     assert ActionKind.READY_REMINDER not in kinds and ActionKind.NOT_READY not in kinds
@@ -124,7 +124,7 @@ def plan_report_state(directory):
     plan = with_plan_report(import_plan(INVENTED, directory), directory)
     activity = plan.activities[-1]
     state = new_activity_state("c", activity, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 3
+    state.rules_version = 4
     return state
 
 
@@ -177,8 +177,8 @@ def test_deadline_activities_of_old_rules_still_remind_readiness(plan_report_sta
         state.rules_version = rules
         return {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
 
-    assert ActionKind.READY_REMINDER in kinds(2)  # a run started before rule 3 replays as it ran
-    assert ActionKind.READY_REMINDER not in kinds(3)
+    assert ActionKind.READY_REMINDER in kinds(3)  # a run started before rule 4 replays as it ran
+    assert ActionKind.READY_REMINDER not in kinds(4)
 
 
 def test_totals_and_the_final_report_section(directory) -> None:

@@ -70,7 +70,7 @@ with workflow.unsafe.imports_passed_through():
 MessageT = TypeVar("MessageT", bound=Message)
 # The rules a new activity runs by (campaign.tracker.ActivityState.rules_version). It travels in the
 # input, so a run started before a rule changed replays with the rules it was started with.
-CURRENT_RULES = 3
+CURRENT_RULES = 4
 R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
