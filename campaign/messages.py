@@ -203,12 +203,13 @@ def read_message(model: type[M], raw: object) -> M:
 
 
 def validation_problem(error: ValidationError) -> str:
-    """The first problem of a pydantic error as one Vietnamese sentence naming the field."""
+    """The first problem of a pydantic error as one Vietnamese sentence naming the field in words (people
+    read it on every door: no field id such as "(participants)")."""
     first = error.errors(include_url=False)[0]
     kind, ctx = first["type"], first.get("ctx", {})
     place = [str(part) for part in first["loc"]]
     field = place[0] if place else ""
-    where = f"{FIELD_NAMES[field]} ({field})" if field in FIELD_NAMES else f"trường “{visible(field[:40])}”"
+    where = FIELD_NAMES[field] if field in FIELD_NAMES else f"trường “{visible(field[:40])}”"
     if len(place) > 1:
         where += f" mục {int(place[1]) + 1}" if place[1].isdigit() else ""
     given = _shown(first.get("input"))
@@ -272,7 +273,7 @@ def whole_number(typed: str, field: str) -> int:
         return int(text)
     if _GROUPED.fullmatch(text):
         return int(text.replace(".", "").replace(",", ""))
-    where = f"{FIELD_NAMES[field]} ({field})" if field in FIELD_NAMES else field
+    where = FIELD_NAMES.get(field, field)
     shown = visible(typed.strip()[:40])
     if re.fullmatch(r"-?[0-9]*[.,][0-9]+", text):
         raise Rejected(f"{where} phải là số nguyên, không có phần thập phân (đã nhập “{shown}”)")

@@ -82,6 +82,26 @@ def shown_names(session: Session, campaign_id: str, names: Iterable[str]) -> dic
     return {name: shown for name, shown in rows}
 
 
+def held_files(session: Session, campaign_id: str, unit_code: str, activity_no: int,
+               names: Iterable[str]) -> dict[str, EvidenceFile]:  # fmt: skip
+    """Those of `names` held (not yet taken by a revision) for the unit's report of this activity, by name:
+    the files of a refused report, kept for the retry until HELD_FOR has passed."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(EvidenceFile).where(
+            EvidenceFile.campaign_id == campaign_id,
+            EvidenceFile.unit_code == unit_code,
+            EvidenceFile.activity_no == activity_no,
+            EvidenceFile.name.in_(wanted),
+            EvidenceFile.revision.is_(None),
+        )
+    )
+    found = {row.name: row for row in rows}
+    return {name: found[name] for name in wanted if name in found}
+
+
 def stored_bytes(session: Session, campaign_id: str, unit_code: str) -> int:
     """What the unit has stored in the campaign, held files included (its quota counts these)."""
     total = session.scalar(

@@ -104,7 +104,8 @@ async def test_rejections_carry_the_workflows_own_sentence(portal) -> None:
         other = await http.post("/api/v1/activities/1/ready", json={}, headers=headers)
     assert negative.status_code == 422 and negative.json() == {
         "code": "invalid",
-        "message": "số người tham gia (participants) phải ≥ 0 (đã nhập -1)",
+        "message": "số người tham gia phải ≥ 0 (đã nhập -1)",
+        "field": "participants",
     }
     assert script.status_code == 422 and script.json()["code"] == "rejected"
     assert "không phải địa chỉ http/https hợp lệ" in script.json()["message"]
@@ -127,7 +128,7 @@ async def test_the_form_keeps_what_was_typed_and_shows_the_reason(env, portal) -
             },
         )
     assert answer.status_code == 422
-    assert "số người tham gia (participants) phải ≥ 0 (đã nhập -5)" in answer.text
+    assert "số người tham gia phải ≥ 0 (đã nhập -5)" in answer.text
     assert "Trồng 300 cây xanh" in answer.text and "https://example.org/x" in answer.text
     assert (await unit_state(env, portal, 3, "khu-cnc")).report is None
 

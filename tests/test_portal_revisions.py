@@ -86,12 +86,12 @@ async def test_a_multi_line_report_with_counts_as_typed_and_a_strict_api(portal)
         long_api = await http.post("/api/v1/activities/3/report", headers=bearer,
                                    json={"summary": "a\r\n" * 2500, "participants": 12})  # fmt: skip
     assert decimal.status_code == 422
-    assert "số người tham gia (participants) phải là số nguyên, không có phần thập phân" in decimal.text
+    assert "số người tham gia phải là số nguyên, không có phần thập phân" in decimal.text
     assert "Dọn 2 km kênh." in decimal.text  # what was typed is kept
     assert accepted.status_code == 200, accepted.text
     for name, answer in strict.items():
         assert answer.status_code == 422 and answer.json()["code"] == "invalid", name
-    assert "số người tham gia (participants) phải là số nguyên (đã nhập true)" in strict["bool"].json()["message"]
+    assert "số người tham gia phải là số nguyên (đã nhập true)" in strict["bool"].json()["message"]
     assert "“photos” không có trong loại tin nhắn này" in strict["unknown"].json()["message"]
     assert long_api.status_code == 200, long_api.text  # 5,000 characters once CR LF is one line break
     state = await unit_state(portal, 3, "khu-cnc")
@@ -159,11 +159,15 @@ async def test_files_of_a_refused_report_are_not_kept_and_a_unit_has_a_quota(por
         over = await http.post(f"/u/{token}/report/1", data={**form, "summary": "Ra quân"},
                                files=[("files", ("b.png", PNG + b"1" * 100, "image/png"))])  # fmt: skip
         monkeypatch.undo()
-        taken = await http.post(f"/u/{token}/report/1", data={**form, "summary": "Ra quân"},
+        held = re.findall(r'name="held" value="([0-9a-f]{64}\.png)"', refused.text)
+        taken = await http.post(f"/u/{token}/report/1", data={**form, "summary": "Ra quân", "held": held,
+                                                               "remove": held},
                                 files=[("files", ("bb.pdf", pdf(), "application/pdf"))])  # fmt: skip
         name = stored(portal)[0] if stored(portal) else ""
         served = await http.get(f"/u/{token}/evidence/{name}")
     assert refused.status_code == 422 and "tóm tắt kết quả không được để trống" in refused.text
+    assert len(held) == 1 and "Tệp đã chọn, sẽ gửi kèm" in refused.text  # held for the retry, until removed
+    assert "Tệp vừa chọn chưa được gửi: đề nghị chọn lại tệp" in scripted.text  # a refused file: said plainly
     assert scripted.status_code == 422 and "PDF có chứa mã lệnh" in scripted.text
     assert over.status_code == 422 and "vượt hạn mức" in over.text
     assert taken.status_code == 200, taken.text
@@ -212,3 +216,37 @@ async def test_the_unit_page_dates_read_right_and_errors_say_how_to_reach_the_of
     card = page.split('id="hd-2"')[1]
     assert "hạn xác nhận sẵn sàng: hết ngày" in card and "trước hết ngày" not in card
     assert "vanphong@doankhoi.example" in bad.text and "028 3822 0000" in bad.text
+
+
+async def test_a_refused_report_keeps_its_chosen_photo_for_the_retry_and_speaks_only_vietnamese(portal) -> None:
+    """A new user's finding: "2,5" people refused the report, the typed text stayed but the photo was gone
+    (the file input empty again, nothing said so), and the sentence carried "(participants)"."""
+    await during_event(portal, 3)
+    token, other = portal.token("khu-cnc"), portal.token("bhxh")
+    form = {"summary": "Dọn vệ sinh bờ kênh.\r\nTrồng 40 cây.", "participants": "2,5", "beneficiaries": "1,5",
+            "request_id": "h-1"}  # fmt: skip
+    async with portal.http() as http:
+        form["csrf"] = csrf_of((await http.get(f"/u/{token}")).text)
+        refused = await http.post(f"/u/{token}/report/3", data=form,
+                                  files=[("files", ("ảnh bờ kênh.png", PNG, "image/png"))])  # fmt: skip
+        held = re.findall(r'name="held" value="([0-9a-f]{64}\.png)"', refused.text)
+        other_csrf = csrf_of((await http.get(f"/u/{other}")).text)
+        stolen = await http.post(f"/u/{other}/report/2", data={"csrf": other_csrf, "summary": "x",
+                                                               "participants": "3", "held": held})  # fmt: skip
+        again = await http.post(f"/u/{token}/report/3", data={**form, "participants": "25", "beneficiaries": "",
+                                                               "held": held})  # fmt: skip
+        photo = await http.get(f"/u/{token}/evidence/{held[0]}") if held else None
+    assert refused.status_code == 422
+    assert "số người tham gia phải là số nguyên, không có phần thập phân" in refused.text
+    assert "(participants)" not in refused.text and "(beneficiaries)" not in refused.text
+    card = refused.text.split('id="hd-3"')[1]
+    assert len(held) == 1 and "Tệp đã chọn, sẽ gửi kèm" in card and "Bỏ tệp “ảnh bờ kênh.png”" in card
+    assert stolen.status_code == 422 and "không còn được giữ" in stolen.text  # held for khu-cnc, activity 3 only
+    assert (await unit_state(portal, 2, "bhxh")).report is None
+    assert again.status_code == 200, again.text
+    assert "ảnh bờ kênh.png" in again.text  # the receipt lists the file sent with the retry
+    state = await unit_state(portal, 3, "khu-cnc")
+    assert state.report.participants == 25 and state.report.evidence == [
+        f"{portal.settings.portal_url}/evidence/{held[0]}"
+    ]
+    assert photo is not None and photo.status_code == 200 and photo.content == PNG

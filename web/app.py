@@ -327,16 +327,22 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         submitted_by: Annotated[str, Form()] = "",
         request_id: Annotated[str, Form()] = "",
         kept: Annotated[list[str] | None, Form()] = None,
+        held: Annotated[list[str] | None, Form()] = None,
         remove: Annotated[list[str] | None, Form()] = None,
         files: Annotated[list[UploadFile] | None, File()] = None,
     ) -> Response:
         link, campaign = portal.unit_link(token, address(request))
         portal.check_csrf(link, csrf)
-        keeping = [name for name in dict.fromkeys(kept or []) if name not in set(remove or [])]
+        removed = set(remove or [])
+        keeping = [name for name in dict.fromkeys(kept or []) if name not in removed]
+        waiting = [name for name in dict.fromkeys(held or []) if STORED_NAME.match(name)][:MAX_FILES]
+        portal.let_go(campaign, no, list(portal.held(campaign, no, [n for n in waiting if n in removed])))
+        waiting = [name for name in waiting if name not in removed]
         duties_typed = typed_duties(await request.form())
         typed = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
                  "evidence": evidence, "submitted_by": submitted_by, "kept": keeping,
                  "duties": duties_typed}  # fmt: skip
+        uploads: list[tuple[bytes, str, str]] | None = None
         try:
             uploads = await checked_files(files or [])
             typed_links = [evidence_link(line) for line in evidence.splitlines() if line.strip()]
@@ -353,16 +359,40 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
             }
             if duties_typed:
                 message["duties"] = duty_answers(duties_typed)
-            receipt = await portal.send_report(campaign, no, message, uploads)
+            receipt = await portal.send_report(campaign, no, message, uploads, held=waiting, keep_refused=True)
         except (Refused, EvidenceRefused, Rejected) as exc:
             if isinstance(exc, Refused) and exc.code not in ("rejected", "closed"):
                 raise
             reason = exc.message if isinstance(exc, Refused) else str(exc)
             status = exc.status if isinstance(exc, Refused) else 422
+            typed["held"], typed["files_lost"] = refused_files(campaign, no, waiting, uploads, files or [],
+                                                               ended=status == 409)  # fmt: skip
             return await page(request, token, link, campaign, errors={no: reason}, typed={no: typed}, status=status)
         title = "Đã nhận báo cáo (gửi trùng, giữ bản trước)" if receipt.duplicate else "Đã nhận báo cáo"
-        sent = {**message, "evidence": [*typed_links, *portal.upload_urls(uploads)]}
+        sent = {**message, "evidence": [*typed_links, *(portal.evidence_url(n) for n in waiting),
+                                        *portal.upload_urls(uploads)]}  # fmt: skip
         return await receipt_page(request, token, campaign, no, title, receipt.message, receipt=receipt, sent=sent)
+
+    def refused_files(campaign: UnitCampaign, no: int, waiting: list[str],
+                      uploads: list[tuple[bytes, str, str]] | None, chosen: list[UploadFile],
+                      ended: bool) -> tuple[dict[str, str], bool]:  # fmt: skip
+        """What a refused report's form shows of its files: those held for the retry (stored name → the
+        name the unit gave it), and whether a file the unit chose could not be held (to choose again). An
+        ended activity takes no retry: its held files go."""
+        if ended:
+            portal.let_go(campaign, no, waiting)
+            return {}, False
+        lost = False
+        names = list(waiting)
+        if uploads is None:  # a chosen file was itself refused: the others are not held either
+            lost = any(f.filename for f in chosen)
+        elif uploads:
+            try:
+                names += portal.hold_uploads(campaign, no, uploads)
+            except Refused:  # over the quota: nothing more is held
+                lost = True
+        kept = portal.held(campaign, no, names)
+        return kept, lost or len(kept) < len(set(names))
 
     @app.get("/u/{token}/evidence/{name}", include_in_schema=False)
     async def evidence_file(request: Request, token: str, name: str) -> Response:
@@ -431,7 +461,9 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         message = first_problem(exc.errors(), validation_problem) if exc.errors() else "Dữ liệu gửi lên không hợp lệ."
-        return JSONResponse({"code": "invalid", "message": message}, status_code=422)
+        place = [str(p) for p in (exc.errors()[0].get("loc", ()) if exc.errors() else ()) if p != "body"]
+        field = {"field": ".".join(place)} if place else {}  # for programs; the sentence is for people
+        return JSONResponse({"code": "invalid", "message": message, **field}, status_code=422)
 
     async def checked_files(files: list[UploadFile]) -> list[tuple[bytes, str, str]]:
         """Each chosen file as (data, kind, shown name), checked by size and content (nothing stored yet)."""

@@ -27,6 +27,7 @@ from store.database import Store
 from store.evidence import (
     Upload,
     accept,
+    held_files,
     hold,
     new_uploads,
     owned,
@@ -202,19 +203,22 @@ class Portal:
             given = shown_names(session, campaign.campaign_id, names)
         return {name: given.get(name, name) for name in names}
 
-    async def send_report(self, campaign: UnitCampaign, no: int, message: dict[str, Any],
-                          uploads: Sequence[tuple[bytes, str, str]] = ()) -> Receipt:  # fmt: skip
-        """A report, with the files uploaded with it (data, kind, shown name), as one step: a reference to a
-        stored file the unit's report of this activity does not own is refused (issue 25: evidence by
-        reference); new files count against the unit's quota; they are written, held while the workflow
-        answers, kept with the accepted revision, and removed if the report is refused."""
-        self.assigned(campaign, no)
-        evidence = list(message.get("evidence") or []) if isinstance(message.get("evidence"), list) else []
-        cited = [name for name in (self.stored_name(str(e)) for e in evidence) if name]
-        mine = self.kept_files(campaign, no)
-        foreign = [name for name in cited if name not in mine]
-        if foreign:
-            raise Refused(422, "rejected", foreign_file(foreign[0], no))
+    def held(self, campaign: UnitCampaign, no: int, names: Sequence[str]) -> dict[str, str]:
+        """Those of `names` still held for the unit's report of activity `no` (files of a refused report,
+        kept for the retry), stored name → the name the unit gave it."""
+        with self.store.session() as session:
+            found = held_files(session, campaign.campaign_id, campaign.unit_code, no, names)
+        return {name: row.shown_name for name, row in found.items()}
+
+    def hold_uploads(self, campaign: UnitCampaign, no: int, uploads: Sequence[tuple[bytes, str, str]]) -> list[str]:
+        """`_hold`'s stored names of the uploaded files (the form holds a refused report's files with it)."""
+        return self._hold(campaign, no, uploads)[0]
+
+    def _hold(self, campaign: UnitCampaign, no: int,
+              uploads: Sequence[tuple[bytes, str, str]]) -> tuple[list[str], list[str]]:  # fmt: skip
+        """The uploaded files (data, kind, shown name) written and held for the unit's report of activity
+        `no` (those already held or kept are not written twice): (their stored names, those newly held). Refused (422) when
+        they would take the unit over its quota. Held rows go after HELD_FOR unless a revision takes them."""
         files = [Upload(f"{hashlib.sha256(data).hexdigest()}.{kind}", name, len(data)) for data, kind, name in uploads]
         folder = self.settings.evidence_dir
         with self.store.session() as session:
@@ -228,19 +232,58 @@ class Portal:
             for data, kind, _ in uploads:
                 store_file(folder, data, kind)
             hold(session, campaign.campaign_id, campaign.unit_code, no, fresh)
-        names = [f.name for f in files]
-        message = {**message, "evidence": [*evidence, *self.upload_urls(uploads)]}
+        return list(dict.fromkeys(f.name for f in files)), [f.name for f in fresh]
+
+    def let_go(self, campaign: UnitCampaign, no: int, names: Sequence[str]) -> None:
+        """Held files the unit no longer sends (it removed them, or its report can no longer be sent) go."""
+        if not names:
+            return
+        with self.store.session() as session:
+            gone = release(session, campaign.campaign_id, campaign.unit_code, no, list(names))
+        for name in gone:
+            (self.settings.evidence_dir / name).unlink(missing_ok=True)
+
+    async def send_report(self, campaign: UnitCampaign, no: int, message: dict[str, Any],
+                          uploads: Sequence[tuple[bytes, str, str]] = (), held: Sequence[str] = (),
+                          keep_refused: bool = False) -> Receipt:  # fmt: skip
+        """A report, with the files uploaded with it (data, kind, shown name), as one step: a reference to a
+        stored file the unit's report of this activity does not own is refused (issue 25: evidence by
+        reference); new files count against the unit's quota; they are written, held while the workflow
+        answers, kept with the accepted revision, and removed if the report is refused.
+
+        `held`: files held from an earlier refused attempt of this report (the form sends them again
+        without the unit choosing them again); one no longer held is refused, saying to choose it again.
+        `keep_refused`: when the activity refuses the report (422), its files stay held for the retry
+        (the form's way); otherwise (the API, or an ended activity) they go."""
+        self.assigned(campaign, no)
+        evidence = list(message.get("evidence") or []) if isinstance(message.get("evidence"), list) else []
+        cited = [name for name in (self.stored_name(str(e)) for e in evidence) if name]
+        mine = self.kept_files(campaign, no)
+        foreign = [name for name in cited if name not in mine]
+        if foreign:
+            raise Refused(422, "rejected", foreign_file(foreign[0], no))
+        waiting = self.held(campaign, no, held)
+        if len(waiting) < len(set(held)):
+            raise Refused(422, "rejected", HELD_GONE)
+        chosen, fresh = self._hold(campaign, no, uploads)
+        names = list(dict.fromkeys([*waiting, *chosen]))
+        files = [self.evidence_url(name) for name in names]
+        message = {**message, "evidence": list(dict.fromkeys([*evidence, *files]))}
         try:
             receipt: Receipt = await self.send(campaign, no, "submit_report", message)
-        except BaseException:
-            with self.store.session() as session:
-                gone = release(session, campaign.campaign_id, campaign.unit_code, no, [f.name for f in fresh])
-            for name in gone:
-                (folder / name).unlink(missing_ok=True)
+        except BaseException as exc:
+            if not (keep_refused and isinstance(exc, Refused) and exc.code == "rejected"):
+                self.let_go(campaign, no, [*fresh, *(waiting if keep_refused else [])])
             raise
         with self.store.session() as session:
             accept(session, campaign.campaign_id, campaign.unit_code, no, names, receipt.revision)
         return receipt
+
+
+HELD_GONE = (
+    "tệp đã chọn ở lần gửi trước không còn được giữ (quá 1 giờ); đề nghị chọn lại tệp ở ô "
+    "“Ảnh hoặc PDF minh chứng” rồi gửi"
+)
 
 
 def foreign_file(name: str, no: int) -> str:
