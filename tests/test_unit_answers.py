@@ -60,7 +60,7 @@ def test_counts_are_read_as_people_type_them(typed: str, read: int) -> None:
     ],
 )
 def test_a_decimal_or_words_are_refused_naming_the_field(typed: str, said: str) -> None:
-    with pytest.raises(Rejected, match="^số người tham gia phải") as refused:
+    with pytest.raises(Rejected, match=r"^số người tham gia phải") as refused:
         whole_number(typed, "participants")
     assert said in str(refused.value)
 

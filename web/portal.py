@@ -217,8 +217,9 @@ class Portal:
     def _hold(self, campaign: UnitCampaign, no: int,
               uploads: Sequence[tuple[bytes, str, str]]) -> tuple[list[str], list[str]]:  # fmt: skip
         """The uploaded files (data, kind, shown name) written and held for the unit's report of activity
-        `no` (those already held or kept are not written twice): (their stored names, those newly held). Refused (422) when
-        they would take the unit over its quota. Held rows go after HELD_FOR unless a revision takes them."""
+        `no` (those already held or kept are not written twice): (their stored names, those newly held).
+        Refused (422) when they would take the unit over its quota. Held rows go after HELD_FOR unless a
+        revision takes them."""
         files = [Upload(f"{hashlib.sha256(data).hexdigest()}.{kind}", name, len(data)) for data, kind, name in uploads]
         folder = self.settings.evidence_dir
         with self.store.session() as session:
