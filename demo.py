@@ -176,6 +176,13 @@ def shown_unit(plan: Plan) -> str:
     return next(a.unit_codes[0] for a in plan.activities if a.unit_codes)
 
 
+def simulated_answers(plan: Plan, policy: PolicyFile, seed: int) -> list[Answer]:
+    """What the simulated units send: every unit's answers but those of `shown_unit`, whose link the demo
+    prints for a person to answer by hand (the simulator would otherwise answer for them first)."""
+    by_hand = shown_unit(plan)
+    return [answer for answer in plan_answers(plan, policy, seed=seed) if answer.unit != by_hand]
+
+
 def write_links(path: Path, plan: Plan, directory: UnitDirectory, links: UnitLinks) -> None:
     """Every unit of the campaign with its personal link, one per line (as the office would send them)."""
     codes = sorted({code for a in plan.activities for code in a.unit_codes})
@@ -252,7 +259,8 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     for label, url in campaign_views(ui_address(), settings.temporal_namespace, campaign_id):
         console.print(f"  {label}: {url}", soft_wrap=True, highlight=False)
     unit = shown_unit(plan)
-    console.print(f"Cổng trả lời của đơn vị {unit} (mở trên điện thoại hay trình duyệt để trả lời bằng tay):")
+    console.print(f"Cổng trả lời của đơn vị {unit} (đơn vị này không được giả lập: mở trên điện thoại hay trình "
+                  "duyệt để trả lời bằng tay):")
     console.print(links.url(unit), soft_wrap=True, highlight=False)
     links_file = DATA / f"lien-ket-{campaign_id}.txt"
     write_links(links_file, plan, directory, links)
@@ -270,7 +278,7 @@ async def run_demo(console: Console, stack: Stack) -> Path:
         highlight=False,
     )
 
-    answers = plan_answers(campaign_input.plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
+    answers = simulated_answers(campaign_input.plan, policy, seed=int(os.environ.get("DEMO_SEED", "54")))
     events: list[str] = []
     handle = client.get_workflow_handle_for(CampaignWorkflow.run, campaign_workflow_id(campaign_id))
     portal = httpx.AsyncClient(base_url=portal_url, timeout=30)
