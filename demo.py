@@ -259,8 +259,10 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     for label, url in campaign_views(ui_address(), settings.temporal_namespace, campaign_id):
         console.print(f"  {label}: {url}", soft_wrap=True, highlight=False)
     unit = shown_unit(plan)
-    console.print(f"Cổng trả lời của đơn vị {unit} (đơn vị này không được giả lập: mở trên điện thoại hay trình "
-                  "duyệt để trả lời bằng tay):")
+    console.print(
+        f"Cổng trả lời của đơn vị {unit} (đơn vị này không được giả lập: mở trên điện thoại hay trình "
+        "duyệt để trả lời bằng tay):"
+    )
     console.print(links.url(unit), soft_wrap=True, highlight=False)
     links_file = DATA / f"lien-ket-{campaign_id}.txt"
     write_links(links_file, plan, directory, links)

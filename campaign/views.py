@@ -37,6 +37,8 @@ class UnitView(BaseModel):
     overdue: bool
     escalation_level: int
     outcome: Outcome | None
+    ready_at: datetime | None = None  # plan time
+    ready_note: str | None = None  # what the unit wrote when it confirmed
 
 
 class ActivityStatus(BaseModel):
@@ -128,6 +130,8 @@ def activity_status(state: ActivityState, now: datetime, only: str | None = None
                 overdue=u.overdue(now),
                 escalation_level=u.escalation_level,
                 outcome=u.outcome,
+                ready_at=u.ready_at,
+                ready_note=u.ready_note,
             )
             for u in units
         ],

@@ -29,6 +29,7 @@ from campaign.tracker import FINAL_PHASES, Outcome, Phase
 from campaign.units import Unit, UnitKind
 from campaign.views import ActivityStatus, UnitView
 from exports import report_writer
+from store.evidence import shown_names
 from store.links import current_link
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
@@ -60,6 +61,7 @@ EXCUSED = Cell("M", "excused", "được miễn")
 MISSING = Cell("✗", "overdue", "không báo cáo (hoạt động đã kết thúc)")
 CANCELLED = Cell("–", "closed", "hoạt động đã hủy")
 UNTRACKED = Cell("–", "closed", "đã kết thúc, không theo dõi")
+STARTING = Cell("…", "waiting", "đang khởi động, chờ hoạt động trả lời")
 LEGEND = [NONE, WAITING, READY, ON_TIME, LATE, OVERDUE, EXCUSED, MISSING, CANCELLED]
 OUTCOME_CELLS = {Outcome.ON_TIME: ON_TIME, Outcome.LATE: LATE, Outcome.EXCUSED: EXCUSED, Outcome.MISSING: MISSING}
 CAMPAIGN_WORDS = {"RUNNING": "đang chạy", "CLOSED": "đã kết thúc", "CANCELLED": "đã hủy",
@@ -93,11 +95,15 @@ def cell_of(unit: UnitView | None, phase: Phase | None = None) -> Cell:
     return READY if unit.ready else WAITING
 
 
-def stored_cell(outcome: str | None, phase: str) -> Cell:
+def stored_cell(outcome: str | None, phase: str, running: bool = False) -> Cell:
     """The mark of a unit whose activity's workflow does not answer (a campaign recorded as done, or one
-    closed long ago): its recorded outcome, else that nobody follows it."""
+    closed long ago): its recorded outcome, else that nobody follows it. In a `running` campaign an
+    activity the store does not record as ended is starting (its workflow has not answered yet: just
+    after "Khởi động chiến dịch"), never cancelled or untracked."""
     if phase == Phase.CANCELLED:
         return CANCELLED
+    if running and outcome is None and phase not in FINAL_PHASES:
+        return STARTING
     return OUTCOME_CELLS.get(outcome, UNTRACKED) if outcome in Outcome.__members__.values() else UNTRACKED  # type: ignore[call-overload]
 
 
@@ -123,11 +129,13 @@ class GridRow:
 
     @classmethod
     def of(cls, activity: CampaignActivity, status: ActivityStatus | None, units: dict[str, str],
-           stored: dict[str, str | None] | None = None) -> GridRow:  # fmt: skip
-        """`stored`: the store's assignments of this activity (unit code → outcome), for a silent workflow."""
+           stored: dict[str, str | None] | None = None, running: bool = False) -> GridRow:  # fmt: skip
+        """`stored`: the store's assignments of this activity (unit code → outcome), for a silent workflow;
+        `running`: whether the campaign runs (a silent workflow of a running campaign is starting)."""
         if status is None:
             kept = stored or {}
-            cells = {code: stored_cell(kept[code], activity.phase) if code in kept else NONE for code in units}
+            cells = {code: stored_cell(kept[code], activity.phase, running) if code in kept else NONE
+                     for code in units}  # fmt: skip
             reported = sum(1 for o in kept.values() if o in (Outcome.ON_TIME, Outcome.LATE))
             return cls(activity, status, cells, reported, len(kept))
         by_code = {u.code: u for u in status.units}
@@ -218,7 +226,9 @@ async def campaign_grid(door: Door, campaign_id: str, chosen: GridFilter = GridF
         members = {u.code for u in directory.members_of(chosen.cluster)} | {chosen.cluster}
         units = {c: n for c, n in units.items() if c in members}
     rows = [
-        GridRow.of(activity, answer, units, {c: o for c, (_, o) in kept.get(activity.no, {}).items()})
+        GridRow.of(
+            activity, answer, units, {c: o for c, (_, o) in kept.get(activity.no, {}).items()}, campaign_open(campaign)
+        )
         for activity, answer in zip(activities, answers, strict=True)
     ]
     all_rows = rows
@@ -254,16 +264,33 @@ def other_units(door: Door, campaign_units: dict[str, str]) -> list[Unit]:
     return [u for u in door.unit_choices() if u.code not in campaign_units]
 
 
-def evidence_links(door: Door, campaign_id: str, references: list[str]) -> list[tuple[str, str]]:
-    """(shown text, where the office opens it): uploaded files through the office's own route."""
+@dataclass(frozen=True)
+class EvidenceLink:
+    shown: str  # the name the unit gave an uploaded file, or the link as sent
+    href: str  # where the office opens it: uploaded files through the office's own route
+    image: bool = False  # an uploaded image: the page shows a thumbnail
+
+
+IMAGE_KINDS = ("jpg", "png", "gif", "webp")
+
+
+def evidence_links(door: Door, campaign_id: str, references: list[str]) -> list[EvidenceLink]:
+    """The report's evidence as the office's pages list it: uploaded files by the name the unit gave
+    them (store.evidence), with a thumbnail for images; links as sent."""
     uploaded = f"{door.settings.portal_url.rstrip('/')}/evidence/"
+    stored = {r: r.removeprefix(uploaded) for r in references if r.startswith(uploaded)}
+    stored = {r: name for r, name in stored.items() if STORED_NAME.match(name)}
+    with door.store.session() as session:
+        given = shown_names(session, campaign_id, stored.values())
     links = []
     for reference in references:
-        name = reference.removeprefix(uploaded)
-        if reference.startswith(uploaded) and STORED_NAME.match(name):
-            links.append((f"tệp {name[:12]}….{name.rsplit('.', 1)[1]}", f"/campaigns/{campaign_id}/evidence/{name}"))
+        name = stored.get(reference)
+        if name:
+            kind = name.rsplit(".", 1)[1]
+            shown = given.get(name) or f"tệp {name[:12]}….{kind}"
+            links.append(EvidenceLink(shown, f"/campaigns/{campaign_id}/evidence/{name}", kind in IMAGE_KINDS))
         else:
-            links.append((reference, reference))
+            links.append(EvidenceLink(reference, reference))
     return links
 
 
@@ -299,7 +326,7 @@ def grid_router(door: Door) -> APIRouter:
                     .order_by(UnitReport.unit_code, UnitReport.revision)
                 )
             )
-        revisions: dict[str, list[tuple[UnitReport, list[tuple[str, str]]]]] = {}
+        revisions: dict[str, list[tuple[UnitReport, list[EvidenceLink]]]] = {}
         for report in reports:
             revisions.setdefault(report.unit_code, []).append(
                 (report, evidence_links(door, campaign_id, list(report.evidence)))
@@ -318,7 +345,7 @@ def grid_router(door: Door) -> APIRouter:
                    "number": number_shown(status, no), "audit": audit_view(door, campaign_id, no),
                    "campaign_units": {c: n for c, n in campaign_units.items() if c not in mine},
                    "choices": [u for u in other_units(door, campaign_units) if u.code not in mine],
-                   "open": is_open, "stored": {c: stored_cell(o, activity.phase)
+                   "open": is_open, "stored": {c: stored_cell(o, activity.phase, campaign_open(campaign))
                                                for c, (_, o) in kept.get(no, {}).items()},
                    "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()},
                    "duty_totals": duty_totals(duties, latest) if duties else [],
@@ -337,7 +364,9 @@ def grid_router(door: Door) -> APIRouter:
         path = door.settings.evidence_dir / name
         if not in_campaign or not path.is_file():
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng trong các báo cáo của chiến dịch này.")
-        return evidence_response(path, name, name)  # sandboxed; PDFs downloaded
+        with door.store.session() as session:
+            shown_name = shown_names(session, campaign_id, [name]).get(name, name)
+        return evidence_response(path, name, shown_name)  # sandboxed; PDFs downloaded, named as the unit did
 
     @router.get("/campaigns/{campaign_id}/units/{code}", response_class=HTMLResponse)
     async def unit_page(request: Request, campaign_id: str, code: str) -> Response:
@@ -354,16 +383,19 @@ def grid_router(door: Door) -> APIRouter:
             raise Refused(404, "not_found", f"Đơn vị {code} không có trong chiến dịch này.")
         mine = [a for a in activities if a.no in names]
         answers = await statuses(await door.client(), campaign_id, [a.no for a in mine])
-        rows = [GridRow.of(a, answer, {code: names[a.no]}, {code: outcomes[a.no]})
+        rows = [GridRow.of(a, answer, {code: names[a.no]}, {code: outcomes[a.no]}, campaign_open(campaign))
                 for a, answer in zip(mine, answers, strict=True)]  # fmt: skip
         owed = [(r.activity, r.cells[code], r.unit(code)) for r in rows if r.cells[code].kind != "none"]
+        evidence = {a.no: evidence_links(door, campaign_id, list(u.report.evidence))
+                    for a, _, u in owed if u and u.report}  # fmt: skip
         link = None
         if may(who.person.role, Action.ASSIGN) and not secret_problem(door.settings.portal_secret):
             with door.store.session() as session:
                 link = current_link(session, door.settings, campaign_id, code)
         known = door.units().get(code)
         context = {"who": who, "campaign": campaign, "code": code, "name": next(iter(names.values())),
-                   "owed": owed, "link": link, "email": known.email if known else None}  # fmt: skip
+                   "owed": owed, "evidence": evidence, "link": link,
+                   "email": known.email if known else None}  # fmt: skip
         return door.page(request, "office_unit.html", context)
 
     def unit_links(campaign_id: str) -> tuple[Campaign, list[tuple[str, str, str, str]]]:

@@ -1,0 +1,72 @@
+"""The office's pages as a second new-user walk found them (each failed before its fix): a campaign just
+started shows its activities as starting, not cancelled; a report's details keep its line breaks, name its
+files as the unit did (thumbnails for photos, downloads by that name) and show the readiness note."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+from campaign.importer import import_plan
+from campaign.records import campaign_record
+from store.records import record_campaign
+from tests.conftest import SEED
+from tests.office_env import office, signed_in
+from web.office_grid import STARTING
+
+__all__ = ["office"]  # the fixture
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x02" * 64
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+
+
+async def test_a_campaign_whose_activities_have_not_answered_yet_shows_them_starting(office, directory) -> None:
+    cid = f"moi-{uuid.uuid4().hex[:6]}"
+    with office.store.session() as session:  # recorded at its start; its activities' workflows not yet there
+        record_campaign(session, campaign_record(cid, f"campaign/{cid}", import_plan(SEED, directory), directory,
+                                                 datetime.now(UTC)))  # fmt: skip
+    http, _ = await signed_in(office, "btv")
+    grid = await http.get(f"/campaigns/{cid}/grid")
+    unit_page = await http.get(f"/campaigns/{cid}/units/bhxh")
+    await http.aclose()
+    kinds = re.findall(r'data-kind="([a-z_]+)"', grid.text)
+    assert grid.status_code == 200 and kinds and set(kinds) <= {"waiting", "none"}
+    assert "hoạt động đã hủy" not in grid.text and STARTING.words in grid.text
+    assert unit_page.status_code == 200 and STARTING.words in unit_page.text and "đã hủy" not in unit_page.text
+
+
+async def test_report_details_keep_line_breaks_name_files_and_show_the_readiness_note(office) -> None:
+    cid, token = office.campaign_id, office.token("bhxh")
+    summary = "Hiến 42 đơn vị máu.\r\nTư vấn sức khỏe <b>miễn phí</b>."
+    async with office.http() as http:
+        csrf = csrf_of((await http.get(f"/u/{token}")).text)
+        ready = await http.post(f"/u/{token}/ready/2", data={"csrf": csrf, "note": "Đã chuẩn bị 20 áo & cờ"})
+        office_http, _ = await signed_in(office, "btv")
+        waiting = (await office_http.get(f"/campaigns/{cid}/activities/2")).text
+        await office_http.aclose()
+        await office.after_event(2)
+        report = await http.post(f"/u/{token}/report/2",
+                                 data={"csrf": csrf, "summary": summary, "participants": "42",
+                                       "request_id": uuid.uuid4().hex},
+                                 files=[("files", ("ảnh hiến máu.png", PNG, "image/png"))])  # fmt: skip
+    assert ready.status_code == 200 and report.status_code == 200, report.text
+    waiting_row = waiting.split('id="r-bhxh"')[1].split("</tr>")[0]
+    assert waiting_row.count("đã sẵn sàng") == 1 and "Đã chuẩn bị 20 áo &amp; cờ" in waiting_row  # said once
+    http, _ = await signed_in(office, "btv")
+    details = (await http.get(f"/campaigns/{cid}/activities/2")).text
+    unit_page = (await http.get(f"/campaigns/{cid}/units/bhxh")).text
+    photo = re.findall(rf'src="(/campaigns/{cid}/evidence/[0-9a-f]{{64}}\.png)"', details)
+    download = await http.get(photo[0]) if photo else None
+    await http.aclose()
+    row = details.split('id="r-bhxh"')[1].split("</tr>")[0]
+    written = "Hiến 42 đơn vị máu.\nTư vấn sức khỏe &lt;b&gt;miễn phí&lt;/b&gt;."
+    assert f'<div class="summary">{written}</div>' in row and "white-space: pre-line" in details
+    assert "Minh chứng: ảnh hiến máu.png" in row and len(photo) == 1 and 'class="thumb"' in row
+    assert download is not None and download.content == PNG
+    assert "filename*=utf-8''%E1%BA%A3nh%20hi%E1%BA%BFn%20m%C3%A1u.png" in download.headers["content-disposition"]
+    assert "Đã chuẩn bị 20 áo &amp; cờ" in row and row.count("đã sẵn sàng") <= 1
+    assert written in unit_page and "Đã chuẩn bị 20 áo &amp; cờ" in unit_page and "ảnh hiến máu.png" in unit_page
+    assert f'src="{photo[0]}"' in unit_page
