@@ -12,7 +12,7 @@ from campaign.importer import import_plan
 from campaign.records import campaign_record
 from store.records import record_campaign
 from tests.conftest import SEED
-from tests.office_env import office, signed_in
+from tests.office_env import PASSWORD, office, signed_in
 from web.office_grid import STARTING
 
 __all__ = ["office"]  # the fixture
@@ -70,3 +70,26 @@ async def test_report_details_keep_line_breaks_name_files_and_show_the_readiness
     assert "Đã chuẩn bị 20 áo &amp; cờ" in row and row.count("đã sẵn sàng") <= 1
     assert written in unit_page and "Đã chuẩn bị 20 áo &amp; cờ" in unit_page and "ảnh hiến máu.png" in unit_page
     assert f'src="{photo[0]}"' in unit_page
+
+
+async def sign_in_to(http, wanted: str):
+    """The sign-in form opened with ?next=…, sent with the next it carries (or the given one, forged)."""
+    form = await http.get("/login", params={"next": wanted})
+    carried = re.search(r'name="next" value="([^"]*)"', form.text)
+    data = {"name": "vp", "password": PASSWORD, "csrf": csrf_of(form.text), "next": carried[1] if carried else wanted}
+    return form, await http.post("/login", data=data)
+
+
+async def test_signing_in_returns_to_the_page_asked_for_and_never_to_another_site(office) -> None:
+    async with office.http() as http:
+        refused = await http.get("/committee", params={"overdue": "1"})
+        form, signed = await sign_in_to(http, "/committee?overdue=1")
+    assert refused.status_code == 401 and 'href="/login?next=%2Fcommittee%3Foverdue%3D1"' in refused.text
+    assert 'name="next" value="/committee?overdue=1"' in form.text
+    assert signed.status_code == 303 and signed.headers["location"] == "/committee?overdue=1"
+    for forged in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+                   "/login", "/\tx", "evil.example"):  # fmt: skip
+        async with office.http() as http:
+            form, signed = await sign_in_to(http, forged)
+        assert 'name="next"' not in form.text, forged
+        assert signed.status_code == 303 and signed.headers["location"] == "/campaigns", forged

@@ -51,7 +51,7 @@ from web.codec import basic_credentials
 from web.evidence import MAX_FILE_BYTES, MAX_FILES, STORED_NAME, EvidenceRefused, check, evidence_response, shown
 from web.guard import ClientAddress, client_address
 from web.middleware import BodyCap, CredentialFirst, SecurityHeaders
-from web.office import office_router
+from web.office import login_url, office_router
 from web.office_accounts import SET_PASSWORD
 from web.office_door import Gate
 from web.portal import Portal, Refused
@@ -198,9 +198,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         """A refusal as JSON {"code", "message"} under /api/ (and for the codec), else as a page."""
         if request.url.path.startswith(("/api/", "/codec/")):
             return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
-        return TEMPLATES.TemplateResponse(
-            request, "problem.html", {"message": message, "code": code}, status_code=status, headers=headers
-        )
+        context = {"message": message, "code": code, "login": login_url(request) if status == 401 else None}
+        return TEMPLATES.TemplateResponse(request, "problem.html", context, status_code=status, headers=headers)
 
     # An outage only (the server does not answer, a connection drops, the schema not yet checked); any
     # other database error is a fault to see as one.
@@ -339,7 +338,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         portal.let_go(campaign, no, list(portal.held(campaign, no, [n for n in waiting if n in removed])))
         waiting = [name for name in waiting if name not in removed]
         duties_typed = typed_duties(await request.form())
-        typed = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
+        typed: dict[str, Any] = {"summary": summary, "participants": participants, "beneficiaries": beneficiaries,
                  "evidence": evidence, "submitted_by": submitted_by, "kept": keeping,
                  "duties": duties_typed}  # fmt: skip
         uploads: list[tuple[bytes, str, str]] | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -54,15 +55,16 @@ def office_router(
     router.include_router(plans_router(door))
     router.include_router(editor_router(door))
 
-    def login_page(request: Request, error: str | None, name: str, status: int = 200) -> Response:
+    def login_page(request: Request, error: str | None, name: str, status: int = 200, next_: str = "") -> Response:
         token = secrets.token_urlsafe(24)
-        response = door.page(request, "login.html", {"error": error, "name": name, "csrf": token}, status)
+        context = {"error": error, "name": name, "csrf": token, "next": local_path(next_) or ""}
+        response = door.page(request, "login.html", context, status)
         response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", secure=secure)
         return response
 
     @router.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request) -> Response:
-        return login_page(request, None, "")
+        return login_page(request, None, "", next_=request.query_params.get("next", ""))
 
     @router.post("/login", response_class=HTMLResponse)
     async def login(
@@ -70,14 +72,15 @@ def office_router(
         name: Annotated[str, Form()] = "",
         password: Annotated[str, Form()] = "",
         csrf: Annotated[str, Form()] = "",
+        wanted: Annotated[str, Form(alias="next")] = "",  # where the person was going
     ) -> Response:
         expected = request.cookies.get(LOGIN_COOKIE, "")
         if not expected or not secrets.compare_digest(csrf, expected):
-            return login_page(request, "Trang đăng nhập đã cũ; đề nghị nhập lại.", name[:60], status=403)
+            return login_page(request, "Trang đăng nhập đã cũ; đề nghị nhập lại.", name[:60], status=403, next_=wanted)
         person, status = gate.sign_in(request, name.strip()[:60], password[:200])
         if person is None:
-            return login_page(request, SIGN_IN_REFUSED, name[:60], status=status)
-        response = RedirectResponse("/campaigns", status_code=303)
+            return login_page(request, SIGN_IN_REFUSED, name[:60], status=status, next_=wanted)
+        response = RedirectResponse(local_path(wanted) or "/campaigns", status_code=303)
         gate.open(response, person)
         response.delete_cookie(LOGIN_COOKIE)
         return response
@@ -113,3 +116,25 @@ def office_router(
     router.include_router(directory_router(door))
     router.include_router(accounts_router(door, gate))
     return router
+
+
+def local_path(wanted: str) -> str | None:
+    """`wanted` when it is a page of this site to return to after signing in ("/committee",
+    "/campaigns/x?overdue=1"), else None: never another site ("https://…", "//evil", "/\\evil"), never
+    the sign-in page itself, nothing with control characters or over 2,000 characters (no open redirect)."""
+    if not wanted or len(wanted) > 2000 or not wanted.startswith("/") or wanted.startswith(("//", "/\\")):
+        return None
+    if "\\" in wanted or any(ord(c) < 32 or ord(c) == 127 for c in wanted):
+        return None
+    parts = urlsplit(wanted)
+    if parts.scheme or parts.netloc or parts.path in ("/login", "/logout"):
+        return None
+    return wanted
+
+
+def login_url(request: Request) -> str:
+    """The sign-in page, returning afterwards to the page asked for (a GET of a local page)."""
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or local_path(wanted) is None:
+        return "/login"
+    return f"/login?{urlencode({'next': wanted})}"
