@@ -12,7 +12,7 @@ from campaign.importer import import_plan
 from campaign.records import campaign_record
 from store.records import record_campaign
 from tests.conftest import SEED
-from tests.office_env import PASSWORD, office, signed_in
+from tests.office_env import PASSWORD, office, signed_in, unit_state
 from web.office_grid import STARTING
 
 __all__ = ["office"]  # the fixture
@@ -93,3 +93,26 @@ async def test_signing_in_returns_to_the_page_asked_for_and_never_to_another_sit
             form, signed = await sign_in_to(http, forged)
         assert 'name="next"' not in form.text, forged
         assert signed.status_code == 303 and signed.headers["location"] == "/campaigns", forged
+
+
+async def test_a_report_entered_for_a_unit_carries_its_evidence_links(office) -> None:
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    await office.after_event(1)
+    form = (await http.get(f"/campaigns/{cid}/activities/1")).text
+    paper = {
+        "csrf": csrf,
+        "unit": "so-vhtt",
+        "channel": "email",
+        "participants": "60",
+        "submitted_by": "Trần Văn C",
+        "summary": "Ra quân 60 đoàn viên",
+        "evidence": "drive.google.com/bien-ban\r\n\r\nhttps://example.org/anh",
+    }
+    entered = await http.post(f"/campaigns/{cid}/activities/1/report", data=paper)
+    await http.aclose()
+    unit, _ = await unit_state(office, 1, "so-vhtt")
+    assert 'name="evidence"' in form.split('id="on-behalf"')[1].split("</form>")[0]
+    assert 'placeholder="dd/mm/yyyy"' in form and "ví dụ 05/03/2024" not in form  # a neutral hint, not a past day
+    assert entered.status_code == 200, entered.text
+    assert unit["report"]["evidence"] == ["https://drive.google.com/bien-ban", "https://example.org/anh"]

@@ -250,3 +250,25 @@ async def test_a_refused_report_keeps_its_chosen_photo_for_the_retry_and_speaks_
         f"{portal.settings.portal_url}/evidence/{held[0]}"
     ]
     assert photo is not None and photo.status_code == 200 and photo.content == PNG
+
+
+async def test_the_report_in_the_history_has_line_feeds_not_the_browsers_cr_lf(portal) -> None:
+    await during_event(portal, 3)
+    token = portal.token("khu-cnc")
+    async with portal.http() as http:
+        csrf = csrf_of((await http.get(f"/u/{token}")).text)
+        sent = await http.post(
+            f"/u/{token}/report/3",
+            data={"csrf": csrf, "participants": "12", "summary": "Dòng một.\r\nDòng hai.\r\n\r\nDòng bốn."},
+        )
+    assert sent.status_code == 200, sent.text
+    handle = portal.env.client.get_workflow_handle(activity_workflow_id(portal.campaign_id, 3))
+    inputs = [
+        event.workflow_execution_update_accepted_event_attributes.accepted_request.input
+        async for event in handle.fetch_history_events()
+        if event.HasField("workflow_execution_update_accepted_event_attributes")
+    ]
+    reports = [i for i in inputs if i.name == "submit_report"]
+    assert len(reports) == 1
+    (message,) = await portal.env.client.data_converter.decode(reports[0].args.payloads, [dict])
+    assert message["summary"] == "Dòng một.\nDòng hai.\n\nDòng bốn."

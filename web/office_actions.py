@@ -23,6 +23,7 @@ from access.links import expiry, secret_problem
 from access.roles import Action
 from campaign.clock import end_of_day
 from campaign.limits import MAX_NAME_CHARS, campaign_id_problem
+from campaign.messages import evidence_link, line_breaks_as_lf
 from campaign.notices import link_resent
 from store.links import NoSuchLink, current_link, link_version, revoke_links
 from store.schema import Assignment, Campaign
@@ -105,7 +106,8 @@ def action_router(door: Door) -> APIRouter:
             raise Refused(404, "not_found", "Mã chiến dịch không hợp lệ.")
         handle = (await door.client()).get_workflow_handle(campaign_workflow_id(campaign_id))
         try:
-            said = str(await handle.execute_update("cancel", {"reason": reason, "via": via(who)}, result_type=str))
+            message = line_breaks_as_lf({"reason": reason, "via": via(who)})  # the history holds LF
+            said = str(await handle.execute_update("cancel", message, result_type=str))
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             reason_said = cause.message if isinstance(cause, ApplicationError) else str(cause)
@@ -121,7 +123,7 @@ def action_router(door: Door) -> APIRouter:
     async def on_behalf(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                         unit: Annotated[str, Form()] = "", channel: Annotated[str, Form()] = "",
                         summary: Annotated[str, Form()] = "", participants: Annotated[str, Form()] = "",
-                        beneficiaries: Annotated[str, Form()] = "",
+                        beneficiaries: Annotated[str, Form()] = "", evidence: Annotated[str, Form()] = "",
                         submitted_by: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         """A report the unit sent on paper, by phone…, entered by the office: the unit's report, with who
         entered it and how it came in the audit trail (`via`)."""
@@ -135,6 +137,7 @@ def action_router(door: Door) -> APIRouter:
             "unit": unit, "summary": summary.replace("\r\n", "\n").replace("\r", "\n"),
             "participants": whole_number(participants, "Số người tham gia"),
             "beneficiaries": whole_number(beneficiaries, "Số người được hưởng lợi") if beneficiaries.strip() else None,
+            "evidence": [evidence_link(line) for line in evidence.splitlines() if line.strip()],
             "submitted_by": submitted_by.strip(), "request_id": f"office-{uuid.uuid4().hex}",
             "via": f"{via(who)}, nhận {how}"[:MAX_NAME_CHARS],
         }  # fmt: skip
@@ -245,9 +248,7 @@ def typed_day(text: str, field: str) -> str:
             return date.fromisoformat(text.strip()).isoformat()
         except ValueError:
             pass
-    raise Refused(
-        422, "rejected", f"{field}: “{text.strip()[:20]}” không phải ngày; viết ngày/tháng/năm, ví dụ 05/03/2024."
-    )
+    raise Refused(422, "rejected", f"{field}: “{text.strip()[:20]}” không phải ngày; viết ngày/tháng/năm (dd/mm/yyyy).")
 
 
 def whole_number(text: str, field: str) -> int:

@@ -12,7 +12,7 @@ import hmac
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from access.links import LinkError, UnitLink, read
-from campaign.messages import Receipt, ended_sentence
+from campaign.messages import Receipt, ended_sentence, line_breaks_as_lf
 from campaign.views import ActivityStatus, UnitView
 from settings import Settings
 from store.database import Store
@@ -340,10 +340,12 @@ _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore
 
 
 async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
-    """An update to an activity's workflow, as both doors send it; a refusal is Refused with the workflow's
-    own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
+    """An update to an activity's workflow, as both doors send it, its line breaks read as LF before it is
+    sent (the update's input in the history is what the activity reads); a refusal is Refused with the
+    workflow's own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
     workflow_id = activity_workflow_id(campaign_id, no)
     handle = client.get_workflow_handle(workflow_id)
+    message = cast(dict[str, Any], line_breaks_as_lf(message))  # a browser's CR LF: the history holds LF
     loop, pause = asyncio.get_running_loop(), 0.05
     lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
     give_up = loop.time() + BUSY_FOR
