@@ -293,6 +293,7 @@ class Receipt(BaseModel):
     phase: Phase
     message: str
     duplicate: bool = False
+    received_at: datetime | None = None  # plan time (the campaign's clock); None in receipts kept before it
 
 
 def find_unit(state: ActivityState, query: str) -> UnitState:
@@ -438,6 +439,7 @@ def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         revision=unit.report.revision,
         phase=state.phase(now),
         message=f"Đã nhận báo cáo lần {unit.report.revision} của {unit.name}, {timing}.",
+        received_at=now,
     )
     if message.request_id:
         kept = receipt.model_dump(mode="json")

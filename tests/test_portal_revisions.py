@@ -272,3 +272,17 @@ async def test_the_report_in_the_history_has_line_feeds_not_the_browsers_cr_lf(p
     assert len(reports) == 1
     (message,) = await portal.env.client.data_converter.decode(reports[0].args.payloads, [dict])
     assert message["summary"] == "Dòng một.\nDòng hai.\n\nDòng bốn."
+
+
+async def test_a_receipt_says_when_on_the_campaigns_clock_as_the_page_dates_are(portal) -> None:
+    token = portal.token("bhxh")
+    async with portal.http() as http:
+        csrf = csrf_of((await http.get(f"/u/{token}")).text)
+        ready = await http.post(f"/u/{token}/ready/2", data={"csrf": csrf, "note": ""})
+        await during_event(portal, 3)
+        token = portal.token("khu-cnc")
+        csrf = csrf_of((await http.get(f"/u/{token}")).text)
+        report = await http.post(f"/u/{token}/report/3", data={"csrf": csrf, "summary": "Xong", "participants": "9"})
+    said = [re.search(r"Nhận lúc ([^<]+)</li>", answer.text) for answer in (ready, report)]
+    assert said[0] is not None and said[0][1].endswith("/03/2024")  # plan time, as the page's dates
+    assert said[1] is not None and said[1][1].endswith("24/03/2024")

@@ -308,10 +308,23 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         sent = sent or {}
         files = [portal.stored_name(str(e)) for e in sent.get("evidence") or []]
         context = {"campaign": campaign, "token": token, "title": title, "message": said, "no": no,
-                   "receipt": receipt, "activity": portal.assigned(campaign, no), "at": datetime.now(UTC),
+                   "receipt": receipt, "activity": portal.assigned(campaign, no),
+                   "at": await received_at(campaign, no, receipt),
                    "sent": sent, "links": [e for e, f in zip(sent.get("evidence") or [], files, strict=True) if not f],
                    "files": portal.shown_names(campaign, [f for f in files if f])}  # fmt: skip
         return TEMPLATES.TemplateResponse(request, "receipt.html", context)
+
+    async def received_at(campaign: UnitCampaign, no: int, receipt: Receipt | None) -> datetime:
+        """When the activity took the answer, on the campaign's clock (the dates of the unit's page are on
+        it too; a demo's clock runs fast): the receipt's moment, or the unit's confirmation as the activity
+        records it; the server's time only when the activity does not say."""
+        if receipt is not None and receipt.received_at is not None:
+            return receipt.received_at
+        if receipt is None:
+            row = next((r for r in await portal.rows(campaign) if r.assigned.no == no), None)
+            if row is not None and row.unit is not None and row.unit.ready_at is not None:
+                return row.unit.ready_at
+        return datetime.now(UTC)
 
     @app.post("/u/{token}/report/{no}", response_class=HTMLResponse, include_in_schema=False)
     async def report_form(
