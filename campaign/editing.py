@@ -166,8 +166,13 @@ def findings(draft: Draft) -> list[Finding]:
     row without units)."""
     edited = {c.row for c in draft.changes if c.row is not None}
     found = [n for n in draft.notes if row_of(n, draft) not in edited or row_of(n, draft) is None]
-    found += lint_findings(draft.lines, draft.plan)
+    filled = without_empty_rows(draft)
+    found += lint_findings(draft.lines, filled.plan)
     for activity in draft.plan.activities:
+        if activity not in filled.plan.activities:
+            found.append(Finding(kind="empty_row", line=None, activity=activity.no,
+                                 message=f"hoạt động {activity.number} còn trống; bỏ qua khi khởi động"))  # fmt: skip
+            continue
         if not activity.title.strip():
             found.append(Finding(kind="no_title", line=activity.line, activity=activity.no,
                                  message=f"hoạt động {activity.number} chưa có tên"))  # fmt: skip
@@ -575,9 +580,29 @@ def corrections(changes: Sequence[Change]) -> list[Correction]:
     ]
 
 
+def is_empty(activity: PlannedActivity, policy: Mapping[str, str] | None = None) -> bool:
+    """A row nobody has written in ("Thêm hoạt động" pressed once too often): no name, units, place,
+    contacts, time or days of its own, and not read from the document (its dates are the defaults)."""
+    return not (activity.title.strip() or activity.responsible or activity.place.strip() or activity.contacts
+                or activity.start_time or activity.duties or activity.line is not None or activity.source_lines
+                or any(policy.values() if policy else ()))  # fmt: skip
+
+
+def without_empty_rows(draft: Draft) -> Draft:
+    """The draft without its wholly empty rows (`is_empty`): they neither block nor start."""
+    kept = [(key, a) for key, a in zip(draft.keys, draft.plan.activities, strict=True)
+            if not is_empty(a, draft.policy.get(key))]  # fmt: skip
+    if len(kept) == len(draft.keys):
+        return draft
+    plan = draft.plan.model_copy(update={"activities": [a for _, a in kept]})
+    return draft.model_copy(update={"plan": plan, "keys": [key for key, _ in kept]})
+
+
 def started_plan(draft: Draft) -> Plan:
-    """The plan to start: the edited plan with its findings as the editor shows them."""
-    return draft.plan.model_copy(update={"findings": findings(draft)}, deep=True)
+    """The plan to start: the edited plan, without its wholly empty rows, with its findings as the editor
+    shows them."""
+    filled = without_empty_rows(draft)
+    return filled.plan.model_copy(update={"findings": findings(filled)}, deep=True)
 
 
 def policy_fields(draft: Draft) -> dict[str, str]:

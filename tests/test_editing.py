@@ -131,7 +131,8 @@ def test_an_unknown_name_is_replaced_by_units_and_units_added_and_removed(draft,
 def test_add_remove_split_and_undo(draft, directory) -> None:
     added = add_row(draft, "lan", AT)
     assert [a.number for a in added.plan.activities] == ["1", "2", "3", "4"] and added.keys[-1] == 4
-    assert any(f.kind == "no_title" and row_of(f, added) == 4 for f in blocking(findings(added)))
+    assert any(f.kind == "empty_row" and row_of(f, added) == 4 for f in findings(added))  # empty: said, not blocking
+    assert not any(row_of(f, added) == 4 for f in blocking(findings(added)))
     removed = remove_row(added, 2, "lan", AT)
     assert [a.number for a in removed.plan.activities] == ["1", "3", "4"]
     split = split_row(removed, 1, "lan", AT)
@@ -197,3 +198,20 @@ def test_the_readers_notes_stay_and_the_lint_is_found_again(directory) -> None:
     assert unknown in findings(draft)
     fixed = apply_form(draft, None, {3: form_of(draft, 3, groups={0: "khu-cnc"})}, directory, "lan", AT)
     assert unknown not in findings(fixed)  # a note about a row changed by hand is no longer shown
+
+
+def test_a_wholly_empty_row_neither_blocks_nor_starts(directory) -> None:
+    from campaign.editing import started_plan
+
+    blank = blank_draft(date(2024, 4, 10))
+    heading = HeadingForm(code="9-KH/ĐTN", title="Tháng Tư xanh", issued_on="01/04/2024", window_start="01/04/2024",
+                          window_end="30/04/2024")  # fmt: skip
+    rows = {1: RowForm(number="1", title="Đạp xe vì môi trường", kind="single_day", start="14/04/2024", end="",
+                       add_lead="so-tnmt")}  # fmt: skip
+    added = add_row(apply_form(blank, heading, rows, directory, "lan", AT), "lan", AT)  # "Thêm hoạt động" once more
+    assert len(added.plan.activities) == 2 and not blocking(findings(added))
+    assert any(f.kind == "empty_row" and f.activity == 2 for f in findings(added))  # said beside the row
+    assert [a.title for a in started_plan(added).activities] == ["Đạp xe vì môi trường"]
+    named = apply_form(added, None, {2: RowForm(number="2", title="", kind="single_day", start="20/04/2024",
+                                                end="", place="Công viên")}, directory, "lan", AT)  # fmt: skip
+    assert {f.kind for f in blocking(findings(named))} == {"no_title"}  # a row with something in it is a row

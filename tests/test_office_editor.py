@@ -285,3 +285,40 @@ async def test_who_may_use_the_editor(office) -> None:
     assert looked.status_code == 403 and posted.status_code == 403 and created.status_code == 403
     assert 'id="drafts"' not in listing.text
     assert anonymous.status_code == 401
+
+
+async def test_the_proposed_id_follows_the_plan_and_an_added_empty_row_does_not_block(office) -> None:
+    first = month_ahead()
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    http, csrf = await signed_in(office, "vp")
+    page = (await follow(http, await http.post("/drafts", data={"csrf": csrf}))).text
+    where = re.search(r'action="(/drafts/[0-9a-f]{32})"', page)[1]  # type: ignore[index]
+
+    def shown_id(page: str) -> str:
+        return re.search(r'id="campaign_id" name="campaign_id" value="([^"]*)"', page)[1]  # type: ignore[index]
+
+    heading = {"code": "45-KH/ĐTN", "plan_title": "Tháng Hành động", "issued_on": f"{first:%d/%m/%Y}",
+               "window_start": f"{first:%d/%m/%Y}", "window_end": f"{last:%d/%m/%Y}"}  # fmt: skip
+    key = re.findall(r'name="row" value="(\d+)"', page)[-1]
+    row = {f"r{key}__title": "Hiến máu nhân đạo", f"r{key}__start": f"{first.replace(day=9):%d/%m/%Y}",
+           f"r{key}__add_lead": "bhxh"}  # fmt: skip
+    page = (await follow(http, await send(http, where, page, "apply", **heading, **row))).text
+    proposed = shown_id(page)
+    page = (await follow(http, await send(http, where, page, "apply", code="46-KH/ĐTN"))).text
+    followed = shown_id(page)
+    page = (await follow(http, await send(http, where, page, "add"))).text  # one row too many, left empty
+    cid = f"hd-{datetime.now(UTC):%H%M%S%f}"
+    page = (await follow(http, await send(http, where, page, "apply", campaign_id=cid))).text
+    page = (await follow(http, await send(http, where, page, "apply", code="47-KH/ĐTN"))).text
+    kept = shown_id(page)
+    started = await send(http, where, page, "start")
+    await http.aclose()
+    try:
+        assert proposed == f"45-kh-dtn-{first:%Y-%m}" and followed == f"46-kh-dtn-{first:%Y-%m}"
+        assert kept == cid  # typed by the clerk: kept whatever the code
+        assert "còn trống; bỏ qua khi khởi động" in page
+        assert started.status_code == 303, started.text[:3000]
+        plan = (await started_input(office, cid)).plan
+        assert [a.title for a in plan.activities] == ["Hiến máu nhân đạo"] and plan.code == "47-KH/ĐTN"
+    finally:
+        await stop(office, cid)

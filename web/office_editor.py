@@ -69,6 +69,14 @@ def heading_form(form: FormData) -> HeadingForm | None:
                        window_end=str(form.get("window_end", "")))  # fmt: skip
 
 
+def proposed_id(draft: Draft) -> str:
+    """The campaign ID the editor proposes, from the plan's code and first month ("31-kh-dtn-2024-05");
+    it follows the code and window while the clerk has not typed an ID of their own."""
+    from cli.campaign_commands import campaign_id_for
+
+    return campaign_id_for(draft.plan.code or "ke-hoach", draft.plan.window.start)
+
+
 def opened(door: Door, draft: Draft, who: Signed) -> Response:
     """A new draft in the store, and the way to its editor."""
     with door.store.session() as session:
@@ -148,8 +156,6 @@ def editor_router(door: Door) -> APIRouter:
         units = door.unit_choices()
         clusters = [u for u in units if door.directory().members_of(u.code)]
         past = past_plan(draft.plan, today().date()) if draft.plan.activities else None
-        from cli.campaign_commands import campaign_id_for
-
         start_form = {**draft.start_form, **(typed or {})}
         context = {
             "who": who, "draft_id": draft_id, "row": row, "draft": draft, "rows": rows, "general": general,
@@ -157,8 +163,7 @@ def editor_router(door: Door) -> APIRouter:
             "units": [(u, fold(f"{u.code} {u.name} {' '.join(u.aliases)}")) for u in units], "clusters": clusters,
             "past": past, "moved": shifted(draft.plan, past.shift) if past else None, "policy": Policy(),
             "typed": start_form, "error": error, "lead": Role.LEAD, "support": Role.SUPPORT,
-            "campaign_id": start_form.get("campaign_id") or campaign_id_for(draft.plan.code or "ke-hoach",
-                                                                            draft.plan.window.start),
+            "campaign_id": start_form.get("campaign_id") or proposed_id(draft), "proposed_id": proposed_id(draft),
             "changes": draft.changes[-20:][::-1], "text": list(enumerate(draft.lines, start=1)),
         }  # fmt: skip
         return door.page(request, "draft_editor.html", context, status)
@@ -181,6 +186,8 @@ def editor_router(door: Door) -> APIRouter:
         now = datetime.now(UTC)
         actor = via(who)
         typed = {name: str(form.get(name, "")) for name in START_FIELDS if name in form}
+        if typed.get("campaign_id", "").strip() in ("", str(form.get("proposed_id", "")).strip()):
+            typed.pop("campaign_id", None)  # the proposal, not typed by the clerk: proposed again from the plan
         with store.session() as session:
             row = row_of_id(session, draft_id)
             before = draft_of(row)
@@ -196,7 +203,10 @@ def editor_router(door: Door) -> APIRouter:
             else:
                 draft = editing.apply_form(before, heading_form(form), row_forms(form), door.directory(), actor, now)
                 draft = act(draft, action, actor, now)
-            draft = draft.model_copy(update={"start_form": {**draft.start_form, **typed}})
+            start_form = {**draft.start_form, **typed}
+            if "campaign_id" not in typed:
+                start_form.pop("campaign_id", None)
+            draft = draft.model_copy(update={"start_form": start_form})
             with store.session() as session:
                 current = row_of_id(session, draft_id)
                 write_draft(session, current, draft, version, actor, now, saved=action == "save")
@@ -232,12 +242,13 @@ def editor_router(door: Door) -> APIRouter:
         def refused(message: str, status: int = 422) -> Response:
             return page(request, who, draft_id, row, draft, error=message, status=status)
 
+        draft = editing.without_empty_rows(draft)
         if not draft.plan.activities:
             return refused("Kế hoạch chưa có hoạt động nào; hãy thêm hoạt động trước khi khởi động.")
         plan = editing.started_plan(draft)
         if blocking := editing.blocking(plan.findings):
             return refused(f"kế hoạch có chỗ không chạy được ({blocking[0].message}); hãy sửa trước khi khởi động")
-        campaign_id = typed.get("campaign_id", "").strip()
+        campaign_id = typed.get("campaign_id", "").strip() or proposed_id(draft)
         if problem := campaign_id_problem(campaign_id):
             return refused(problem)
         past = past_plan(plan, today().date())
