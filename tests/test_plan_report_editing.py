@@ -5,8 +5,10 @@ like any other step, and what the started plan carries. The plan is invented (te
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from campaign.dates import ActivityKind
@@ -29,7 +31,13 @@ from campaign.editing import (
     undo,
 )
 from campaign.importer import import_lines
+from store.drafts import hand_corrections
+from store.schema import CampaignPlan
 from tests.conftest import CORPUS
+from tests.office_env import office, signed_in
+from tests.test_office_editor import follow, form_of, month_ahead, send, started_input, stop
+
+__all__ = ["office"]  # the fixture
 
 AT = datetime(2025, 2, 21, 9, 0, tzinfo=UTC)
 WHO = "lan (office)"
@@ -139,3 +147,159 @@ def test_a_task_without_a_row_is_scheduled_left_out_and_put_back(draft, director
     restored = restore_task(left, task.key, WHO, AT)
     assert restored.plan.unscheduled[0].choice == "pending"
     assert started_plan(left).unscheduled[0].choice == "left_out"
+
+
+# --- through the editor's forms ---------------------------------------------------------------------
+
+
+def whole_plan(first: date) -> bytes:
+    """An invented plan a month ahead: a "Cấp Khối" section with two undated tasks, a "Cấp cơ sở" list of
+    three duties and the report's deadline in "Tổ chức thực hiện"."""
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    due = last + timedelta(days=5)
+    return f"""ĐOÀN KHỐI
+Số: 48-KH/ĐTN
+TP. Hồ Chí Minh, ngày {first.day:02d} tháng {first.month} năm {first.year}
+
+KẾ HOẠCH
+Tháng hành động vì an toàn giao thông
+(Từ ngày {first:%d/%m} đến ngày {last:%d/%m/%Y})
+
+I. MỤC ĐÍCH - YÊU CẦU
+- Nâng cao ý thức chấp hành luật giao thông của đoàn viên.
+II. NỘI DUNG
+1. Hoạt động cấp Khối:
+- Phát động Tháng hành động tại Nhà Văn hóa Thanh niên.
+- Tổ chức Hội thi tìm hiểu Luật Giao thông đường bộ cho đoàn viên.
+- Xây dựng bộ tài liệu hỏi đáp về văn hóa giao thông.
+2. Cấp cơ sở:
+- Tổ chức ít nhất 02 buổi tuyên truyền luật giao thông cho đoàn viên.
+- Vận động đoàn viên đội mũ bảo hiểm đạt chuẩn khi đi xe máy.
+- Ra quân hướng dẫn giao thông tại các nút giao gần trụ sở.
+III. TỔ CHỨC THỰC HIỆN
+1. Văn phòng Đoàn Khối: theo dõi, tổng hợp kết quả.
+2. Các cơ sở Đoàn:
+- Triển khai kế hoạch đến từng chi đoàn.
+- Gửi báo cáo kết quả thực hiện kế hoạch về Văn phòng Đoàn Khối trước ngày {due:%d/%m/%Y}.
+Nơi nhận:
+- Lưu: VP.
+
+LỊCH HOẠT ĐỘNG
+TT	HOẠT ĐỘNG	THỜI GIAN	ĐỊA ĐIỂM	GHI CHÚ
+1	Phát động Tháng hành động	{first.replace(day=3):%d/%m/%Y}	Nhà Văn hóa Thanh niên	so-vhtt phụ trách
+""".encode()
+
+
+async def opened_whole_plan(office, first: date):  # type: ignore[no-untyped-def]
+    http, csrf = await signed_in(office, "vp")
+    preview = await http.post("/campaigns/new", data={"csrf": csrf},
+                              files={"plan": ("atgt.txt", whole_plan(first), "text/plain")})  # fmt: skip
+    digest = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    opened = await follow(http, await http.post("/drafts", data={"csrf": csrf, "upload": digest}))
+    return http, str(opened.url.path), opened.text
+
+
+async def test_the_office_edits_the_duties_schedules_a_task_leaves_one_out_and_starts(office) -> None:
+    first = month_ahead()
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    http, where, page = await opened_whole_plan(office, first)
+    assert 'id="plan-report"' in page and 'id="unscheduled"' in page
+    assert f"Kế hoạch ghi hạn {last + timedelta(days=5):%d/%m/%Y}" in page
+    tasks = re.findall(r'<div class="task pending" id="t(\d+)">\s*<p><strong>([^<]+)</strong> — <em>([^<]+)</em>', page)
+    assert [(t[1][:22], t[2]) for t in tasks] == [("Tổ chức Hội thi tìm hi", "ĐOÀN KHỐI"),
+                                                   ("Xây dựng bộ tài liệu h", "ĐOÀN KHỐI")]  # fmt: skip
+    # a refused due date keeps what was typed, and changes nothing
+    bad = await send(http, where, page, "apply", pr__due="31/02/2031")
+    assert bad.status_code == 422 and "hạn nộp: ngày 31/02/2031 không có thật" in bad.text
+    assert 'value="31/02/2031"' in bad.text
+    due = last + timedelta(days=10)
+    reworded = "Tổ chức ít nhất 03 buổi tuyên truyền luật giao thông\r\ncho đoàn viên và người lao động"
+    page = (await follow(http, await send(http, where, page, "apply", pr__due=f"{due:%d/%m/%Y}",
+                                          pr__duty__1=reworded))).text  # fmt: skip
+    page = (await follow(http, await send(http, where, page, "remove-duty-2"))).text
+    assert 'id="pr-duty-2"' not in page and 'id="pr-duty-3"' in page
+    one, two = tasks[0][0], tasks[1][0]
+    typed = {f"t{one}__day": f"{first.replace(day=20):%d/%m/%Y}", f"t{one}__units": "bhxh; doan so tu phap"}
+    page = (await follow(http, await send(http, where, page, f"schedule-{one}", **typed))).text
+    assert 'value="Tổ chức Hội thi tìm hiểu Luật Giao thông đường bộ cho đoàn viên"' not in page  # a textarea
+    assert "Tổ chức Hội thi tìm hiểu Luật Giao thông đường bộ cho đoàn viên</textarea>" in page
+    page = (await follow(http, await send(http, where, page, f"leave-{two}"))).text
+    assert "Bỏ qua: chiến dịch không theo dõi việc này" in page and "Đã xếp lịch" in page
+    log = page.split('id="changes"')[1]
+    assert "nhiệm vụ 2 của báo cáo kết quả thực hiện kế hoạch: “Vận động đoàn viên" in log and "→ “bỏ”" in log
+    assert f"việc chưa xếp lịch {two}: “chưa xếp lịch” → “bỏ qua”" in log
+    cid = f"atgt-{datetime.now(UTC):%H%M%S%f}"
+    started = await send(http, where, page, "start", campaign_id=cid)
+    await http.aclose()
+    try:
+        assert started.status_code == 303, started.text[:3000]
+        plan = (await started_input(office, cid)).plan
+        assert [a.title[:26] for a in plan.activities] == [
+            "Phát động Tháng hành động", "Tổ chức Hội thi tìm hiểu L", "Báo cáo kết quả thực hiện "]  # fmt: skip
+        task = plan.activities[1]
+        assert (task.start, task.kind.value, task.unit_codes) == (first.replace(day=20), "single_day",
+                                                                  ["bhxh", "so-tu-phap"])  # fmt: skip
+        report = plan.activities[2]
+        assert (report.end, report.due_given) == (due, True)
+        assert [(d.no, d.text[:30]) for d in report.duties] == [
+            (1, "Tổ chức ít nhất 03 buổi tuyên "), (2, "Ra quân hướng dẫn giao thông t")]  # fmt: skip
+        assert report.duties[0].text.endswith("cho đoàn viên và người lao động")
+        assert plan.plan_report is not None and plan.plan_report.due == due
+        with office.store.session() as session:
+            record = session.get(CampaignPlan, cid)
+            assert record is not None
+            fields = {c["field"]: (c["before"], c["after"], c["who"]) for c in record.changes}
+            assert fields["report_due_date"][1:] == (f"{due:%d/%m/%Y}", "vp (office)")
+            assert fields["duty-2"][1] == "bỏ" and fields[f"task-{two}"][1] == "bỏ qua"
+            assert fields[f"task-{one}"][1] == "xếp lịch: hoạt động 2"
+            chosen = {t["key"]: (t["choice"], t["activity"]) for t in record.started_plan["unscheduled"]}
+            assert chosen == {int(one): ("scheduled", 2), int(two): ("left_out", None)}
+            fixed = {c.field for c in hand_corrections(session, cid)}
+        assert {"hạn báo cáo kết quả thực hiện kế hoạch", f"việc chưa xếp lịch {two}"} <= fixed
+    finally:
+        await stop(office, cid, range(1, 5))
+
+
+async def test_the_report_turned_off_starts_without_it(office) -> None:
+    first = month_ahead()
+    http, where, page = await opened_whole_plan(office, first)
+    fields = form_of(page)
+    assert fields["pr-enabled"] == ["yes"]
+    fields = {name: values for name, values in form_of(page).items() if name != "pr-enabled"}  # unticked
+    data = [(name, value) for name, values in fields.items() for value in values] + [("action", "apply")]
+    body = str(httpx.QueryParams(data)).encode()
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    page = (await follow(http, await http.post(where, content=body, headers=form))).text
+    assert 'name="pr-enabled" value="yes">' in page  # shown unticked
+    cid = f"atgt-off-{datetime.now(UTC):%H%M%S%f}"
+    fields = form_of(page)
+    assert "pr-enabled" not in fields
+    started = await send(http, where, page, "start", campaign_id=cid)
+    await http.aclose()
+    try:
+        assert started.status_code == 303, started.text[:3000]
+        plan = (await started_input(office, cid)).plan
+        assert [a.no for a in plan.activities] == [1] and not plan.plan_report.enabled  # type: ignore[union-attr]
+    finally:
+        await stop(office, cid, range(1, 3))
+
+
+async def test_who_may_decide_on_the_report_and_the_tasks(office) -> None:
+    first = month_ahead()
+    http, where, page = await opened_whole_plan(office, first)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+    forged = await http.post(where, data={"csrf": "sai", "action": "remove-duty-1", "pr-shown": "1"})
+    no_csrf = await http.post(where, data={"action": "leave-1"})
+    committee, committee_csrf = await signed_in(office, "btv")
+    removed = await committee.post(where, data={"csrf": committee_csrf, "action": "remove-duty-1"})
+    left = await committee.post(where, data={"csrf": committee_csrf, "action": "leave-1"})
+    own_csrf_elsewhere = await committee.post(where, data={"csrf": csrf, "action": "leave-1"})
+    nobody = office.http()
+    anonymous = await nobody.post(where, data={"csrf": csrf, "action": "leave-1"})
+    after = (await http.get(where)).text
+    for client in (http, committee, nobody):
+        await client.aclose()
+    assert forged.status_code == 403 and no_csrf.status_code == 403
+    assert removed.status_code == 403 and left.status_code == 403 and own_csrf_elsewhere.status_code == 403
+    assert anonymous.status_code in (401, 403)
+    assert 'id="pr-duty-1"' in after and 'class="task pending"' in after and 'id="changes"' not in after
