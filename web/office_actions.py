@@ -138,6 +138,8 @@ def action_router(door: Door) -> APIRouter:
             "submitted_by": submitted_by.strip(), "request_id": f"office-{uuid.uuid4().hex}",
             "via": f"{via(who)}, nhận {how}"[:MAX_NAME_CHARS],
         }  # fmt: skip
+        if (answers := duty_answers(await request.form())) is not None:  # the report on the plan, duty by duty
+            message["duties"] = answers
         receipt = await send_update(await door.client(), campaign_id, no, "submit_report", message)
         return door.done(request, who, campaign_id, f"{receipt.message} (nhập thay đơn vị, nhận {how}).")
 
@@ -256,6 +258,31 @@ def whole_number(text: str, field: str) -> int:
     if not cleaned.isdigit() or len(cleaned) > 9:
         raise Refused(422, "rejected", f"{field}: “{cleaned[:20]}” không phải số nguyên (chỉ gồm chữ số).")
     return int(cleaned)
+
+
+_DUTY_FIELD = re.compile(r"^duty-(\d{1,2})-(status|note|participants|count)$")
+
+
+def duty_answers(form: Any) -> list[dict[str, Any]] | None:
+    """The answers per duty the office typed from the unit's report on the plan (`duty-<no>-status`, `-note`,
+    `-participants`, `-count`); None when the form has no duties. A duty without a choice is left out, for
+    the activity to name it."""
+    typed: dict[int, dict[str, str]] = {}
+    for key, value in form.multi_items():
+        if (m := _DUTY_FIELD.match(key)) and isinstance(value, str):
+            typed.setdefault(int(m[1]), {})[m[2]] = value
+    if not typed:
+        return None
+    answers = []
+    for no, fields in sorted(typed.items()):
+        if not fields.get("status"):
+            continue
+        answer: dict[str, Any] = {"duty": no, "status": fields["status"], "note": fields.get("note", "").strip()}
+        for name, words in (("participants", "số người tham gia"), ("count", "số lượng")):
+            if fields.get(name, "").strip():
+                answer[name] = whole_number(fields[name], f"Nhiệm vụ {no}: {words}")
+        answers.append(answer)
+    return answers
 
 
 def campaign_units(door: Door, campaign_id: str) -> dict[str, str]:

@@ -322,7 +322,8 @@ def grid_router(door: Door) -> APIRouter:
                                                for c, (_, o) in kept.get(no, {}).items()},
                    "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()},
                    "duty_totals": duty_totals(duties, latest) if duties else [],
-                   "duty_names": {d.no: d.short for d in duties}, "status_words": STATUS_WORDS}  # fmt: skip
+                   "duty_names": {d.no: d.short for d in duties}, "status_words": STATUS_WORDS,
+                   "duties": duties}  # fmt: skip
         return door.page(request, "activity.html", context)
 
     @router.get("/campaigns/{campaign_id}/evidence/{name}")
