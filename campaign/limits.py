@@ -1,7 +1,7 @@
 """Every limit on what a person or a plan can set, in one place.
 
 The message models (campaign.messages) and the importer enforce these; the
-database columns are wider than every one of them (tests/test_limits.py checks
+database columns are wider than every one of them (tests/test_dead_letters.py checks
 that), so a value the workflow accepts can always be written. The README's
 "Limits" section lists them for people.
 """
@@ -28,6 +28,7 @@ MAX_ASSIGNED_AT_ONCE = 100  # units named in one assignment
 MAX_CAMPAIGN_ID_CHARS = 64
 CAMPAIGN_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 MAX_UNIT_CODE_CHARS = 60  # the store's unit_code columns hold 80
+MAX_ACCOUNT_NAME_CHARS = 60  # a person's sign-in name (the users.name column holds 60)
 MAX_ACTIVITY_NO = 999
 
 # --- plan documents ------------------------------------------------------------------

@@ -1,25 +1,24 @@
 """What the unit portal does, door-independent: check a link, read a unit's activities, send its answers.
 
-The HTML pages (web.pages) and the JSON API (web.api) are thin over this. Answers go to the
-activity workflows as the same updates the CLI sends, read by the same checks.
+The unit's pages and its JSON API (both in web.app) are thin over this. Answers go to the activity
+workflows as the same updates the CLI sends (service.updates), read by the same checks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from access.links import LinkError, UnitLink, read
-from campaign.messages import Receipt, ended_sentence
+from campaign.messages import Receipt
 from campaign.views import ActivityStatus, UnitView
+from service.status import statuses
+from service.updates import Refused, Update, send_to_activity
 from settings import Settings
 from store.database import Store
 from store.evidence import (
@@ -40,8 +39,7 @@ from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
 from web.evidence import MAX_UNIT_BYTES, STORED_NAME
 from web.evidence import store as store_file
 from web.guard import FailureLimit
-from workflows.ended import activity_ended, ended_refusal
-from workflows.ids import activity_workflow_id
+from workflows.activity import CampaignActivityWorkflow
 
 # What a refused link is told, by reason.
 LINK_PROBLEMS = {
@@ -55,14 +53,6 @@ LINK_PROBLEMS = {
     ),
     "too_many": (429, "Quá nhiều lần thử liên kết không hợp lệ từ địa chỉ này. Đề nghị thử lại sau ít phút."),
 }
-
-
-class Refused(Exception):
-    """A request the portal refuses; `code` is stable for API clients, `message` Vietnamese."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass(frozen=True)
@@ -138,10 +128,10 @@ class Portal:
 
     # --- answering --------------------------------------------------------------------
 
-    async def send(self, campaign: UnitCampaign, no: int, update: str, message: dict[str, Any]) -> Any:
-        """An update to the activity's workflow; its rejection as Refused with the workflow's own sentence."""
+    async def send(self, campaign: UnitCampaign, no: int, update: Update, message: dict[str, Any]) -> Any:
+        """`update` (a method of the activity's workflow) with the unit's message; its refusal as Refused."""
         self.assigned(campaign, no)
-        return await send_update(await self._client(), campaign.campaign_id, no, update, message)
+        return await send_to_activity(await self._client(), campaign.campaign_id, no, update, message)
 
     # --- evidence files ------------------------------------------------------------
 
@@ -229,7 +219,7 @@ class Portal:
         names = [f.name for f in files]
         message = {**message, "evidence": [*evidence, *self.upload_urls(uploads)]}
         try:
-            receipt: Receipt = await self.send(campaign, no, "submit_report", message)
+            receipt: Receipt = await self.send(campaign, no, CampaignActivityWorkflow.submit_report, message)
         except BaseException:
             with self.store.session() as session:
                 gone = release(session, campaign.campaign_id, campaign.unit_code, no, [f.name for f in fresh])
@@ -254,39 +244,3 @@ def over_quota(used: int, adding: int) -> str:
         f"vượt hạn mức {MAX_UNIT_BYTES // 2**20} MB. Đề nghị gửi ít tệp hơn, hoặc gửi đường dẫn tới ảnh đã lưu "
         "ở nơi khác"
     )
-
-
-async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
-    """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
-
-    async def status(no: int) -> ActivityStatus | None:
-        try:
-            answer: ActivityStatus = await client.get_workflow_handle(activity_workflow_id(campaign_id, no)).query(
-                "status", result_type=ActivityStatus
-            )
-        except Exception:  # closed long ago, or the server is away
-            return None
-        return answer
-
-    return list(await asyncio.gather(*(status(no) for no in nos)))
-
-
-async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
-    """An update to an activity's workflow, as both doors send it; a refusal is Refused with the workflow's
-    own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
-    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
-    try:
-        return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
-    except (WorkflowUpdateFailedError, RPCError) as exc:
-        if activity_ended(exc):  # closed, cancelled, or closing under this very update
-            raise Refused(409, "closed", ended_refusal(exc) or ended_sentence(no)) from None
-        if isinstance(exc, RPCError):
-            raise Refused(503, "unavailable", UNAVAILABLE) from None
-        cause = exc.cause
-        raise Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause)) from None
-
-
-UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút."
-
-
-RESULT_TYPES: dict[str, Any] = {"confirm_ready": str, "submit_report": Receipt}
