@@ -20,6 +20,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     START = "start"
     MANAGE_USERS = "manage_users"
+    EDIT_DIRECTORY = "edit_directory"  # the unit directory: list, add, edit, disable, import, export
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {

@@ -27,8 +27,10 @@ from activities.contracts import ChannelFailure, Delivery
 from activities.logs import activity_logger
 from campaign.escape import first_line, redacted_url
 from campaign.notices import PERSONAL_LINK, Notice, late_line
+from campaign.units import Unit
 from settings import Settings
 from store.database import Store
+from store.directory import current_contacts
 from store.links import link_version
 from store.outbox import FAILED, RETRYING, SENDING, SENT, claim, finish
 
@@ -54,6 +56,22 @@ class Notifier:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+
+    def current_contacts(self, notices: list[Notice]) -> dict[str, Unit]:
+        """The recipients' rows in the store's directory now (one query for a batch); empty when the
+        store keeps no directory (a deployment run from UNITS_FILE and the CLI only)."""
+        with self.store.session() as session:
+            return current_contacts(session, [n.to.code for n in notices if n.to is not None])
+
+    @staticmethod
+    def addressed_now(notice: Notice, contacts: dict[str, Unit]) -> Notice:
+        """The notice to the unit's current e-mail, webhook and channel: the campaign's snapshot of the
+        directory is from its start, and the office may have changed an address since."""
+        now = contacts.get(notice.to.code) if notice.to is not None else None
+        if notice.to is None or now is None:
+            return notice
+        update = {"email": now.email, "webhook_url": now.webhook_url, "channel": now.channel}
+        return notice.model_copy(update={"to": notice.to.model_copy(update=update)})
 
     def channels_for(self, notice: Notice) -> list[str]:
         """A unit's own channel in the directory wins over the default ones."""
@@ -83,7 +101,7 @@ class Notifier:
 
     @activity.defn
     def send_notice(self, notice: Notice) -> Delivery:
-        return self.deliver(notice, notice_logger(notice))
+        return self.deliver(self.addressed_now(notice, self.current_contacts([notice])), notice_logger(notice))
 
     @activity.defn
     def send_notices(self, notices: list[Notice]) -> list[Delivery]:
@@ -92,10 +110,13 @@ class Notifier:
         retries it; the retry finds the sent ones marked and sends only what is left."""
         deliveries: list[Delivery] = []
         waiting: list[str] = []
+        contacts = self.current_contacts(notices)
         with Outlets(self.settings) as outlets:
             for notice in notices:
                 try:
-                    deliveries.append(self.deliver(notice, notice_logger(notice), outlets))
+                    deliveries.append(
+                        self.deliver(self.addressed_now(notice, contacts), notice_logger(notice), outlets)
+                    )
                 except TransientDeliveryError as exc:
                     waiting.append(str(exc))
                     deliveries.append(Delivery())

@@ -30,6 +30,7 @@ class Unit(BaseModel):
     channel: str | None = None  # overrides the default notification channel
     webhook_url: str | None = None
     cluster: str | None = None  # code of the cluster this unit belongs to
+    contact: str | None = None  # the person the office calls there (name, phone), as the office keeps it
 
     @field_validator("name", "aliases", mode="after")
     @classmethod

@@ -221,3 +221,77 @@ class OfficeSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class DirectoryUnit(Base):
+    """A unit of the directory the office keeps in the browser (seeded from UNITS_FILE). Never deleted:
+    a unit no longer in use is `disabled`, and old campaigns keep naming it."""
+
+    __tablename__ = "directory_units"
+
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    aliases: Mapped[list[str]]
+    email: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    cluster: Mapped[str | None] = mapped_column(String(80))
+    contact: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class DirectoryState(Base):
+    """The directory as a whole (one row): its organisation, a version bumped by every change (so a page
+    knows when to read it again), and the digest of the UNITS_FILE last applied."""
+
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    file_digest: Mapped[str | None] = mapped_column(String(64))
+    seeded_at: Mapped[datetime]
+
+
+class DirectoryChange(Base):
+    """Who changed which unit of the directory, when, and what: `detail` {"fields": {field: [before, after]}}."""
+
+    __tablename__ = "directory_changes"
+    __table_args__ = (Index("ix_directory_changes_unit", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))  # seed, add, edit, disable, enable, import, file
+    unit_code: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]]
+
+
+class AccountChange(Base):
+    """Who changed which account, when, and what (added, role, disabled, enabled, unlocked, password)."""
+
+    __tablename__ = "account_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str] = mapped_column(String(60), index=True)
+    detail: Mapped[dict[str, Any]]
+
+
+class PasswordLink(Base):
+    """A one-time link an administrator hands to a person to set their password: the URL carries a random
+    token, this row its SHA-256; it works once, until `expires_at`."""
+
+    __tablename__ = "password_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -18,11 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.schema import OfficeSession, User
+from store.schema import AccountChange, OfficeSession, User
 
 HASHER = PasswordHasher()
 MIN_PASSWORD_CHARS = 10
 SESSION_LENGTH = timedelta(hours=12)
+CLI_ACTOR = "dòng lệnh (starter.py users)"  # who changed an account when no signed-in person did
 # The one answer to every failed sign-in, whatever failed: no telling which names exist, which are
 # disabled, or which are waiting out a back-off.
 SIGN_IN_REFUSED = (
@@ -47,16 +48,25 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def add_user(session: Session, name: str, role: str, password: str) -> None:
+def record(session: Session, actor: str, action: str, name: str, **detail: object) -> None:
+    """One line of the accounts' audit trail: who changed which account, when, and what."""
+    session.add(AccountChange(at=datetime.now(UTC), actor=actor[:120], action=action, user_name=name[:60],
+                              detail=detail))  # fmt: skip
+
+
+def add_user(session: Session, name: str, role: str, password: str, by: str = CLI_ACTOR) -> None:
     if session.scalar(select(User).where(User.name == name)):
         raise AccountError(f"đã có tài khoản {name}")
     if problem := password_problem(password):
         raise AccountError(problem)
     session.add(User(name=name, role=role, password_hash=HASHER.hash(password), disabled=False, failed_logins=0,
                      created_at=datetime.now(UTC)))  # fmt: skip
+    record(session, by, "add", name, role=role)
 
 
-def set_password(session: Session, name: str, password: str, keep_session: str | None = None) -> None:
+def set_password(
+    session: Session, name: str, password: str, keep_session: str | None = None, by: str = CLI_ACTOR
+) -> None:
     """A new password; every session of the person ends except `keep_session` (the token of the one
     that changed it, when it was changed from a browser)."""
     user = _existing(session, name)
@@ -68,12 +78,14 @@ def set_password(session: Session, name: str, password: str, keep_session: str |
     session.execute(
         delete(OfficeSession).where(OfficeSession.user_id == user.id, OfficeSession.token_hash.not_in(kept))
     )
+    record(session, by, "password", name)
 
 
-def disable(session: Session, name: str) -> None:
+def disable(session: Session, name: str, by: str = CLI_ACTOR) -> None:
     user = _existing(session, name)
     user.disabled = True
     session.execute(delete(OfficeSession).where(OfficeSession.user_id == user.id))
+    record(session, by, "disable", name)
 
 
 def users(session: Session) -> list[User]:

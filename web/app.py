@@ -60,6 +60,7 @@ from web.evidence import MAX_FILE_BYTES, MAX_FILES, STORED_NAME, EvidenceRefused
 from web.guard import ClientAddress, client_address
 from web.middleware import BodyCap, CredentialFirst, SecurityHeaders
 from web.office import office_router
+from web.office_accounts import SET_PASSWORD
 from web.office_door import Gate
 from web.portal import Portal
 from workflows.activity import CampaignActivityWorkflow
@@ -77,7 +78,15 @@ TEMPLATES.env.globals["ended_sentence"] = ended_sentence
 TEMPLATES.env.globals["limits"] = limits  # a form's maxlength is the limit the message models enforce
 MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 # Smaller caps by path (the first prefix that matches); everything else MAX_BODY_BYTES.
-BODY_CAPS = [("/api/", 1024 * 1024), ("/login", 64 * 1024), ("/logout", 64 * 1024), ("/codec/", 8 * 1024 * 1024)]
+BODY_CAPS = [
+    ("/api/", 1024 * 1024),
+    ("/login", 64 * 1024),
+    ("/logout", 64 * 1024),
+    ("/codec/", 8 * 1024 * 1024),
+    ("/account", 64 * 1024),
+    ("/directory/import", 8 * 1024 * 1024),
+    ("/directory", 256 * 1024),
+]
 UNIT_PATH = re.compile(r"^/u/(?P<token>[^/]+)(?:/|$)")
 # Starlette's and FastAPI's own refusals (no such page, wrong method, a body that cannot be read), in
 # the documented {"code", "message"} shape and in Vietnamese.
@@ -183,7 +192,8 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     async def credential_first(request: Request) -> Response | None:
         """The credential a request needs, checked before its body is read (the route checks it again,
         with the role and CSRF token): a unit's link for /u/…, the bearer token for /api/…, a session
-        (or the single sign-on proxy) for the office's pages; the sign-in form needs none."""
+        (or the single sign-on proxy) for the office's pages; the sign-in form and a one-time password link
+        (itself the credential, checked by its route) need none."""
         path = request.url.path
         try:
             if (unit := UNIT_PATH.match(path)) is not None:
@@ -195,7 +205,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
                 # credentials, which the route checks through the sign-in's limits
                 if settings.payload_keys and gate.signed(request) is None and not basic_credentials(request):
                     raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
-            elif path != "/login" and gate.signed(request) is None:
+            elif path != "/login" and not path.startswith(SET_PASSWORD) and gate.signed(request) is None:
                 raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
         except Refused as exc:
             return problem(request, exc.status, exc.code, exc.message)
@@ -416,6 +426,8 @@ def office_contact(settings: Settings) -> str:
 
 def loggable_path(path: str, secret: str) -> str:
     """The path with a unit's link token replaced by the token's id (a token is a credential, never logged)."""
+    if path.startswith(SET_PASSWORD):  # a one-time password link is a credential too
+        return f"{SET_PASSWORD}<token>"
     found = UNIT_PATH.match(path)
     if found is None:
         return path

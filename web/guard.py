@@ -88,9 +88,21 @@ class SignInLimit:
 
     BACK_OFF: list[RateLimitItem] = parse_many("5/minute;10/15 minutes;20/hour")
     PER_ADDRESS: RateLimitItem = parse("30/10 minutes")
+    MAX_NAMES = 10_000  # names remembered with the addresses they failed from (for `unlock`)
 
     def __init__(self) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._tried: dict[str, set[str]] = {}  # name → addresses it failed from within the last hour
+
+    def waits_anywhere(self, name: str) -> bool:
+        """Whether the name is waiting out a back-off from some address (the accounts page shows it locked)."""
+        return any(self.name_waits(name, address) for address in self._tried.get(self._key(name), ()))
+
+    def unlock(self, name: str) -> None:
+        """An administrator ends the name's back-off from every address."""
+        for address in self._tried.pop(self._key(name), set()):
+            for step in self.BACK_OFF:
+                self._limiter.clear(step, "sign-in", self._key(name), address)
 
     @staticmethod
     def _key(name: str) -> str:
@@ -104,6 +116,9 @@ class SignInLimit:
 
     def failed(self, name: str, address: str) -> None:
         self._limiter.hit(self.PER_ADDRESS, "sign-in", address)
+        if len(self._tried) >= self.MAX_NAMES:
+            self._tried.clear()  # only `unlock` reads it; the windows themselves are kept by the limiter
+        self._tried.setdefault(self._key(name), set()).add(address)
         for step in self.BACK_OFF:
             self._limiter.hit(step, "sign-in", self._key(name), address)
 

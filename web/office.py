@@ -27,8 +27,10 @@ from store.database import Store
 from store.schema import Campaign
 from store.users import SIGN_IN_REFUSED
 from web.codec import codec_router
+from web.office_accounts import accounts_router
 from web.office_actions import action_router
 from web.office_committee import committee_router
+from web.office_directory import directory_router
 from web.office_door import Door, Gate
 from web.office_grid import campaign_words, grid_router
 from web.office_plans import plans_router
@@ -92,10 +94,19 @@ def office_router(
         who = allowed(request, Action.VIEW)
         with store.session() as session:
             rows = list(session.scalars(select(Campaign).order_by(Campaign.started_at.desc()).limit(200)))
-        return door.page(request, "campaigns.html", {"who": who, "campaigns": rows,
-                                                     "may_start": may(who.person.role, Action.START)})  # fmt: skip
+        role = who.person.role
+        context = {
+            "who": who,
+            "campaigns": rows,
+            "may_start": may(role, Action.START),
+            "may_directory": may(role, Action.EDIT_DIRECTORY),
+            "may_accounts": may(role, Action.MANAGE_USERS),
+        }
+        return door.page(request, "campaigns.html", context)
 
     router.include_router(grid_router(door))
     router.include_router(committee_router(door))
     router.include_router(action_router(door))
+    router.include_router(directory_router(door))
+    router.include_router(accounts_router(door, gate))
     return router

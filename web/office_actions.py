@@ -158,7 +158,7 @@ def action_router(door: Door) -> APIRouter:
                 else current_link(session, door.settings, campaign_id, code)
             )
         log.info("links revoked", campaign_id=campaign_id, unit=code, version=version, by=via(who))
-        unit = door.directory().by_code.get(code)
+        unit = door.units().get(code)
         name = unit.name if unit else code
         said = (f"Đã thu hồi liên kết cũ của {name}: liên kết cũ không mở được nữa. Đơn vị cần liên kết mới "
                 "dưới đây; hãy gửi ngay cho đơn vị.")  # fmt: skip
@@ -168,7 +168,7 @@ def action_router(door: Door) -> APIRouter:
 
     async def send_link(campaign_id: str, code: str, who: Signed) -> str:
         """E-mail the unit its current link; the sentence to show, or Refused saying why not."""
-        unit = door.directory().by_code.get(code)
+        unit = door.units().get(code)
         return await resend_link(door.store, door.settings, unit, code, campaign_id, via(who), log)
 
     @router.post("/campaigns/{campaign_id}/units/{code}/resend", response_class=HTMLResponse)

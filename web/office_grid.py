@@ -357,7 +357,7 @@ def grid_router(door: Door) -> APIRouter:
         if may(who.person.role, Action.ASSIGN) and not secret_problem(door.settings.portal_secret):
             with door.store.session() as session:
                 link = current_link(session, door.settings, campaign_id, code)
-        known = door.directory().by_code.get(code)
+        known = door.units().get(code)
         context = {"who": who, "campaign": campaign, "code": code, "name": next(iter(names.values())),
                    "owed": owed, "link": link, "email": known.email if known else None}  # fmt: skip
         return door.page(request, "office_unit.html", context)
@@ -367,7 +367,7 @@ def grid_router(door: Door) -> APIRouter:
         campaign, _ = recorded_campaign(door, campaign_id)
         if secret_problem(door.settings.portal_secret):
             raise Refused(503, "unavailable", "Cổng trả lời chưa được cấu hình (PORTAL_SECRET); chưa có liên kết.")
-        known = door.directory().by_code
+        known = door.units()
         names = {c: n for per in stored_assignments(door, campaign_id).values() for c, (n, _) in per.items()}
         with door.store.session() as session:
             rows = [
