@@ -8,9 +8,17 @@ last revise their report, and the last report closes the activity. Prints per si
 campaign took to start (until the activity answers its query and until every assignment notice is
 sent), the reports' throughput, the notices sent by kind against the policy's count, the runs of
 the activity workflow (continue-as-new) with the largest history in events and bytes, the largest
-single history event (an upper bound for any payload), and the process's peak RSS.
+single history event (an upper bound for any payload), the process's peak RSS; and what a busy host
+needs: the longest and the p99 workflow task (from each history's task started → completed events,
+the campaign's and every run of the activity), the WorkflowTaskTimedOut and failed tasks in every
+run, and the time a fresh worker takes to replay the largest run (`Replayer`, the worker's own
+converter). Every size runs twice: alone, then with a CPU hog beside the worker (another process
+that keeps one core busy, for at most HOG_LIMIT).
 
-`--quick` runs 30 units only (CI runs it so the benchmark cannot rot).
+Goals at 5,000 units with the hog: 0 task time-outs, longest task < 3 s, p99 < 1 s, replay < 3 s.
+
+`--quick` runs 30 units only (CI runs it so the benchmark cannot rot); `--no-hog` skips the second
+pass; `--keep DIR` writes every run's history there as JSON (to replay or profile).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,8 +37,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from temporalio.client import Client, WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.worker import Replayer
 
+from access.payloads import data_converter
 from bench.city import ISSUED, city_directory, city_plan
 from campaign.clock import VIETNAM, start_of_day
 from campaign.messages import SubmitReport
@@ -42,22 +54,83 @@ from store.schema import Notification, UnitReport
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.registry import ALL_WORKFLOWS
 
 IN_FLIGHT = 10  # Temporal accepts at most 10 updates in flight per workflow
 
 
-async def runs_of(client: Client, workflow_id: str) -> list[tuple[int, int, int]]:
-    """(events, bytes, largest event in bytes) for every run of `workflow_id`, newest first."""
+HOG_LIMIT = 3600  # seconds: the hog stops by itself even if the benchmark is killed
+
+
+@dataclass
+class Run:
+    """One run of a workflow (a continue-as-new starts the next), from its history."""
+
+    history: WorkflowHistory
+    events: int
+    bytes: int
+    largest_event: int
+    task_seconds: list[float]  # each workflow task, started → completed (or timed out, failed)
+    timed_out: int  # WorkflowTaskTimedOut events
+    failed: int  # WorkflowTaskFailed events (e.g. new messages came while the run tried to continue as new)
+
+
+def read_run(history: WorkflowHistory) -> Run:
+    ends = {
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    }
+    sizes, tasks, started = [], [], None
+    for event in history.events:
+        sizes.append(event.ByteSize())
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            started = event.event_time.ToDatetime()
+        elif event.event_type in ends and started is not None:
+            tasks.append((event.event_time.ToDatetime() - started).total_seconds())
+            started = None
+    kinds = Counter(event.event_type for event in history.events)
+    return Run(
+        history=history,
+        events=len(sizes),
+        bytes=sum(sizes),
+        largest_event=max(sizes),
+        task_seconds=tasks,
+        timed_out=kinds[EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT],
+        failed=kinds[EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED],
+    )
+
+
+async def runs_of(client: Client, workflow_id: str) -> list[Run]:
+    """Every run of `workflow_id`, newest first."""
     found = []
     run_id: str | None = None
     while True:
         history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        sizes = [event.ByteSize() for event in history.events]
-        found.append((len(sizes), sum(sizes), max(sizes)))
+        found.append(read_run(history))
         previous = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
         if not previous:
             return found
         run_id = previous
+
+
+async def replay_seconds(run: Run) -> float:
+    """How long a fresh worker takes to replay `run` from its first event."""
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=data_converter())
+    began = time.perf_counter()
+    await replayer.replay_workflow(run.history)
+    return time.perf_counter() - began
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
+
+
+def cpu_hog(seconds: float = HOG_LIMIT) -> subprocess.Popen[bytes]:
+    """Another process keeping one core busy, for at most `seconds`."""
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+    return subprocess.Popen([sys.executable, "-c", spin])
 
 
 async def in_flight(handle: WorkflowHandle, messages: list[SubmitReport]) -> float:
@@ -82,14 +155,45 @@ class Figures:
     reports_per_s: tuple[float, float]
     total_s: float
     notices: dict[str, tuple[int, int]]  # kind → (sent, what the policy calls for)
-    runs: list[tuple[int, int, int]]  # per run: events, bytes, largest event
-    campaign_runs: list[tuple[int, int, int]]
+    runs: list[Run]
+    campaign_runs: list[Run]
     outcomes: dict[str, int]
     rss_mb: float
     reports_recorded: int  # report revisions in the store (every first report and revision: 2n - 1)
+    hog: bool = False
+    replay_s: float = 0.0  # the largest activity run, replayed afresh
+
+    @property
+    def tasks(self) -> list[float]:
+        return [t for run in [*self.runs, *self.campaign_runs] for t in run.task_seconds]
+
+    @property
+    def timed_out(self) -> int:
+        return sum(run.timed_out for run in [*self.runs, *self.campaign_runs])
+
+    @property
+    def failed(self) -> int:
+        return sum(run.failed for run in [*self.runs, *self.campaign_runs])
+
+    @property
+    def largest(self) -> Run:
+        return max(self.runs, key=lambda run: (run.events, run.bytes))
 
 
-async def one_size(n: int) -> Figures:
+async def one_size(n: int, hog: bool = False) -> Figures:
+    hogging = cpu_hog() if hog else None
+    try:
+        figures = await _one_size(n)
+    finally:
+        if hogging is not None:
+            hogging.kill()
+            hogging.wait()
+    figures.hog = hog
+    figures.replay_s = await replay_seconds(figures.largest)
+    return figures
+
+
+async def _one_size(n: int) -> Figures:
     env = await time_skipping_env()
     directory = city_directory(n)
     plan = city_plan(directory)
@@ -184,7 +288,8 @@ async def one_size(n: int) -> Figures:
 
 
 def show(f: Figures) -> None:
-    print(f"\n== {f.units} units ==")
+    beside = "with a CPU hog on one core beside the worker" if f.hog else "alone"
+    print(f"\n== {f.units} units, {beside} ==")
     print(f"start: the activity answers after {f.answering_s:.2f} s, all {f.units} assigned after {f.assigned_s:.2f} s")
     print(f"escalation levels before the reports: {f.levels}")
     first, revised = f.reports_per_s
@@ -193,20 +298,40 @@ def show(f: Figures) -> None:
         verdict = "ok" if got == want else "MISSING" if got < want else "EXTRA"
         print(f"  {kind:16} sent {got:6}  policy {want:6}  {verdict}")
     print(f"outcomes: {f.outcomes}; report revisions in the store: {f.reports_recorded} (expected {2 * f.units - 1})")
+    largest = f.largest
     print(
-        f"activity workflow: {len(f.runs)} run(s); largest {max(r[0] for r in f.runs)} events, "
-        f"{max(r[1] for r in f.runs) / 1e6:.2f} MB; largest event {max(r[2] for r in f.runs) / 1e3:.0f} KB"
+        f"activity workflow: {len(f.runs)} run(s); largest {largest.events} events, "
+        f"{largest.bytes / 1e6:.2f} MB; largest event {max(r.largest_event for r in f.runs) / 1e3:.0f} KB"
     )
-    events, size, largest = f.campaign_runs[0]
-    print(f"campaign workflow: {events} events, {size / 1e6:.2f} MB, largest event {largest / 1e3:.0f} KB")
+    campaign = f.campaign_runs[0]
+    print(
+        f"campaign workflow: {campaign.events} events, {campaign.bytes / 1e6:.2f} MB, "
+        f"largest event {campaign.largest_event / 1e3:.0f} KB"
+    )
+    tasks = f.tasks
+    print(
+        f"workflow tasks: {len(tasks)}; longest {max(tasks):.2f} s, p99 {percentile(tasks, 0.99):.2f} s, "
+        f"p50 {percentile(tasks, 0.5):.3f} s; timed out {f.timed_out}, failed {f.failed}"
+    )
+    print(f"replay of the largest activity run ({largest.events} events) by a fresh worker: {f.replay_s:.2f} s")
     print(f"peak RSS of the process (worker, client, bench): {f.rss_mb:.0f} MB")
 
 
 def main(argv: list[str]) -> None:
     configure_logging("console", "WARNING")
-    sizes = [30] if "--quick" in argv else [int(a) for a in argv if a.isdigit()] or [200, 1000, 5000]
-    for n in sizes:
-        show(asyncio.run(one_size(n)))
+    numbers = [int(a) for i, a in enumerate(argv) if a.isdigit() and (i == 0 or argv[i - 1] != "--keep")]
+    sizes = [30] if "--quick" in argv else numbers or [200, 1000, 5000]
+    keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None
+    for hog in (False,) if "--no-hog" in argv else (False, True):
+        for n in sizes:
+            figures = asyncio.run(one_size(n, hog))
+            show(figures)
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                for kind, runs in (("activity", figures.runs), ("campaign", figures.campaign_runs)):
+                    for i, run in enumerate(reversed(runs)):
+                        name = f"{n}-{'hog' if hog else 'alone'}-{kind}-run{i + 1}.json"
+                        (keep / name).write_text(run.history.to_json(), encoding="utf-8")
 
 
 if __name__ == "__main__":

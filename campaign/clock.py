@@ -49,19 +49,33 @@ def last_day(deadline: datetime) -> date:
     return local(deadline - timedelta(microseconds=1)).date()
 
 
+# Formatted by hand, not with strftime: inside the workflow sandbox every strftime call pays for an
+# import, and a notice to each of thousands of units formats several dates.
+
+
+def format_day(day: date) -> str:
+    """dd/mm/yyyy."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _hour(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def format_deadline(deadline: datetime) -> str:
     moment = local(deadline)
     if moment.time() == time(0):
-        return f"hết ngày {last_day(deadline):%d/%m/%Y}"
-    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
+        return f"hết ngày {format_day(last_day(deadline))}"
+    return f"{_hour(moment)} ngày {format_day(moment)}"
 
 
 def format_moment(moment: datetime) -> str:
-    return f"{local(moment):%H:%M %d/%m/%Y}"
+    shown = local(moment)
+    return f"{_hour(shown)} {format_day(shown)}"
 
 
 def format_start(moment: datetime) -> str:
     """When something starts, as people read it: "ngày 16/03/2024" at midnight, else "08:00 ngày 16/03/2024"
     (never `format_deadline`'s "hết ngày" of the day before)."""
     at = local(moment)
-    return f"ngày {at:%d/%m/%Y}" if at.time() == time(0) else f"{at:%H:%M} ngày {at:%d/%m/%Y}"
+    return f"ngày {format_day(at)}" if at.time() == time(0) else f"{_hour(at)} ngày {format_day(at)}"

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_moment
+from campaign.editing import Correction
 from campaign.escape import markdown_text
 from campaign.tracker import Outcome, phase_words
 
@@ -58,6 +59,7 @@ class CampaignReport(BaseModel):
     recipients: list[str]
     activities: list[ActivityLine]
     generated_at: datetime
+    corrections: list[Correction] = []  # fields the office corrected by hand before starting (campaign.editing)
 
 
 class ActivityTotals(BaseModel):
@@ -102,6 +104,7 @@ SUMMARY_HEADINGS = [
     "Người tham gia",
 ]
 UNIT_HEADINGS = ["Đơn vị", "Vai trò", "Kết quả", "Lần nộp", "Người tham gia", "Người thụ hưởng", "Mức báo cáo BTV"]
+CORRECTION_HEADINGS = ["Hoạt động", "Nội dung sửa", "Kế hoạch ghi", "Đã sửa thành"]
 ROLE_WORDS = {"lead": "Phụ trách", "support": "Phối hợp"}
 
 
@@ -193,6 +196,12 @@ def render_markdown(report: CampaignReport, chart: str | None = None) -> str:
     missing = sorted({u.name for a in report.activities for u in a.units if u.outcome is Outcome.MISSING})
     if missing:
         lines += ["## Đơn vị chưa báo cáo", "", *(f"- {markdown_text(name)}" for name in missing), ""]
+    if report.corrections:
+        lines += ["## Sửa tay trước khi khởi động", "", _cells(CORRECTION_HEADINGS),
+                  _cells([Markup("---")] * len(CORRECTION_HEADINGS))]  # fmt: skip
+        lines += [_cells([c.number or "Kế hoạch", c.field, c.before or None, c.after or None])
+                  for c in report.corrections]  # fmt: skip
+        lines.append("")
     if report.recipients:
         lines += ["## Nơi nhận", "", *(f"- {markdown_text(r)};" for r in report.recipients), ""]
     return "\n".join(lines)

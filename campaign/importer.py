@@ -313,3 +313,15 @@ def import_plan(path: str | Path, directory: UnitDirectory | None = None) -> Pla
     """Read and import a plan document; raises PlanReadError when it is not a plan."""
     document = read_document(path)
     return import_lines(document.lines, directory, document.findings)
+
+
+def lint_again(lines: list[str], plan: Plan) -> list[Finding]:
+    """The importer's lint on a plan changed after it was read (the office's editor): the same rules over
+    the same document lines (cut as the importer cuts them); `lines` empty for a plan written by hand."""
+    lines = [line[:MAX_LINE_CHARS] for line in lines]
+    try:
+        schedule = find_schedule(lines)
+    except (IncompleteSchedule, PlanReadError):
+        schedule = None
+    body_end = table_end(lines, schedule) if schedule else len(lines)
+    return lint(lines, plan, body_end)

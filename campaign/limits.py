@@ -29,6 +29,11 @@ MAX_CAMPAIGN_ID_CHARS = 64
 CAMPAIGN_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 MAX_UNIT_CODE_CHARS = 60  # the store's unit_code columns hold 80
 MAX_ACCOUNT_NAME_CHARS = 60  # a person's sign-in name (the users.name column holds 60)
+
+# --- a plan typed in the schedule editor (the form's maxlength) -----------------------
+MAX_PLAN_CODE_CHARS = 60  # the plan's number, e.g. 12-KH/ĐTN
+MAX_PLAN_TEXT_CHARS = 1_000  # a title, a place, contact persons
+MAX_ITEM_NUMBER_CHARS = 16  # an activity's number as the plan writes it, e.g. 3.1
 MAX_ACTIVITY_NO = 999
 
 # --- plan documents ------------------------------------------------------------------

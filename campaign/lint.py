@@ -137,6 +137,7 @@ def _body_contradictions(number: int, line: str, activities: list[PlannedActivit
             Finding(
                 kind="date_conflict",
                 line=number,
+                activity=activity.no,
                 message=f"nội dung ghi ngày {written} cho hoạt động {activity.no} “{activity.title}”, "
                 f"nhưng lịch hoạt động (dòng {activity.line}) ghi {scheduled}",
             )
@@ -150,6 +151,7 @@ def _outside_window(plan: Plan) -> list[Finding]:
         Finding(
             kind="outside_window",
             line=a.line,
+            activity=a.no,
             message=f"hoạt động {a.no} ({a.start:%d/%m/%Y}–{a.end:%d/%m/%Y}) nằm ngoài thời gian kế hoạch "
             f"{window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}",
         )

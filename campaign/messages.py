@@ -421,6 +421,7 @@ def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
         first_submitted_at=previous.first_submitted_at if previous else now,
         on_time=on_time,
     )
+    state.note(unit)
     timing = "đúng hạn" if on_time else f"trễ hạn ({format_deadline(unit.due)})"
     receipt = Receipt(
         unit=unit.code,
@@ -457,6 +458,7 @@ def apply_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -
     for unit in units:
         unit.due = end_of_day(message.new_due)
         unit.escalation_level = 0  # a new deadline starts the escalation ladder again
+        state.note(unit)
     return units
 
 
@@ -472,6 +474,7 @@ def check_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> Un
 def apply_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> UnitState:
     unit = check_excuse(state, message, now)
     unit.excused_reason = message.reason.strip()
+    state.note(unit)
     return unit
 
 
@@ -518,6 +521,7 @@ def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> l
     added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
     for unit in added:
         state.units[unit.code] = unit
+        state.note(unit)
     state.unassigned = []  # the office has named the units the plan described
     return added
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from campaign.clock import format_deadline, format_moment
+from campaign.clock import format_day, format_deadline, format_moment
 from campaign.plan import PlannedActivity
 from campaign.tracker import Action, ActionKind, ActivityState, Outcome, outcome_of
 from campaign.units import Unit
@@ -48,8 +48,8 @@ def late_line(due_shown: str, channel_down: bool) -> str:
 def _when(state: ActivityState) -> str:
     start, end = state.activity.start, state.activity.end
     if start == end:
-        return f"ngày {start:%d/%m/%Y}"
-    return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+        return f"ngày {format_day(start)}"
+    return f"từ ngày {format_day(start)} đến ngày {format_day(end)}"
 
 
 def _heading(state: ActivityState) -> str:

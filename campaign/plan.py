@@ -68,6 +68,7 @@ class Finding(BaseModel):
     kind: str
     line: int | None
     message: str
+    activity: int | None = None  # the activity (its no) a finding is about, when it is about one
 
 
 # Findings that mean a schedule row could not be taken into the plan, or the plan cannot run.
@@ -168,6 +169,7 @@ def schedule_problems(plan: Plan) -> list[Finding]:
                 Finding(
                     kind="duplicate_no",
                     line=a.line,
+                    activity=a.no,
                     message=f"số thứ tự {a.no} trùng với hoạt động ở dòng {earlier.line or '?'}; "
                     "mỗi hoạt động cần một số riêng",
                 )
@@ -175,17 +177,28 @@ def schedule_problems(plan: Plan) -> list[Finding]:
         seen.setdefault(a.no, a)
         if not 1 <= a.no <= MAX_ACTIVITY_NO:
             problems.append(
-                Finding(kind="bad_row", line=a.line, message=f"số thứ tự {a.no} ngoài khoảng 1–{MAX_ACTIVITY_NO}")
+                Finding(
+                    kind="bad_row",
+                    line=a.line,
+                    activity=a.no,
+                    message=f"số thứ tự {a.no} ngoài khoảng 1–{MAX_ACTIVITY_NO}",
+                )
             )
         if a.end < a.start:
             problems.append(
-                Finding(kind="reversed_dates", line=a.line, message=f"hoạt động {a.no}: kết thúc trước khi bắt đầu")
+                Finding(
+                    kind="reversed_dates",
+                    line=a.line,
+                    activity=a.no,
+                    message=f"hoạt động {a.no}: kết thúc trước khi bắt đầu",
+                )
             )
         if far(a.start, a.end):
             problems.append(
                 Finding(
                     kind="far_date",
                     line=a.line,
+                    activity=a.no,
                     message=f"hoạt động {a.no}: ngày {_span(a.start, a.end)} cách {what} "
                     f"quá {MAX_DAYS_FROM_ISSUE} ngày",
                 )

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from campaign.clock import end_of_day, last_day, start_of_day
 from campaign.plan import PlannedActivity, Role
@@ -140,6 +141,45 @@ class ActivityState(BaseModel):
     # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
     # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay)
     rules_version: int = 0
+    # Who is still expected (codes in roll order) and which of them the Committee has heard about:
+    # kept by `note` as units change, so that a message costs the same at 20 units as at 20,000.
+    # Not stored: rebuilt from `units` whenever a state is read (a new run, a replay).
+    _open: dict[str, None] = PrivateAttr(default_factory=dict)
+    _open_escalated: set[str] = PrivateAttr(default_factory=set)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self.reindex()
+
+    def __copy__(self) -> ActivityState:
+        copied = super().__copy__()
+        copied.reindex()  # its own index, not the original's (a shallow copy would share it)
+        return copied
+
+    def reindex(self) -> None:
+        """Rebuild the index of expected units from the whole roll."""
+        self._open = {code: None for code, unit in self.units.items() if not unit.settled}
+        self._open_escalated = {code for code in self._open if self.units[code].escalation_level > 0}
+
+    def note(self, unit: UnitState) -> None:
+        """Keep the index true after `unit` changed or joined: a report, an excuse, an escalation
+        level, a new deadline. Every change to a unit's settling or level goes through here."""
+        if unit.settled:
+            self._open.pop(unit.code, None)
+            self._open_escalated.discard(unit.code)
+            return
+        self._open.setdefault(unit.code, None)  # a unit that joins comes last, as in `units`
+        if unit.escalation_level > 0:
+            self._open_escalated.add(unit.code)
+        else:
+            self._open_escalated.discard(unit.code)
+
+    def expected(self) -> list[UnitState]:
+        """The units still expected (no report, not excused), in roll order."""
+        return [self.units[code] for code in self._open]
+
+    @property
+    def all_settled(self) -> bool:
+        return not self._open
 
     # --- time -----------------------------------------------------------------
 
@@ -153,7 +193,10 @@ class ActivityState(BaseModel):
         return latest + self.policy.close_after
 
     def escalation_times(self, unit: UnitState) -> list[datetime]:
-        first = unit.due + self.policy.escalate_after
+        return self.escalations_after(unit.due)
+
+    def escalations_after(self, due: datetime) -> list[datetime]:
+        first = due + self.policy.escalate_after
         return [first + self.policy.escalation_repeat * n for n in range(self.policy.max_escalation_level)]
 
     # --- derived state ---------------------------------------------------------
@@ -171,19 +214,19 @@ class ActivityState(BaseModel):
             return Phase.PREPARING
         if now < self.event_end:
             return Phase.IN_EVENT
-        if any(not u.settled and u.escalation_level > 0 for u in self.units.values()):
+        if self._open_escalated:
             return Phase.ESCALATED
         return Phase.COLLECTING
 
     def pending(self) -> list[str]:
-        return [u.code for u in self.units.values() if not u.settled]
+        return list(self._open)
 
     def overdue(self, now: datetime) -> list[str]:
-        return [u.code for u in self.units.values() if u.overdue(now)]
+        return [code for code in self._open if now > self.units[code].due]
 
     @property
     def escalation_level(self) -> int:
-        return max((u.escalation_level for u in self.units.values() if not u.settled), default=0)
+        return max((self.units[code].escalation_level for code in self._open_escalated), default=0)
 
 
 def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[date]) -> datetime:
@@ -226,7 +269,9 @@ def new_activity_state(
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
+    # Not strftime: inside the workflow sandbox each call costs an import (tens of microseconds).
+    m = moment
+    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
 
 
 def _latest_due(times: list[datetime], now: datetime) -> datetime | None:
@@ -236,12 +281,14 @@ def _latest_due(times: list[datetime], now: datetime) -> datetime | None:
 
 
 def decide(state: ActivityState, now: datetime) -> list[Action]:
-    """Everything that is due at `now` and not yet done, in the order to do it."""
+    """Everything that is due at `now` and not yet done, in the order to do it.
+
+    One pass over the roll, and over the units still expected; what depends only on a due date
+    (the escalation times, the latest reminder) is worked out once per date, not once per unit."""
     if state.finished:
         return []
     actions: list[Action] = []
-    units = list(state.units.values())
-    expected = [u for u in units if not u.excused]
+    expected = [u for u in state.units.values() if not u.excused]
 
     for unit in expected:
         key = f"assign/{unit.code}"
@@ -254,8 +301,9 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
         times = [state.event_start - offset for offset in state.policy.reminders_before_event]
         at = _latest_due(times, now)
         if at is not None:
+            prefix, suffix = "ready-reminder/", f"/{_stamp(at)}"
             for unit in expected:
-                key = f"ready-reminder/{unit.code}/{_stamp(at)}"
+                key = prefix + unit.code + suffix
                 stale = state.rules_version >= 1 and (unit.assigned_at is None or at <= unit.assigned_at)
                 if unit.ready_at is None and key not in state.done and not stale:
                     actions.append(
@@ -263,24 +311,27 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
                     )
     else:
         key = f"not-ready/{_stamp(state.event_start)}"
-        not_ready = [u.code for u in expected if u.ready_at is None and u.report is None]
-        if not_ready and key not in state.done and now < state.event_end:
-            actions.append(
-                Action(key=key, kind=ActionKind.NOT_READY, recipient="office", units=not_ready, at=state.event_start)
-            )
-
-    escalating: dict[int, list[tuple[str, datetime]]] = {}
-    for unit in units:
-        if unit.settled:
-            continue
-        escalations = state.escalation_times(unit)
-        first_escalation = escalations[0] if escalations else state.hard_close
-        if now < first_escalation:
-            at = _latest_due([unit.due + offset for offset in state.policy.report_reminders], now)
-            key = f"report-reminder/{unit.code}/{_stamp(at)}" if at else ""
-            if at is not None and at >= state.event_end and key not in state.done:
+        if key not in state.done and now < state.event_end:
+            not_ready = [u.code for u in expected if u.ready_at is None and u.report is None]
+            if not_ready:
                 actions.append(
-                    Action(key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=at)
+                    Action(
+                        key=key, kind=ActionKind.NOT_READY, recipient="office", units=not_ready, at=state.event_start
+                    )
+                )
+
+    ladder = _Ladder(state, now)
+    escalating: dict[int, list[tuple[str, datetime]]] = {}
+    for unit in state.expected():
+        escalations, reminder, reminder_stamp = ladder.of(unit.due)
+        first_escalation = escalations[0] if escalations else ladder.hard_close
+        if now < first_escalation and reminder is not None and reminder >= state.event_end:
+            key = f"report-reminder/{unit.code}/{reminder_stamp}"
+            if key not in state.done:
+                actions.append(
+                    Action(
+                        key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=reminder
+                    )
                 )
         level = sum(1 for t in escalations if t <= now)
         if level > unit.escalation_level:
@@ -299,10 +350,34 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
             )
         )
 
-    everyone_settled = all(u.settled for u in units)
-    if (now >= state.event_end and everyone_settled) or now >= state.hard_close:
+    if (now >= state.event_end and state.all_settled) or now >= ladder.hard_close:
         actions.append(Action(key="closing", kind=ActionKind.CLOSING, recipient="office", at=now))
     return actions
+
+
+class _Ladder:
+    """What follows from a report due date at `now`, worked out once per date: the escalation
+    times, the latest report reminder whose time has come and its stamp."""
+
+    def __init__(self, state: ActivityState, now: datetime) -> None:
+        self.state, self.now = state, now
+        self._by_due: dict[datetime, tuple[list[datetime], datetime | None, str]] = {}
+        self._hard_close: datetime | None = None
+
+    @property
+    def hard_close(self) -> datetime:
+        if self._hard_close is None:
+            self._hard_close = self.state.hard_close
+        return self._hard_close
+
+    def of(self, due: datetime) -> tuple[list[datetime], datetime | None, str]:
+        found = self._by_due.get(due)
+        if found is None:
+            escalations = self.state.escalations_after(due)
+            reminder = _latest_due([due + offset for offset in self.state.policy.report_reminders], self.now)
+            stamp = _stamp(reminder) if reminder is not None else ""
+            found = self._by_due[due] = (escalations, reminder, stamp)
+        return found
 
 
 def mark_done(state: ActivityState, action: Action, now: datetime) -> None:
@@ -317,6 +392,7 @@ def mark_done(state: ActivityState, action: Action, now: datetime) -> None:
         state.escalations_sent += 1
         for code in action.units:
             state.units[code].escalation_level = action.level
+            state.note(state.units[code])
     elif action.kind is ActionKind.CLOSING:
         close(state, now)
 
@@ -352,14 +428,17 @@ def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | Non
     ]
     candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
     per_unit: dict[tuple[datetime, str], list[str]] = {}
-    for unit in state.units.values():
-        if unit.settled:
-            continue
-        per_unit.setdefault((unit.due, "hạn báo cáo của"), []).append(unit.code)
-        for offset in state.policy.report_reminders:
-            per_unit.setdefault((unit.due + offset, "nhắc báo cáo"), []).append(unit.code)
-        for moment in state.escalation_times(unit):
-            per_unit.setdefault((moment, "báo cáo Ban Thường vụ về"), []).append(unit.code)
+    moments: dict[datetime, list[tuple[datetime, str]]] = {}  # per due date, worked out once
+    for unit in state.expected():
+        keys = moments.get(unit.due)
+        if keys is None:
+            keys = moments[unit.due] = [
+                (unit.due, "hạn báo cáo của"),
+                *((unit.due + offset, "nhắc báo cáo") for offset in state.policy.report_reminders),
+                *((moment, "báo cáo Ban Thường vụ về") for moment in state.escalation_times(unit)),
+            ]
+        for key in keys:
+            per_unit.setdefault(key, []).append(unit.code)
     candidates += [(at, f"{what} {_some(codes)}") for (at, what), codes in per_unit.items()]
     future = [c for c in candidates if c[0] > now]
     return min(future, key=lambda c: c[0]) if future else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 from campaign.clock import format_deadline, format_start
 from campaign.escape import markdown_text
 from campaign.plan import PlannedActivity
-from campaign.tracker import ActivityState, Outcome, Phase, phase_words
+from campaign.tracker import ActivityState, Outcome, Phase, UnitState, phase_words
 
 
 class ReportView(BaseModel):
@@ -94,7 +95,9 @@ class ActivitySummary(BaseModel):
         return ", ".join(self.overdue[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
-def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
+def activity_status(state: ActivityState, now: datetime, only: str | None = None) -> ActivityStatus:
+    """The activity and its units; with `only`, just that unit's row (none if it has no such unit)."""
+    units = state.units.values() if only is None else [state.units[only]] if only in state.units else []
     return ActivityStatus(
         campaign_id=state.campaign_id,
         no=state.activity.no,
@@ -122,7 +125,7 @@ def activity_status(state: ActivityState, now: datetime) -> ActivityStatus:
                 escalation_level=u.escalation_level,
                 outcome=u.outcome,
             )
-            for u in state.units.values()
+            for u in units
         ],
         unassigned=state.unassigned,
         reminders_sent=state.reminders_sent,
@@ -176,48 +179,89 @@ _STATE_WORDS = {
 }
 
 
-# The UI's details show this many units, those still expected first; the rest are in the
-# `status` query, the office's pages and the store.
+# The UI's details show at most this many units, those still expected first (overdue, then
+# waiting, then the rest in roll order); the rest are in the `status` query, the office's pages and
+# the store.
 DETAIL_ROWS = 100
+# ... and stay this small, however many units and however long their names: the UI reads the
+# details through a query whose answer (the table, escaped as ASCII JSON, beside the handlers'
+# names) is compressed by the payload codec from 16 KiB, and a compressed answer shows as
+# "No Current Details" to an auditor without the codec.
+DETAIL_BYTES = 12_000
+
+
+def _json_bytes(text: str) -> int:
+    """Bytes `text` takes inside the query's JSON (non-ASCII escaped, \\uXXXX each), without quotes."""
+    return len(json.dumps(text)) - 2
+
+
+def _shown_units(state: ActivityState, now: datetime) -> list[UnitState]:
+    """Up to DETAIL_ROWS units for the details: overdue first, then waiting, then settled ones.
+    Reads only the units still expected and as many settled ones as fit: the roll is never sorted."""
+    if len(state.units) <= DETAIL_ROWS:
+        return list(state.units.values())
+    expected = state.expected()
+    overdue = [u for u in expected if u.overdue(now)]
+    shown = (overdue + [u for u in expected if not u.overdue(now)])[:DETAIL_ROWS] if overdue else expected[:DETAIL_ROWS]
+    for unit in state.units.values():
+        if len(shown) >= DETAIL_ROWS:
+            break
+        if unit.settled:
+            shown.append(unit)
+    return shown
+
+
+def _row(u: UnitState, now: datetime) -> str:
+    if u.outcome:
+        where = _STATE_WORDS[u.outcome]
+    elif u.excused:
+        where = "➖ được miễn"
+    elif u.report:
+        where = "✅ đã nộp" if u.report.on_time else "🕒 nộp trễ"
+    elif u.overdue(now):
+        where = f"⚠️ quá hạn (mức {u.escalation_level})"
+    else:
+        where = "⏳ đang chờ"
+    report = f"lần {u.report.revision}, {u.report.participants} người" if u.report else "—"
+    ready = "✔" if u.ready_at else "—"
+    return f"| {markdown_text(u.name)} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |"
 
 
 def unit_table(state: ActivityState, now: datetime) -> str:
-    """Markdown for the Temporal UI's current details."""
+    """Markdown for the Temporal UI's current details: a summary of at most DETAIL_ROWS units and
+    DETAIL_BYTES bytes (as the query's JSON counts them), whatever the size of the activity."""
     a = state.activity
-    lines = [
-        f"**{a.number}\\. {markdown_text(a.title)}** — {phase_words(state.phase(now))}",
+    head = [
+        _cut(f"**{a.number}\\. {markdown_text(a.title)}** — {phase_words(state.phase(now))}", 1_000),
         "",
         "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |",
         "| --- | --- | --- | --- | --- |",
     ]
-    units = list(state.units.values())
-    if len(units) > DETAIL_ROWS:
-        units = sorted(units, key=lambda u: (u.settled, not u.overdue(now)))[:DETAIL_ROWS]
-    for u in units:
-        if u.outcome:
-            where = _STATE_WORDS[u.outcome]
-        elif u.excused:
-            where = "➖ được miễn"
-        elif u.report:
-            where = "✅ đã nộp" if u.report.on_time else "🕒 nộp trễ"
-        elif u.overdue(now):
-            where = f"⚠️ quá hạn (mức {u.escalation_level})"
-        else:
-            where = "⏳ đang chờ"
-        report = f"lần {u.report.revision}, {u.report.participants} người" if u.report else "—"
-        ready = "✔" if u.ready_at else "—"
-        name = markdown_text(u.name)
-        lines.append(f"| {name} (`{u.code}`) | {ready} | {report} | {format_deadline(u.due)} | {where} |")
-    if len(state.units) > len(units):
-        settled = sum(1 for u in state.units.values() if u.settled)
-        lines += [
+    tail = []
+    if state.unassigned:
+        tail = ["", _cut("Cần phân công: " + "; ".join(markdown_text(group) for group in state.unassigned), 1_000)]
+    # The note that says how many are shown, at its longest (counts of the same width or shorter).
+    budget = DETAIL_BYTES - sum(_json_bytes(line) + 2 for line in head + tail) - 400
+    rows: list[str] = []
+    for unit in _shown_units(state, now):
+        row = _row(unit, now)
+        budget -= _json_bytes(row) + 2
+        if budget < 0:
+            break
+        rows.append(row)
+    note = []
+    if len(state.units) > len(rows):
+        settled = len(state.units) - len(state.pending())
+        note = [
             "",
-            f"Hiện {len(units)}/{len(state.units)} đơn vị ({settled} đã xong); "
+            f"Hiện {len(rows)}/{len(state.units)} đơn vị ({settled} đã xong); "
             "xem đủ ở trang hoạt động của Văn phòng hoặc truy vấn `status`.",
         ]
-    if state.unassigned:
-        lines += ["", "Cần phân công: " + "; ".join(markdown_text(group) for group in state.unassigned)]
-    return "\n".join(lines)
+    return "\n".join(head + rows + note + tail)
+
+
+def _cut(line: str, chars: int) -> str:
+    return line if len(line) <= chars else line[: chars - 1] + "…"
 
 
 def activity_ui_summary(activity: PlannedActivity) -> str:

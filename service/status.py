@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from campaign.views import ActivityStatus
@@ -16,11 +16,22 @@ from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id
 
 
-async def statuses(client: Client, campaign_id: str, nos: list[int]) -> list[ActivityStatus | None]:
-    """Each activity's `status` query, sent in parallel; None where the workflow does not answer."""
+async def statuses(
+    client: Client, campaign_id: str, nos: list[int], unit: str | None = None
+) -> list[ActivityStatus | None]:
+    """Each activity's `status` query, sent in parallel; None where the workflow does not answer. With
+    `unit`, only that unit's row is asked for (`unit_status`): a unit's page of a city-wide activity."""
 
     async def status(no: int) -> ActivityStatus | None:
         handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
+        if unit is not None:
+            try:
+                mine: ActivityStatus = await handle.query(CampaignActivityWorkflow.unit_status, unit)
+                return mine
+            except WorkflowQueryFailedError:  # started before the query existed: the whole status
+                pass
+            except Exception:  # closed long ago, or the server is away
+                return None
         try:
             answer: ActivityStatus = await handle.query(CampaignActivityWorkflow.status)
         except Exception:  # closed long ago, or the server is away

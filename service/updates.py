@@ -18,8 +18,11 @@ API clients and scripts, `status` the HTTP status a web door answers with. From 
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -38,9 +41,12 @@ UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử 
 class Refused(Exception):
     """A request a door refuses; `code` is stable for API clients, `message` Vietnamese, `status` HTTP."""
 
-    def __init__(self, status: int, code: str, message: str, detail: str = "") -> None:
+    def __init__(
+        self, status: int, code: str, message: str, detail: str = "", status_code: RPCStatusCode | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.detail = status, code, message, detail
+        self.status_code = status_code  # the server's own status, when the server refused
 
 
 def ended_refusal(exc: BaseException) -> str | None:
@@ -64,7 +70,7 @@ def refusal(exc: WorkflowUpdateFailedError | RPCError, closed: str) -> Refused:
     if activity_ended(exc) or (isinstance(exc, RPCError) and exc.status == RPCStatusCode.FAILED_PRECONDITION):
         return Refused(409, "closed", ended_refusal(exc) or closed)
     if isinstance(exc, RPCError):
-        return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message)
+        return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status)
     cause = exc.cause
     return Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause))
 
@@ -94,10 +100,36 @@ async def send_update(
     raise refused
 
 
+# Temporal takes at most 10 updates in flight per workflow (more are refused, RESOURCE_EXHAUSTED):
+# this process sends at most IN_FLIGHT to one activity and queues the rest; one refused all the same
+# (another process sending too) is tried again, politely, for up to BUSY_FOR. A unit on the evening
+# before a deadline waits a moment instead of reading an error.
+IN_FLIGHT = 8
+BUSY_FOR = 30.0  # seconds
+# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
+# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
+AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
+_lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
+
+
 async def send_to_activity(
     client: Client, campaign_id: str, no: int, update: Update, message: Any, update_id: str | None = None
 ) -> Any:
-    """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: a
-    closed activity is told with `ended_sentence(no)` when its workflow has not said it itself."""
-    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
-    return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
+    """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
+    most IN_FLIGHT at once per activity from this process, a busy or handing-over activity tried again for
+    up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
+    it itself."""
+    workflow_id = activity_workflow_id(campaign_id, no)
+    handle = client.get_workflow_handle(workflow_id)
+    loop, pause = asyncio.get_running_loop(), 0.05
+    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
+    give_up = loop.time() + BUSY_FOR
+    while True:
+        try:
+            async with lane:
+                return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
+        except Refused as refused:  # too many in flight, or aborted by a hand-over to the next run
+            if refused.status_code not in AGAIN or loop.time() + pause > give_up:
+                raise
+        await asyncio.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 2.0)

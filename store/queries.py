@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine
 from campaign.tracker import Outcome
+from store.drafts import hand_corrections
 from store.schema import Assignment, Campaign, CampaignActivity, Escalation, UnitReport
 
 
@@ -56,6 +57,7 @@ def campaign_report(session: Session, campaign_id: str, generated_at: datetime) 
         status=campaign.status,
         recipients=campaign.recipients,
         generated_at=generated_at,
+        corrections=hand_corrections(session, campaign_id),
         activities=[
             ActivityLine(
                 no=act.no,

@@ -295,3 +295,41 @@ class PasswordLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class PlanDraft(Base):
+    """A plan the office is editing (campaign.editing.Draft as JSON): written on every change so nothing
+    typed is lost; "Lưu nháp" marks it saved (who, when) so the campaigns page lists it; starting it
+    records the campaign it became. `version` grows with every write (two clerks on one draft: the
+    second is told to reload, never silently overwritten)."""
+
+    __tablename__ = "plan_drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)  # the plan's code and title, for the list
+    state: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="editing", index=True)  # editing, saved, started
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime]
+    saved_by: Mapped[str | None] = mapped_column(String(120))
+    saved_at: Mapped[datetime | None]
+    campaign_id: Mapped[str | None] = mapped_column(String(120))
+
+
+class CampaignPlan(Base):
+    """What a campaign was started from: the plan as read (None when written by hand), every change the
+    office made (campaign.editing.Change as JSON: field, from, to, who, when) and the plan as started."""
+
+    __tablename__ = "campaign_plans"
+
+    campaign_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    draft_id: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(20))  # upload, refused, blank
+    read_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    started_plan: Mapped[dict[str, Any]]
+    started_by: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime]

@@ -13,9 +13,10 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize(
     ("bench", "printed"),
     [
-        ("bench.scale", ["== 30 units ==", "assignment       sent     30  policy     30  ok"]),
+        ("bench.scale", ["== 30 units, alone ==", "== 30 units, with a CPU hog", "timed out", "replay of the largest"]),
         ("bench.importer", ["import+lint of the seed plan", "import+lint of a body plan of 60 activities"]),
         ("bench.report_path", ["10 in flight: throughput project/trivial", "50 in flight: throughput"]),
+        ("bench.portal_burst", ["portal (page + report)", "errors by status none", "none lost, none doubled"]),
         ("bench.campaigns", ["1 worker(s), speed", "2 worker(s), speed", "highest speed: one worker"]),
     ],
 )

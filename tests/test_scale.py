@@ -17,5 +17,5 @@ async def test_a_thousand_units_get_every_notice_and_close() -> None:
         assert sent == policy, kind
     assert figures.outcomes == {"late": 1000}
     assert figures.reports_recorded == 1999  # nothing lost across continue-as-new
-    for events, size, largest in [*figures.runs, *figures.campaign_runs]:
-        assert events < MAX_EVENTS and size < MAX_HISTORY_BYTES and largest < PAYLOAD_LIMIT / 4
+    for run in [*figures.runs, *figures.campaign_runs]:
+        assert run.events < MAX_EVENTS and run.bytes < MAX_HISTORY_BYTES and run.largest_event < PAYLOAD_LIMIT / 4

@@ -28,7 +28,8 @@ from tests.conftest import ROOT, SEED
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
 TABLES = {"campaigns", "campaign_activities", "assignments", "reports", "readiness", "notifications", "escalations",
-          "audit_trail", "dead_letters", "unit_links", "users", "office_sessions", "alembic_version"}  # fmt: skip
+          "audit_trail", "dead_letters", "unit_links", "users", "office_sessions", "plan_drafts", "campaign_plans",
+          "alembic_version"}  # fmt: skip
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from campaign.limits import MAX_ACCOUNT_NAME_CHARS
 from campaign.text import shortened
 from settings import Settings
 from store.database import Store
+from store.drafts import saved_drafts
 from store.schema import Campaign
 from store.users import SIGN_IN_REFUSED
 from web.codec import codec_router
@@ -32,6 +33,7 @@ from web.office_actions import action_router
 from web.office_committee import committee_router
 from web.office_directory import directory_router
 from web.office_door import Door, Gate
+from web.office_editor import editor_router
 from web.office_grid import campaign_words, grid_router
 from web.office_plans import plans_router
 
@@ -51,6 +53,7 @@ def office_router(
     router.include_router(codec_router(settings, allowed, gate))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
     router.include_router(plans_router(door))
+    router.include_router(editor_router(door))
 
     def login_page(request: Request, error: str | None, name: str, status: int = 200) -> Response:
         token = secrets.token_urlsafe(24)
@@ -94,11 +97,14 @@ def office_router(
         who = allowed(request, Action.VIEW)
         with store.session() as session:
             rows = list(session.scalars(select(Campaign).order_by(Campaign.started_at.desc()).limit(200)))
-        role = who.person.role
+            role = who.person.role
+            may_start = may(role, Action.START)
+            drafts = saved_drafts(session) if may_start else []
         context = {
             "who": who,
             "campaigns": rows,
-            "may_start": may(role, Action.START),
+            "drafts": drafts,
+            "may_start": may_start,
             "may_directory": may(role, Action.EDIT_DIRECTORY),
             "may_accounts": may(role, Action.MANAGE_USERS),
         }

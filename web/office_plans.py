@@ -159,7 +159,18 @@ def plans_router(door: Door) -> APIRouter:
             raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx, .doc, .pdf, ảnh chụp hoặc .txt).")
         data = await plan.read(MAX_PLAN_BYTES + 1)
         name = Path(plan.filename).name[:120]
-        read = await imported(data, name)
+        try:
+            read = await imported(data, name)
+        except Refused:
+            if format == "json" or len(data) > MAX_PLAN_BYTES:
+                raise
+            from web.office_editor import opened, read_draft
+
+            try:  # a plan the reader refuses whose text it read: the editor, with the text beside it
+                draft = await asyncio.to_thread(read_draft, door, data, name)
+            except PlanReadError:
+                raise  # the first refusal, which says why
+            return opened(door, draft, who)
         digest = hashlib.sha256(data).hexdigest()
         uploads.mkdir(parents=True, exist_ok=True)
         (uploads / f"{digest}.plan").write_bytes(data)

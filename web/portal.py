@@ -112,7 +112,7 @@ class Portal:
     async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
         """Every assigned activity with its live state, queried from the workflows in parallel."""
         nos = [a.no for a in campaign.activities]
-        answers = await statuses(await self._client(), campaign.campaign_id, nos)
+        answers = await statuses(await self._client(), campaign.campaign_id, nos, unit=campaign.unit_code)
         return [
             ActivityRow(assigned, status, next((u for u in status.units if u.code == campaign.unit_code), None))
             if status

@@ -70,11 +70,29 @@ with workflow.unsafe.imports_passed_through():
 MessageT = TypeVar("MessageT", bound=Message)
 # The rules a new activity runs by (campaign.tracker.ActivityState.rules_version). It travels in the
 # input, so a run started before a rule changed replays with the rules it was started with.
-CURRENT_RULES = 2
+CURRENT_RULES = 3
 R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
 PUBLISH_EVERY = timedelta(seconds=1)
+# A workflow task of an activity is meant to take well under a second whatever its roll (bench.scale
+# measures the longest). Temporal's default task timeout is 10 s; this one is set explicitly, longer,
+# only as a margin for a host that is busy for a moment: a task that times out is retried by
+# replaying the whole run, which costs more than the task did. It is not the fix for a slow task.
+TASK_TIMEOUT = timedelta(seconds=30)
+# Rules 3: a run continues as new by what a replay of it costs. A worker that lost the run from its
+# cache replays it whole in one task, and under a stream of reports that happens at every hand-over
+# (a completion that races new messages is refused by the server, and the worker replays). So a run
+# hands over at RUN_EVENTS events or once its history has grown RUN_BYTES past its first task (the
+# carried state is not counted: a city's is itself large), whichever comes first: about a second of
+# replay on a busy 2-core host (bench.scale); or when the server suggests it.
+RUN_EVENTS = 1_000
+RUN_BYTES = 1_000_000
+# Rules 3: what falls due at once for thousands of units (assignments, a wave of reminders) is
+# carried out this many actions per workflow task, the next share in the next task (after a 1 ms
+# timer): one task composes and hands out a few hundred notices, never a city's worth, and stays
+# far below the SDK's 2 s deadlock detector and the task timeout on a busy host.
+ACTIONS_PER_TASK = 250
 
 
 @workflow.defn
@@ -104,6 +122,8 @@ class CampaignActivityWorkflow:
         self._last_publish: datetime | None = None  # wall time
         self._telling: asyncio.Task[None] | None = None
         self._untold: ActivitySummary | None = None
+        self._resume: asyncio.Task[None] | None = None  # more actions are due than one task carries out
+        self._first_size: int | None = None  # history bytes at the run's first task (its input)
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -259,25 +279,29 @@ class CampaignActivityWorkflow:
         on a channel or the store. A report only settles its unit: the schedule is not re-read for it."""
         self._out.events += input.carried_events  # what the previous run had not handed out yet
         self._out.notices += input.carried_notices
+        if input.rules_version >= 3 and input.carried_events:
+            self._dirty = True  # to the store with the first publish, not whenever something next changes
         while True:
             now = self.now()
             timer_fired = self._timer is not None and self._timer.done()
             publish_timer_fired = self._publish_timer is not None and self._publish_timer.done()
             if publish_timer_fired:
                 self._publish_timer = None
-            if self._settling and now >= self.state.event_end and all(u.settled for u in self.state.units.values()):
+            if self._settling and now >= self.state.event_end and self.state.all_settled:
                 self._decide = True  # the last report is in: time to close
+            if self._resume is not None and self._resume.done():
+                self._resume, self._decide = None, True
             self._settling = False
             acted = False
-            if self._decide or timer_fired:
+            if timer_fired:
+                self._timer, self._decide = None, True
+            if self._decide and self._resume is None:  # while a share waits for the next task: then
                 self._decide = False
-                if timer_fired:
-                    self._timer = None
                 acted = self._act(now)
                 self._arm(now)
             self._after_sends()
             self._out.send_notices()
-            if acted or timer_fired or self._publish_due(publish_timer_fired):
+            if (acted and self._resume is None) or timer_fired or self._publish_due(publish_timer_fired):
                 self._publish_batched(now)
             elif self._dirty and self._publish_timer is None:
                 self._publish_timer = asyncio.ensure_future(
@@ -286,10 +310,7 @@ class CampaignActivityWorkflow:
             self._tell_parent_batched()
             if self.state.finished:
                 break
-            if (
-                workflow.info().is_continue_as_new_suggested()
-                or workflow.info().get_current_history_length() >= input.run_events
-            ):
+            if self._run_is_long(input):
                 await self._continue_as_new(input)
             self._changed = False
             await workflow.wait_condition(self._woken)
@@ -300,11 +321,23 @@ class CampaignActivityWorkflow:
         await self._settled_out()
         return self._result()
 
+    def _run_is_long(self, input: ActivityInput) -> bool:
+        info = workflow.info()
+        if info.is_continue_as_new_suggested():
+            return True
+        events, size = info.get_current_history_length(), info.get_current_history_size()
+        if input.rules_version >= 3:
+            if self._first_size is None:
+                self._first_size = size
+            return events >= min(input.run_events, RUN_EVENTS) or size - self._first_size >= RUN_BYTES
+        return events >= input.run_events  # older runs replay with the threshold they ran by
+
     def _woken(self) -> bool:
         return (
             self._changed
             or (self._timer is not None and self._timer.done())
             or (self._publish_timer is not None and self._publish_timer.done())
+            or (self._resume is not None and self._resume.done())
             or self._out.finished_any()
             or (self._untold is not None and (self._telling is None or self._telling.done()))
         )
@@ -312,6 +345,11 @@ class CampaignActivityWorkflow:
     def _act(self, now: datetime) -> bool:
         """Carry out what `decide` says is due: the notices queued, the state marked."""
         actions = decide(self.state, now)
+        if self.input.rules_version >= 3 and len(actions) > ACTIONS_PER_TASK:
+            actions = actions[:ACTIONS_PER_TASK]  # in the order `decide` gives: the next task decides again
+            self._resume = asyncio.ensure_future(
+                workflow.sleep(timedelta(milliseconds=1), summary="tiếp tục gửi thông báo")
+            )
         for action in actions:
             self._out.notices.append(self._notice(action, now))
             mark_done(self.state, action, now)
@@ -359,11 +397,24 @@ class CampaignActivityWorkflow:
         """Hand over to a fresh run. What is already handed out is waited for; what messages add
         meanwhile (a stream of reports does not pause) goes to the next run in its input."""
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._out.all_done()
-        self._after_sends()
+        if input.rules_version >= 3:
+            # Rules 3 hands over at once, in the task that decided to: waiting for the store would let
+            # a stream of reports go on adding to this run (and a completion that races new messages is
+            # refused by the server and the run replayed whole). Only notices being sent are awaited.
+            await self._out.notices_sent()
+            self._after_sends()
+            events, notices = self._out.handed_over()
+        else:
+            await self._out.all_done()
+            self._after_sends()
+            events, notices = self._out.events, self._out.notices
         keep_latest_receipts(self.state)
-        carried = {"carried_events": self._out.events, "carried_notices": self._out.notices}
-        workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}))
+        carried: dict[str, Any] = {"carried_events": events, "carried_notices": notices}
+        if input.rules_version >= 3:  # the plan's list of who is responsible made the roll; the state has it now
+            lean = input.activity.model_copy(update={"responsible": []})
+            self.state.activity = self.state.activity.model_copy(update={"responsible": []})
+            carried["activity"] = lean
+        workflow.continue_as_new(input.model_copy(update={"state": self.state, **carried}), task_timeout=TASK_TIMEOUT)
 
     async def _settled_out(self) -> None:
         """Everything handed out done, including what the office is told about it."""
@@ -592,6 +643,11 @@ class CampaignActivityWorkflow:
     @workflow.query
     def status(self) -> ActivityStatus:
         return activity_status(self.state, self.now())
+
+    @workflow.query
+    def unit_status(self, unit: str) -> ActivityStatus:
+        """`status` with only `unit`'s row: what a unit's page reads, without the whole roll of a city."""
+        return activity_status(self.state, self.now(), only=unit)
 
 
 # Who sent a message, for the audit trail: the door that carried it (the portal names the unit's

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity import (
         CURRENT_RULES,
+        TASK_TIMEOUT,
         ActivityInput,
         CampaignActivityWorkflow,
         refuse_bad_campaign_id,
@@ -216,6 +217,7 @@ class CampaignWorkflow:
             CampaignActivityWorkflow.run,
             child_input,
             id=activity_workflow_id(self.input.campaign_id, activity.no),
+            task_timeout=TASK_TIMEOUT,  # why: workflows/activity.py
             static_summary=activity_ui_summary(activity),
             static_details=f"Địa điểm: {markdown_text(activity.place)}\n\n"
             f"Đơn vị: {markdown_text(', '.join(u.name for u in units)) or '—'}"[:2000],

@@ -32,23 +32,22 @@ class Dispatch:
     def __init__(self) -> None:
         self.events: list[ActivityEvent] = []  # waiting for the next flush
         self.notices: list[Notice] = []  # waiting to be sent
-        self.recording: list[workflow.ActivityHandle[list[SetAside]]] = []
+        self.recording: list[tuple[workflow.ActivityHandle[list[SetAside]], list[ActivityEvent]]] = []
         self.sending: list[tuple[workflow.ActivityHandle[list[Delivery]], list[Notice]]] = []
 
     def flush_records(self) -> None:
         for start in range(0, len(self.events), EVENT_BATCH):
             batch = self.events[start : start + EVENT_BATCH]
-            self.recording.append(
-                workflow.start_activity(
-                    RECORD_EVENTS,
-                    batch,
-                    result_type=list[SetAside],
-                    start_to_close_timeout=timedelta(minutes=2),
-                    heartbeat_timeout=HEARTBEAT,
-                    retry_policy=RECORD_RETRY,
-                    summary=f"ghi {len(batch)} sự kiện",
-                )
+            handle = workflow.start_activity(
+                RECORD_EVENTS,
+                batch,
+                result_type=list[SetAside],
+                start_to_close_timeout=timedelta(minutes=2),
+                heartbeat_timeout=HEARTBEAT,
+                retry_policy=RECORD_RETRY,
+                summary=f"ghi {len(batch)} sự kiện",
             )
+            self.recording.append((handle, batch))
         self.events = []
 
     def send_notices(self) -> None:
@@ -67,7 +66,7 @@ class Dispatch:
         self.notices = []
 
     def finished_any(self) -> bool:
-        return any(h.done() for h in self.recording) or any(h.done() for h, _ in self.sending)
+        return any(h.done() for h, _ in self.recording) or any(h.done() for h, _ in self.sending)
 
     @property
     def idle(self) -> bool:
@@ -89,9 +88,9 @@ class Dispatch:
                         undelivered.append((notice, [channel_failure(f) for f in delivery.failed]))
         self.sending = still_sending
         still_recording = []
-        for recorded in self.recording:
+        for recorded, events in self.recording:
             if not recorded.done():
-                still_recording.append(recorded)
+                still_recording.append((recorded, events))
             elif (error := recorded.exception()) is not None:
                 workflow.logger.error("record batch gave up", extra={"error": str(error)})
             else:
@@ -104,8 +103,22 @@ class Dispatch:
         what is added meanwhile waits in the buffers."""
         self.flush_records()
         self.send_notices()
-        recording, sending = list(self.recording), [h for h, _ in self.sending]
+        recording, sending = [h for h, _ in self.recording], [h for h, _ in self.sending]
         await workflow.wait_condition(lambda: all(h.done() for h in recording) and all(h.done() for h in sending))
+
+    async def notices_sent(self) -> None:
+        """Wait for the notice batches already handed out (not for the facts, nor for notices waiting)."""
+        sending = [h for h, _ in self.sending]
+        await workflow.wait_condition(lambda: all(h.done() for h in sending))
+
+    def handed_over(self) -> tuple[list[ActivityEvent], list[Notice]]:
+        """What the next run hands out again when this one continues as new without waiting for the
+        store: the fact batches still running, then what waits. The store keeps each fact once by its
+        key, so a batch that finishes meanwhile writes nothing twice. Notices are not handed over while
+        a batch of them runs (`notices_sent` first): a mail being sent must not be sent again."""
+        if self.sending:
+            raise RuntimeError("notice batches still running: wait with notices_sent() first")
+        return [event for _, batch in self.recording for event in batch] + self.events, self.notices
 
 
 def channel_failure(failure: ChannelFailure) -> str:

@@ -1,0 +1,228 @@
+"""The evening before a deadline: `python -m bench.portal_burst [N]` (default 2000; 5000 the long mode).
+
+On one dev server (SQLite) with one worker and the web app (uvicorn, over HTTP) in this process: a
+campaign whose one activity names N units, its plan clock set to the evening before the report
+deadline. Then every unit, through its own signed link, opens its page (`GET /u/<link>`) and submits
+its report (`POST /api/v1/activities/1/report`), CLIENTS at once, all within minutes of plan time.
+Side by side, the same number of requests to a minimal endpoint added to the same app, which sends
+a trivial update to `AppendOnly` on the same server. Prints per side: requests/s, p50/p95/p99 and
+errors by HTTP status; reports stored against reports sent (none lost, none doubled); and the ratio
+of the portal's throughput to the minimal endpoint's.
+
+Goals: p99 < 1 s, no error, none lost, throughput ≥ 0.7× the minimal endpoint.
+`--quick` runs 40 units with 20 clients (CI runs it so the benchmark cannot rot): more than the 10
+updates Temporal takes in flight per workflow, which the portal queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import func, select
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from access.links import expiry, mint
+from access.payloads import data_converter
+from bench.city import EVENT_DAY, city_directory, city_plan
+from bench.scale import percentile
+from bench.trivial import AppendOnly
+from campaign.clock import start_of_day
+from campaign.policy import PolicyFile
+from harness.dev_server import dev_server
+from harness.net import free_port
+from harness.temporal import migrated_store
+from harness.waiting import answered
+from service.logs import configure_logging
+from settings import Settings
+from store.schema import Notification, UnitReport
+from web.app import create_app
+from worker import build_worker
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+
+SECRET = "burst-" + "s" * 40
+CLIENTS = 50
+PER_APPENDER = 1_500
+
+
+@dataclass
+class Side:
+    latencies: list[float] = field(default_factory=list)  # seconds
+    statuses: Counter[int] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+async def burst(jobs: list[Callable[[httpx.AsyncClient], Awaitable[int]]], base: str, clients: int) -> Side:
+    """Run `jobs` (each one HTTP request, giving its status) over `clients` connections at once."""
+    side, queue = Side(), list(reversed(jobs))
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            while queue:
+                job = queue.pop()
+                began = time.perf_counter()
+                try:
+                    status = await job(http)
+                except httpx.HTTPError:
+                    status = 0  # no answer at all
+                side.latencies.append(time.perf_counter() - began)
+                side.statuses[status] += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    side.seconds = time.perf_counter() - began
+    return side
+
+
+async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Side, Side, int, int]:
+    client = await Client.connect(address, data_converter=data_converter())
+    store = migrated_store(f"sqlite:///{folder / 'burst.db'}")
+    port = free_port()
+    settings = Settings(
+        reports_dir=folder / "reports",
+        portal_secret=SECRET,
+        portal_url=f"http://127.0.0.1:{port}",
+        notify_channels="log",
+    )
+    directory = city_directory(n)
+    plan = city_plan(directory)
+    codes = plan.activities[0].unit_codes
+    cid, queue, trivial_queue = (f"burst-{uuid.uuid4().hex[:6]}" for _ in range(3))
+    # The evening of the event, hours before the deadline: every report is on time.
+    evening = start_of_day(EVENT_DAY) + timedelta(hours=20)
+    with ThreadPoolExecutor(16) as executor:
+        async with (
+            build_worker(client, settings, store, executor, task_queue=queue),
+            Worker(client, task_queue=trivial_queue, workflows=[AppendOnly]),
+        ):
+            campaign = CampaignInput(campaign_id=cid, plan=plan, directory=directory, policy=PolicyFile(),
+                                     plan_origin=evening)  # fmt: skip
+            await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)
+            activity = client.get_workflow_handle(activity_workflow_id(cid, 1))
+            await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600)
+            while True:  # the assignment notices go out before anything is measured
+                with store.session() as session:
+                    sent = session.scalar(
+                        select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
+                    )
+                if sent >= n:
+                    break
+                await asyncio.sleep(0.5)
+            # A run takes 2,000 updates at most: one AppendOnly per PER_APPENDER requests.
+            appenders = [
+                await client.start_workflow(AppendOnly.run, id=f"{cid}-trivial-{i}", task_queue=trivial_queue)
+                for i in range(2 * n // PER_APPENDER + 1)
+            ]
+            lane = asyncio.Semaphore(8)  # the same polite queue the portal keeps per workflow
+
+            async def connected() -> Client:
+                return client
+
+            app = create_app(settings, store, connected)
+
+            @app.post("/bench/append/{k}")
+            async def append(k: int, item: dict[str, object]) -> dict[str, int]:  # the minimal endpoint
+                async with lane:
+                    return {"items": await appenders[k // PER_APPENDER].execute_update(AppendOnly.add, item)}
+
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                await asyncio.sleep(0.05)
+            until = expiry(datetime.now(UTC), 30)
+            tokens = {code: mint(SECRET, cid, code, 1, until) for code in codes}
+
+            def page(code: str) -> Callable[[httpx.AsyncClient], Awaitable[int]]:
+                async def job(http: httpx.AsyncClient) -> int:
+                    return (await http.get(f"/u/{tokens[code]}")).status_code
+
+                return job
+
+            def report(code: str) -> Callable[[httpx.AsyncClient], Awaitable[int]]:
+                body = {"summary": "Ra quân dọn vệ sinh khu phố", "participants": 25, "request_id": f"{code}-1"}
+
+                async def job(http: httpx.AsyncClient) -> int:
+                    headers = {"Authorization": f"Bearer {tokens[code]}"}
+                    return (await http.post("/api/v1/activities/1/report", json=body, headers=headers)).status_code
+
+                return job
+
+            def trivial(k: int) -> Callable[[httpx.AsyncClient], Awaitable[int]]:
+                async def job(http: httpx.AsyncClient) -> int:
+                    return (await http.post(f"/bench/append/{k}", json={"summary": "Ra quân"})).status_code
+
+                return job
+
+            base = f"http://127.0.0.1:{port}"
+            portal = await burst([job for code in codes for job in (page(code), report(code))], base, clients)
+            minimal = await burst([trivial(k) for k in range(2 * n)], base, clients)
+            server.should_exit = True
+            await serving
+            accepted = sum(1 for status in portal.statuses.elements() if status == 200) - n  # pages answer 200 too
+            settle = time.monotonic() + 120  # the store hears of reports in batches, about a second apart
+
+            def stored_now() -> int:
+                with store.session() as session:
+                    return (
+                        session.scalar(
+                            select(func.count()).select_from(UnitReport).where(UnitReport.campaign_id == cid)
+                        )
+                        or 0
+                    )
+
+            while (stored := stored_now()) < accepted and time.monotonic() < settle:
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(2)  # anything doubled would show by now
+            stored = stored_now()
+            await client.get_workflow_handle(campaign_workflow_id(cid)).terminate("bench done")
+            for appender in appenders:
+                await appender.signal(AppendOnly.finish)
+    return portal, minimal, n, stored
+
+
+def show(name: str, side: Side) -> None:
+    errors = {status: count for status, count in side.statuses.items() if status >= 400 or status == 0}
+    p50, p95, p99 = (percentile(side.latencies, p) * 1000 for p in (0.5, 0.95, 0.99))
+    print(
+        f"  {name:22} {len(side.latencies):6} requests, {side.rate:6.0f}/s; "
+        f"p50 {p50:6.0f} ms, p95 {p95:6.0f} ms, p99 {p99:6.0f} ms; errors by status {errors or 'none'}"
+    )
+
+
+def main(argv: list[str]) -> None:
+    configure_logging("console", "WARNING")
+    quick = "--quick" in argv
+    n = 40 if quick else next((int(a) for a in argv if a.isdigit()), 2000)
+    clients = 20 if quick else CLIENTS
+    with tempfile.TemporaryDirectory() as folder, dev_server(Path(folder), dict(os.environ)) as address:
+        portal, minimal, sent, stored = asyncio.run(measure(address, Path(folder), n, clients))
+    print(f"deadline-evening burst: {n} units, each opens its page and submits its report; {clients} clients at once")
+    show("portal (page + report)", portal)
+    show("minimal endpoint", minimal)
+    verdict = "none lost, none doubled" if stored == sent else ("LOST" if stored < sent else "DOUBLED")
+    print(f"  reports sent {sent}, stored {stored}: {verdict}")
+    print(f"  throughput portal/minimal {portal.rate / minimal.rate:.2f} (goal ≥ 0.7); p99 goal < 1 s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(0)  # without finalising the interpreter, which the SDK's runtime threads may abort

@@ -1,0 +1,201 @@
+"""An activity of thousands of units: a message costs the same as with a few, and the UI's details
+stay a readable summary (the figures themselves are bench.scale's)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import pytest_asyncio
+from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from activities.contracts import SEND_NOTICES
+from campaign.dates import ActivityKind
+from campaign.messages import (
+    AssignUnits,
+    ExcuseUnit,
+    ExtendDeadline,
+    SubmitReport,
+    apply_assign,
+    apply_excuse,
+    apply_extend,
+    apply_report,
+    check_report,
+    read_message,
+)
+from campaign.plan import PlannedActivity, ResponsibleParty
+from campaign.policy import Policy
+from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state
+from campaign.units import Unit
+from campaign.views import DETAIL_BYTES, unit_table
+from store.schema import UnitReport
+from tests.helpers import advance_to, start, vn
+from tests.temporal_env import migrated_store, time_skipping_env, worker
+from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
+
+
+def city(n: int, name: str = "Đoàn cơ sở {i}") -> ActivityState:
+    units = [Unit(code=f"cs-{i:05d}", name=name.format(i=i)) for i in range(n)]
+    activity = PlannedActivity(
+        no=1, title="Ra quân Ngày Chủ nhật xanh", kind=ActivityKind.SINGLE_DAY, start=date(2023, 5, 11),
+        end=date(2023, 5, 11),
+        responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in units],
+    )  # fmt: skip
+    return new_activity_state("c", activity, units, Policy(), [], date(2023, 5, 31))
+
+
+def report(code: str) -> SubmitReport:
+    return SubmitReport(unit=code, summary="Thu gom rác", participants=12, request_id=f"{code}-1")
+
+
+def test_a_report_reads_only_its_own_unit(monkeypatch) -> None:
+    state = city(5000)
+    for action in decide(state, vn(16, hour=1)):  # every unit overdue and reported to the Committee
+        mark_done(state, action, vn(16, hour=1))
+    assert state.phase(vn(17)) is Phase.ESCALATED
+    for unit in list(state.units)[:-1]:
+        apply_report(state, report(unit), vn(17))
+    reads = 0
+    settled = UnitState.settled
+
+    def counted(unit: UnitState) -> bool:
+        nonlocal reads
+        reads += 1
+        return settled.fget(unit)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(UnitState, "settled", property(counted))
+    last = list(state.units)[-1]
+    check_report(state, report(last), vn(17))  # what the update's validator does
+    apply_report(state, report(last), vn(17))  # and its handler
+    phase = state.phase(vn(17))  # what the loop asks next
+    assert reads < 10  # the roll's 5,000 units are not read again for one report
+    assert phase is Phase.COLLECTING and state.all_settled
+
+
+def test_the_index_of_expected_units_follows_every_change() -> None:
+    state = city(40)
+    codes = list(state.units)
+    for action in decide(state, vn(2)):
+        mark_done(state, action, vn(2))
+    for code in codes[:10]:
+        apply_report(state, report(code), vn(12))
+    for code in codes[10:15]:
+        apply_excuse(state, ExcuseUnit(unit=code, reason="Đơn vị đang sáp nhập"), vn(12))
+    moment = vn(16, hour=1)
+    for action in decide(state, moment):
+        mark_done(state, action, moment)
+    apply_extend(state, ExtendDeadline(unit=codes[20], new_due=date(2023, 5, 25), reason="Ốm"), vn(16, hour=2))
+    added = read_message(AssignUnits, {"units": [{"code": "moi", "name": "Đoàn Sở Mới"}]})
+    apply_assign(state, added, vn(16, hour=3))
+    fresh = ActivityState.model_validate(state.model_dump())  # read afresh: its index built from the roll
+    now = vn(16, hour=4)
+    assert state.pending() == fresh.pending() == [*codes[15:], "moi"]
+    assert state.overdue(now) == fresh.overdue(now) and codes[20] not in state.overdue(now)
+    assert state.phase(now) is fresh.phase(now) is Phase.ESCALATED
+    assert state.escalation_level == fresh.escalation_level == 1
+    assert [a.kind for a in decide(state, now)] == [a.kind for a in decide(fresh, now)] == [ActionKind.ASSIGNMENT]
+    for copied in (state.model_copy(), state.model_copy(deep=True)):
+        assert copied.pending() == state.pending()
+        copied.note(copied.units["moi"].model_copy(update={"excused_reason": "thử"}))
+        assert "moi" in state.pending() and "moi" not in copied.pending()  # a copy keeps its own index
+
+
+def test_the_ui_details_of_a_city_stay_a_small_summary() -> None:
+    long_name = "Đoàn Thanh niên Cộng sản Hồ Chí Minh Tổng công ty Xây dựng Công trình Giao thông số {i} Việt Nam"
+    state = city(20_000, long_name)
+    table = unit_table(state, vn(16, hour=1))
+    assert len(json.dumps(table)) <= DETAIL_BYTES  # as the UI's query carries it: non-ASCII escaped
+    assert "| Đơn vị | Sẵn sàng |" in table and "/20000 đơn vị (0 đã xong)" in table
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def env():
+    env = await time_skipping_env()
+    yield env
+    await env.shutdown()
+
+
+async def test_an_auditor_reads_the_details_of_300_units_without_the_codec(env) -> None:
+    long_name = "Đoàn Thanh niên Cộng sản Hồ Chí Minh Tổng công ty Xây dựng Công trình Giao thông số {i} Việt Nam"
+    units = [Unit(code=f"cs-{i:03d}", name=long_name.format(i=i)) for i in range(300)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units)
+        await advance_to(env, handle, vn(2))
+        await handle.query(CampaignActivityWorkflow.status)
+        # The UI's own query, read by a client that has no codec, as the Temporal UI without one.
+        plain = Client(
+            env.client.service_client, namespace=env.client.namespace, data_converter=pydantic_data_converter
+        )
+        metadata = await plain.get_workflow_handle(handle.id).query(
+            "__temporal_workflow_metadata", result_type=WorkflowMetadata
+        )
+        await handle.terminate("test done")
+    assert "| Đơn vị | Sẵn sàng | Báo cáo | Hạn | Trạng thái |" in metadata.current_details
+    assert "/300 đơn vị" in metadata.current_details and "cs-000" in metadata.current_details
+
+
+async def test_a_wave_of_notices_is_handed_out_a_share_per_workflow_task(env) -> None:
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(600)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES)
+        await advance_to(env, handle, vn(2))
+        await handle.query(CampaignActivityWorkflow.status)
+        history = await handle.fetch_history()
+        await handle.terminate("test done")
+    per_task: list[int] = []  # notice batches (of 50) each workflow task handed out
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            per_task.append(0)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            per_task[-1] += event.activity_task_scheduled_event_attributes.activity_type.name == SEND_NOTICES
+    assert sum(per_task) == 12  # 600 assignments, 50 a batch: every one handed out
+    assert max(per_task) == ACTIONS_PER_TASK // 50  # but never more than a share in one task
+
+
+async def test_a_units_page_asks_for_its_own_row_only(env) -> None:
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(300)]
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=units)
+        await advance_to(env, handle, vn(2))
+        mine = await handle.query(CampaignActivityWorkflow.unit_status, "cs-123")
+        nobody = await handle.query(CampaignActivityWorkflow.unit_status, "khong-co")
+        whole = await handle.query(CampaignActivityWorkflow.status)
+        await handle.terminate("test done")
+    assert [u.code for u in mine.units] == ["cs-123"] and nobody.units == []
+    assert mine.model_copy(update={"units": whole.units}) == whole.model_copy(update={"plan_now": mine.plan_now})
+
+
+async def test_a_stream_of_reports_is_handed_over_without_losing_one(env, tmp_path) -> None:
+    """Rules 3 continue as new in the task that decides to, handing the facts still being written
+    to the next run: every report and revision reaches the store once."""
+    units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(60)]
+    store = migrated_store(f"sqlite:///{tmp_path}/t.db")
+    async with worker(env.client, store=store) as queue:
+        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES, run_events=150)
+        await advance_to(env, handle, vn(11, hour=9))  # in the event: the activity closes only after it
+        messages = [report(u.code) for u in units] + [
+            report(u.code).model_copy(update={"participants": 30, "request_id": f"{u.code}-2"}) for u in units
+        ]
+
+        async def lane() -> None:
+            while messages:
+                await handle.execute_update(CampaignActivityWorkflow.submit_report, messages.pop(0))
+
+        await asyncio.gather(*(lane() for _ in range(10)))
+        await advance_to(env, handle, vn(16))
+        result = await handle.result()
+        runs = 1
+        history = await handle.fetch_history()
+        while run := history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id:
+            history = await env.client.get_workflow_handle(handle.id, run_id=run).fetch_history()
+            runs += 1
+    with store.session() as session:
+        stored = session.execute(select(UnitReport.unit_code, UnitReport.revision)).all()
+    assert runs >= 3  # it did continue as new, more than once, while reports came
+    assert sorted(stored) == sorted((u.code, r) for u in units for r in (1, 2))
+    assert {u.revision for u in result.units} == {2}

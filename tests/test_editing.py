@@ -1,0 +1,199 @@
+"""The schedule editor's domain (campaign.editing): changes to a read plan, undo, the change log, the
+findings found again after each change, units typed without diacritics or by code, and the corrections
+the final report lists. Every plan here is invented."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from campaign.editing import (
+    EditError,
+    HeadingForm,
+    RowForm,
+    add_row,
+    apply_form,
+    blank_draft,
+    blocking,
+    corrections,
+    draft_from_read,
+    fields_of,
+    findings,
+    policy_fields,
+    remove_row,
+    row_of,
+    split_row,
+    undo,
+    units_typed,
+)
+from campaign.importer import import_lines
+from campaign.plan import Role
+
+AT = datetime(2024, 3, 2, 8, 0, tzinfo=UTC)
+PLAN = """ĐOÀN KHỐI
+Số: 7-KH/ĐTN
+TP. Hồ Chí Minh, ngày 01 tháng 3 năm 2024
+
+KẾ HOẠCH
+Tổ chức Tháng Hành động vì môi trường năm 2024
+(Từ ngày 01/3 đến ngày 31/3/2024)
+
+Nơi nhận:
+- Lưu: VP.
+
+LỊCH HOẠT ĐỘNG
+TT	HOẠT ĐỘNG	THỜI GIAN	ĐỊA ĐIỂM	GHI CHÚ
+1	Trồng cây ven kênh	09/3/2024	Kênh Nhiêu Lộc	Đoàn Sở Xây dựng phụ trách
+2	Thu gom pin cũ	16/3/2024	Các cơ sở	Đoàn Sở Tư pháp phụ trách
+3	Tọa đàm rác nhựa	23/3/2024	Hội trường B	Đoàn Khu Công nghệ mới phụ trách
+""".splitlines()
+
+
+@pytest.fixture
+def draft(directory):
+    return draft_from_read(import_lines(PLAN, directory), PLAN, "ke-hoach.txt")
+
+
+def form_of(draft, key: int, **typed) -> RowForm:
+    """A row's form as the editor shows it, with `typed` changed."""
+    activity = draft.row(key)
+    shown = fields_of(activity, draft.policy.get(key, {}))
+    values = {name: shown[name] for name in ("number", "title", "start", "end", "start_time", "place", "contacts")}
+    values |= {"kind": activity.kind.value, "lead": [p.unit_code for p in activity.responsible
+                                                      if p.unit_code and p.role is Role.LEAD],
+               "support": [p.unit_code for p in activity.responsible if p.unit_code and p.role is Role.SUPPORT],
+               "unassigned": [p.name for p in activity.responsible if not p.unit_code]}  # fmt: skip
+    return RowForm(**(values | typed))
+
+
+def test_a_changed_date_is_logged_with_who_and_when_and_found_again(draft, directory) -> None:
+    changed = apply_form(draft, None, {2: form_of(draft, 2, start="20/03/2024")}, directory, "lan", AT)
+    assert changed.row(2).start == date(2024, 3, 20) == changed.row(2).end  # one day: the end follows
+    start, end = changed.changes
+    assert (start.row, start.number, start.field, start.before, start.after, start.who, start.at) == (
+        2, "2", "start", "16/03/2024", "20/03/2024", "lan", AT)  # fmt: skip
+    assert (end.field, end.before, end.after) == ("end", "16/03/2024", "20/03/2024")
+    assert draft.row(2).start == date(2024, 3, 16)  # the draft given is never changed
+    outside = apply_form(draft, None, {2: form_of(draft, 2, start="20/04/2024")}, directory, "lan", AT)
+    found = findings(outside)
+    assert any(f.kind == "outside_window" and row_of(f, outside) == 2 for f in found)
+    assert not any(f.kind == "outside_window" for f in findings(changed))
+
+
+def test_the_same_form_again_changes_nothing(draft, directory) -> None:
+    same = apply_form(draft, None, {k: form_of(draft, k) for k in draft.keys}, directory, "lan", AT)
+    assert same is draft and not same.steps
+
+
+def test_dates_are_typed_day_first_and_checked(draft, directory) -> None:
+    for typed, words in [("03/16/2024", "không có thật \\(nhập ngày/tháng/năm\\)"), ("30/02/2024", "không có thật"),
+                         ("2024-03-16", "dd/mm/yyyy")]:  # fmt: skip
+        with pytest.raises(EditError, match=words) as raised:
+            apply_form(draft, None, {2: form_of(draft, 2, start=typed)}, directory, "lan", AT)
+        assert "Hoạt động 2: ngày bắt đầu" in str(raised.value)
+    month = apply_form(draft, None, {1: form_of(draft, 1, kind="whole_month", start="09/03/2024")}, directory,
+                       "lan", AT)  # fmt: skip
+    assert (month.row(1).start, month.row(1).end) == (date(2024, 3, 1), date(2024, 3, 31))
+    reversed_ = apply_form(draft, None, {1: form_of(draft, 1, kind="range", start="20/03/2024", end="10/03/2024")},
+                           directory, "lan", AT)  # fmt: skip
+    assert [row_of(f, reversed_) for f in blocking(findings(reversed_))] == [1]
+    timed = apply_form(draft, None, {1: form_of(draft, 1, start_time="7h30")}, directory, "lan", AT)
+    assert fields_of(timed.row(1), {})["start_time"] == "07:30"
+    with pytest.raises(EditError, match="giờ bắt đầu"):
+        apply_form(draft, None, {1: form_of(draft, 1, start_time="25:00")}, directory, "lan", AT)
+
+
+def test_units_found_without_diacritics_by_code_several_at_once_and_a_cluster_expanded(directory) -> None:
+    found = units_typed("doan so y te; bhxh\nĐoàn Sở Nội vụ", Role.LEAD, directory, "x")
+    assert [p.unit_code for p in found] == ["so-y-te", "bhxh", "so-noi-vu"]
+    members = units_typed("Các đơn vị của Cụm 1", Role.SUPPORT, directory, "x")
+    expected = [u.code for u in directory.members_of("cum-1")]
+    assert expected and [p.unit_code for p in members] == expected and {p.role for p in members} == {Role.SUPPORT}
+    with pytest.raises(EditError, match="không có đơn vị “Đoàn Sở Không Có”"):
+        units_typed("Đoàn Sở Không Có", Role.LEAD, directory, "Hoạt động 1: thêm đơn vị phụ trách")
+
+
+def test_an_unknown_name_is_replaced_by_units_and_units_added_and_removed(draft, directory) -> None:
+    three = draft.row(3)
+    assert [(p.name, p.unit_code) for p in three.responsible] == [("Đoàn Khu Công nghệ mới", None)]
+    form = form_of(draft, 3, groups={0: "khu-cnc"}, add_support="doan bao hiem xa hoi")
+    changed = apply_form(draft, None, {3: form}, directory, "lan", AT)
+    assert [(p.unit_code, p.role) for p in changed.row(3).responsible] == [("khu-cnc", Role.LEAD),
+                                                                           ("bhxh", Role.SUPPORT)]  # fmt: skip
+    fields = {c.field: (c.before, c.after) for c in changed.changes}
+    assert fields["unassigned"] == ("Đoàn Khu Công nghệ mới", "")
+    assert fields["lead"] == ("", "Đoàn Khu Công nghệ cao") and fields["support"] == ("", "Đoàn Bảo hiểm xã hội")
+    dropped = apply_form(changed, None, {3: form_of(changed, 3, support=[])}, directory, "lan", AT)
+    assert [p.unit_code for p in dropped.row(3).responsible] == ["khu-cnc"]
+
+
+def test_add_remove_split_and_undo(draft, directory) -> None:
+    added = add_row(draft, "lan", AT)
+    assert [a.number for a in added.plan.activities] == ["1", "2", "3", "4"] and added.keys[-1] == 4
+    assert any(f.kind == "no_title" and row_of(f, added) == 4 for f in blocking(findings(added)))
+    removed = remove_row(added, 2, "lan", AT)
+    assert [a.number for a in removed.plan.activities] == ["1", "3", "4"]
+    split = split_row(removed, 1, "lan", AT)
+    assert [a.number for a in split.plan.activities] == ["1", "1.1", "3", "4"]
+    child = split.plan.activities[1]
+    assert child.parent == 1 and child.no not in (1, 3, 4) and child.start == draft.row(1).start
+    assert [c.field for c in split.changes] == ["row", "row", "row"]
+    back = undo(undo(split))
+    assert [a.number for a in back.plan.activities] == ["1", "2", "3", "4"] and len(back.changes) == 1
+    assert undo(back).plan == draft.plan
+    with pytest.raises(EditError, match="hoàn tác"):
+        undo(draft)
+
+
+def test_numbers_as_written_and_duplicates_found(draft, directory) -> None:
+    sub = apply_form(draft, None, {3: form_of(draft, 3, number="2.1")}, directory, "lan", AT)
+    assert sub.row(3).number == "2.1" and len({a.no for a in sub.plan.activities}) == 3
+    twice = apply_form(draft, None, {3: form_of(draft, 3, number="2")}, directory, "lan", AT)
+    assert any(f.kind == "duplicate_no" for f in blocking(findings(twice)))
+    with pytest.raises(EditError, match="số thứ tự"):
+        apply_form(draft, None, {3: form_of(draft, 3, number="ba")}, directory, "lan", AT)
+
+
+def test_policy_days_per_row_reach_the_start_form_by_number(draft, directory) -> None:
+    changed = apply_form(draft, None, {2: form_of(draft, 2, report_due="6")}, directory, "lan", AT)
+    assert policy_fields(changed) == {"report_due-2": "6"}
+    with pytest.raises(EditError, match="Hoạt động 2: hạn báo cáo sau"):
+        apply_form(draft, None, {2: form_of(draft, 2, report_due="nhiều")}, directory, "lan", AT)
+
+
+def test_corrections_are_the_net_change_per_field(draft, directory) -> None:
+    one = apply_form(draft, None, {1: form_of(draft, 1, start="10/03/2024", number="5")}, directory, "lan", AT)
+    two = apply_form(one, None, {1: form_of(one, 1, start="09/03/2024", place="Công viên Gia Định")}, directory,
+                     "minh", AT)  # fmt: skip
+    gone = remove_row(two, 2, "lan", AT)
+    net = [(c.number, c.field, c.before, c.after) for c in corrections(gone.changes)]
+    assert net == [("5", "số thứ tự", "1", "5"), ("5", "địa điểm", "Kênh Nhiêu Lộc", "Công viên Gia Định"),
+                   ("2", "hoạt động", "2. Thu gom pin cũ", "bỏ")]  # fmt: skip
+
+
+def test_a_campaign_written_from_nothing(directory) -> None:
+    blank = blank_draft(date(2024, 4, 10))
+    assert blank.read is None and blank.plan.window.start == date(2024, 4, 1)
+    assert {f.kind for f in blocking(findings(blank))} == {"no_title"}
+    heading = HeadingForm(code="9-KH/ĐTN", title="Tháng Tư xanh", issued_on="01/04/2024", window_start="01/04/2024",
+                          window_end="30/04/2024")  # fmt: skip
+    rows = {1: RowForm(number="1", title="Đạp xe vì môi trường", kind="single_day", start="14/04/2024", end="",
+                       add_lead="so-tnmt")}  # fmt: skip
+    written = apply_form(blank, heading, rows, directory, "lan", AT)
+    assert not blocking(findings(written)) and written.plan.code == "9-KH/ĐTN"
+    assert written.row(1).unit_codes == ["so-tnmt"]
+    with pytest.raises(EditError, match="Thời gian kế hoạch"):
+        apply_form(blank, heading.model_copy(update={"window_end": "01/03/2024"}), {}, directory, "lan", AT)
+
+
+def test_the_readers_notes_stay_and_the_lint_is_found_again(directory) -> None:
+    lines = [*PLAN, "4	Hội thao	31/02/2024	Sân vận động	Đoàn Sở Y tế phụ trách"]
+    plan = import_lines(lines, directory)
+    draft = draft_from_read(plan, lines, "x.txt")
+    assert any(f.line == len(lines) for f in draft.notes)  # the row the reader could not read
+    assert not any(f.line == len(lines) for f in blocking(findings(draft)))  # shown, not blocking: type it in
+    unknown = next(f for f in draft.notes if f.kind == "unknown_party")
+    assert unknown in findings(draft)
+    fixed = apply_form(draft, None, {3: form_of(draft, 3, groups={0: "khu-cnc"})}, directory, "lan", AT)
+    assert unknown not in findings(fixed)  # a note about a row changed by hand is no longer shown

@@ -1,0 +1,132 @@
+"""The schedule editor in a real browser (Debian's Chromium, headless), as a clerk uses it: upload a plan,
+open it in the editor, change a date, add a unit typed without diacritics, remove a row, add a row, save
+the draft, reopen it from the campaigns page at phone width, start it; the started workflow's input is
+what was typed. PORTAL_SCREENSHOTS=<dir> keeps the screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import date
+
+import pytest
+
+from harness.net import free_port
+from store.users import add_user
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.portal_env import running_campaign, served
+from tests.temporal_env import time_skipping_env
+from tests.test_office_editor import month_ahead, plan_text, started_input
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
+
+
+async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(directory, tmp_path) -> None:
+    from playwright.async_api import async_playwright
+
+    first = month_ahead()
+    plan = plan_text(first, [
+        f"1\tMít tinh hưởng ứng\t{first.replace(day=5):%d/%m/%Y}\tHội trường lớn\tĐoàn Sở Y tế phụ trách",
+        f"2\tNgày hội hiến máu\t{first.replace(day=12):%d/%m/%Y}\tNhà Văn hóa Thanh niên\t"
+        "Đoàn Bảo hiểm xã hội phụ trách",
+        f"3\tGiao lưu thể thao\t{first.replace(day=19):%d/%m/%Y}\tSân Phú Thọ\tĐoàn Sở Nội vụ phụ trách",
+    ])  # fmt: skip
+    (tmp_path / "ke-hoach.txt").write_bytes(plan)
+    env = await time_skipping_env()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cid = f"ed-{uuid.uuid4().hex[:6]}"
+    widths: dict[str, int] = {}
+    try:
+        async with running_campaign(env, directory, tmp_path, f"o-{uuid.uuid4().hex[:6]}", portal_url=base) as setup:
+            with setup.store.session() as session:
+                add_user(session, "lan", "office", "mat-khau-van-phong")
+            try:
+                async with served(setup.app, port), async_playwright() as playwright:
+                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                    laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+                    page = await laptop.new_page()
+                    page.on("dialog", dialogs.accept)
+                    await page.goto(f"{base}/login")
+                    await page.get_by_label("Tên đăng nhập").fill("lan")
+                    await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
+                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
+                    await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "ke-hoach.txt"))
+                    await page.get_by_role("button", name="Xem trước").click()
+                    await page.get_by_role("button", name="Sửa lịch hoạt động").click()
+                    await page.locator("#r1").wait_for()
+                    await shot(page, "editor-1366.png", full_page=True)
+                    widths["1366"] = await page.evaluate("document.documentElement.scrollWidth")
+                    # change a date, add a unit typed without diacritics
+                    await page.locator("#r2-start").fill(f"{first.replace(day=14):%d/%m/%Y}")
+                    await page.get_by_label("Thêm đơn vị phối hợp").nth(1).fill("doan so tu phap")
+                    await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
+                    await page.locator("#r2").wait_for()
+                    supported = await page.locator("#r2 .units").nth(1).inner_text()
+                    # remove a row, add a row and fill it
+                    await page.get_by_role("button", name="Bỏ hoạt động 3").click()
+                    await page.locator("#r1").wait_for()
+                    removed = await page.locator("#r3").count()
+                    await page.get_by_role("button", name="Thêm hoạt động").click()
+                    await page.locator("#r4").wait_for()
+                    await page.locator("#r4-number").fill("3")
+                    await page.locator("#r4-title").fill("Tọa đàm “Sống khỏe”\nvới chuyên gia")
+                    await page.locator("#r4-start").fill(f"{first.replace(day=26):%d/%m/%Y}")
+                    await page.locator("#r4-start_time").fill("14:00")
+                    await page.locator("#r4-add_lead").fill("so-noi-vu; Đoàn Khu Công nghệ cao")
+                    await page.get_by_label("Mã chiến dịch").fill(cid)
+                    await page.get_by_role("button", name="Lưu nháp").click()
+                    await page.locator("#saved").wait_for()
+                    # reopen from the campaigns page, on a phone
+                    phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                                      storage_state=await laptop.storage_state())  # fmt: skip
+                    mobile = await phone.new_page()
+                    await mobile.goto(f"{base}/campaigns")
+                    await mobile.locator("#drafts a").first.click()
+                    await mobile.locator("#r4").wait_for()
+                    reopened = await mobile.locator("#r4-title").input_value()
+                    await shot(mobile, "editor-360.png", full_page=True)
+                    widths["360"] = await mobile.evaluate("document.documentElement.scrollWidth")
+                    controls = "#editor input:not([type=hidden]), #editor select, #editor textarea"
+                    unlabelled = await mobile.evaluate(
+                        f"[...document.querySelectorAll('{controls}')].filter(e => !e.labels.length).map(e => e.name)"
+                    )
+                    await mobile.get_by_role("button", name="Khởi động chiến dịch").click()
+                    await mobile.locator("#grid").wait_for()
+                    value = await started_input(setup, cid)
+                    await browser.close()
+            finally:
+                for workflow_id in [f"campaign/{cid}/activity/{no}" for no in range(1, 6)] + [f"campaign/{cid}"]:
+                    with contextlib.suppress(Exception):
+                        await env.client.get_workflow_handle(workflow_id).terminate("done")
+    finally:
+        await env.shutdown()
+    assert "Đoàn Sở Tư pháp" in supported and removed == 0
+    assert reopened == "Tọa đàm “Sống khỏe” với chuyên gia"
+    assert widths["360"] <= 360 and widths["1366"] <= 1366
+    assert unlabelled == []
+    plan = value.plan
+    assert [(a.number, a.start) for a in plan.activities] == [
+        ("1", first.replace(day=5)), ("2", first.replace(day=14)), ("3", first.replace(day=26))]  # fmt: skip
+    two = [(p.unit_code, p.role.value) for p in plan.activities[1].responsible]
+    assert two == [("bhxh", "lead"), ("so-tu-phap", "support")]
+    three = plan.activities[2]
+    assert three.title == "Tọa đàm “Sống khỏe” với chuyên gia" and three.unit_codes == ["so-noi-vu", "khu-cnc"]
+    assert f"{three.start_time:%H:%M}" == "14:00" and isinstance(three.start, date)
+
+
+class Dialogs:
+    """Accepts the editor's "Bỏ hoạt động N?" confirmation, as a clerk would."""
+
+    def __init__(self) -> None:
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def accept(self, dialog) -> None:
+        task = asyncio.ensure_future(dialog.accept())
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+
+dialogs = Dialogs()

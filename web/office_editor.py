@@ -1,0 +1,286 @@
+"""The office's schedule editor in the browser (office only): a plan read from an upload, a document the
+reader refused (its text beside the editor) or a plan written from nothing, edited as a schedule and
+started as the upload's start does.
+
+Every form the editor sends is one step of campaign.editing (the changes, then the button's action: add
+a row, remove or split one, undo, save the draft, start); the draft is written to the store after each
+(store.drafts), so nothing typed is lost, and the page is shown again with the findings the importer's
+lint finds now. Starting records the plan as read, the changes and the plan as started with the campaign.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import update
+from starlette.datastructures import FormData
+
+from access.roles import Action
+from campaign import editing
+from campaign.documents import PlanReadError, document_of
+from campaign.editing import Draft, EditError, HeadingForm, RowForm
+from campaign.importer import import_lines
+from campaign.limits import campaign_id_problem
+from campaign.past import Timing, past_plan, shifted
+from campaign.plan import Role
+from campaign.policy import Policy, PolicyError
+from campaign.records import campaign_record
+from campaign.text import fold
+from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
+from service.updates import Refused
+from store.drafts import DraftConflict, draft_of, new_draft, record_started, write_draft
+from store.records import record_campaign, record_campaign_end
+from store.schema import Campaign, CampaignActivity, PlanDraft
+from web.office_door import Door, Signed, via
+from web.office_plans import POLICY_DAYS, RECORDED, Read, policy_from_form, read_from, today, where_line
+
+START_FIELDS = ("campaign_id", "timing", *POLICY_DAYS, "max_escalation_level", "working_days")
+ROW_TEXT = ("number", "title", "kind", "start", "end", "start_time", "place", "add_lead", "add_support",
+            "contacts", "ready_lead", "report_due")  # fmt: skip
+
+
+def row_forms(form: FormData) -> dict[int, RowForm]:
+    """The rows as the form sends them (`row` lists their keys; each field is `r<key>-<name>`)."""
+    rows: dict[int, RowForm] = {}
+    for value in form.getlist("row"):
+        if not str(value).isdigit():
+            continue
+        key = int(str(value))
+        prefix = f"r{key}-"
+        typed: dict[str, Any] = {name: str(form.get(prefix + name, "")) for name in ROW_TEXT}
+        typed["lead"] = [str(v) for v in form.getlist(prefix + "lead")]
+        typed["support"] = [str(v) for v in form.getlist(prefix + "support")]
+        typed["unassigned"] = [str(v) for v in form.getlist(prefix + "keep")]
+        typed["groups"] = {int(name.rsplit("-", 1)[1]): str(v) for name, v in form.items()
+                           if name.startswith(prefix + "group-") and name.rsplit("-", 1)[1].isdigit()}  # fmt: skip
+        rows[key] = RowForm(**typed)
+    return rows
+
+
+def heading_form(form: FormData) -> HeadingForm | None:
+    if "window_start" not in form:
+        return None
+    return HeadingForm(code=str(form.get("code", "")), title=str(form.get("plan_title", "")),
+                       issued_on=str(form.get("issued_on", "")), window_start=str(form.get("window_start", "")),
+                       window_end=str(form.get("window_end", "")))  # fmt: skip
+
+
+def opened(door: Door, draft: Draft, who: Signed) -> Response:
+    """A new draft in the store, and the way to its editor."""
+    with door.store.session() as session:
+        draft_id = new_draft(session, draft, via(who), datetime.now(UTC))
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+def read_draft(door: Door, data: bytes, name: str) -> Draft:
+    """An uploaded document as a draft; one whose text is read but whose plan the reader refuses opens
+    with its text beside an empty schedule (PlanReadError when not even its text can be read)."""
+    document = document_of(data, name or "kế hoạch")
+    try:
+        plan = import_lines(document.lines, door.directory(), document.findings)
+    except PlanReadError as exc:
+        return editing.blank_draft(today().date(), document.lines, name, f"{name}: {exc}")
+    return editing.draft_from_read(plan, document.lines, name, document.sources)
+
+
+def editor_router(door: Door) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    store, allowed, settings = door.store, door.allowed, door.settings
+    uploads = settings.evidence_dir.parent / "plans"
+
+    def uploaded(digest: str) -> tuple[bytes, str]:
+        path = uploads / f"{digest}.plan"
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest) or not path.is_file():
+            raise Refused(404, "not_found", "Không tìm thấy kế hoạch đã tải lên; đề nghị tải lại.")
+        name_file = uploads / f"{digest}.name"
+        return path.read_bytes(), name_file.read_text(encoding="utf-8") if name_file.exists() else ""
+
+    @router.post("/drafts", response_class=HTMLResponse)
+    async def create(request: Request) -> Response:
+        """A new draft: of an upload (`upload`: its digest), or written from nothing."""
+        form = await request.form()
+        who = allowed(request, Action.START, str(form.get("csrf", "")))
+        digest = str(form.get("upload", ""))
+        if not digest:
+            return opened(door, editing.blank_draft(today().date()), who)
+        data, name = uploaded(digest)
+        try:
+            draft = await asyncio.to_thread(read_draft, door, data, name)
+        except PlanReadError as exc:
+            raise Refused(422, "plan", f"{name}: {exc}") from None
+        return opened(door, draft, who)
+
+    def row_of_id(session: Any, draft_id: str) -> PlanDraft:
+        row = session.get(PlanDraft, draft_id) if len(draft_id) == 32 else None
+        if row is None:
+            raise Refused(404, "not_found", "Không tìm thấy bản nháp này.")
+        return row
+
+    def page(request: Request, who: Signed, draft_id: str, row: PlanDraft, draft: Draft,
+             error: str | None = None, typed: Mapping[str, str] | None = None, status: int = 200,
+             sent: FormData | None = None) -> Response:  # fmt: skip
+        """The editor; `sent`: a refused form, whose values are shown again as typed."""
+        found = editing.findings(draft)
+        blocking = editing.blocking(found)
+        read = Read(draft.plan, draft.lines, draft.name, draft.sources)
+        beside: dict[int, list[tuple[str, Any]]] = {}
+        general: list[tuple[str, Any]] = []
+        for finding in found:
+            key = editing.row_of(finding, draft)
+            entry = (where_line(finding.line, read) if finding.line else "", finding)
+            (beside.setdefault(key, []) if key is not None else general).append(entry)
+        rows: list[dict[str, Any]] = [
+                {"key": key, "activity": a, "fields": editing.fields_of(a, draft.policy.get(key, {})),
+                 "read_from": read_from(a.source_lines or ([a.line] if a.line else []), read),
+                 "findings": beside.get(key, []),
+                 "parties": list(enumerate(a.responsible))}
+                for key, a in zip(draft.keys, draft.plan.activities, strict=True)]  # fmt: skip
+        heading = editing.heading_of(draft.plan)
+        if sent is not None:
+            for r in rows:
+                r["fields"] |= {name: str(sent[f"r{r['key']}-{name}"]) for name in ROW_TEXT
+                                if f"r{r['key']}-{name}" in sent and name in r["fields"]}  # fmt: skip
+            heading |= {name: str(sent[name]) for name in heading if name in sent}
+        units = door.unit_choices()
+        clusters = [u for u in units if door.directory().members_of(u.code)]
+        past = past_plan(draft.plan, today().date()) if draft.plan.activities else None
+        start_form = {**draft.start_form, **(typed or {})}
+        context = {
+            "who": who, "draft_id": draft_id, "row": row, "draft": draft, "rows": rows, "general": general,
+            "field_words": editing.FIELD_WORDS, "blocking": blocking, "heading": heading, "kinds": editing.KIND_WORDS,
+            "units": [(u, fold(f"{u.code} {u.name} {' '.join(u.aliases)}")) for u in units], "clusters": clusters,
+            "past": past, "moved": shifted(draft.plan, past.shift) if past else None, "policy": Policy(),
+            "typed": start_form, "error": error, "lead": Role.LEAD, "support": Role.SUPPORT,
+            "campaign_id": start_form.get("campaign_id") or campaign_id_for(draft.plan.code or "ke-hoach",
+                                                                            draft.plan.window.start),
+            "changes": draft.changes[-20:][::-1], "text": list(enumerate(draft.lines, start=1)),
+        }  # fmt: skip
+        return door.page(request, "draft_editor.html", context, status)
+
+    @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+    async def show(request: Request, draft_id: str) -> Response:
+        who = allowed(request, Action.START)
+        with store.session() as session:
+            row = row_of_id(session, draft_id)
+            draft = draft_of(row)
+            session.expunge(row)
+        return page(request, who, draft_id, row, draft)
+
+    @router.post("/drafts/{draft_id}", response_class=HTMLResponse)
+    async def change(request: Request, draft_id: str) -> Response:
+        form = await request.form()
+        who = allowed(request, Action.START, str(form.get("csrf", "")))
+        action = str(form.get("action", "apply"))
+        version = int(v) if (v := str(form.get("version", ""))).isdigit() else -1
+        now = datetime.now(UTC)
+        actor = via(who)
+        typed = {name: str(form.get(name, "")) for name in START_FIELDS if name in form}
+        with store.session() as session:
+            row = row_of_id(session, draft_id)
+            before = draft_of(row)
+            session.expunge(row)
+        if row.status == "started":
+            if action == "start":  # started again (a second click, another clerk): the start says it runs
+                return await start(request, who, draft_id, row, before)
+            message = f"Bản nháp đã khởi động thành chiến dịch {row.campaign_id}; không sửa được nữa."
+            return page(request, who, draft_id, row, before, error=message, status=409)
+        try:
+            if action == "undo":
+                draft = editing.undo(before)
+            else:
+                draft = editing.apply_form(before, heading_form(form), row_forms(form), door.directory(), actor, now)
+                draft = act(draft, action, actor, now)
+            draft = draft.model_copy(update={"start_form": {**draft.start_form, **typed}})
+            with store.session() as session:
+                current = row_of_id(session, draft_id)
+                write_draft(session, current, draft, version, actor, now, saved=action == "save")
+                session.flush()
+                session.expunge(current)
+            row = current
+        except (EditError, DraftConflict) as exc:
+            status = 409 if isinstance(exc, DraftConflict) else 422
+            return page(request, who, draft_id, row, before, error=str(exc), typed=typed, status=status, sent=form)
+        if action == "start":
+            return await start(request, who, draft_id, row, draft)
+        anchor = f"#r{action.split('-', 1)[1]}" if action.startswith(("remove-", "split-")) else ""
+        if action == "add":
+            anchor = f"#r{draft.keys[-1]}"
+        notice = "?saved=1" if action == "save" else ""
+        return RedirectResponse(f"/drafts/{draft_id}{notice}{anchor}", status_code=303)
+
+    def act(draft: Draft, action: str, who: str, at: datetime) -> Draft:
+        if action == "add":
+            return editing.add_row(draft, who, at)
+        if action.startswith("remove-") and action[7:].isdigit():
+            return editing.remove_row(draft, int(action[7:]), who, at)
+        if action.startswith("split-") and action[6:].isdigit():
+            return editing.split_row(draft, int(action[6:]), who, at)
+        if action in ("apply", "save", "start"):
+            return draft
+        raise EditError(f"không hiểu thao tác “{action[:20]}”")
+
+    async def start(request: Request, who: Signed, draft_id: str, row: PlanDraft, draft: Draft) -> Response:
+        """The draft started as the upload's start does: idempotent, the past plan's choice, the policy."""
+        typed = draft.start_form
+
+        def refused(message: str, status: int = 422) -> Response:
+            return page(request, who, draft_id, row, draft, error=message, status=status)
+
+        if not draft.plan.activities:
+            return refused("Kế hoạch chưa có hoạt động nào; hãy thêm hoạt động trước khi khởi động.")
+        plan = editing.started_plan(draft)
+        if blocking := editing.blocking(plan.findings):
+            return refused(f"kế hoạch có chỗ không chạy được ({blocking[0].message}); hãy sửa trước khi khởi động")
+        campaign_id = typed.get("campaign_id", "").strip()
+        if problem := campaign_id_problem(campaign_id):
+            return refused(problem)
+        past = past_plan(plan, today().date())
+        timing = Timing.AS_WRITTEN
+        if past is not None:
+            choice = typed.get("timing", "")
+            if choice not in (Timing.SHIFTED, Timing.RECORDED):
+                return refused("Kế hoạch đã qua ngày: hãy chọn “Khởi động với lịch dời đến hôm nay” "
+                               "hoặc “Ghi nhận là đã thực hiện”.")  # fmt: skip
+            timing = Timing(choice)
+        now = datetime.now(UTC)
+        if timing is Timing.RECORDED:
+            from workflows.ids import campaign_workflow_id
+
+            record = campaign_record(campaign_id, campaign_workflow_id(campaign_id), plan, door.directory(), now)
+            with store.session() as session:
+                if session.get(Campaign, campaign_id) is not None:
+                    return refused(f"Đã có chiến dịch mã {campaign_id}; hãy đặt mã khác.")
+                record_campaign(session, record)
+                record_campaign_end(session, campaign_id, RECORDED, now)
+                closed = update(CampaignActivity).where(CampaignActivity.campaign_id == campaign_id)
+                session.execute(closed.values(phase="CLOSED", phase_at=now))
+                record_started(session, campaign_id, draft_id, draft, plan, via(who), now)
+            return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+        try:
+            policy = policy_from_form({**typed, **editing.policy_fields(draft)}, [a.no for a in plan.activities])
+        except PolicyError as exc:
+            return refused(str(exc))
+        running = shifted(plan, past.shift) if past and timing is Timing.SHIFTED else plan
+        campaign = build_campaign_input(running, door.directory(), policy, campaign_id, 1.0, False)
+        try:
+            started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
+        except Refused as exc:
+            return refused(exc.message)
+        if not started:
+            return door.done(request, who, campaign_id, f"Chiến dịch {campaign_id} đang chạy; không khởi động lại.",
+                             status=409)  # fmt: skip
+        with store.session() as session:
+            record_started(session, campaign_id, draft_id, draft, running, via(who), now)
+        for _ in range(100):  # the worker writes the campaign's record a moment later; the grid reads it
+            with store.session() as session:
+                if session.get(Campaign, campaign_id) is not None:
+                    break
+            await asyncio.sleep(0.1)
+        return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
+
+    return router
