@@ -20,8 +20,8 @@ from typing import Any
 
 from campaign.body import outline
 from campaign.dates import ActivityKind, DateError, parse_when
-from campaign.duty import MAX_DUTIES, MAX_DUTY_TEXT, Duty, PlanReport, UnscheduledTask
-from campaign.limits import MAX_ACTIVITY_NO
+from campaign.duty import Duty, PlanReport, UnscheduledTask
+from campaign.limits import MAX_ACTIVITY_NO, MAX_DUTIES, MAX_DUTY_TEXT
 from campaign.plan import Plan, PlannedActivity, ResponsibleParty, Role
 from campaign.text import fold, squash, strip_markup
 from campaign.units import UnitDirectory, UnitKind

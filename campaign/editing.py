@@ -20,8 +20,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from campaign.dates import ActivityKind, time_of_day
-from campaign.duty import MAX_DUTY_TEXT, PlanReport, UnscheduledChoice, UnscheduledTask
+from campaign.duty import PlanReport, UnscheduledChoice, UnscheduledTask
 from campaign.escape import CONTROL_CHARACTERS
+from campaign.limits import MAX_DUTY_TEXT
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
 from campaign.text import fold, squash
 from campaign.units import UnitDirectory, UnitKind, UnitNotFound

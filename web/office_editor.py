@@ -32,12 +32,13 @@ from campaign.plan import Role
 from campaign.policy import Policy, PolicyError
 from campaign.records import campaign_record
 from campaign.text import fold
+from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
+from service.updates import Refused
 from store.drafts import DraftConflict, draft_of, new_draft, record_started, write_draft
 from store.records import record_campaign, record_campaign_end
 from store.schema import Campaign, CampaignActivity, PlanDraft
 from web.office_door import Door, Signed, via
 from web.office_plans import POLICY_DAYS, RECORDED, Read, policy_from_form, read_from, today, where_line
-from web.portal import Refused
 
 START_FIELDS = ("campaign_id", "timing", *POLICY_DAYS, "max_escalation_level", "working_days")
 TASK_FIELD = re.compile(r"^t\d+-(day|units|when)$")
@@ -176,8 +177,6 @@ def editor_router(door: Door) -> APIRouter:
         units = door.unit_choices()
         clusters = [u for u in units if door.directory().members_of(u.code)]
         past = past_plan(draft.plan, today().date()) if draft.plan.activities else None
-        from cli.campaign_commands import campaign_id_for
-
         start_form = {**draft.start_form, **(typed or {})}
         context = {
             "who": who, "draft_id": draft_id, "row": row, "draft": draft, "rows": rows, "general": general,
@@ -311,15 +310,12 @@ def editor_router(door: Door) -> APIRouter:
             policy = policy_from_form({**typed, **editing.policy_fields(draft)}, [a.no for a in plan.activities])
         except PolicyError as exc:
             return refused(str(exc))
-        from cli.campaign_commands import build_campaign_input, start_campaign
-        from cli.temporal_client import CommandError
-
         running = shifted(plan, past.shift) if past and timing is Timing.SHIFTED else plan
         campaign = build_campaign_input(running, door.directory(), policy, campaign_id, 1.0, False)
         try:
             started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
-        except CommandError as exc:
-            return refused(str(exc))
+        except Refused as exc:
+            return refused(exc.message)
         if not started:
             return door.done(request, who, campaign_id, f"Chiến dịch {campaign_id} đang chạy; không khởi động lại.",
                              status=409)  # fmt: skip

@@ -29,13 +29,14 @@ from campaign.tracker import FINAL_PHASES, Outcome, Phase
 from campaign.units import Unit, UnitKind
 from campaign.views import ActivityStatus, UnitView
 from exports import report_writer
-from store.links import current_link
+from service.links import current_link
+from service.status import statuses
+from service.updates import Refused
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
 from web.evidence import STORED_NAME, evidence_response
 from web.office_door import Door
 from web.office_plans import RECORDED
-from web.portal import Refused, statuses
 from workflows.ids import activity_workflow_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
