@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaign.duty import STATUS_WORDS, Duty, DutyAnswer
 from campaign.escape import spreadsheet_text
 from campaign.final_report import (
+    ROLE_WORDS,
     SUMMARY_HEADINGS,
     UNIT_HEADINGS,
     CampaignReport,
@@ -112,8 +113,10 @@ def duty_cells(duties: Sequence[Duty], answers: Sequence[DutyAnswer]) -> list[ob
     return cells
 
 
-CSV_HEADINGS = ["campaign_id", "activity_no", "activity", "phase", "unit_code", "unit", "role", "outcome", "result",
-                "revision", "participants", "beneficiaries", "escalation_level", "summary"]  # fmt: skip
+# Headings a clerk reads in Excel; "Kết quả (mã)" keeps the outcome's code for whoever filters by it.
+CSV_HEADINGS = ["Mã chiến dịch", "TT hoạt động", "Hoạt động", "Giai đoạn", "Mã đơn vị", "Đơn vị", "Vai trò",
+                "Kết quả (mã)", "Kết quả", "Lần báo cáo", "Số người tham gia", "Số người được hưởng lợi",
+                "Mức báo cáo Ban Thường vụ", "Tóm tắt kết quả"]  # fmt: skip
 
 
 def render_csv(report: CampaignReport) -> str:
@@ -124,7 +127,16 @@ def render_csv(report: CampaignReport) -> str:
         for u in a.units:
             outcome = u.outcome.value if u.outcome else ""
             row = [
-                *(report.campaign_id, a.no, a.title, a.phase, u.code, u.name, u.role, outcome),
+                *(
+                    report.campaign_id,
+                    a.no,
+                    a.title,
+                    phase_words(a.phase),
+                    u.code,
+                    u.name,
+                    ROLE_WORDS.get(u.role, u.role),
+                ),
+                outcome,
                 *(outcome_words(u.outcome), u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary),
             ]
             writer.writerow([spreadsheet_text(v) for v in row])
