@@ -328,8 +328,8 @@ def photo(path: Path, pdf: Path, dpi: int = 200) -> Path:
     return path
 
 
-def scanned_pdf(path: Path, picture: Path) -> Path:
-    """A PDF whose page is only the picture (no text layer), as a scanner makes it."""
+def scanned_pdf(path: Path, picture: Path, pages: int = 1) -> Path:
+    """A PDF whose pages are only the picture (no text layer), as a scanner makes it."""
     from PIL import Image
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
@@ -338,7 +338,9 @@ def scanned_pdf(path: Path, picture: Path) -> Path:
     with Image.open(picture) as image:
         assert image.size[0] > image.size[1]
     page = canvas.Canvas(str(path), pagesize=(width, height))
-    page.drawImage(str(picture), 0, 0, width=width, height=height)
+    for _ in range(pages):
+        page.drawImage(str(picture), 0, 0, width=width, height=height)
+        page.showPage()
     page.save()
     return path
 

@@ -196,6 +196,15 @@ def test_a_scanned_pdf_is_read_by_ocr(tmp_path, directory, plain, page_picture) 
     ocr_findings(plan)
 
 
+def test_a_scan_of_more_pages_than_ocr_reads_is_refused_before_reading_them(tmp_path, directory, page_picture) -> None:
+    from campaign.limits import MAX_OCR_PAGES
+    from tests.test_corpus import bounded
+
+    many = made.scanned_pdf(tmp_path / "many.pdf", page_picture, pages=MAX_OCR_PAGES + 1)
+    with bounded(seconds=30 * MAX_OCR_PAGES), pytest.raises(PlanReadError, match=f"hơn {MAX_OCR_PAGES} trang bản quét"):
+        import_plan(many, directory)
+
+
 def test_a_photo_of_20000_by_20000_pixels_is_refused_before_it_is_decoded(tmp_path, directory) -> None:
     from tests.test_corpus import bounded
 
