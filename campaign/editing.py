@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from campaign.dates import ActivityKind, time_of_day
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
 from campaign.text import fold, squash
-from campaign.units import UnitDirectory, UnitKind, UnitNotFound
+from campaign.units import UnitDirectory, UnitNotFound
 
 KIND_WORDS = {
     ActivityKind.SINGLE_DAY: "Một ngày",
@@ -61,7 +61,6 @@ MAX_POLICY_DAYS = 120
 EDITOR_BLOCKING = frozenset({"no_title"})
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
-_MEMBERS_OF = re.compile(r"^(?:cac don vi (?:cua|thuoc)|ca) ")
 
 
 class EditError(ValueError):
@@ -247,12 +246,10 @@ def units_typed(text: str, role: Role, directory: UnitDirectory, what: str) -> l
         query = squash(piece)
         if not query:
             continue
-        members = _MEMBERS_OF.match(fold(query))
         try:
-            if members:
-                cluster = directory.find(fold(query)[members.end() :])
-                units = directory.members_of(cluster.code)
-                if cluster.kind is not UnitKind.CLUSTER or not units:
+            if (members := directory.cluster_named(query)) is not None:
+                cluster, units = members
+                if not units:
                     raise EditError(f"{what}: “{cluster.name}” không phải cụm có đơn vị thành viên")
             else:
                 units = [directory.find(query)]
