@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from campaign.dates import ActivityKind, time_of_day
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.raw import hands_in
 from campaign.text import fold, squash
 from campaign.units import UnitDirectory, UnitNotFound
 
@@ -395,6 +396,8 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.label = number
     changed.title = _text(form.title, f"Hoạt động {shown}: tên")
     changed.kind, changed.start, changed.end = kind, start, end
+    if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
+        changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
     changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
     changed.place = _text(form.place, f"Hoạt động {shown}: địa điểm")
     changed.responsible = unique
