@@ -13,6 +13,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign.duty import STATUS_WORDS, Duty, DutyAnswer
 from campaign.escape import spreadsheet_text
 from campaign.final_report import (
     SUMMARY_HEADINGS,
@@ -78,15 +79,37 @@ def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) ->
             sheet, [f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, phase_words(activity.phase)]
         )
         _append(sheet, [])
-        _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo"])
+        _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo", *duty_headings(activity.duties)])
         for cell in sheet[4]:
             cell.font = BOLD
         for u in activity.units:
-            _append(sheet, [*unit_row(u), u.summary or None])
+            _append(sheet, [*unit_row(u), u.summary or None, *duty_cells(activity.duties, u.duties)])
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["H"].width = 60
     book.save(path)
     return path
+
+
+def duty_headings(duties: Sequence[Duty]) -> list[str]:
+    """The report on the plan's columns, per duty: its answer, the note, participants, and its count when
+    the plan names one."""
+    headings: list[str] = []
+    for d in duties:
+        headings += [f"NV{d.no}: {d.short}", f"NV{d.no}: ghi chú", f"NV{d.no}: người tham gia"]
+        headings += [f"NV{d.no}: số {d.count_label}"] if d.count_label else []
+    return headings
+
+
+def duty_cells(duties: Sequence[Duty], answers: Sequence[DutyAnswer]) -> list[object]:
+    """A unit's answers in the columns of `duty_headings` (empty where it sent no answer)."""
+    by_no = {a.duty: a for a in answers}
+    cells: list[object] = []
+    for d in duties:
+        a = by_no.get(d.no)
+        cells += [STATUS_WORDS[a.status] if a else None, (a.note or None) if a else None,
+                  a.participants if a else None]  # fmt: skip
+        cells += [a.count if a else None] if d.count_label else []
+    return cells
 
 
 CSV_HEADINGS = ["campaign_id", "activity_no", "activity", "phase", "unit_code", "unit", "role", "outcome", "result",

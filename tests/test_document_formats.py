@@ -91,7 +91,7 @@ def test_text_that_no_table_converts_is_refused_naming_the_encoding(tmp_path, di
 
 
 def test_a_txt_saved_in_tcvn3_bytes_reads_as_unicode(tmp_path, directory) -> None:
-    from tests.plan_documents import write_txt
+    from harness.plan_documents import write_txt
 
     unicode = write_txt(tmp_path / "plan.txt", made.ROWS)
     legacy = tmp_path / "tcvn3.txt"
@@ -174,7 +174,7 @@ def test_antiword_reads_a_doc_when_libreoffice_is_missing(tmp_path, directory, p
 
 @pytest.fixture
 def page_picture(tmp_path):
-    from tests.plan_documents import write_pdf
+    from harness.plan_documents import write_pdf
 
     return made.photo(tmp_path / "page.png", write_pdf(tmp_path / "text.pdf", made.ROWS))
 
