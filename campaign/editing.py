@@ -24,8 +24,9 @@ from campaign.duty import PlanReport, UnscheduledChoice, UnscheduledTask
 from campaign.escape import CONTROL_CHARACTERS
 from campaign.limits import MAX_DUTY_TEXT
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.raw import hands_in
 from campaign.text import fold, squash
-from campaign.units import UnitDirectory, UnitKind, UnitNotFound
+from campaign.units import UnitDirectory, UnitNotFound
 
 KIND_WORDS = {
     ActivityKind.SINGLE_DAY: "Một ngày",
@@ -67,7 +68,6 @@ MAX_POLICY_DAYS = 120
 EDITOR_BLOCKING = frozenset({"no_title"})
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
-_MEMBERS_OF = re.compile(r"^(?:cac don vi (?:cua|thuoc)|ca) ")
 
 
 class EditError(ValueError):
@@ -259,12 +259,10 @@ def units_typed(text: str, role: Role, directory: UnitDirectory, what: str) -> l
         query = squash(piece)
         if not query:
             continue
-        members = _MEMBERS_OF.match(fold(query))
         try:
-            if members:
-                cluster = directory.find(fold(query)[members.end() :])
-                units = directory.members_of(cluster.code)
-                if cluster.kind is not UnitKind.CLUSTER or not units:
+            if (members := directory.cluster_named(query)) is not None:
+                cluster, units = members
+                if not units:
                     raise EditError(f"{what}: “{cluster.name}” không phải cụm có đơn vị thành viên")
             else:
                 units = [directory.find(query)]
@@ -410,6 +408,8 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.label = number
     changed.title = _text(form.title, f"Hoạt động {shown}: tên")
     changed.kind, changed.start, changed.end = kind, start, end
+    if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
+        changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
     changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
     changed.place = _text(form.place, f"Hoạt động {shown}: địa điểm")
     changed.responsible = unique

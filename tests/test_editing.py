@@ -197,3 +197,16 @@ def test_the_readers_notes_stay_and_the_lint_is_found_again(directory) -> None:
     assert unknown in findings(draft)
     fixed = apply_form(draft, None, {3: form_of(draft, 3, groups={0: "khu-cnc"})}, directory, "lan", AT)
     assert unknown not in findings(fixed)  # a note about a row changed by hand is no longer shown
+
+
+def test_a_row_made_a_deadline_to_hand_something_in_is_due_that_day(draft, directory) -> None:
+    """As the importer reads "Nộp … trước ngày …": the report is due on the day, not report days after."""
+    typed = {"kind": "deadline", "start": "", "end": "15/03/2024"}
+    handed_in = apply_form(draft, None, {2: form_of(draft, 2, title="Nộp pin cũ về Văn phòng", **typed)},
+                           directory, "lan", AT)  # fmt: skip
+    assert (handed_in.row(2).kind.value, handed_in.row(2).due_given) == ("deadline", True)
+    work = apply_form(draft, None, {2: form_of(draft, 2, **typed)}, directory, "lan", AT)
+    assert work.row(2).due_given is False  # "Thu gom pin cũ" by a deadline: the report comes after
+    back = apply_form(handed_in, None, {2: form_of(handed_in, 2, kind="single_day", start="16/03/2024",
+                                                   end="16/03/2024")}, directory, "lan", AT)  # fmt: skip
+    assert back.row(2).due_given is False
