@@ -45,11 +45,12 @@ from campaign.plan import Plan
 from campaign.policy import PolicyFile
 from campaign.tracker import phase_words
 from campaign.units import UnitDirectory, load_directory
-from cli.campaign_commands import build_campaign_input, start_campaign
-from cli.records_commands import upgrade_schema
-from cli.simulator import Answer, deliver_due, plan_answers
-from cli.temporal_client import CommandError, connect, exit_now
-from cli.ui_links import campaign_views
+from service.campaigns import build_campaign_input, start_campaign
+from service.schema import upgrade_schema
+from service.simulator import Answer, deliver_due, plan_answers
+from service.temporal import connect, exit_now
+from service.ui_links import campaign_views
+from service.updates import Refused
 from settings import Settings
 from store.database import Store
 from store.users import AccountError, add_user, set_password
@@ -97,7 +98,7 @@ async def server_client(settings: Settings, stack: Stack, console: Console) -> C
         client = await connect(settings)
         console.print(f"Dùng máy chủ Temporal đang chạy tại {settings.temporal_address}.")
         return client
-    except CommandError:
+    except Refused:
         pass
     port = settings.temporal_address.rsplit(":", 1)[-1]
     ui_port = ui_address().rsplit(":", 1)[-1]
@@ -108,9 +109,9 @@ async def server_client(settings: Settings, stack: Stack, console: Console) -> C
         await asyncio.sleep(0.5)
         try:
             return await connect(settings)
-        except CommandError:
+        except Refused:
             continue
-    raise CommandError("máy chủ Temporal không khởi động được; xem data/dev-server.log")
+    raise Refused(503, "unavailable", "máy chủ Temporal không khởi động được; xem data/dev-server.log")
 
 
 def ui_address() -> str:
@@ -168,7 +169,7 @@ async def wait_for_portal(url: str) -> None:
                 if (await http.get(f"{url}/healthz")).status_code == 200:
                     return
             await asyncio.sleep(0.5)
-    raise CommandError(f"cổng trả lời không khởi động được tại {url}; xem {DATA}/portal.log")
+    raise Refused(503, "unavailable", f"cổng trả lời không khởi động được tại {url}; xem {DATA}/portal.log")
 
 
 def shown_unit(plan: Plan) -> str:
@@ -340,8 +341,8 @@ def main() -> int:
             while True:
                 time.sleep(3600)
         return 0
-    except CommandError as exc:
-        console.print(f"Lỗi: {exc}")
+    except Refused as exc:
+        console.print(f"Lỗi: {exc.message}")
         return 1
     except KeyboardInterrupt:
         console.print("Đã dừng.")

@@ -15,13 +15,15 @@ from pydantic import ValidationError
 from cli import campaign_commands as campaign
 from cli.certs_command import certs
 from cli.dev_server import dev_server
+from cli.link_commands import unit_link  # noqa: F401  (registers `units link` and `units revoke-links`)
+from cli.output import fail
 from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
-from cli.serve_command import serve
 from cli.setup_command import setup
-from cli.temporal_client import exit_now
 from cli.users_commands import users_app
-from settings import settings_problem
+from service.temporal import exit_now
+from service.updates import Refused
+from settings import get_settings, settings_problem
 
 app = typer.Typer(
     help="Điều phối kế hoạch hoạt động của Đoàn trên Temporal.",
@@ -57,8 +59,22 @@ for command in (
 app.command("dev-server")(dev_server)
 app.command()(export)
 app.command()(setup)
-app.command()(serve)
 app.command()(certs)
+
+
+@app.command()
+def serve() -> None:
+    """Chạy cổng trả lời của đơn vị (PORTAL_BIND; liên kết theo PORTAL_URL)."""
+    from access.links import secret_problem
+    from web.server import serve_portal  # the web stack loads only for this command
+
+    settings = get_settings()
+    if problem := secret_problem(settings.portal_secret):
+        fail(problem)
+    try:
+        serve_portal(settings)
+    except Refused as exc:
+        fail(exc.message)
 
 
 def main() -> None:

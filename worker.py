@@ -20,11 +20,12 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
-from activities.logs import configure_logging
 from activities.service import service_activities
-from cli.health import Health
-from cli.records_commands import schema_upgraded
-from cli.temporal_client import CommandError, connect, exit_now
+from service.health import Health
+from service.logs import configure_logging
+from service.schema import upgrade_schema_until_done
+from service.temporal import connect, exit_now
+from service.updates import Refused
 from settings import Settings, get_settings, settings_problem
 from store.database import Store
 from workflows.registry import ALL_WORKFLOWS
@@ -78,7 +79,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     if settings.health_bind:
         await health.start(settings.health_bind)
     store = Store(settings.database, ready=False)
-    upgrading = asyncio.create_task(schema_upgraded(store, log))
+    upgrading = asyncio.create_task(upgrade_schema_until_done(store, log))
     client = await connect(settings, runtime_for(settings))
     try:
         with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
@@ -111,8 +112,8 @@ def main() -> int:
 
     try:
         asyncio.run(run())
-    except CommandError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+    except Refused as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
         return 1
     return 0
 

@@ -40,10 +40,10 @@ from campaign.tracker import new_activity_state, unanswered
 from campaign.units import UnitDirectory, load_directory
 from campaign.workdays import vietnam_holidays
 from harness.dev_server import dev_server
+from harness.paths import ROOT, SEED, UNITS
 from harness.postgres import private_postgres
 from store.database import Store, upgrade
 from store.schema import Notification
-from tests.conftest import ROOT, SEED, UNITS
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
 ALLOWED_LAG = timedelta(hours=1)  # plan time

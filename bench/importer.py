@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from campaign.importer import import_lines, import_plan
 from campaign.units import UnitDirectory, load_directory
-from tests.conftest import SEED, UNITS
+from harness.paths import SEED, UNITS
 
 UNITS_NAMED = ["Đoàn Sở Y tế", "Đoàn Sở Nội vụ", "Văn phòng Đoàn Khối", "Cụm hoạt động số 3", "Đoàn Sở Tư pháp"]
 

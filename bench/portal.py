@@ -27,13 +27,13 @@ from access.payloads import data_converter
 from campaign.clock import start_of_day
 from campaign.importer import import_lines
 from campaign.units import load_directory
+from harness.corpus_inputs import plan_lines
 from harness.dev_server import dev_server
 from harness.net import free_port
+from harness.paths import UNITS
+from harness.temporal import migrated_store
 from harness.waiting import answered
 from settings import Settings
-from tests.conftest import UNITS
-from tests.corpus_inputs import plan_lines
-from tests.temporal_env import migrated_store
 from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow

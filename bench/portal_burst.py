@@ -37,7 +37,6 @@ from temporalio.worker import Worker
 
 from access.links import expiry, mint
 from access.payloads import data_converter
-from activities.logs import configure_logging
 from bench.city import EVENT_DAY, city_directory, city_plan
 from bench.scale import percentile
 from bench.trivial import AppendOnly
@@ -45,10 +44,11 @@ from campaign.clock import start_of_day
 from campaign.policy import PolicyFile
 from harness.dev_server import dev_server
 from harness.net import free_port
+from harness.temporal import migrated_store
 from harness.waiting import answered
+from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification, UnitReport
-from tests.temporal_env import migrated_store
 from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow

@@ -30,15 +30,15 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from access.payloads import data_converter
-from activities.logs import configure_logging
 from bench.city import city_directory, city_plan
 from bench.trivial import AppendOnly
 from campaign.clock import PlanClock, start_of_day
 from campaign.policy import Policy
 from harness.dev_server import dev_server
+from harness.temporal import migrated_store
+from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification
-from tests.temporal_env import migrated_store
 from worker import build_worker
 from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
 

@@ -42,15 +42,15 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer
 
 from access.payloads import data_converter
-from activities.logs import configure_logging
 from bench.city import ISSUED, city_directory, city_plan
 from campaign.clock import VIETNAM, start_of_day
 from campaign.messages import SubmitReport
 from campaign.policy import PolicyFile
+from harness.temporal import migrated_store, time_skipping_env
 from harness.waiting import answered
+from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification, UnitReport
-from tests.temporal_env import migrated_store, time_skipping_env
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id

@@ -20,8 +20,8 @@ from typing import Any
 
 from campaign.body import outline
 from campaign.dates import ActivityKind, DateError, parse_when
-from campaign.duty import MAX_DUTIES, MAX_DUTY_TEXT, Duty, PlanReport, UnscheduledTask
-from campaign.limits import MAX_ACTIVITY_NO
+from campaign.duty import Duty, PlanReport, UnscheduledTask
+from campaign.limits import MAX_ACTIVITY_NO, MAX_DUTIES, MAX_DUTY_TEXT
 from campaign.plan import Plan, PlannedActivity, ResponsibleParty, Role
 from campaign.text import fold, squash, strip_markup
 from campaign.units import UnitDirectory, UnitKind
@@ -80,7 +80,7 @@ def _key(text: str) -> str:
     return bare if len(bare) == len(text) else fold(text)
 
 
-def _count_label(text: str) -> str:
+def count_label(text: str) -> str:
     """The thing the duty counts when it names a target ("ít nhất 02 buổi sinh hoạt" → "buổi sinh hoạt")."""
     text = unicodedata.normalize("NFC", text)
     key = _key(text)
@@ -115,7 +115,7 @@ def read_plan_report(lines: list[str], start: int, end: int, default_year: int |
     if not duties:
         return None
     for duty in duties:
-        duty.count_label = _count_label(duty.text)
+        duty.count_label = count_label(duty.text)
     due, due_line = report_due_date(lines, start, end, default_year)
     return PlanReport(duties=duties, due=due, due_line=due_line, lines=read_from)
 

@@ -12,13 +12,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from campaign.escape import CONTROL_CHARACTERS
-from campaign.limits import MAX_PEOPLE
+from campaign.limits import MAX_DUTIES, MAX_DUTY_NOTE, MAX_PEOPLE
 from campaign.text import shortened
 
 SHORT_DUTY = 90  # characters of a duty shown on a phone; the whole text is one tap away
-MAX_DUTIES = 30
-MAX_DUTY_TEXT = 2000
-MAX_DUTY_NOTE = 500
 
 
 class Duty(BaseModel):

@@ -20,9 +20,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from campaign.dates import ActivityKind, time_of_day
+from campaign.duty import PlanReport, UnscheduledChoice, UnscheduledTask
+from campaign.escape import CONTROL_CHARACTERS
+from campaign.limits import MAX_DUTY_TEXT
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.raw import hands_in
 from campaign.text import fold, squash
-from campaign.units import UnitDirectory, UnitKind, UnitNotFound
+from campaign.units import UnitDirectory, UnitNotFound
 
 KIND_WORDS = {
     ActivityKind.SINGLE_DAY: "Một ngày",
@@ -52,7 +56,10 @@ FIELD_WORDS = {
     "issued_on": "ngày ban hành",
     "window_start": "kế hoạch từ ngày",
     "window_end": "kế hoạch đến ngày",
+    "plan_report": "thu báo cáo kết quả thực hiện kế hoạch",
+    "report_due_date": "hạn báo cáo kết quả thực hiện kế hoạch",
 }
+UNSCHEDULED_WORDS = {"pending": "chưa xếp lịch", "scheduled": "đã xếp lịch", "left_out": "bỏ qua"}
 ROW_POLICY = ("ready_lead", "report_due")
 MAX_UNDO = 30  # steps whose plan-before is kept; older steps stay in the log but cannot be undone
 MAX_TEXT = 1000  # a title, a place, the contacts as typed
@@ -61,7 +68,6 @@ MAX_POLICY_DAYS = 120
 EDITOR_BLOCKING = frozenset({"no_title"})
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
-_MEMBERS_OF = re.compile(r"^(?:cac don vi (?:cua|thuoc)|ca) ")
 
 
 class EditError(ValueError):
@@ -82,6 +88,7 @@ class Snapshot(BaseModel):
     plan: Plan
     keys: list[int]
     policy: dict[int, dict[str, str]]
+    task_rows: dict[int, int] = {}
 
 
 class Step(BaseModel):
@@ -106,6 +113,7 @@ class Draft(BaseModel):
     policy: dict[int, dict[str, str]] = {}
     steps: list[Step] = []
     start_form: dict[str, str] = {}  # the start form's own fields as typed (campaign id, plan-wide policy, timing)
+    task_rows: dict[int, int] = {}  # a task without a row that the office scheduled → the key of its row
 
     @property
     def changes(self) -> list[Change]:
@@ -118,7 +126,7 @@ class Draft(BaseModel):
             raise EditError(f"không có hoạt động (dòng sửa {key}); đề nghị tải lại trang") from None
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(plan=self.plan, keys=list(self.keys), policy=dict(self.policy))
+        return Snapshot(plan=self.plan, keys=list(self.keys), policy=dict(self.policy), task_rows=dict(self.task_rows))
 
     @property
     def can_undo(self) -> bool:
@@ -180,6 +188,10 @@ def findings(draft: Draft) -> list[Finding]:
             found.append(Finding(kind="no_units", line=activity.line, activity=activity.no,
                                  message=f"hoạt động {activity.number} chưa có đơn vị phụ trách; "
                                  "có thể phân công sau khi khởi động"))  # fmt: skip
+    report = draft.plan.plan_report
+    if report is not None and report.enabled and not report.duties:
+        found.append(Finding(kind="no_duties", line=None, message="báo cáo kết quả thực hiện kế hoạch không còn "
+                             "nhiệm vụ nào: khi khởi động sẽ không thu báo cáo này"))  # fmt: skip
     if not draft.plan.code.strip():
         found.append(Finding(kind="missing_code", line=None, message="chưa có số kế hoạch (dạng 54-KH/ĐTN)"))
     if not draft.plan.title.strip():
@@ -252,12 +264,10 @@ def units_typed(text: str, role: Role, directory: UnitDirectory, what: str) -> l
         query = squash(piece)
         if not query:
             continue
-        members = _MEMBERS_OF.match(fold(query))
         try:
-            if members:
-                cluster = directory.find(fold(query)[members.end() :])
-                units = directory.members_of(cluster.code)
-                if cluster.kind is not UnitKind.CLUSTER or not units:
+            if (members := directory.cluster_named(query)) is not None:
+                cluster, units = members
+                if not units:
                     raise EditError(f"{what}: “{cluster.name}” không phải cụm có đơn vị thành viên")
             else:
                 units = [directory.find(query)]
@@ -403,6 +413,8 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.label = number
     changed.title = _text(form.title, f"Hoạt động {shown}: tên")
     changed.kind, changed.start, changed.end = kind, start, end
+    if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
+        changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
     changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
     changed.place = _text(form.place, f"Hoạt động {shown}: địa điểm")
     changed.responsible = unique
@@ -451,9 +463,9 @@ def _unique_numbers(activities: list[PlannedActivity]) -> None:
 
 
 def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, RowForm], directory: UnitDirectory,
-               who: str, at: datetime) -> Draft:  # fmt: skip
+               who: str, at: datetime, report: ReportForm | None = None) -> Draft:  # fmt: skip
     """The form's values applied: one step with a Change per field that differs (none: the same draft).
-    Rows the form does not send stay as they are."""
+    Rows the form does not send stay as they are; so does the report on the plan without `report`."""
     changes: list[Change] = []
     plan = draft.plan
     if heading is not None:
@@ -480,6 +492,10 @@ def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, Row
         activities.append(new)
     _unique_numbers(activities)
     plan = plan.model_copy(update={"activities": activities})
+    if report is not None and plan.plan_report is not None:
+        new_report = edited_report(plan.plan_report, report, plan.window)
+        changes += _plan_changes(report_fields(plan.plan_report), report_fields(new_report), who, at)
+        plan = plan.model_copy(update={"plan_report": new_report})
     return _step(draft, changes, draft.model_copy(update={"plan": plan, "policy": policy}))
 
 
@@ -508,7 +524,15 @@ def remove_row(draft: Draft, key: int, who: str, at: datetime) -> Draft:
     change = Change(row=key, number=activity.number, field="row", before=f"{activity.number}. {activity.title}",
                     after="bỏ", who=who, at=at)  # fmt: skip
     keys = [k for k in draft.keys if k != key]
-    return _step(draft, [change], draft.model_copy(update={"plan": plan, "keys": keys, "policy": policy}))
+    changes = [change]
+    task_rows = dict(draft.task_rows)
+    for task_key, row in draft.task_rows.items():
+        if row == key:  # a task the office scheduled as this row is back on the list of tasks without a row
+            del task_rows[task_key]
+            plan = _with_task(plan, task_key, "pending", None)
+            changes.append(_task_change(task_key, f"xếp lịch: hoạt động {activity.number}", "pending", who, at))
+    after = draft.model_copy(update={"plan": plan, "keys": keys, "policy": policy, "task_rows": task_rows})
+    return _step(draft, changes, after)
 
 
 def split_row(draft: Draft, key: int, who: str, at: datetime) -> Draft:
@@ -544,7 +568,7 @@ def undo(draft: Draft) -> Draft:
     assert last.before is not None
     restored = last.before
     return draft.model_copy(update={"plan": restored.plan, "keys": restored.keys, "policy": restored.policy,
-                                    "steps": draft.steps[:-1]})  # fmt: skip
+                                    "task_rows": restored.task_rows, "steps": draft.steps[:-1]})  # fmt: skip
 
 
 # --- what the office corrected ---------------------------------------------------------------------
@@ -574,7 +598,7 @@ def corrections(changes: Sequence[Change]) -> list[Correction]:
             number.setdefault(change.row, change.number)
     removed = {row for (row, field), (_, after) in net.items() if field == "row" and after == "bỏ"}
     return [
-        Correction(number=number[row], field=FIELD_WORDS.get(field, field), before=before, after=after)
+        Correction(number=number[row], field=field_words(field), before=before, after=after)
         for (row, field), (before, after) in net.items()
         if before != after and (row not in removed or field == "row")
     ]
@@ -599,10 +623,18 @@ def without_empty_rows(draft: Draft) -> Draft:
 
 
 def started_plan(draft: Draft) -> Plan:
-    """The plan to start: the edited plan, without its wholly empty rows, with its findings as the editor
-    shows them."""
+    """The plan to start: the edited plan without its wholly empty rows, with its findings as the editor
+    shows them, the duties the office kept numbered 1, 2, … (the units' answers name them so), and each task
+    it scheduled naming its activity."""
     filled = without_empty_rows(draft)
-    return filled.plan.model_copy(update={"findings": findings(filled)}, deep=True)
+    plan = filled.plan.model_copy(update={"findings": findings(filled)}, deep=True)
+    if plan.plan_report is not None:
+        for no, duty in enumerate(plan.plan_report.duties, start=1):
+            duty.no = no
+    for task in plan.unscheduled:
+        row = draft.task_rows.get(task.key)
+        task.activity = draft.row(row).no if row is not None and row in filled.keys else None
+    return plan
 
 
 def policy_fields(draft: Draft) -> dict[str, str]:
@@ -612,3 +644,171 @@ def policy_fields(draft: Draft) -> dict[str, str]:
         for name, value in draft.policy.get(key, {}).items():
             fields[f"{name}-{activity.no}"] = value
     return fields
+
+
+# --- the report on the plan and the tasks without a row (campaign.duties) ---------------------------
+
+
+def field_words(field: str) -> str:
+    """What the change log and the final report call a field: FIELD_WORDS, a duty ("duty-3") or a task
+    without a row ("task-2")."""
+    if field.startswith("duty-"):
+        return f"nhiệm vụ {field[5:]} của báo cáo kết quả thực hiện kế hoạch"
+    if field.startswith("task-"):
+        return f"việc chưa xếp lịch {field[5:]}"
+    return FIELD_WORDS.get(field, field)
+
+
+class ReportForm(BaseModel):
+    """The report on the plan as the editor's form sends it: on or off, its due date (dd/mm/yyyy; "" for the
+    window's end plus the policy's report days) and each duty's wording by its number."""
+
+    enabled: bool
+    due: str = ""
+    duties: dict[int, str] = {}
+
+
+class TaskForm(BaseModel):
+    """A task without a row as the office schedules it: one day (dd/mm/yyyy) or the whole month, its units."""
+
+    whole_month: bool = False
+    day: str = ""
+    units: str = ""
+
+
+def report_fields(report: PlanReport) -> dict[str, str]:
+    """The report on the plan's values as the change log records them."""
+    return {
+        "plan_report": "có" if report.enabled else "không",
+        "report_due_date": _day(report.due),
+        **{f"duty-{d.no}": d.text for d in report.duties},
+    }
+
+
+def duty_typed(text: str, no: int) -> str:
+    what = f"Nhiệm vụ {no} của báo cáo kết quả thực hiện kế hoạch"
+    value = squash(text)
+    if not value:
+        raise EditError(f"{what}: nội dung trống; muốn bỏ nhiệm vụ thì bấm “Bỏ nhiệm vụ {no}”")
+    if len(value) > MAX_DUTY_TEXT:
+        raise EditError(f"{what}: dài {len(value)} ký tự, tối đa {MAX_DUTY_TEXT}")
+    if CONTROL_CHARACTERS.search(value):
+        raise EditError(f"{what}: có ký tự điều khiển; hãy gõ lại nội dung")
+    return value
+
+
+def edited_report(report: PlanReport, form: ReportForm, window: Window) -> PlanReport:
+    """The report on the plan as the form says it now (EditError for what cannot be taken): a due date
+    from the plan's first day to MAX_POLICY_DAYS after its last; a duty's new wording (its count, if it
+    names one, read again from it)."""
+    from campaign.duties import count_label
+
+    changed = report.model_copy(deep=True)
+    changed.enabled = form.enabled
+    if form.due.strip():
+        what = "Báo cáo kết quả thực hiện kế hoạch: hạn nộp"
+        due = day_typed(form.due, what)
+        if due < window.start:
+            raise EditError(f"{what} {due:%d/%m/%Y} trước ngày bắt đầu kế hoạch {window.start:%d/%m/%Y}")
+        if due > window.end + timedelta(days=MAX_POLICY_DAYS):
+            raise EditError(f"{what} {due:%d/%m/%Y} quá {MAX_POLICY_DAYS} ngày sau khi kế hoạch kết thúc")
+    else:
+        due = None
+    if due != report.due:
+        changed.due, changed.due_line = due, None  # no longer the date the plan's sentence gives
+    for duty in changed.duties:
+        if duty.no in form.duties:
+            text = duty_typed(form.duties[duty.no], duty.no)
+            if text != duty.text:
+                duty.text, duty.count_label = text, count_label(text)
+    return changed
+
+
+def _plan_changes(before: dict[str, str], after: dict[str, str], who: str, at: datetime) -> list[Change]:
+    return [Change(row=None, number="", field=f, before=before[f], after=after[f], who=who, at=at)
+            for f in before if f in after and before[f] != after[f]]  # fmt: skip
+
+
+def remove_duty(draft: Draft, no: int, who: str, at: datetime) -> Draft:
+    """A duty the units will not be asked about."""
+    report = draft.plan.plan_report
+    duty = next((d for d in report.duties if d.no == no), None) if report else None
+    if report is None or duty is None:
+        raise EditError(f"không có nhiệm vụ {no} trong báo cáo kết quả thực hiện kế hoạch; đề nghị tải lại trang")
+    kept = report.model_copy(update={"duties": [d for d in report.duties if d.no != no]})
+    change = Change(row=None, number="", field=f"duty-{no}", before=duty.text, after="bỏ", who=who, at=at)
+    plan = draft.plan.model_copy(update={"plan_report": kept})
+    return _step(draft, [change], draft.model_copy(update={"plan": plan}))
+
+
+def _task(draft: Draft, key: int) -> UnscheduledTask:
+    for task in draft.plan.unscheduled:
+        if task.key == key:
+            return task
+    raise EditError(f"không có việc chưa xếp lịch số {key}; đề nghị tải lại trang")
+
+
+def _with_task(plan: Plan, key: int, choice: UnscheduledChoice, activity: int | None) -> Plan:
+    tasks = [t.model_copy(update={"choice": choice, "activity": activity}) if t.key == key else t
+             for t in plan.unscheduled]  # fmt: skip
+    return plan.model_copy(update={"unscheduled": tasks})
+
+
+def _task_change(key: int, before: str, choice: UnscheduledChoice, who: str, at: datetime, after: str = "") -> Change:
+    return Change(row=None, number="", field=f"task-{key}", before=before,
+                  after=after or UNSCHEDULED_WORDS[choice], who=who, at=at)  # fmt: skip
+
+
+def schedule_task(draft: Draft, key: int, form: TaskForm, directory: UnitDirectory, who: str, at: datetime) -> Draft:
+    """A task without a row made an ordinary activity at the end of the schedule: its text as the title, on
+    the day typed or over the whole month (the day's month, else the plan's first month), led by the
+    units typed."""
+    task = _task(draft, key)
+    what = f"Việc chưa xếp lịch {key}"
+    if task.choice != "pending":
+        raise EditError(f"{what} đã có quyết định ({UNSCHEDULED_WORDS[task.choice]}); đề nghị tải lại trang")
+    window = draft.plan.window
+    if form.whole_month:
+        first = (day_typed(form.day, f"{what}: tháng") if form.day.strip() else window.start).replace(day=1)
+        kind, start = ActivityKind.WHOLE_MONTH, first
+        end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    else:
+        if not form.day.strip():
+            raise EditError(f"{what}: chưa nhập ngày (dd/mm/yyyy) hoặc chọn cả tháng")
+        kind = ActivityKind.SINGLE_DAY
+        start = end = day_typed(form.day, f"{what}: ngày")
+    units = units_typed(form.units, Role.LEAD, directory, f"{what}: đơn vị phụ trách")
+    no = _next_no(draft.plan)
+    activity = PlannedActivity(no=no, title=_text(task.text, f"{what}: tên"), kind=kind, start=start, end=end,
+                               responsible=units, line=task.line, source_lines=[task.line], from_body=True)  # fmt: skip
+    plan = _with_task(draft.plan, key, "scheduled", no)
+    plan = plan.model_copy(update={"activities": [*plan.activities, activity]})
+    row = draft.next_key
+    changes = [
+        Change(row=row, number=str(no), field="row", before="", after=f"xếp lịch từ việc chưa xếp lịch {key}",
+               who=who, at=at),
+        _task_change(key, UNSCHEDULED_WORDS["pending"], "scheduled", who, at, f"xếp lịch: hoạt động {no}"),
+    ]  # fmt: skip
+    after = draft.model_copy(update={"plan": plan, "keys": [*draft.keys, row], "next_key": row + 1,
+                                     "task_rows": {**draft.task_rows, key: row}})  # fmt: skip
+    return _step(draft, changes, after)
+
+
+def leave_out_task(draft: Draft, key: int, who: str, at: datetime) -> Draft:
+    """A task without a row the campaign will not follow (recorded as left out)."""
+    task = _task(draft, key)
+    if task.choice != "pending":
+        raise EditError(
+            f"Việc chưa xếp lịch {key} đã có quyết định ({UNSCHEDULED_WORDS[task.choice]}); đề nghị tải lại trang"
+        )
+    change = _task_change(key, UNSCHEDULED_WORDS["pending"], "left_out", who, at)
+    return _step(draft, [change], draft.model_copy(update={"plan": _with_task(draft.plan, key, "left_out", None)}))
+
+
+def restore_task(draft: Draft, key: int, who: str, at: datetime) -> Draft:
+    """A task left out, back on the list to decide."""
+    task = _task(draft, key)
+    if task.choice != "left_out":
+        raise EditError(f"Việc chưa xếp lịch {key} không ở trạng thái bỏ qua; đề nghị tải lại trang")
+    change = _task_change(key, UNSCHEDULED_WORDS["left_out"], "pending", who, at)
+    return _step(draft, [change], draft.model_copy(update={"plan": _with_task(draft.plan, key, "pending", None)}))

@@ -77,11 +77,6 @@ class ActivityTotals(BaseModel):
     pending: int
     participants: int
 
-    @property
-    def completion(self) -> float:
-        """Share of units whose report is in or who were excused."""
-        return (self.on_time + self.late + self.excused) / self.units if self.units else 0.0
-
 
 def totals(activity: ActivityLine) -> ActivityTotals:
     counts = Counter(u.outcome for u in activity.units)

@@ -1,7 +1,7 @@
 """Every limit on what a person or a plan can set, in one place.
 
 The message models (campaign.messages) and the importer enforce these; the
-database columns are wider than every one of them (tests/test_limits.py checks
+database columns are wider than every one of them (tests/test_dead_letters.py checks
 that), so a value the workflow accepts can always be written. The README's
 "Limits" section lists them for people.
 """
@@ -28,6 +28,12 @@ MAX_ASSIGNED_AT_ONCE = 100  # units named in one assignment
 MAX_CAMPAIGN_ID_CHARS = 64
 CAMPAIGN_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 MAX_UNIT_CODE_CHARS = 60  # the store's unit_code columns hold 80
+MAX_ACCOUNT_NAME_CHARS = 60  # a person's sign-in name (the users.name column holds 60)
+
+# --- a plan typed in the schedule editor (the form's maxlength) -----------------------
+MAX_PLAN_CODE_CHARS = 60  # the plan's number, e.g. 12-KH/ĐTN
+MAX_PLAN_TEXT_CHARS = 1_000  # a title, a place, contact persons
+MAX_ITEM_NUMBER_CHARS = 16  # an activity's number as the plan writes it, e.g. 3.1
 MAX_ACTIVITY_NO = 999
 
 # --- plan documents ------------------------------------------------------------------
@@ -65,3 +71,10 @@ def campaign_id_problem(campaign_id: str) -> str | None:
 def campaign_id_shown(campaign_id: str, limit: int = 80) -> str:
     """A campaign ID as it may be shown in a message: control characters visible, cut short."""
     return visible(campaign_id[:limit]) + ("…" if len(campaign_id) > limit else "")
+
+
+# The report on the plan (campaign.duty): duties a plan gives its grassroots units, each one's text, and a
+# unit's short note on one.
+MAX_DUTIES = 30
+MAX_DUTY_TEXT = 2000
+MAX_DUTY_NOTE = 500

@@ -19,10 +19,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from campaign.clock import end_of_day, format_deadline, format_moment, start_of_day
-from campaign.duty import MAX_DUTIES, DutyAnswer, answers_problem
+from campaign.duty import DutyAnswer, answers_problem
 from campaign.escape import CONTROL_CHARACTERS, visible
 from campaign.limits import (
     MAX_ASSIGNED_AT_ONCE,
+    MAX_DUTIES,
     MAX_EVIDENCE,
     MAX_MESSAGE_BYTES,
     MAX_NAME_CHARS,

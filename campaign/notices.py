@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from campaign.clock import format_day, format_deadline, format_moment
+from campaign.clock import format_day, format_deadline, format_moment, last_day
 from campaign.plan import PlannedActivity
 from campaign.tracker import Action, ActionKind, ActivityState, Outcome, outcome_of
 from campaign.units import Unit
@@ -98,7 +98,21 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
     subject: str
     lines: list[str]
 
-    if action.kind is ActionKind.ASSIGNMENT and unit is not None:
+    if action.kind is ActionKind.ASSIGNMENT and unit is not None and a.duties:
+        subject = (
+            f"[{state.campaign_id}] Đề nghị báo cáo kết quả thực hiện kế hoạch (hạn {format_day(last_day(unit.due))})"
+        )
+        lines = [
+            f"Kính gửi {unit.name},",
+            "Ban Thường vụ Đoàn Khối đề nghị đơn vị báo cáo kết quả thực hiện kế hoạch: với từng nhiệm vụ dưới "
+            "đây, đơn vị cho biết đã thực hiện, chưa thực hiện hay không áp dụng, kèm ghi chú ngắn và số người "
+            "tham gia (và số lượng khi kế hoạch đặt chỉ tiêu).",
+            *(f"{d.no}. {d.short}" + (f" (số {d.count_label})" if d.count_label else "") for d in a.duties),
+            *_contacts(state),
+            f"Hạn nộp báo cáo: {format_deadline(unit.due)}. Không cần xác nhận sẵn sàng.",
+            "Nộp báo cáo tại: " + _how_to_answer(),
+        ]
+    elif action.kind is ActionKind.ASSIGNMENT and unit is not None:
         role = "phụ trách" if unit.role == "lead" else "phối hợp"
         subject = f"[{state.campaign_id}] Phân công {role}: {a.title}"
         lines = [

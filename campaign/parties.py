@@ -32,8 +32,13 @@ _SENTENCE_END = re.compile(r"(?<=\w\w\w)\.\s+(?=\S)")
 # A lead-in that names when or what, not who ("Buổi sáng:", "Khối 10:"); role labels are kept.
 _LEAD_IN = re.compile(r"^\s*(buổi\s+\w+|sáng|chiều|tối|khối\s+\w+|vòng\s+\w+|ngày\s+\w+)\s*:\s*", re.IGNORECASE)
 
-# "Cụm hoạt động số 2, 5, 8" / "Cụm 2 và 3"
-_CLUSTERS = re.compile(r"(Cụm(?:\s+hoạt\s+động)?(?:\s+số)?)\s*(\d+(?:\s*(?:,|và|&)\s*\d+)+)", re.IGNORECASE)
+# "Cụm hoạt động số 2, 5, 8" / "Cụm 2 và 3" / "Các đơn vị của Cụm 2, 3"
+_CLUSTERS = re.compile(
+    r"((?:các\s+(?:đơn\s+vị|cơ\s+sở\s+Đoàn|chi\s+đoàn)\s+(?:của|thuộc|trong)\s+|cả\s+)?)"
+    r"Cụm(?:\s+hoạt\s+động)?(?:\s+số)?\s*(\d+(?:\s*(?:,|và|&)\s*\d+)+)",
+    re.IGNORECASE,
+)
+_NAMES_SHOWN = 6  # member units a finding names before "… và N đơn vị khác"
 
 # A "và" splits two parties only when what follows starts like an organisation's name;
 # "Đoàn Sở Văn hóa và Thể thao" stays whole.
@@ -121,7 +126,7 @@ def _clauses(cell: str) -> list[tuple[str, Role]]:
 def _expand_clusters(text: str) -> str:
     def expand(m: re.Match[str]) -> str:
         numbers = re.findall(r"\d+", m[2])
-        return ", ".join(f"Cụm hoạt động số {n}" for n in numbers)
+        return ", ".join(f"{m[1]}Cụm hoạt động số {n}" for n in numbers)
 
     return _CLUSTERS.sub(expand, text)
 
@@ -194,6 +199,34 @@ def _known(name: str, directory: UnitDirectory) -> bool:
     return True
 
 
+def _cluster_members(name: str, role: Role, directory: UnitDirectory, reading: Reading) -> bool:
+    """ "Các đơn vị của Cụm 2": the cluster's member units, with a finding naming them (as the editor
+    expands the same words); False when `name` does not speak of a cluster in the directory."""
+    try:
+        named = directory.cluster_named(name)
+    except UnitNotFound:
+        return False
+    if named is None or named[0].kind is not UnitKind.CLUSTER:
+        return False
+    cluster, members = named
+    if not members:
+        reading.parties.append(ResponsibleParty(name=name, role=role, group=True))
+        reading.problems.append(
+            ("needs_assignment", f"“{name}”: {cluster.name} chưa có đơn vị thành viên trong danh bạ, cần phân công")
+        )
+        return True
+    known = {p.unit_code for p in reading.parties}
+    reading.parties.extend(
+        ResponsibleParty(name=u.name, role=role, unit_code=u.code) for u in members if u.code not in known
+    )
+    shown = ", ".join(u.name for u in members[:_NAMES_SHOWN])
+    more = f" và {len(members) - _NAMES_SHOWN} đơn vị khác" if len(members) > _NAMES_SHOWN else ""
+    reading.problems.append(
+        ("cluster_members", f"“{name}” là {len(members)} đơn vị của {cluster.name} theo danh bạ: {shown}{more}")
+    )
+    return True
+
+
 def is_person(name: str) -> bool:
     """Whether a name in a responsibility cell is a person's ("thầy Minh", "đ/c Hải"), not a unit's."""
     return _PERSON.match(name) is not None
@@ -214,6 +247,8 @@ def read_responsible(cell: str, directory: UnitDirectory | None, *, own_director
             if is_person(name):
                 if name not in reading.contacts:
                     reading.contacts.append(name)
+                continue
+            if directory is not None and _cluster_members(name, role, directory, reading):
                 continue
             if key in _ALL_UNITS and directory is not None:
                 if own_directory:

@@ -8,13 +8,24 @@ words of its title, time, place and responsible units as written, and the lines 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from campaign.dates import ActivityKind, DateError, When, parse_when, time_of_day
 from campaign.parties import read_responsible
 from campaign.plan import Finding, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.text import fold
 from campaign.units import UnitDirectory
+
+# A task that is itself handing something in ("Các cơ sở Đoàn báo cáo …", "Nộp bài dự thi …", "Gửi danh
+# sách …"): by a deadline, the handing in is the report, due on the plan's date.
+_HANDING_IN = re.compile(r"\b(bao cao|nop|gui|goi|dang ky)\b(?! vien)")
+
+
+def hands_in(title: str) -> bool:
+    """Whether an activity's title says the task is to report, submit or send something."""
+    return _HANDING_IN.search(fold(title)) is not None
 
 
 @dataclass
@@ -97,6 +108,8 @@ def read_activity(
             return None
         if raw.deadline and when.kind is ActivityKind.SINGLE_DAY:
             when = When(ActivityKind.DEADLINE, None, when.end)
+    # "báo cáo … hạn chót 28/12": the report is due on that day, not report days after it
+    due_given = when.kind is ActivityKind.DEADLINE and hands_in(raw.title)
     start = when.start
     if start is None:  # a deadline runs from the campaign's start
         start = min(context.window.start, when.end) if context.window else when.end
@@ -148,4 +161,5 @@ def read_activity(
         contacts=contacts,
         source_lines=sorted({raw.line, *raw.source_lines}),
         from_body=raw.from_body,
+        due_given=due_given,
     )

@@ -34,6 +34,7 @@ class ActivityRecord(BaseModel):
     workflow_id: str
     assignments: list[AssignmentRecord]
     duties: list[Duty] = []  # the units' report on the plan (campaign.duties)
+    contacts: list[str] = []  # the people the plan names for it ("thầy Minh (Văn phòng)"), as written
 
 
 class CampaignRecord(BaseModel):
@@ -116,6 +117,7 @@ def campaign_record(
                 workflow_id=f"{workflow_id}/activity/{a.no}",
                 assignments=assignments(a, directory),
                 duties=a.duties,
+                contacts=list(a.contacts),
             )
             for a in plan.activities
         ],

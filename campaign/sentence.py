@@ -26,7 +26,7 @@ _TAIL = re.compile(
     r"(?:\bngày\s*)?$"
 )
 _JOINED = re.compile(r"\s*(?:-|–|—|đến|tới|và)\s*(?:hết\s+)?(?:ngày\s+)?", re.IGNORECASE)
-_CELEBRATED = re.compile(r"\b(chào mừng|kỷ niệm|kỉ niệm|hướng tới|hướng về|nhân dịp|mừng)\b[^,;()]{0,40}$")
+_CELEBRATED = re.compile(r"\b(chào mừng|kỷ niệm|kỉ niệm|hướng tới|hướng về|nhân dịp|nhân ngày|mừng)\b[^,;()]{0,40}$")
 # A month, week or quarter in a sentence, when it gives no day: "trong tháng 12", "tuần 2 tháng 3/2025".
 _PERIOD = re.compile(
     r"\b(?:trong |suốt |cả )?(?:tuần (?:thứ )?(?:\d|đầu|cuối|nhất|hai|ba|tư|năm)(?: của)? tháng \d{1,2}"
@@ -41,6 +41,13 @@ _TRAILING = re.compile(
     r"trước|là|hạn)\s*)*[\s,;:–\-]*$",
     re.IGNORECASE,
 )
+# Words that bind what follows them to the title ("… nhân ngày 22/12", "… chào mừng tháng 12"): a title
+# never ends with one; the date phrase after it stays in the title.
+BINDING = (
+    "nhân", "tại", "của", "cho", "về", "với", "và", "để", "nhằm", "theo", "đến", "tới", "dịp", "mừng", "niệm",
+    "hướng", "do", "sau", "vào", "từ", "trong", "trước", "lúc", "ngày", "là", "hạn", "chót", "nhất",
+)  # fmt: skip
+_BOUND = re.compile(rf"(?:^|\s)(?:{'|'.join(BINDING)})$", re.IGNORECASE)
 # "<who> <does>": a sentence whose subject is a unit or a group of them.
 _DOER = re.compile(
     r"^(.{3,60}?)\s+(?:gửi|nộp|báo cáo|tổ chức|triển khai|thực hiện|đăng ký|tham gia|cử|hoàn thành|xây dựng)\b",
@@ -99,6 +106,15 @@ def _responsible(rest: str) -> str:
     return ""
 
 
+def _role_clause_at(text: str) -> int | None:
+    """Where the first clause after the first that names a role starts ("…, Chi đoàn 10A3 phụ trách")."""
+    for separator in re.finditer(r"[,;]|\.\s", text):
+        rest = text[separator.end() :]
+        if _ROLE.search(re.split(r"[,;]|\.\s", rest, maxsplit=1)[0]):
+            return separator.start()
+    return None
+
+
 def _parenthesised(text: str) -> tuple[str, str]:
     """A last "(…)" that names who does it ("(các chi đội)", "(Phân công Đoàn Sở Y tế phụ trách)",
     "(thầy Minh)"), taken out of the text; else ("", text)."""
@@ -112,6 +128,14 @@ def _parenthesised(text: str) -> tuple[str, str]:
     if _ROLE.search(inner) or GROUP_OR_ORG.match(key) or is_person(inner):
         return inner, text[: m.start()].rstrip()
     return "", text
+
+
+def _title_of(words: str) -> str:
+    """The title in the words before the date phrase: without "do <who> tổ chức" and the event-date words
+    left at its end ("tổ chức vào", "hạn chót")."""
+    if by := _BY.search(words):
+        words = words[: by.start()]
+    return _TRAILING.sub("", words).strip(" .,;:")
 
 
 def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
@@ -132,6 +156,8 @@ def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
             time, before, after = text[period.start() : period.end()], text[: period.start()], text[period.end() :]
         else:
             time, before, after = "", text, ""
+            if (cut := _role_clause_at(text)) is not None:  # "… nhân ngày 22/12, Đoàn Sở Y tế phụ trách"
+                before, after = text[:cut], text[cut:]
     notes: list[tuple[str, str]] = []
     if len(dates) > 1 and not all(_JOINED.fullmatch(text[a.end : b.start]) for a, b in itertools.pairwise(dates)):
         notes.append(("several_dates", f"nội dung ghi nhiều ngày; lấy từ ngày đầu đến ngày cuối (“{time}”)"))
@@ -143,12 +169,12 @@ def read_sentence(text: str, plan_year: int | None = None) -> Sentence:
         else:
             rest = _PLACE.sub("", after) if place_match and place_match.string == after else after
             responsible = _responsible(rest)
-    title = before
-    if by := _BY.search(title):
-        title = title[: by.start()]
+    title = _title_of(before)
     if not responsible and (doer := _DOER.match(title)) and GROUP_OR_ORG.match(fold(doer[1])):
         responsible = doer[1]  # "Các cơ sở Đoàn gửi danh sách …": the subject does it
-    title = _TRAILING.sub("", title).strip(" .,;:")
+    if time and _BOUND.search(title):  # "Tuyên truyền về ngày 20/12 trên trang tin": the date is the title's
+        goes_on = re.split(r"[,;(]|\.\s|\s(?:tại|do)\s", after, maxsplit=1)[0]
+        title = _title_of(text[: len(text) - len(after)] + goes_on)
     if len(title.split()) < 2:  # "Ngày 22/3: Hội thi cắm trại tại …": the title follows the date
         tail = re.split(r"[,;(]|\.\s|\s(?:tại|do)\s", after.lstrip(" :–-,."), maxsplit=1)[0]
         title = squash(f"{title} {tail}").strip(" .,;:")

@@ -13,6 +13,13 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_valid
 from campaign.limits import MAX_UNIT_CODE_CHARS
 from campaign.text import fold, nfc, squash
 
+# Words (folded) that speak of a cluster's member units: "các đơn vị của …", "các cơ sở Đoàn thuộc …",
+# "tất cả chi đoàn trong …", "cả Cụm …".
+_MEMBERS_OF = re.compile(
+    r"^(?:(?:tat ca |toan bo |toan the )?(?:cac )?(?:don vi|co so doan|co so|chi doan)(?: truc)? (?:cua|thuoc|trong)"
+    r" |(?:ca|toan) (?=cum\b))"
+)
+
 
 class UnitKind(StrEnum):
     UNIT = "unit"  # cơ sở Đoàn / Chi đoàn
@@ -90,6 +97,18 @@ class UnitDirectory(BaseModel):
 
     def members_of(self, cluster_code: str) -> list[Unit]:
         return [u for u in self.units if u.cluster == cluster_code]
+
+    def cluster_named(self, words: str) -> tuple[Unit, list[Unit]] | None:
+        """The unit that words like "Các đơn vị của Cụm 2", "các cơ sở Đoàn thuộc Cụm hoạt động số 2" or
+        "cả Cụm 2" speak of the members of, and its members in directory order (none when it is not a
+        cluster or has none). None when the words do not speak of a unit's members; UnitNotFound when
+        the unit they name is not in the directory. One reading for the plan importer and the editor."""
+        key = fold(words)
+        members = _MEMBERS_OF.match(key)
+        if members is None:
+            return None
+        unit = self.find(key[members.end() :])
+        return unit, self.members_of(unit.code) if unit.kind is UnitKind.CLUSTER else []
 
     def _keys(self) -> dict[str, list[Unit]]:
         if self._index is not None and self._indexed == (id(self.units), len(self.units)):

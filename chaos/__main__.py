@@ -36,7 +36,7 @@ from chaos.outcome import Outcome, outcome_of
 from chaos.report import compare, print_report
 from chaos.simulate import Answered, answer_all
 from chaos.world import QUEUE, World
-from cli.campaign_commands import build_campaign_input, start_campaign
+from service.campaigns import build_campaign_input, start_campaign
 from workflows.campaign import campaign_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from campaign.plan import Plan
 from campaign.policy import PolicyFile
 from campaign.tracker import new_activity_state, unanswered
 from campaign.units import UnitDirectory
-from cli.simulator import Answer, plan_answers
+from service.simulator import Answer, plan_answers
 
 
 @dataclass

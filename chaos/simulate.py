@@ -8,14 +8,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from campaign.clock import PlanClock
-from campaign.messages import ConfirmReady, ended_sentence
-from cli.simulator import Answer
+from campaign.messages import ConfirmReady
+from service.simulator import Answer
+from service.updates import Refused, send_to_activity
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
 
 VIA = "chaos (starter.py)"
 
@@ -32,7 +31,6 @@ def label(answer: Answer) -> str:
 
 
 async def deliver(client: Client, campaign_id: str, answer: Answer, due_wall: float, into: Answered) -> None:
-    handle = client.get_workflow_handle(activity_workflow_id(campaign_id, answer.activity_no))
     message = answer.message.model_copy(update={"via": VIA})
     update = (
         CampaignActivityWorkflow.confirm_ready
@@ -42,16 +40,14 @@ async def deliver(client: Client, campaign_id: str, answer: Answer, due_wall: fl
     name = label(answer)
     while True:
         try:
-            await handle.execute_update(update, message, id=f"chaos/{name}")
+            await send_to_activity(client, campaign_id, answer.activity_no, update, message, f"chaos/{name}")
             break
-        except WorkflowUpdateFailedError as exc:
-            into.refusals[name] = str(getattr(exc.cause, "message", exc))
+        except Refused as exc:
+            if exc.code == "unavailable":  # the server or every worker is down for now: the same update again
+                await asyncio.sleep(0.5)
+                continue
+            into.refusals[name] = exc.message  # refused, or its workflow has ended (as while it was closing)
             break
-        except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:  # its workflow has ended: refused as while it was closing
-                into.refusals[name] = ended_sentence(answer.activity_no)
-                break
-            await asyncio.sleep(0.5)
         except Exception:  # the server or every worker is down for now: the same update again
             await asyncio.sleep(0.5)
     into.delays[name] = time.time() - due_wall

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -14,14 +13,11 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from campaign.clock import format_deadline, start_of_day
+from campaign.clock import format_deadline
 from campaign.dates import DateError, parse_when
-from campaign.duties import with_plan_report
 from campaign.messages import (
     AssignUnits,
     Cancel,
@@ -32,27 +28,23 @@ from campaign.messages import (
     Rejected,
     Reschedule,
     SubmitReport,
+    ended_sentence,
     read_message,
 )
-from campaign.plan import Plan, Role
-from campaign.policy import PolicyError, PolicyFile, load_policy
-from campaign.text import fold
+from campaign.plan import Role
+from campaign.policy import PolicyError, load_policy
 from campaign.tracker import phase_words
-from campaign.units import UnitDirectory, UnitNotFound
+from campaign.units import UnitNotFound
 from campaign.views import activity_numbered
-from campaign.workdays import vietnam_holidays
 from cli.output import campaign_id_checked, fail, literal, print_json
 from cli.plan_commands import UnitsOption, directory_or_fail, plan_or_fail
-from cli.temporal_client import CommandError, connect, explained, queue_has_worker, worker_listening
+from service.campaigns import build_campaign_input, start_campaign
+from service.status import query
+from service.temporal import check_worker_listening, connect, queue_has_worker
+from service.updates import Refused, Update, send_update
 from settings import get_settings, settings_problem
-from workflows import search_attributes as sa
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import (
-    CampaignInput,
-    CampaignWorkflow,
-    activity_workflow_id,
-    campaign_workflow_id,
-)
+from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
 T = TypeVar("T")
 
@@ -69,19 +61,15 @@ def run_command(body: Callable[[Client], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
-    except CommandError as exc:
-        fail(str(exc), code=1)
+    except Refused as exc:
+        said = f"bị từ chối: {exc.message}" if exc.code == "rejected" else exc.message
+        fail(said + (f" (máy chủ Temporal: {exc.detail})" if exc.detail else ""), code=1)
     except ValidationError as exc:
         fail(settings_problem(exc), code=2)
     except KeyboardInterrupt:
         fail("đã dừng", code=130)
     except Exception as exc:  # never a traceback for a person; the type tells a developer where to look
         fail(f"lỗi không mong đợi ({type(exc).__name__}): {exc}", code=1)
-
-
-def campaign_id_for(code: str, start: date) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(code)).strip("-") or "ke-hoach"
-    return f"{slug}-{start:%Y-%m}"
 
 
 def parse_day(text: str, what: str) -> date:
@@ -94,53 +82,6 @@ def parse_day(text: str, what: str) -> date:
         return parse_when(text).end
     except DateError as exc:
         fail(f"{what}: {exc}")
-
-
-def build_campaign_input(
-    plan: Plan,
-    directory: UnitDirectory,
-    policy: PolicyFile,
-    campaign_id: str | None,
-    speed: float,
-    rebase_now: bool,
-    rebase_to: date | None = None,
-) -> CampaignInput:
-    """The campaign's input; with `rebase_now`, plan time starts now at the plan's issue date (or `rebase_to`)."""
-    years = range(plan.window.start.year - 1, plan.window.end.year + 2)
-    return CampaignInput(
-        campaign_id=campaign_id or campaign_id_for(plan.code, plan.window.start),
-        plan=with_plan_report(plan, directory),
-        directory=directory,
-        policy=policy,
-        holidays=vietnam_holidays(years),
-        speed=speed,
-        plan_origin=start_of_day(rebase_to or plan.starts_on) if rebase_now else None,
-    )
-
-
-async def start_campaign(client: Client, campaign_input: CampaignInput, task_queue: str) -> bool:
-    """Start the campaign workflow; False when it is already running (nothing is duplicated)."""
-    plan, cid = campaign_input.plan, campaign_input.campaign_id
-    workflow_id = campaign_workflow_id(cid)
-    try:
-        await client.start_workflow(
-            CampaignWorkflow.run,
-            campaign_input,
-            id=workflow_id,
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=f"Kế hoạch {plan.code}: {plan.title}"[:400],
-            static_details=f"Thời gian: {plan.window.start:%d/%m/%Y}–{plan.window.end:%d/%m/%Y}; "
-            f"{len(plan.activities)} hoạt động",
-            search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN_ID, cid)]),
-        )
-    except WorkflowAlreadyStartedError:
-        description = await client.get_workflow_handle(workflow_id).describe()
-        if description.status == WorkflowExecutionStatus.RUNNING:
-            return False
-        state = description.status.name if description.status else "?"
-        raise CommandError(f"chiến dịch {cid} đã chạy xong ({state}); dùng --campaign-id khác để chạy lại") from None
-    return True
 
 
 def start(
@@ -192,7 +133,7 @@ def start(
 async def _activity(client: Client, campaign: str, activity: str) -> WorkflowHandle[Any, Any]:
     """The activity's workflow, by its number as the plan writes it (a sub-item "3.1" too)."""
     parent = client.get_workflow_handle(campaign_workflow_id(campaign))
-    await worker_listening(client, parent, query=True)
+    await check_worker_listening(client, parent, query=True)
     try:
         overview = await parent.query(CampaignWorkflow.overview)
     except (RPCError, WorkflowQueryFailedError):
@@ -200,12 +141,36 @@ async def _activity(client: Client, campaign: str, activity: str) -> WorkflowHan
     no = activity_numbered(overview.activities, activity) if overview else None
     if no is None and overview is not None:
         known = ", ".join(s.number or str(s.no) for s in overview.activities)
-        raise CommandError(f"không tìm thấy hoạt động {activity} trong chiến dịch {campaign} (có: {known})")
+        raise Refused(
+            404, "not_found", f"không tìm thấy hoạt động {activity} trong chiến dịch {campaign} (có: {known})"
+        )
     if no is None:
         if not activity.strip().isdigit():
-            raise CommandError(f"không tìm thấy chiến dịch {campaign} để tìm hoạt động “{activity}”")
+            raise Refused(404, "not_found", f"không tìm thấy chiến dịch {campaign} để tìm hoạt động “{activity}”")
         no = int(activity)
     return client.get_workflow_handle(activity_workflow_id(campaign, no))
+
+
+def why_not_found(
+    what: str, target: WorkflowHandle[Any, Any] | None, campaign: WorkflowHandle[Any, Any]
+) -> Callable[[], Awaitable[str | None]]:
+    """What the CLI says when the server does not find `what`: None when the target is there (it has
+    ended: the closed sentence says so), else a misspelled campaign or a target that is not in it."""
+
+    async def said() -> str | None:
+        if target is not None:
+            try:
+                await target.describe()
+                return None
+            except RPCError:
+                pass
+        try:
+            await campaign.describe()
+        except RPCError:
+            return f"không tìm thấy chiến dịch {campaign.id.removeprefix('campaign/')} (kiểm tra lại mã chiến dịch)"
+        return f"không tìm thấy {what}"
+
+    return said
 
 
 M = TypeVar("M", bound=Message)
@@ -228,12 +193,13 @@ def message(model: type[M], **fields: Any) -> M:
         fail(str(exc))
 
 
-def _send(campaign: str, activity: str, update: Any, message: Message) -> Any:
+def _send(campaign: str, activity: str, update: Update, message: Message) -> Any:
     async def body(client: Client) -> Any:
         target = await _activity(client, campaign, activity)
         parent = client.get_workflow_handle(campaign_workflow_id(campaign))
-        async with explained(f"hoạt động {activity} của chiến dịch {campaign}", target, parent):
-            return await target.execute_update(update, message)
+        what = f"hoạt động {activity} của chiến dịch {campaign}"
+        missing = why_not_found(what, target, parent)
+        return await send_update(target, update, message, closed=ended_sentence(activity), missing=missing)
 
     return run_command(body)
 
@@ -352,9 +318,10 @@ def cancel(
 
     async def body(client: Client) -> str:
         handle = client.get_workflow_handle(campaign_workflow_id(campaign))
-        await worker_listening(client, handle)
-        async with explained(f"chiến dịch {campaign}"):
-            return await handle.execute_update(CampaignWorkflow.cancel, cancellation)
+        await check_worker_listening(client, handle)
+        closed = f"chiến dịch {campaign} đã kết thúc, không nhận thêm thông tin"
+        missing = why_not_found(f"chiến dịch {campaign}", None, handle)
+        return str(await send_update(handle, CampaignWorkflow.cancel, cancellation, closed=closed, missing=missing))
 
     typer.echo(run_command(body))
 
@@ -367,15 +334,15 @@ def status(
     """Tình hình chiến dịch, hoặc chi tiết một hoạt động."""
 
     async def body(client: Client) -> Any:
+        parent = client.get_workflow_handle(campaign_workflow_id(campaign))
         if activity is not None:
             target = await _activity(client, campaign, activity)
-            parent = client.get_workflow_handle(campaign_workflow_id(campaign))
-            async with explained(f"hoạt động {activity} của chiến dịch {campaign}", None, parent):
-                return await target.query(CampaignActivityWorkflow.status)
-        handle = client.get_workflow_handle(campaign_workflow_id(campaign))
-        await worker_listening(client, handle, query=True)
-        async with explained(f"chiến dịch {campaign}"):
-            return await handle.query(CampaignWorkflow.overview)
+            missing = why_not_found(f"hoạt động {activity} của chiến dịch {campaign}", None, parent)
+            return await query(target, CampaignActivityWorkflow.status, missing=missing)
+        await check_worker_listening(client, parent, query=True)
+        return await query(
+            parent, CampaignWorkflow.overview, missing=why_not_found(f"chiến dịch {campaign}", None, parent)
+        )
 
     result = run_command(body)
     if as_json:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-import structlog
 import typer
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.output import campaign_id_checked, fail, first_line
-from cli.temporal_client import CommandError
+from campaign.escape import first_line
+from cli.output import campaign_id_checked, fail
 from exports import report_writer
+from service.schema import upgrade_schema
+from service.updates import Refused
 from settings import get_settings
-from store.database import Store, upgrade
+from store.database import Store
 from store.queries import CampaignNotRecorded, campaign_report
 
 db_app = typer.Typer(help="Cơ sở dữ liệu (DATABASE_URL; mặc định SQLite trong data/).", no_args_is_help=True)
@@ -27,36 +26,6 @@ class Format(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
     md = "md"
-
-
-def upgrade_schema(url: str, attempts: int = 3) -> None:
-    """`alembic upgrade head`, its failure as one line. Processes started together (the worker and
-    the portal) race to create the schema: the loser tries again and finds it there."""
-    for attempt in range(1, attempts + 1):
-        try:
-            upgrade(url)
-            return
-        except Exception as exc:
-            if attempt == attempts:
-                raise CommandError(f"không nâng cấp được cơ sở dữ liệu: {first_line(exc)}") from None
-            time.sleep(attempt)
-
-
-async def schema_upgraded(store: Store, log: structlog.stdlib.BoundLogger, most: float = 30.0) -> None:
-    """Bring the schema to the latest migration, then let the store open sessions. Workers started
-    together race to create it (the loser tries again once the winner is done); a database that does
-    not answer is tried again until it does, while the worker already runs workflows (their timers
-    and messages need no database; what they write waits, as in any outage)."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await asyncio.to_thread(upgrade_schema, store.url)
-            store.mark_ready()
-            return
-        except CommandError as exc:
-            log.warning("schema upgrade failed, trying again", attempt=attempt, error=str(exc))
-            await asyncio.sleep(min(most, attempt))
 
 
 def export(
@@ -87,6 +56,6 @@ def db_upgrade() -> None:
     """Nâng cấp lược đồ lên bản mới nhất (alembic upgrade head)."""
     try:
         upgrade_schema(get_settings().database)
-    except CommandError as exc:
-        fail(str(exc), code=1)
+    except Refused as exc:
+        fail(exc.message, code=1)
     typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")

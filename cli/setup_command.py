@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cli.campaign_commands import run_command
 from cli.records_commands import db_upgrade
-from cli.temporal_client import CommandError
+from service.updates import Refused
 from settings import get_settings
 from workflows import search_attributes as sa
 
@@ -57,7 +57,7 @@ def setup() -> None:
             created = await ensure_namespace(client, settings.temporal_namespace)
             await register_when_known(client, settings.temporal_namespace)
         except RPCError as exc:
-            raise CommandError(f"máy chủ Temporal trả lỗi khi chuẩn bị: {exc.message}") from None
+            raise Refused(503, "unavailable", f"máy chủ Temporal trả lỗi khi chuẩn bị: {exc.message}") from None
         state = "đã tạo" if created else "đã có"
         typer.echo(f"Namespace {settings.temporal_namespace}: {state}; thuộc tính tìm kiếm: đủ {len(sa.ALL)}.")
 

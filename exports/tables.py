@@ -13,8 +13,10 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaign.duty import STATUS_WORDS, Duty, DutyAnswer
 from campaign.escape import spreadsheet_text
 from campaign.final_report import (
+    ROLE_WORDS,
     SUMMARY_HEADINGS,
     UNIT_HEADINGS,
     CampaignReport,
@@ -78,19 +80,43 @@ def write_xlsx(report: CampaignReport, path: Path, chart: Path | None = None) ->
             sheet, [f"{activity.start:%d/%m/%Y}–{activity.end:%d/%m/%Y}", activity.place, phase_words(activity.phase)]
         )
         _append(sheet, [])
-        _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo"])
+        _append(sheet, [*UNIT_HEADINGS, "Nội dung báo cáo", *duty_headings(activity.duties)])
         for cell in sheet[4]:
             cell.font = BOLD
         for u in activity.units:
-            _append(sheet, [*unit_row(u), u.summary or None])
+            _append(sheet, [*unit_row(u), u.summary or None, *duty_cells(activity.duties, u.duties)])
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["H"].width = 60
     book.save(path)
     return path
 
 
-CSV_HEADINGS = ["campaign_id", "activity_no", "activity", "phase", "unit_code", "unit", "role", "outcome", "result",
-                "revision", "participants", "beneficiaries", "escalation_level", "summary"]  # fmt: skip
+def duty_headings(duties: Sequence[Duty]) -> list[str]:
+    """The report on the plan's columns, per duty: its answer, the note, participants, and its count when
+    the plan names one."""
+    headings: list[str] = []
+    for d in duties:
+        headings += [f"NV{d.no}: {d.short}", f"NV{d.no}: ghi chú", f"NV{d.no}: người tham gia"]
+        headings += [f"NV{d.no}: số {d.count_label}"] if d.count_label else []
+    return headings
+
+
+def duty_cells(duties: Sequence[Duty], answers: Sequence[DutyAnswer]) -> list[object]:
+    """A unit's answers in the columns of `duty_headings` (empty where it sent no answer)."""
+    by_no = {a.duty: a for a in answers}
+    cells: list[object] = []
+    for d in duties:
+        a = by_no.get(d.no)
+        cells += [STATUS_WORDS[a.status] if a else None, (a.note or None) if a else None,
+                  a.participants if a else None]  # fmt: skip
+        cells += [a.count if a else None] if d.count_label else []
+    return cells
+
+
+# Headings a clerk reads in Excel; "Kết quả (mã)" keeps the outcome's code for whoever filters by it.
+CSV_HEADINGS = ["Mã chiến dịch", "TT hoạt động", "Hoạt động", "Giai đoạn", "Mã đơn vị", "Đơn vị", "Vai trò",
+                "Kết quả (mã)", "Kết quả", "Lần báo cáo", "Số người tham gia", "Số người được hưởng lợi",
+                "Mức báo cáo Ban Thường vụ", "Tóm tắt kết quả"]  # fmt: skip
 
 
 def render_csv(report: CampaignReport) -> str:
@@ -101,7 +127,16 @@ def render_csv(report: CampaignReport) -> str:
         for u in a.units:
             outcome = u.outcome.value if u.outcome else ""
             row = [
-                *(report.campaign_id, a.no, a.title, a.phase, u.code, u.name, u.role, outcome),
+                *(
+                    report.campaign_id,
+                    a.no,
+                    a.title,
+                    phase_words(a.phase),
+                    u.code,
+                    u.name,
+                    ROLE_WORDS.get(u.role, u.role),
+                ),
+                outcome,
                 *(outcome_words(u.outcome), u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary),
             ]
             writer.writerow([spreadsheet_text(v) for v in row])

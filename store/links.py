@@ -7,9 +7,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from access.links import expiry, link_url, mint
-from campaign.clock import end_of_day
-from settings import Settings
 from store.records import upsert
 from store.schema import Assignment, Campaign, UnitLinkVersion
 
@@ -51,14 +48,3 @@ def revoke_links(session: Session, campaign_id: str, unit_code: str) -> int:
     row.version += 1
     row.revoked_at = datetime.now(UTC)
     return row.version
-
-
-def current_link(session: Session, settings: Settings, campaign_id: str, unit_code: str) -> str:
-    """The unit's link as the office hands it out now: the current version, valid `portal_link_days`
-    after the campaign's window ends (or after today, when that is later or the campaign unrecorded)."""
-    recorded = session.get(Campaign, campaign_id)
-    now = datetime.now(UTC)
-    end = max(end_of_day(recorded.window_end), now) if recorded else now
-    version = link_version(session, campaign_id, unit_code)
-    token = mint(settings.portal_secret or "", campaign_id, unit_code, version, expiry(end, settings.portal_link_days))
-    return link_url(settings.portal_url, token)

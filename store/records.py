@@ -71,6 +71,7 @@ def record_campaign(session: Session, record: CampaignRecord) -> None:
                 "workflow_id": a.workflow_id,
                 "phase": "PREPARING",
                 "duties": [d.model_dump(mode="json") for d in a.duties] or None,
+                "contacts": list(a.contacts) or None,
             },
             ["campaign_id", "no"],
         )

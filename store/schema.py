@@ -49,6 +49,7 @@ class CampaignActivity(Base):
     phase: Mapped[str] = mapped_column(String(20), default="PREPARING")
     phase_at: Mapped[datetime | None]
     duties: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the units' report on the plan's duties
+    contacts: Mapped[list[str] | None] = mapped_column(JSON)  # the people the plan names for it, as written
 
 
 class Assignment(Base):

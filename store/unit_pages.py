@@ -20,6 +20,7 @@ class AssignedActivity:
     place: str
     role: str
     unit_name: str
+    contacts: tuple[str, ...] = ()  # the people the plan names for it ("thầy Minh (Văn phòng)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def unit_campaign(session: Session, campaign_id: str, unit_code: str) -> UnitCam
         return None
     activities = [
         AssignedActivity(no=a.no, title=a.title, start=a.start, end=a.end, place=a.place, role=s.role,
-                         unit_name=s.unit_name)
+                         unit_name=s.unit_name, contacts=tuple(a.contacts or ()))
         for s, a in rows
     ]  # fmt: skip
     return UnitCampaign(

@@ -28,6 +28,7 @@ def reading(plan: Plan) -> dict[str, Any]:
                 "contacts": list(a.contacts),
                 "lines": list(a.source_lines),
                 "from_body": a.from_body,
+                "due_given": a.due_given,
             }
             for a in plan.activities
         ],

@@ -2,18 +2,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from campaign.units import UnitDirectory, load_directory
 from harness.inbox import Inbox, mail_server
+from harness.paths import ROOT, SEED, UNITS
 from harness.postgres import fresh_postgres_database, postgres_binaries, private_postgres
 from store.database import Store, upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
-UNITS = ROOT / "plans" / "units.yaml"
+__all__ = ["CORPUS", "ROOT", "SEED", "UNITS"]
+
 CORPUS = ROOT / "tests" / "corpus"
 
 

@@ -2,7 +2,7 @@
 content controls, list numbering, merged and nested cells, the code in the page header, TCVN3 and VNI
 fonts; PDFs with bold made by painting twice, inflating streams; scans and photos; a legacy .doc.
 
-Every writer makes the same plan as tests.plan_documents.write_docx(ROWS) shows, only stored the way
+Every writer makes the same plan as harness.plan_documents.write_docx(ROWS) shows, only stored the way
 the feature stores it (the tests check each imports to the same plan)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 
 from campaign.formats.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE
-from tests.plan_documents import DEJAVU, HEADER, plan_text
+from harness.plan_documents import DEJAVU, HEADER, plan_text
 
 ROWS = [
     ["1", "Ra quân Tháng Thanh niên", "05/3/2024", "Nhà Văn hóa Thanh niên", "Đoàn Sở Văn hóa và Thể thao"],
@@ -328,8 +328,8 @@ def photo(path: Path, pdf: Path, dpi: int = 200) -> Path:
     return path
 
 
-def scanned_pdf(path: Path, picture: Path) -> Path:
-    """A PDF whose page is only the picture (no text layer), as a scanner makes it."""
+def scanned_pdf(path: Path, picture: Path, pages: int = 1) -> Path:
+    """A PDF whose pages are only the picture (no text layer), as a scanner makes it."""
     from PIL import Image
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
@@ -338,7 +338,9 @@ def scanned_pdf(path: Path, picture: Path) -> Path:
     with Image.open(picture) as image:
         assert image.size[0] > image.size[1]
     page = canvas.Canvas(str(path), pagesize=(width, height))
-    page.drawImage(str(picture), 0, 0, width=width, height=height)
+    for _ in range(pages):
+        page.drawImage(str(picture), 0, 0, width=width, height=height)
+        page.showPage()
     page.save()
     return path
 

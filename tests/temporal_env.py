@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -11,30 +10,16 @@ from datetime import date
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
-from access.payloads import data_converter
 from campaign.clock import start_of_day
+from harness.temporal import migrated_store, time_skipping_env
 from settings import Settings
-from store.database import Store, upgrade
+from store.database import Store
 from worker import build_worker
-from workflows import search_attributes as sa
 
-BIN = Path(sys.executable).parent
+__all__ = ["ROOT", "migrated_store", "origin", "time_skipping_env", "worker"]
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-async def time_skipping_env(payload_keys: str | None = None) -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=data_converter(payload_keys)
-    )
-    await sa.register(env.client)
-    return env
-
-
-def migrated_store(url: str) -> Store:
-    upgrade(url)
-    return Store(url)
 
 
 @asynccontextmanager

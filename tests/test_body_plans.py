@@ -5,7 +5,7 @@ reading (<name>.json; a <name>.units.yaml beside a plan is its own organisation'
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -424,3 +424,86 @@ def test_a_word_plan_whose_list_numbers_are_formatting(tmp_path, directory) -> N
         ("Hội thi cắm trại", date(2025, 3, 22), ["so-y-te"]),
         ("Hiến máu tình nguyện", date(2025, 3, 29), ["so-noi-vu"]),
     ]
+
+
+DECEMBER = (
+    "Số: 21-KH/ĐTN\nTP. Hồ Chí Minh, ngày 25 tháng 11 năm 2026\nKẾ HOẠCH\nHoạt động tháng 12 năm 2026\nI. NỘI DUNG\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "due_given"),
+    [
+        ("1. Các cơ sở Đoàn báo cáo tổng kết công tác năm 2026 hạn chót 28/12/2026.", True),
+        ("1. Nộp bảng đăng ký thi đua chậm nhất ngày 28/12/2026 (Đoàn Sở Y tế).", True),
+        ("1. Gửi danh sách đoàn viên tiêu biểu trước ngày 28/12/2026, giao Đoàn Sở Nội vụ.", True),
+        ("1. Hoàn thành trước 28/12/2026 việc rà soát sổ đoàn viên, giao Đoàn Sở Nội vụ.", False),
+    ],
+)
+def test_a_task_to_hand_in_by_a_date_is_due_that_day(directory: UnitDirectory, line: str, due_given: bool) -> None:
+    """ "báo cáo … hạn chót 28/12": the units are overdue after 28/12, not three days after the plan's
+    deadline; a task that is not itself handing something in keeps the report days after it."""
+    from campaign.clock import end_of_day
+    from campaign.policy import Policy
+    from campaign.tracker import new_activity_state
+
+    plan = _plan(DECEMBER + line, directory)
+    (activity,) = plan.activities
+    assert (activity.kind, activity.end, activity.due_given) == (ActivityKind.DEADLINE, date(2026, 12, 28), due_given)
+    units = [directory.get(code) for code in activity.unit_codes]
+    state = new_activity_state("c", activity, units, Policy(), [], plan.window.end)
+    deadline = end_of_day(date(2026, 12, 28))
+    assert {u.due for u in state.units.values()} == {deadline if due_given else deadline + Policy().report_due}
+    assert bool(state.overdue(deadline + timedelta(hours=1))) is due_given
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("3. Thăm, tặng quà gia đình chính sách nhân ngày 22/12", "Thăm, tặng quà gia đình chính sách nhân ngày 22/12"),
+        ("3. Trao học bổng cho con đoàn viên nhân dịp ngày 22/12, Đoàn Sở Y tế phụ trách",
+         "Trao học bổng cho con đoàn viên nhân dịp ngày 22/12"),
+        ("3. Tuyên truyền về ngày 20/12/2026 trên trang tin, Đoàn Sở Y tế phụ trách",
+         "Tuyên truyền về ngày 20/12/2026 trên trang tin"),
+        ("3. Hội thao truyền thống tổ chức vào ngày 20/12/2026 tại sân vận động, Đoàn Sở Y tế phụ trách",
+         "Hội thao truyền thống"),
+    ],
+)  # fmt: skip
+def test_a_date_phrase_leaves_the_title_whole(directory: UnitDirectory, line: str, title: str) -> None:
+    (activity,) = _plan(DECEMBER + line, directory).activities
+    assert activity.title == title
+
+
+def test_the_units_of_a_cluster_named_in_the_plan(directory: UnitDirectory) -> None:
+    """ "Các đơn vị của Cụm 2" is cluster 2's units, as the schedule editor reads the same words."""
+    from campaign.editing import units_typed
+
+    members = [u.code for u in directory.members_of("cum-2")]
+    plan = _plan(
+        DECEMBER + "1. Hội thao truyền thống\n- Thời gian: 20/12/2026\n- Phụ trách: Các đơn vị của Cụm 2\n"
+        "- Phối hợp: cả Cụm 3\n"
+        "2. Ngày hội đọc sách\n- Thời gian: 21/12/2026\n- Phụ trách: Các cơ sở Đoàn thuộc Cụm hoạt động số 2, 3",
+        directory,
+    )
+    first, second = plan.activities
+    roles = [(p.unit_code, p.role.value) for p in first.responsible]
+    assert roles == [(c, "lead") for c in members] + [(u.code, "support") for u in directory.members_of("cum-3")]
+    assert [p.unit_code for p in first.responsible if p.role.value == "lead"] == [
+        p.unit_code for p in units_typed("Các đơn vị của Cụm 2", first.responsible[0].role, directory, "x")
+    ]
+    assert second.unit_codes == members + [u.code for u in directory.members_of("cum-3")]
+    assert not any(p.group for a in plan.activities for p in a.responsible)
+    found = [f for f in plan.findings if f.kind == "cluster_members"]
+    assert [f.line for f in found] == [6, 6, 10, 10]
+    assert "Cụm hoạt động số 2" in found[0].message and directory.get(members[0]).name in found[0].message
+    assert "needs_assignment" not in {f.kind for f in plan.findings}
+
+
+def test_a_cluster_without_members_is_left_to_assign() -> None:
+    lonely = UnitDirectory(
+        organisation="Đoàn Khối",
+        units=[Unit(code="cum-9", name="Cụm hoạt động số 9", kind="cluster", aliases=["Cụm 9"])],
+    )
+    read = read_responsible("Các đơn vị của Cụm 9", lonely)
+    assert [(p.name, p.group) for p in read.parties] == [("Các đơn vị của Cụm 9", True)]
+    assert [kind for kind, _ in read.problems] == ["needs_assignment"]

@@ -15,6 +15,8 @@ from campaign.dates import ActivityKind, DateError, parse_when
 from campaign.documents import PlanReadError
 from campaign.importer import import_lines
 from campaign.parties import read_responsible
+from campaign.sentence import BINDING, read_sentence
+from campaign.text import squash
 from campaign.units import Unit, UnitDirectory
 
 DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
@@ -87,3 +89,32 @@ def test_any_body_is_read_or_refused_in_vietnamese(body: str) -> None:
         return
     assert all(f.message and "\n" not in f.message for f in plan.findings)
     assert all(1 <= a.no <= 999 and a.start <= a.end for a in plan.activities if a.kind is not ActivityKind.DEADLINE)
+
+
+TITLES = st.sampled_from(["Thăm, tặng quà gia đình chính sách", "Hội thao cán bộ trẻ", "Tuyên truyền", "Trao học bổng"])
+LEAD_INS = st.sampled_from(
+    ["", "nhân", "nhân dịp", "vào", "tại", "của", "cho", "về", "với", "để", "hướng tới", "chào mừng", "kỷ niệm",
+     "tổ chức vào", "diễn ra từ", "trước", "hạn chót", "chậm nhất", "trong", "đến", "theo", "mừng"]
+)  # fmt: skip
+DATE_PHRASES = st.sampled_from(
+    ["ngày {d}/{m}", "{d}/{m}/2025", "ngày {d} tháng {m}", "ngày {d} – 28/{m}/2025", "tháng {m}", "tháng {m}/2025"]
+)
+AFTERWARDS = st.sampled_from(
+    ["", ".", " tại hội trường", ", Đoàn Sở Y tế phụ trách", " (Đoàn Sở Y tế)", " trên trang tin"]
+)
+
+
+@given(TITLES, LEAD_INS, DATE_PHRASES, AFTERWARDS, st.integers(1, 27))
+@settings(max_examples=300)
+def test_a_title_never_ends_with_a_dangling_word(
+    title: str, lead_in: str, phrase: str, afterwards: str, day: int
+) -> None:
+    """Taking a date phrase out of a sentence leaves its title whole: never "… chính sách nhân"."""
+    sentence = squash(f"{title} {lead_in} {phrase.format(d=day, m=3)}{afterwards}")
+    read = read_sentence(sentence, 2025)
+    assert read.title.startswith(title)
+    last = read.title.lower().split()[-1]
+    assert last not in BINDING, (sentence, read.title)
+    plan = import_lines(["Số: 1-KH/ĐTN", "ngày 01 tháng 3 năm 2025", "KẾ HOẠCH", "Hoạt động tháng 3 năm 2025",
+                         f"1. {sentence}"], DIRECTORY)  # fmt: skip
+    assert all(a.title.lower().split()[-1] not in BINDING for a in plan.activities)

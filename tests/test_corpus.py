@@ -27,10 +27,10 @@ from campaign.importer import import_plan
 from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.plan import schedule_problems
 from campaign.units import UnitDirectory
+from harness.corpus_inputs import ROWS, plan_lines
 from starter import app
 from tests import office_documents
 from tests.conftest import CORPUS
-from tests.corpus_inputs import ROWS, plan_lines
 from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow

@@ -19,10 +19,10 @@ from temporalio.testing import ActivityEnvironment
 from access.links import expiry, mint
 from activities.notifications import Notifier
 from campaign.notices import PERSONAL_LINK
-from cli.records_commands import schema_upgraded
 from harness.inbox import Inbox
 from harness.net import free_port, wait_for_port
 from harness.postgres import postgres_binaries, running_postgres
+from service.schema import upgrade_schema_until_done
 from settings import Settings
 from store.database import SchemaNotReady, Store, upgrade
 from store.failures import is_lasting
@@ -45,7 +45,7 @@ async def test_the_schema_is_upgraded_once_the_database_answers() -> None:
     with running_postgres() as server:
         server.stop()  # down when the worker starts
         store = Store(server.url, ready=False)
-        upgrading = asyncio.create_task(schema_upgraded(store, structlog.get_logger("test"), most=0.5))
+        upgrading = asyncio.create_task(upgrade_schema_until_done(store, structlog.get_logger("test"), most=0.5))
         await asyncio.sleep(2)
         assert not upgrading.done()  # tried, failed, trying again
         with pytest.raises(SchemaNotReady):
@@ -79,7 +79,7 @@ def test_a_link_that_cannot_be_read_yet_delays_the_notice_without_failing_it(tmp
 def test_processes_creating_the_schema_at_once_all_succeed(tmp_path) -> None:
     """The worker and the portal start together on a fresh database (as `make demo` does)."""
     url = f"sqlite:///{tmp_path / 'race.db'}"
-    code = f"from cli.records_commands import upgrade_schema; upgrade_schema({url!r})"
+    code = f"from service.schema import upgrade_schema; upgrade_schema({url!r})"
     racing = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
               for _ in range(6)]  # fmt: skip
     for process in racing:

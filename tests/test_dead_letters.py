@@ -11,7 +11,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.records import SET_ASIDE, Recorder
-from campaign.limits import MAX_NAME_CHARS, MAX_PEOPLE, MAX_UNIT_CODE_CHARS
+from campaign.limits import (
+    MAX_ACCOUNT_NAME_CHARS,
+    MAX_CAMPAIGN_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PEOPLE,
+    MAX_UNIT_CODE_CHARS,
+)
 from campaign.records import ActivityEvent, EventKind
 from campaign.tracker import Report
 from settings import Settings
@@ -74,12 +80,13 @@ def test_an_outage_is_retried_not_set_aside(tmp_path) -> None:
 
 
 def test_the_limits_fit_the_schema() -> None:
-    from store.schema import Assignment, Campaign
+    from store.schema import Assignment, Campaign, User
 
     assert MAX_PEOPLE < 2**31  # reports.participants is an integer column on PostgreSQL
     assert AuditEntry.__table__.c.actor.type.length >= MAX_NAME_CHARS
     assert Assignment.__table__.c.unit_code.type.length >= MAX_UNIT_CODE_CHARS
-    assert Campaign.__table__.c.id.type.length >= 64
+    assert Campaign.__table__.c.id.type.length >= MAX_CAMPAIGN_ID_CHARS
+    assert User.__table__.c.name.type.length >= MAX_ACCOUNT_NAME_CHARS
 
 
 @pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py

@@ -22,8 +22,8 @@ from campaign.messages import ConfirmReady, SubmitReport
 from campaign.policy import PolicyFile
 from campaign.tracker import Phase
 from campaign.views import ActivitySummary
-from cli.simulator import plan_answers
 from harness.net import free_port
+from service.simulator import plan_answers
 from store.database import Store
 from store.schema import AuditEntry
 from store.users import sign_in

@@ -112,7 +112,7 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     assert status["escalation_level"] >= 1
 
     overview = json.loads(starter(env, "status", "--campaign", cid, "--json").stdout)
-    assert overview["campaign_id"] == cid and len(overview["activities"]) == 12
+    assert overview["campaign_id"] == cid and len(overview["activities"]) == 13  # 12 rows + the plan report
     assert {"no", "phase", "pending", "overdue"} <= set(overview["activities"][0])
 
     async def visible() -> list[str]:

@@ -91,7 +91,7 @@ def test_text_that_no_table_converts_is_refused_naming_the_encoding(tmp_path, di
 
 
 def test_a_txt_saved_in_tcvn3_bytes_reads_as_unicode(tmp_path, directory) -> None:
-    from tests.plan_documents import write_txt
+    from harness.plan_documents import write_txt
 
     unicode = write_txt(tmp_path / "plan.txt", made.ROWS)
     legacy = tmp_path / "tcvn3.txt"
@@ -174,7 +174,7 @@ def test_antiword_reads_a_doc_when_libreoffice_is_missing(tmp_path, directory, p
 
 @pytest.fixture
 def page_picture(tmp_path):
-    from tests.plan_documents import write_pdf
+    from harness.plan_documents import write_pdf
 
     return made.photo(tmp_path / "page.png", write_pdf(tmp_path / "text.pdf", made.ROWS))
 
@@ -194,6 +194,15 @@ def test_a_scanned_pdf_is_read_by_ocr(tmp_path, directory, plain, page_picture) 
     plan = import_plan(made.scanned_pdf(tmp_path / "scan.pdf", page_picture), directory)
     same(plan, plain)
     ocr_findings(plan)
+
+
+def test_a_scan_of_more_pages_than_ocr_reads_is_refused_before_reading_them(tmp_path, directory, page_picture) -> None:
+    from campaign.limits import MAX_OCR_PAGES
+    from tests.test_corpus import bounded
+
+    many = made.scanned_pdf(tmp_path / "many.pdf", page_picture, pages=MAX_OCR_PAGES + 1)
+    with bounded(seconds=30 * MAX_OCR_PAGES), pytest.raises(PlanReadError, match=f"hơn {MAX_OCR_PAGES} trang bản quét"):
+        import_plan(many, directory)
 
 
 def test_a_photo_of_20000_by_20000_pixels_is_refused_before_it_is_decoded(tmp_path, directory) -> None:

@@ -215,3 +215,16 @@ def test_a_wholly_empty_row_neither_blocks_nor_starts(directory) -> None:
     named = apply_form(added, None, {2: RowForm(number="2", title="", kind="single_day", start="20/04/2024",
                                                 end="", place="Công viên")}, directory, "lan", AT)  # fmt: skip
     assert {f.kind for f in blocking(findings(named))} == {"no_title"}  # a row with something in it is a row
+
+
+def test_a_row_made_a_deadline_to_hand_something_in_is_due_that_day(draft, directory) -> None:
+    """As the importer reads "Nộp … trước ngày …": the report is due on the day, not report days after."""
+    typed = {"kind": "deadline", "start": "", "end": "15/03/2024"}
+    handed_in = apply_form(draft, None, {2: form_of(draft, 2, title="Nộp pin cũ về Văn phòng", **typed)},
+                           directory, "lan", AT)  # fmt: skip
+    assert (handed_in.row(2).kind.value, handed_in.row(2).due_given) == ("deadline", True)
+    work = apply_form(draft, None, {2: form_of(draft, 2, **typed)}, directory, "lan", AT)
+    assert work.row(2).due_given is False  # "Thu gom pin cũ" by a deadline: the report comes after
+    back = apply_form(handed_in, None, {2: form_of(handed_in, 2, kind="single_day", start="16/03/2024",
+                                                   end="16/03/2024")}, directory, "lan", AT)  # fmt: skip
+    assert back.row(2).due_given is False

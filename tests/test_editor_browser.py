@@ -14,7 +14,7 @@ import pytest
 
 from harness.net import free_port
 from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import time_skipping_env
 from tests.test_office_editor import month_ahead, plan_text, started_input
@@ -130,3 +130,84 @@ class Dialogs:
 
 
 dialogs = Dialogs()
+
+
+async def test_the_duties_and_the_tasks_without_a_row_in_chromium_at_1366_and_360(directory, tmp_path) -> None:
+    """The editor's report on the plan and its tasks without a row, on a laptop and a phone: a duty reworded
+    over two lines, one removed, the due date typed, a task scheduled with a unit typed without diacritics,
+    another left out; nothing wider than the screen, every control labelled."""
+    from playwright.async_api import async_playwright
+
+    from tests.test_plan_report_editing import whole_plan
+
+    first = month_ahead()
+    (tmp_path / "atgt.txt").write_bytes(whole_plan(first))
+    env = await time_skipping_env()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    widths: dict[str, int] = {}
+    try:
+        async with running_campaign(env, directory, tmp_path, f"o-{uuid.uuid4().hex[:6]}", portal_url=base) as setup:
+            with setup.store.session() as session:
+                add_user(session, "lan", "office", "mat-khau-van-phong")
+            async with served(setup.app, port), async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+                page = await laptop.new_page()
+                page.on("dialog", dialogs.accept)
+                await page.goto(f"{base}/login")
+                await page.get_by_label("Tên đăng nhập").fill("lan")
+                await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
+                await page.get_by_role("button", name="Đăng nhập").click()
+                await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
+                await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "atgt.txt"))
+                await page.get_by_role("button", name="Xem trước").click()
+                await page.get_by_role("button", name="Sửa lịch hoạt động").click()
+                await page.locator("#plan-report").wait_for()
+                await page.locator("#pr-duty-1").fill(
+                    "Tổ chức ít nhất 03 buổi tuyên truyền\nluật giao thông cho đoàn viên"
+                )
+                await page.get_by_label("Hạn nộp").fill(f"{first.replace(day=28):%d/%m/%Y}")
+                await page.get_by_role("button", name="Bỏ nhiệm vụ 2").click()
+                await page.locator("#pr-duty-3").wait_for()
+                first_task = page.locator("#unscheduled .task.pending").first
+                await first_task.get_by_label("Ngày, dd/mm/yyyy").fill(f"{first.replace(day=21):%d/%m/%Y}")
+                await first_task.get_by_label("Đơn vị phụ trách").fill("doan bao hiem xa hoi")
+                await first_task.get_by_role("button", name="Xếp lịch việc này").click()
+                await page.locator("#unscheduled .task.scheduled").wait_for()
+                await page.locator("#unscheduled .task.pending").get_by_role("button", name="Bỏ qua việc này").click()
+                await page.locator("#unscheduled .task.left_out").wait_for()
+                await page.locator("#plan-report").scroll_into_view_if_needed()
+                await shot(page, "editor-duties-1366.png")
+                widths["1366"] = await page.evaluate("document.documentElement.scrollWidth")
+                duties = [await page.locator(f"#pr-duty-{n}").count() for n in (1, 2, 3)]
+                reworded = await page.locator("#pr-duty-1").input_value()
+                due = await page.get_by_label("Hạn nộp").input_value()
+                log = await page.locator("#changes").text_content() or ""
+                phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                                  storage_state=await laptop.storage_state())  # fmt: skip
+                mobile = await phone.new_page()
+                await mobile.goto(page.url.split("#")[0])
+                if SCREENSHOTS:  # the sections themselves: the sticky toolbar covers half a phone's screen
+                    await mobile.locator("#plan-report").screenshot(path=f"{SCREENSHOTS}/editor-duties-360.png")
+                    await mobile.locator("#unscheduled").screenshot(path=f"{SCREENSHOTS}/editor-tasks-360.png")
+                widths["360"] = await mobile.evaluate("document.documentElement.scrollWidth")
+                controls = (
+                    "#plan-report input:not([type=hidden]), #plan-report textarea, #unscheduled input, "
+                    "#unscheduled select"
+                )
+                unlabelled = await mobile.evaluate(
+                    f"[...document.querySelectorAll('{controls}')].filter(e => !e.labels.length).map(e => e.name)"
+                )
+                scheduled_row = await mobile.locator("#editor fieldset.activity").filter(
+                    has_text="Tổ chức Hội thi tìm hiểu Luật Giao thông").count()  # fmt: skip
+                await browser.close()
+    finally:
+        await env.shutdown()
+    assert duties == [1, 0, 1]
+    assert reworded == "Tổ chức ít nhất 03 buổi tuyên truyền luật giao thông cho đoàn viên"
+    assert due == f"{first.replace(day=28):%d/%m/%Y}"
+    assert "hạn báo cáo kết quả thực hiện kế hoạch" in log and "“chưa xếp lịch” → “bỏ qua”" in log
+    assert scheduled_row >= 2  # the task's own line and its activity row
+    assert widths["360"] <= 360 and widths["1366"] <= 1366
+    assert unlabelled == []

@@ -68,8 +68,8 @@ def test_csv_neutralises_formula_starts() -> None:
 
     parsed = list(csv.reader(io.StringIO(render_csv(hostile_report()))))
     first = dict(zip(parsed[0], parsed[1], strict=True))
-    assert first["activity"] == "'" + FORMULA and first["summary"] == "'" + COMMAND
-    assert first["participants"] == "12"
+    assert first["Hoạt động"] == "'" + FORMULA and first["Tóm tắt kết quả"] == "'" + COMMAND
+    assert first["Số người tham gia"] == "12"
     assert [spreadsheet_text(v) for v in ("+1", "-2", "@x", "\tx", "ok", 5)] == ["'+1", "'-2", "'@x", "'\tx", "ok", 5]
 
 

@@ -4,11 +4,11 @@ nothing; the genuine ones still work, and the cancel is in the audit trail with 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from sqlalchemy import select
 
+from harness.waiting import eventually
 from store.schema import AuditEntry
 from tests.portal_env import running_campaign
 from tests.temporal_env import time_skipping_env
@@ -29,31 +29,30 @@ async def test_forged_summaries_and_cancels_change_nothing(directory, tmp_path) 
             await first.signal("cancel_from_campaign", {"reason": "giả mạo"})
             await first.signal("cancel_from_campaign", {"reason": "giả mạo", "token": "doan-mo"})
             await first.signal("cancel_from_campaign", "không phải thông điệp")
-            await asyncio.sleep(0.5)
-            overview = await campaign.query("overview")
-            second = next(a for a in overview["activities"] if a["no"] == 2)
-            assert second["title"] != "GIẢ MẠO" and second["phase"] != "CLOSED" and second["reported"] == 0
-            assert (await first.query("status"))["phase"] != "CANCELLED"
-
+            # A genuine update after the forged signals is applied after them: had a forged cancel taken,
+            # the activity would refuse it as ended.
+            said = await first.execute_update("confirm_ready", {"unit": "so-vhtt", "via": "portal"})
+            assert "đã kết thúc" not in said and "hủy" not in said, said
+            # Had a forged summary marked activity 2 closed, the campaign's cancel would pass it by.
             answer = await campaign.execute_update("cancel", {"reason": "Dịch bệnh", "via": "lan (office)"})
             assert "Đã hủy" in answer
-            phases = []
-            for _ in range(100):
-                phases = [(await env.client.get_workflow_handle(activity_workflow_id(cid, no)).query("status"))["phase"]
-                          for no in (1, 2, 3)]  # fmt: skip
-                if phases == ["CANCELLED"] * 3:
-                    break
-                await asyncio.sleep(0.05)
-            assert phases == ["CANCELLED"] * 3
-            rows: list = []
-            for _ in range(100):
+
+            async def phases() -> list[str]:
+                handles = [env.client.get_workflow_handle(activity_workflow_id(cid, no)) for no in (1, 2, 3)]
+                return [(await h.query("status"))["phase"] for h in handles]
+
+            assert await eventually(phases, lambda p: p == ["CANCELLED"] * 3, seconds=10) == ["CANCELLED"] * 3
+            overview = await campaign.query("overview")
+            second = next(a for a in overview["activities"] if a["no"] == 2)
+            assert second["title"] != "GIẢ MẠO" and second["reported"] == 0
+
+            def cancels() -> list:
                 with setup.store.session() as session:
-                    rows = list(session.execute(select(AuditEntry.activity_no, AuditEntry.actor, AuditEntry.detail)
+                    return list(session.execute(select(AuditEntry.activity_no, AuditEntry.actor, AuditEntry.detail)
                                                 .where(AuditEntry.campaign_id == cid,
                                                        AuditEntry.action == "cancel")))  # fmt: skip
-                if len(rows) == 3:
-                    break
-                await asyncio.sleep(0.05)
+
+            rows = await eventually(cancels, lambda r: len(r) == 3, seconds=10)
             assert sorted(no for no, _, _ in rows) == [1, 2, 3]
             assert all(actor == "lan (office)" and detail["reason"] == "Dịch bệnh" for _, actor, detail in rows)
     finally:
@@ -74,12 +73,11 @@ async def test_a_message_without_a_door_is_recorded_as_the_frontends_not_as_its_
             first = env.client.get_workflow_handle(activity_workflow_id(cid, 1))
             report = {"unit": "so-vhtt", "summary": "Ra quân", "participants": 5, "submitted_by": "Bí thư Đoàn Khối"}
             await first.execute_update("submit_report", report)
-            for _ in range(100):
+
+            def actors() -> list[str]:
                 with setup.store.session() as session:
-                    actors = list(session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "report")))
-                if actors:
-                    break
-                await asyncio.sleep(0.1)
-            assert actors == [FRONTEND]
+                    return list(session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "report")))
+
+            assert await eventually(actors, bool, seconds=10) == [FRONTEND]
     finally:
         await env.shutdown()

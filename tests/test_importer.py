@@ -9,7 +9,7 @@ import pytest
 
 from campaign.documents import PlanReadError
 from campaign.importer import import_plan
-from tests.plan_documents import WRITERS, write_txt
+from harness.plan_documents import WRITERS, write_txt
 
 FORMATS = sorted(WRITERS)
 

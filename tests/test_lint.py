@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from campaign.importer import import_plan
-from tests.plan_documents import write_txt
+from harness.plan_documents import write_txt
 
 
 def _plan(tmp_path: Path, directory, rows, body=()):

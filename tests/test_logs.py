@@ -7,7 +7,7 @@ import logging
 
 import structlog
 
-from activities import logs
+from service import logs
 
 
 def test_a_traceback_shows_no_locals_and_long_values_are_cut(capsys) -> None:
@@ -45,3 +45,28 @@ def test_a_full_queue_drops_lines_instead_of_waiting() -> None:
     for _ in range(3):
         handler.emit(logging.LogRecord("t", logging.INFO, __file__, 1, "line", None, None))
     assert logs.DroppingQueueHandler.dropped - before == 2
+
+
+def test_the_portal_logs_as_the_worker_does_json_when_log_format_says_so(tmp_path) -> None:
+    """`starter.py serve` with LOG_FORMAT=json writes JSON lines, uvicorn's own among them (issue 22)."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    from harness.net import free_port, wait_for_port
+    from harness.paths import ROOT
+
+    port = free_port()
+    env = {**os.environ, "LOG_FORMAT": "json", "PORTAL_SECRET": secrets.token_urlsafe(48),
+           "PORTAL_BIND": f"127.0.0.1:{port}", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}  # fmt: skip
+    server = subprocess.Popen([sys.executable, "starter.py", "serve"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+    try:
+        wait_for_port(port)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any("Uvicorn running" in line["event"] for line in lines), err
+    assert not [line for line in err.splitlines() if line.strip() and not line.startswith("{")], err

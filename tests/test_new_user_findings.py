@@ -23,9 +23,9 @@ from campaign.records import campaign_record
 from campaign.tracker import ActionKind, decide, mark_done, next_wake
 from campaign.units import Unit, UnitKind, load_directory
 from campaign.views import unit_table
-from cli.campaign_commands import build_campaign_input
-from cli.ui_links import campaign_views
 from harness.net import free_port
+from service.campaigns import build_campaign_input
+from service.ui_links import campaign_views
 from settings import Settings
 from starter import app
 from store.records import record_campaign

@@ -11,10 +11,10 @@ import uuid
 from sqlalchemy import select
 
 from harness.inbox import MailServer
+from harness.plan_documents import write_docx
 from harness.waiting import eventually
 from store.schema import AuditEntry, Campaign, Notification
 from tests.office_env import office, signed_in, unit_state
-from tests.plan_documents import write_docx
 from tests.portal_env import PLAN
 
 __all__ = ["office"]  # the fixture

@@ -23,10 +23,10 @@ from campaign.importer import import_plan
 from campaign.past import shift_to
 from campaign.policy import PolicyError
 from harness.inbox import MailServer
+from harness.plan_documents import write_docx
 from store.schema import AuditEntry, Notification, UnitReport
 from tests.conftest import ROOT
 from tests.office_env import office, signed_in
-from tests.plan_documents import write_docx
 from tests.portal_env import PLAN
 from web.office_plans import policy_from_form
 from workflows.ids import activity_workflow_id

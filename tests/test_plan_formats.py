@@ -16,8 +16,7 @@ from campaign.importer import import_plan
 from campaign.plan import Plan
 from campaign.policy import Policy
 from campaign.tracker import new_activity_state
-from tests.conftest import ROOT
-from tests.plan_documents import (
+from harness.plan_documents import (
     DEJAVU,
     write_docx,
     write_pdf,
@@ -26,6 +25,7 @@ from tests.plan_documents import (
     write_txt,
     write_word_tables,
 )
+from tests.conftest import ROOT
 
 ROWS = [
     ["1", "Ra quân Tháng Thanh niên", "05/3/2024", "Nhà Văn hóa Thanh niên", "Đoàn Sở Văn hóa và Thể thao"],

@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 from temporalio.service import TLSConfig
 
-from cli.temporal_client import CommandError, tls_config
+from service.temporal import tls_config
+from service.updates import Refused
 from settings import Settings
 from tests.conftest import ROOT
 
@@ -26,7 +27,7 @@ def test_tls_for_a_remote_cluster(tmp_path) -> None:
     assert (mutual.client_cert, mutual.client_private_key, mutual.server_root_ca_cert) == (
         b"-----client.pem-----", b"-----client.key-----", b"-----ca.pem-----"
     )  # fmt: skip
-    with pytest.raises(CommandError, match="TEMPORAL_TLS_KEY"):
+    with pytest.raises(Refused, match="TEMPORAL_TLS_KEY"):
         tls_config(Settings(temporal_tls_cert=cert))
 
 

@@ -74,7 +74,7 @@ def count(store: Store, model) -> int:
 def test_migrations_create_every_table_from_empty(store) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0010"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
     upgrade(store.url)  # running it again changes nothing
     assert count(store, Assignment) == 0
 
@@ -156,7 +156,7 @@ def test_export_from_the_database(seeded, tmp_path) -> None:
     sheet7 = book[book.sheetnames[7]]
     assert [c.value for c in sheet7[5]][:5] == ["Đoàn Bảo hiểm xã hội", "Phụ trách", "Đúng hạn", 2, 45]
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
-    assert len(rows) == 21 and {r["result"] for r in rows if r["activity_no"] == "7"} == {
+    assert len(rows) == 21 and {r["Kết quả"] for r in rows if r["TT hoạt động"] == "7"} == {
         "Đúng hạn", "Trễ hạn", "Không báo cáo"
     }  # fmt: skip
 

@@ -18,7 +18,7 @@ from campaign.messages import (
     read_message,
     whole_number,
 )
-from workflows.ended import activity_ended, ended_refusal
+from service.updates import activity_ended, ended_refusal
 
 
 def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:

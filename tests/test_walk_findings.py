@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from campaign.importer import import_plan
 from campaign.policy import PolicyFile
-from cli.simulator import plan_answers
 from demo import shown_unit, simulated_answers
+from service.simulator import plan_answers
 from tests.conftest import SEED
 
 

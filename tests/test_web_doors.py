@@ -113,7 +113,7 @@ async def test_serve_runs_uvicorn_without_its_own_proxy_header_rewriting(tmp_pat
     """Over real HTTP with the settings `serve` gives uvicorn: X-Forwarded-For from 127.0.0.1 changes nothing."""
     import uvicorn
 
-    from cli.serve_command import server_config
+    from web.server import server_config
 
     doors = Doors(tmp_path)
     port = free_port()

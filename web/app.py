@@ -28,10 +28,20 @@ from starlette.types import Scope
 from temporalio.client import Client
 
 from access.links import LinkError, UnitLink, read
+from campaign import limits
 from campaign.clock import format_deadline, format_moment, format_start, local
-from campaign.duty import MAX_DUTIES, MAX_DUTY_NOTE, STATUS_WORDS
+from campaign.duty import STATUS_WORDS
 from campaign.escape import first_line
-from campaign.limits import MAX_EVIDENCE, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PEOPLE, MAX_SUMMARY_CHARS
+from campaign.limits import (
+    MAX_DUTIES,
+    MAX_DUTY_NOTE,
+    MAX_EVIDENCE,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PEOPLE,
+    MAX_REQUEST_ID_CHARS,
+    MAX_SUMMARY_CHARS,
+)
 from campaign.messages import (
     Receipt,
     Rejected,
@@ -43,6 +53,7 @@ from campaign.messages import (
 )
 from campaign.tracker import phase_words
 from campaign.views import ready_due_words
+from service.updates import Refused
 from settings import Settings
 from store.database import SchemaNotReady, Store
 from store.evidence import unit_file
@@ -54,7 +65,8 @@ from web.middleware import BodyCap, CredentialFirst, SecurityHeaders
 from web.office import login_url, office_router
 from web.office_accounts import SET_PASSWORD
 from web.office_door import Gate
-from web.portal import Portal, Refused
+from web.portal import Portal
+from workflows.activity import CampaignActivityWorkflow
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 TEMPLATES.env.filters["deadline"] = format_deadline
@@ -67,6 +79,7 @@ TEMPLATES.env.filters["ready_words"] = ready_due_words
 TEMPLATES.env.filters["is_image"] = lambda name: str(name).rsplit(".", 1)[-1] in ("jpg", "png", "gif", "webp")
 TEMPLATES.env.globals["ended_sentence"] = ended_sentence
 TEMPLATES.env.globals["status_words"] = STATUS_WORDS
+TEMPLATES.env.globals["limits"] = limits  # a form's maxlength is the limit the message models enforce
 MAX_BODY_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 # Smaller caps by path (the first prefix that matches); everything else MAX_BODY_BYTES.
 BODY_CAPS = [
@@ -115,7 +128,9 @@ class ReportIn(ApiBody):
     beneficiaries: int | None = Field(None, ge=0, le=MAX_PEOPLE, description="Số người được hưởng lợi")
     evidence: list[str] = Field([], max_length=MAX_EVIDENCE, description="Đường dẫn minh chứng http/https")
     submitted_by: str = Field("", max_length=MAX_NAME_CHARS, description="Người gửi")
-    request_id: str | None = Field(None, max_length=100, description="Mã yêu cầu: gửi lại cùng mã không tạo bản mới")
+    request_id: str | None = Field(
+        None, max_length=MAX_REQUEST_ID_CHARS, description="Mã yêu cầu: gửi lại cùng mã không tạo bản mới"
+    )
     duties: list[DutyIn] | None = Field(
         None, max_length=MAX_DUTIES, description="Báo cáo kết quả thực hiện kế hoạch: trả lời từng nhiệm vụ"
     )
@@ -294,7 +309,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         portal.check_csrf(link, csrf)
         message = {"unit": link.unit, "note": note.strip() or None, "via": via(link)}
         try:
-            said = await portal.send(campaign, no, "confirm_ready", message)
+            said = await portal.send(campaign, no, CampaignActivityWorkflow.confirm_ready, message)
         except Refused as exc:
             if exc.code not in ("rejected", "closed"):
                 raise
@@ -459,7 +474,10 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
     async def api_ready(request: Request, no: int, body: ReadyIn, credentials: Bearer) -> dict[str, Any]:
         link, campaign = api_link(request, credentials)
         said = await portal.send(
-            campaign, no, "confirm_ready", {"unit": link.unit, "note": body.note, "via": via(link)}
+            campaign,
+            no,
+            CampaignActivityWorkflow.confirm_ready,
+            {"unit": link.unit, "note": body.note, "via": via(link)},
         )
         return {"message": said}
 

@@ -25,10 +25,10 @@ from temporalio.api.common.v1 import Payloads
 
 from access.payloads import CampaignCodec, parse_keys
 from access.roles import Action, may
+from service.updates import Refused
 from settings import Settings
 from store.users import SIGN_IN_REFUSED
 from web.office_door import Gate, Signed
-from web.portal import Refused
 
 MAX_BODY = 8 * 1024 * 1024  # capped while it streams (web.middleware.BodyCap); inflated at most MAX_DECODED_BYTES
 

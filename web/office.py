@@ -21,6 +21,7 @@ from sqlalchemy import select
 from temporalio.client import Client
 
 from access.roles import Action, may
+from campaign.limits import MAX_ACCOUNT_NAME_CHARS
 from campaign.text import shortened
 from settings import Settings
 from store.database import Store
@@ -76,10 +77,11 @@ def office_router(
     ) -> Response:
         expected = request.cookies.get(LOGIN_COOKIE, "")
         if not expected or not secrets.compare_digest(csrf, expected):
-            return login_page(request, "Trang đăng nhập đã cũ; đề nghị nhập lại.", name[:60], status=403, next_=wanted)
-        person, status = gate.sign_in(request, name.strip()[:60], password[:200])
+            return login_page(request, "Trang đăng nhập đã cũ; đề nghị nhập lại.", name[:MAX_ACCOUNT_NAME_CHARS],
+                              status=403, next_=wanted)  # fmt: skip
+        person, status = gate.sign_in(request, name.strip()[:MAX_ACCOUNT_NAME_CHARS], password[:200])
         if person is None:
-            return login_page(request, SIGN_IN_REFUSED, name[:60], status=status, next_=wanted)
+            return login_page(request, SIGN_IN_REFUSED, name[:MAX_ACCOUNT_NAME_CHARS], status=status, next_=wanted)
         response = RedirectResponse(local_path(wanted) or "/campaigns", status_code=303)
         gate.open(response, person)
         response.delete_cookie(LOGIN_COOKIE)

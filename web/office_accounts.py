@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from access.roles import ROLE_WORDS, Action, Role
+from service.updates import Refused
 from store.accounts import (
     LINK_LENGTH,
     account_history,
@@ -33,7 +34,6 @@ from store.accounts import (
 )
 from store.users import AccountError, record
 from web.office_door import Door, Gate, Signed, via
-from web.portal import Refused
 
 LOG = structlog.get_logger("office.accounts")
 LINK_COOKIE = "doan_password_link"

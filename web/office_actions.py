@@ -5,30 +5,27 @@ a report a unit sent on paper or by phone recorded on its behalf, and the units'
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
-from access.links import expiry, secret_problem
+from access.links import secret_problem
 from access.roles import Action
-from campaign.clock import end_of_day
 from campaign.limits import MAX_NAME_CHARS, campaign_id_problem
-from campaign.messages import evidence_link, line_breaks_as_lf
-from campaign.notices import link_resent
-from store.links import NoSuchLink, current_link, link_version, revoke_links
-from store.schema import Assignment, Campaign
+from campaign.messages import evidence_link
+from service.links import current_link, resend_link
+from service.updates import Refused, Update, send_to_activity, send_update
+from store.links import NoSuchLink, revoke_links
+from store.schema import Assignment
 from web.office_door import Door, Signed, via
-from web.portal import Refused, send_update
+from workflows.activity import CampaignActivityWorkflow
+from workflows.campaign import CampaignWorkflow
 from workflows.ids import campaign_workflow_id
 
 log = structlog.get_logger("office")
@@ -38,14 +35,16 @@ def action_router(door: Door) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     allowed = door.allowed
 
-    async def act(campaign_id: str, no: int, update: str, message: dict[str, Any]) -> str:
-        return str(await send_update(await door.client(), campaign_id, no, update, message))
+    async def act(campaign_id: str, no: int, update: Update, message: dict[str, Any]) -> str:
+        return str(await send_to_activity(await door.client(), campaign_id, no, update, message))
 
     @router.post("/campaigns/{campaign_id}/activities/{no}/excuse", response_class=HTMLResponse)
     async def excuse(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                      unit: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         who = allowed(request, Action.EXCUSE, csrf)
-        said = await act(campaign_id, no, "excuse_unit", {"unit": unit, "reason": reason, "via": via(who)})
+        said = await act(
+            campaign_id, no, CampaignActivityWorkflow.excuse_unit, {"unit": unit, "reason": reason, "via": via(who)}
+        )
         return door.done(request, who, campaign_id, said)
 
     @router.post("/campaigns/{campaign_id}/activities/{no}/extend", response_class=HTMLResponse)
@@ -55,7 +54,7 @@ def action_router(door: Door) -> APIRouter:
         who = allowed(request, Action.EXTEND, csrf)
         new_due = typed_day(due, "Hạn mới")
         message = {"unit": unit.strip() or None, "new_due": new_due, "reason": reason, "via": via(who)}
-        said = await act(campaign_id, no, "extend_deadline", message)
+        said = await act(campaign_id, no, CampaignActivityWorkflow.extend_deadline, message)
         return door.done(request, who, campaign_id, said)
 
     @router.post("/campaigns/{campaign_id}/activities/{no}/reschedule", response_class=HTMLResponse)
@@ -66,7 +65,7 @@ def action_router(door: Door) -> APIRouter:
         first = typed_day(start, "Ngày bắt đầu mới")
         last = typed_day(end, "Ngày kết thúc mới") if end.strip() else first
         message = {"new_start": first, "new_end": last, "reason": reason, "via": via(who)}
-        said = await act(campaign_id, no, "reschedule", message)
+        said = await act(campaign_id, no, CampaignActivityWorkflow.reschedule, message)
         return door.done(request, who, campaign_id, said)
 
     @router.post("/campaigns/{campaign_id}/activities/{no}/assign", response_class=HTMLResponse)
@@ -81,7 +80,7 @@ def action_router(door: Door) -> APIRouter:
             raise Refused(422, "rejected", f"Không có đơn vị mã {', '.join(unknown[:5])} trong danh bạ.")
         message = {"units": [known[c].model_dump() for c in codes], "role": str(form.get("role", "lead")),
                    "reason": str(form.get("reason", "")) or None, "via": via(who)}  # fmt: skip
-        said = await act(campaign_id, no, "assign_units", message)
+        said = await act(campaign_id, no, CampaignActivityWorkflow.assign_units, message)
         return door.done(request, who, campaign_id, said)
 
     @router.post("/campaigns/{campaign_id}/activities/{no}/cancel", response_class=HTMLResponse)
@@ -91,7 +90,7 @@ def action_router(door: Door) -> APIRouter:
         who = allowed(request, Action.CANCEL, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận hủy hoạt động.")
-        said = await act(campaign_id, no, "cancel", {"reason": reason, "via": via(who)})
+        said = await act(campaign_id, no, CampaignActivityWorkflow.cancel, {"reason": reason, "via": via(who)})
         return door.done(request, who, campaign_id, said)
 
     @router.post("/campaigns/{campaign_id}/cancel", response_class=HTMLResponse)
@@ -105,17 +104,14 @@ def action_router(door: Door) -> APIRouter:
         if campaign_id_problem(campaign_id):
             raise Refused(404, "not_found", "Mã chiến dịch không hợp lệ.")
         handle = (await door.client()).get_workflow_handle(campaign_workflow_id(campaign_id))
+        closed = f"Chiến dịch {campaign_id} đã kết thúc; không hủy được nữa."
         try:
-            message = line_breaks_as_lf({"reason": reason, "via": via(who)})  # the history holds LF
-            said = str(await handle.execute_update("cancel", message, result_type=str))
-        except WorkflowUpdateFailedError as exc:
-            cause = exc.cause
-            reason_said = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            raise Refused(422, "rejected", f"Không hủy được chiến dịch: {reason_said}.") from None
-        except RPCError as exc:
-            if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
-                raise Refused(409, "closed", f"Chiến dịch {campaign_id} đã kết thúc; không hủy được nữa.") from None
-            raise Refused(503, "unavailable", "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút.") from None
+            message = {"reason": reason, "via": via(who)}
+            said = str(await send_update(handle, CampaignWorkflow.cancel, message, closed=closed))
+        except Refused as exc:
+            if exc.code == "rejected":
+                raise Refused(422, "rejected", f"Không hủy được chiến dịch: {exc.message}.") from None
+            raise
         log.info("campaign cancelled", campaign_id=campaign_id, by=via(who))
         return door.done(request, who, campaign_id, said)
 
@@ -141,7 +137,11 @@ def action_router(door: Door) -> APIRouter:
             "submitted_by": submitted_by.strip(), "request_id": f"office-{uuid.uuid4().hex}",
             "via": f"{via(who)}, nhận {how}"[:MAX_NAME_CHARS],
         }  # fmt: skip
-        receipt = await send_update(await door.client(), campaign_id, no, "submit_report", message)
+        if (answers := duty_answers(await request.form())) is not None:  # the report on the plan, duty by duty
+            message["duties"] = answers
+        receipt = await send_to_activity(
+            await door.client(), campaign_id, no, CampaignActivityWorkflow.submit_report, message
+        )
         return door.done(request, who, campaign_id, f"{receipt.message} (nhập thay đơn vị, nhận {how}).")
 
     @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
@@ -172,37 +172,8 @@ def action_router(door: Door) -> APIRouter:
 
     async def send_link(campaign_id: str, code: str, who: Signed) -> str:
         """E-mail the unit its current link; the sentence to show, or Refused saying why not."""
-        if secret_problem(door.settings.portal_secret):
-            raise Refused(503, "unavailable", "Cổng trả lời chưa được cấu hình (PORTAL_SECRET); chưa gửi được.")
         unit = door.units().get(code)
-        if unit is None or not unit.email:
-            name = unit.name if unit else code
-            raise Refused(422, "rejected", f"Danh bạ không có địa chỉ e-mail của {name}.")
-        now = datetime.now(UTC)
-        with door.store.session() as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None:
-                raise Refused(404, "not_found", f"Không có chiến dịch {campaign_id}.")
-            version = link_version(session, campaign_id, code)
-            until = max(end_of_day(campaign.window_end), now)
-            title = campaign.title
-        email_only = unit.model_copy(update={"channel": "email"})
-        notice = link_resent(campaign_id, title, email_only, version, now, until, via(who))
-        from activities.notifications import Notifier  # the mail stack loads only when a link is resent
-
-        bound = log.bind(campaign_id=campaign_id, unit=code, key=notice.key, by=via(who))
-        try:
-            delivery = await asyncio.to_thread(Notifier(door.store, door.settings).deliver, notice, bound)
-        except Exception as exc:  # a refused connection or a server that answers later
-            bound.warning("link not resent", error=str(exc))  # the server's address and reason: in the log only
-            said = (f"Chưa gửi được e-mail tới {unit.email}: máy chủ thư chưa nhận thư (không kết nối được "
-                    "hoặc tạm từ chối). Đề nghị thử lại sau; nếu vẫn không được, báo bộ phận kỹ thuật.")  # fmt: skip
-            raise Refused(503, "unavailable", said) from None
-        if not delivery.sent:
-            reason = "; ".join(f.error for f in delivery.failed) or "không rõ lý do"
-            raise Refused(422, "rejected", f"Không gửi được e-mail tới {unit.email}: {reason}.")
-        expires = expiry(until, door.settings.portal_link_days)
-        return f"Đã gửi lại liên kết của {unit.name} tới {unit.email} (dùng được đến {expires:%d/%m/%Y})."
+        return await resend_link(door.store, door.settings, unit, code, campaign_id, via(who), log)
 
     @router.post("/campaigns/{campaign_id}/units/{code}/resend", response_class=HTMLResponse)
     async def resend(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
@@ -257,6 +228,31 @@ def whole_number(text: str, field: str) -> int:
     if not cleaned.isdigit() or len(cleaned) > 9:
         raise Refused(422, "rejected", f"{field}: “{cleaned[:20]}” không phải số nguyên (chỉ gồm chữ số).")
     return int(cleaned)
+
+
+_DUTY_FIELD = re.compile(r"^duty-(\d{1,2})-(status|note|participants|count)$")
+
+
+def duty_answers(form: Any) -> list[dict[str, Any]] | None:
+    """The answers per duty the office typed from the unit's report on the plan (`duty-<no>-status`, `-note`,
+    `-participants`, `-count`); None when the form has no duties. A duty without a choice is left out, for
+    the activity to name it."""
+    typed: dict[int, dict[str, str]] = {}
+    for key, value in form.multi_items():
+        if (m := _DUTY_FIELD.match(key)) and isinstance(value, str):
+            typed.setdefault(int(m[1]), {})[m[2]] = value
+    if not typed:
+        return None
+    answers = []
+    for no, fields in sorted(typed.items()):
+        if not fields.get("status"):
+            continue
+        answer: dict[str, Any] = {"duty": no, "status": fields["status"], "note": fields.get("note", "").strip()}
+        for name, words in (("participants", "số người tham gia"), ("count", "số lượng")):
+            if fields.get(name, "").strip():
+                answer[name] = whole_number(fields[name], f"Nhiệm vụ {no}: {words}")
+        answers.append(answer)
+    return answers
 
 
 def campaign_units(door: Door, campaign_id: str) -> dict[str, str]:

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from access.roles import Action, may
 from campaign.tracker import FINAL_PHASES
 from campaign.views import ActivityStatus, UnitView
+from service.status import statuses
 from store.schema import Campaign, CampaignActivity
 from web.office_door import Door
-from web.portal import statuses
 
 MAX_CAMPAIGNS = 50
 

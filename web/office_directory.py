@@ -37,9 +37,9 @@ from campaign.directory_rules import (
 from campaign.text import fold
 from campaign.units import Unit
 from exports.unit_sheet import MAX_SHEET_BYTES, SheetError, sheet_rows, units_workbook
+from service.updates import Refused
 from store.directory import StoredDirectory, add_unit, apply_import, edit_unit, recent_changes, set_disabled
 from web.office_door import Door, Signed, via
-from web.portal import Refused
 
 LOG = structlog.get_logger("office.directory")
 ACTION_WORDS = {"seed": "khởi tạo từ UNITS_FILE", "add": "thêm", "edit": "sửa", "disable": "ngừng dùng",

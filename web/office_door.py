@@ -29,12 +29,12 @@ from temporalio.client import Client
 
 from access.roles import ROLE_WORDS, Action, may
 from campaign.units import DirectoryError, Unit, UnitDirectory, UnitKind, load_directory
+from service.updates import Refused
 from settings import Settings
 from store.database import Store
 from store.directory import StoredDirectory, directory_state, follow_file, read_directory
 from store.users import SESSION_LENGTH, AccountError, Person, end_session, open_session, session_person, sign_in
 from web.guard import SignInLimit, client_address, through_trusted_proxy
-from web.portal import Refused
 
 SESSION_COOKIE = "doan_session"
 LOG = structlog.get_logger("office")

@@ -11,6 +11,7 @@ lint finds now. Starting records the plan as read, the changes and the plan as s
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from starlette.datastructures import FormData
 from access.roles import Action
 from campaign import editing
 from campaign.documents import PlanReadError, document_of
-from campaign.editing import Draft, EditError, HeadingForm, RowForm
+from campaign.editing import Draft, EditError, HeadingForm, ReportForm, RowForm, TaskForm
 from campaign.importer import import_lines
 from campaign.limits import campaign_id_problem
 from campaign.past import Timing, past_plan, shifted
@@ -31,14 +32,16 @@ from campaign.plan import Role
 from campaign.policy import Policy, PolicyError
 from campaign.records import campaign_record
 from campaign.text import fold
+from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
+from service.updates import Refused
 from store.drafts import DraftConflict, draft_of, new_draft, record_started, write_draft
 from store.records import record_campaign, record_campaign_end
 from store.schema import Campaign, CampaignActivity, PlanDraft
 from web.office_door import Door, Signed, via
 from web.office_plans import POLICY_DAYS, RECORDED, Read, policy_from_form, read_from, today, where_line
-from web.portal import Refused
 
 START_FIELDS = ("campaign_id", "timing", *POLICY_DAYS, "max_escalation_level", "working_days")
+TASK_FIELD = re.compile(r"^t\d+-(day|units|when)$")
 ROW_TEXT = ("number", "title", "kind", "start", "end", "start_time", "place", "add_lead", "add_support",
             "contacts", "ready_lead", "report_due")  # fmt: skip
 
@@ -72,9 +75,21 @@ def heading_form(form: FormData) -> HeadingForm | None:
 def proposed_id(draft: Draft) -> str:
     """The campaign ID the editor proposes, from the plan's code and first month ("31-kh-dtn-2024-05");
     it follows the code and window while the clerk has not typed an ID of their own."""
-    from cli.campaign_commands import campaign_id_for
-
     return campaign_id_for(draft.plan.code or "ke-hoach", draft.plan.window.start)
+
+
+def report_form(form: FormData) -> ReportForm | None:
+    """The report on the plan as the form sends it (`pr-shown` marks that the page showed it)."""
+    if "pr-shown" not in form:
+        return None
+    duties = {int(name[8:]): str(value) for name, value in form.items()
+              if name.startswith("pr-duty-") and name[8:].isdigit() and len(name) < 12}  # fmt: skip
+    return ReportForm(enabled="pr-enabled" in form, due=str(form.get("pr-due", "")), duties=duties)
+
+
+def task_form(form: FormData, key: int) -> TaskForm:
+    return TaskForm(whole_month=form.get(f"t{key}-when") == "month", day=str(form.get(f"t{key}-day", "")),
+                    units=str(form.get(f"t{key}-units", "")))  # fmt: skip
 
 
 def opened(door: Door, draft: Draft, who: Signed) -> Response:
@@ -148,7 +163,19 @@ def editor_router(door: Door) -> APIRouter:
                  "parties": list(enumerate(a.responsible))}
                 for key, a in zip(draft.keys, draft.plan.activities, strict=True)]  # fmt: skip
         heading = editing.heading_of(draft.plan)
+        report = draft.plan.plan_report
+        duty_texts = {d.no: d.text for d in report.duties} if report else {}
+        report_due = f"{report.due:%d/%m/%Y}" if report and report.due else ""
+        report_on = bool(report and report.enabled)
+        read_report = draft.read.plan_report if draft.read else None
+        task_typed: dict[str, str] = {}
         if sent is not None:
+            if "pr-shown" in sent:
+                duty_texts |= {no: str(sent[f"pr-duty-{no}"]) for no in duty_texts if f"pr-duty-{no}" in sent}
+                report_due, report_on = str(sent.get("pr-due", "")), "pr-enabled" in sent
+            task_typed = {
+                name: str(value) for name, value in sent.items() if re.match(r"^t\d+-(day|units|when)$", name)
+            }
             for r in rows:
                 r["fields"] |= {name: str(sent[f"r{r['key']}-{name}"]) for name in ROW_TEXT
                                 if f"r{r['key']}-{name}" in sent and name in r["fields"]}  # fmt: skip
@@ -159,11 +186,14 @@ def editor_router(door: Door) -> APIRouter:
         start_form = {**draft.start_form, **(typed or {})}
         context = {
             "who": who, "draft_id": draft_id, "row": row, "draft": draft, "rows": rows, "general": general,
-            "field_words": editing.FIELD_WORDS, "blocking": blocking, "heading": heading, "kinds": editing.KIND_WORDS,
+            "field_words": editing.field_words, "blocking": blocking, "heading": heading, "kinds": editing.KIND_WORDS,
             "units": [(u, fold(f"{u.code} {u.name} {' '.join(u.aliases)}")) for u in units], "clusters": clusters,
             "past": past, "moved": shifted(draft.plan, past.shift) if past else None, "policy": Policy(),
             "typed": start_form, "error": error, "lead": Role.LEAD, "support": Role.SUPPORT,
             "campaign_id": start_form.get("campaign_id") or proposed_id(draft), "proposed_id": proposed_id(draft),
+            "report": report, "duty_texts": duty_texts, "report_due": report_due, "report_on": report_on,
+            "read_report": read_report, "task_typed": task_typed, "task_words": editing.UNSCHEDULED_WORDS,
+            "task_rows": {k: (r, draft.row(r).number) for k, r in draft.task_rows.items() if r in draft.keys},
             "changes": draft.changes[-20:][::-1], "text": list(enumerate(draft.lines, start=1)),
         }  # fmt: skip
         return door.page(request, "draft_editor.html", context, status)
@@ -201,8 +231,9 @@ def editor_router(door: Door) -> APIRouter:
             if action == "undo":
                 draft = editing.undo(before)
             else:
-                draft = editing.apply_form(before, heading_form(form), row_forms(form), door.directory(), actor, now)
-                draft = act(draft, action, actor, now)
+                draft = editing.apply_form(before, heading_form(form), row_forms(form), door.directory(), actor, now,
+                                           report_form(form))  # fmt: skip
+                draft = act(draft, action, actor, now, form)
             start_form = {**draft.start_form, **typed}
             if "campaign_id" not in typed:
                 start_form.pop("campaign_id", None)
@@ -219,12 +250,25 @@ def editor_router(door: Door) -> APIRouter:
         if action == "start":
             return await start(request, who, draft_id, row, draft)
         anchor = f"#r{action.split('-', 1)[1]}" if action.startswith(("remove-", "split-")) else ""
-        if action == "add":
+        if action == "add" or action.startswith("schedule-"):
             anchor = f"#r{draft.keys[-1]}"
+        elif action.startswith(("remove-duty-", "leave-", "restore-")):
+            anchor = "#plan-report" if action.startswith("remove-duty-") else "#unscheduled"
         notice = "?saved=1" if action == "save" else ""
         return RedirectResponse(f"/drafts/{draft_id}{notice}{anchor}", status_code=303)
 
-    def act(draft: Draft, action: str, who: str, at: datetime) -> Draft:
+    def act(draft: Draft, action: str, who: str, at: datetime, form: FormData) -> Draft:
+        verb, _, target = action.rpartition("-")
+        if target.isdigit() and len(target) < 6:
+            key = int(target)
+            if verb == "remove-duty":
+                return editing.remove_duty(draft, key, who, at)
+            if verb == "schedule":
+                return editing.schedule_task(draft, key, task_form(form, key), door.directory(), who, at)
+            if verb == "leave":
+                return editing.leave_out_task(draft, key, who, at)
+            if verb == "restore":
+                return editing.restore_task(draft, key, who, at)
         if action == "add":
             return editing.add_row(draft, who, at)
         if action.startswith("remove-") and action[7:].isdigit():
@@ -277,15 +321,12 @@ def editor_router(door: Door) -> APIRouter:
             policy = policy_from_form({**typed, **editing.policy_fields(draft)}, [a.no for a in plan.activities])
         except PolicyError as exc:
             return refused(str(exc))
-        from cli.campaign_commands import build_campaign_input, start_campaign
-        from cli.temporal_client import CommandError
-
         running = shifted(plan, past.shift) if past and timing is Timing.SHIFTED else plan
         campaign = build_campaign_input(running, door.directory(), policy, campaign_id, 1.0, False)
         try:
             started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
-        except CommandError as exc:
-            return refused(str(exc))
+        except Refused as exc:
+            return refused(exc.message)
         if not started:
             return door.done(request, who, campaign_id, f"Chiến dịch {campaign_id} đang chạy; không khởi động lại.",
                              status=409)  # fmt: skip

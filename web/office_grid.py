@@ -29,14 +29,15 @@ from campaign.tracker import FINAL_PHASES, Outcome, Phase
 from campaign.units import Unit, UnitKind
 from campaign.views import ActivityStatus, UnitView
 from exports import report_writer
+from service.links import current_link
+from service.status import statuses
+from service.updates import Refused
 from store.evidence import shown_names
-from store.links import current_link
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
 from web.evidence import STORED_NAME, evidence_response
 from web.office_door import Door
 from web.office_plans import RECORDED
-from web.portal import Refused, statuses
 from workflows.ids import activity_workflow_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -349,7 +350,8 @@ def grid_router(door: Door) -> APIRouter:
                                                for c, (_, o) in kept.get(no, {}).items()},
                    "stored_names": {c: n for c, (n, _) in kept.get(no, {}).items()},
                    "duty_totals": duty_totals(duties, latest) if duties else [],
-                   "duty_names": {d.no: d.short for d in duties}, "status_words": STATUS_WORDS}  # fmt: skip
+                   "duty_names": {d.no: d.short for d in duties}, "status_words": STATUS_WORDS,
+                   "duties": duties}  # fmt: skip
         return door.page(request, "activity.html", context)
 
     @router.get("/campaigns/{campaign_id}/evidence/{name}")

@@ -26,10 +26,11 @@ from campaign.plan import Finding, Plan, ResponsibleParty
 from campaign.policy import Policy, PolicyError, PolicyFile
 from campaign.records import campaign_record
 from campaign.text import shortened
+from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
+from service.updates import Refused
 from store.records import record_campaign, record_campaign_end
 from store.schema import Campaign, CampaignActivity
 from web.office_door import Door
-from web.portal import Refused
 
 MAX_POLICY_DAYS = 120
 RECORDED = "RECORDED"  # a campaign kept as already done (a past plan): no workflow ran
@@ -180,8 +181,6 @@ def plans_router(door: Door) -> APIRouter:
 
     def preview(request: Request, who: Any, read: Read, digest: str, error: str | None = None,
                 typed: Mapping[str, str] | None = None) -> Response:  # fmt: skip
-        from cli.campaign_commands import campaign_id_for
-
         plan, name = read.plan, read.name
         units = door.unit_choices()
         past = past_plan(plan, today().date())
@@ -251,17 +250,14 @@ def plans_router(door: Door) -> APIRouter:
             policy = policy_from_form(typed, [a.no for a in plan.activities])
         except PolicyError as exc:
             return preview(request, who, read, upload, error=str(exc), typed=typed)
-        from cli.campaign_commands import build_campaign_input, start_campaign
-        from cli.temporal_client import CommandError
-
         running = shifted(plan, past.shift) if past and timing is Timing.SHIFTED else plan
         # The office's campaigns run in real time on the plan's (or the shifted) dates: speed and a plan
         # clock set elsewhere are the demo's and the tests' settings, never the clerk's.
         campaign = build_campaign_input(running, known, policy, campaign_id, 1.0, False)
         try:
             started = await start_campaign(await door.client(), campaign, settings.temporal_task_queue)
-        except CommandError as exc:
-            return preview(request, who, read, upload, error=str(exc), typed=typed)
+        except Refused as exc:
+            return preview(request, who, read, upload, error=exc.message, typed=typed)
         if not started:
             message = f"Chiến dịch {campaign_id} đang chạy; không khởi động lại."
             return door.done(request, who, campaign_id, message, status=409)

@@ -1,27 +1,24 @@
 """What the unit portal does, door-independent: check a link, read a unit's activities, send its answers.
 
-The HTML pages (web.pages) and the JSON API (web.api) are thin over this. Answers go to the
-activity workflows as the same updates the CLI sends, read by the same checks.
+The unit's pages and its JSON API (both in web.app) are thin over this. Answers go to the activity
+workflows as the same updates the CLI sends (service.updates), read by the same checks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
-from weakref import WeakKeyDictionary
+from typing import Any
 
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from access.links import LinkError, UnitLink, read
-from campaign.messages import Receipt, ended_sentence, line_breaks_as_lf
+from campaign.messages import Receipt
 from campaign.views import ActivityStatus, UnitView
+from service.status import statuses
+from service.updates import Refused, Update, send_to_activity
 from settings import Settings
 from store.database import Store
 from store.evidence import (
@@ -43,8 +40,7 @@ from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
 from web.evidence import MAX_UNIT_BYTES, STORED_NAME
 from web.evidence import store as store_file
 from web.guard import FailureLimit
-from workflows.ended import activity_ended, ended_refusal
-from workflows.ids import activity_workflow_id
+from workflows.activity import CampaignActivityWorkflow
 
 # What a refused link is told, by reason.
 LINK_PROBLEMS = {
@@ -58,14 +54,6 @@ LINK_PROBLEMS = {
     ),
     "too_many": (429, "Quá nhiều lần thử liên kết không hợp lệ từ địa chỉ này. Đề nghị thử lại sau ít phút."),
 }
-
-
-class Refused(Exception):
-    """A request the portal refuses; `code` is stable for API clients, `message` Vietnamese."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass(frozen=True)
@@ -141,10 +129,10 @@ class Portal:
 
     # --- answering --------------------------------------------------------------------
 
-    async def send(self, campaign: UnitCampaign, no: int, update: str, message: dict[str, Any]) -> Any:
-        """An update to the activity's workflow; its rejection as Refused with the workflow's own sentence."""
+    async def send(self, campaign: UnitCampaign, no: int, update: Update, message: dict[str, Any]) -> Any:
+        """`update` (a method of the activity's workflow) with the unit's message; its refusal as Refused."""
         self.assigned(campaign, no)
-        return await send_update(await self._client(), campaign.campaign_id, no, update, message)
+        return await send_to_activity(await self._client(), campaign.campaign_id, no, update, message)
 
     # --- evidence files ------------------------------------------------------------
 
@@ -271,7 +259,7 @@ class Portal:
         files = [self.evidence_url(name) for name in names]
         message = {**message, "evidence": list(dict.fromkeys([*evidence, *files]))}
         try:
-            receipt: Receipt = await self.send(campaign, no, "submit_report", message)
+            receipt: Receipt = await self.send(campaign, no, CampaignActivityWorkflow.submit_report, message)
         except BaseException as exc:
             if not (keep_refused and isinstance(exc, Refused) and exc.code == "rejected"):
                 self.let_go(campaign, no, [*fresh, *(waiting if keep_refused else [])])
@@ -300,75 +288,3 @@ def over_quota(used: int, adding: int) -> str:
         f"vượt hạn mức {MAX_UNIT_BYTES // 2**20} MB. Đề nghị gửi ít tệp hơn, hoặc gửi đường dẫn tới ảnh đã lưu "
         "ở nơi khác"
     )
-
-
-async def statuses(
-    client: Client, campaign_id: str, nos: list[int], unit: str | None = None
-) -> list[ActivityStatus | None]:
-    """Each activity's `status` query, sent in parallel; None where the workflow does not answer. With
-    `unit`, only that unit's row is asked for (`unit_status`): a unit's page of a city-wide activity."""
-
-    async def status(no: int) -> ActivityStatus | None:
-        handle = client.get_workflow_handle(activity_workflow_id(campaign_id, no))
-        if unit is not None:
-            try:
-                mine: ActivityStatus = await handle.query("unit_status", unit, result_type=ActivityStatus)
-                return mine
-            except WorkflowQueryFailedError:  # started before the query existed: the whole status
-                pass
-            except Exception:  # closed long ago, or the server is away
-                return None
-        try:
-            answer: ActivityStatus = await handle.query("status", result_type=ActivityStatus)
-        except Exception:  # closed long ago, or the server is away
-            return None
-        return answer
-
-    return list(await asyncio.gather(*(status(no) for no in nos)))
-
-
-# Temporal takes at most 10 updates in flight per workflow (more are refused, RESOURCE_EXHAUSTED):
-# this process sends at most IN_FLIGHT to one activity and queues the rest; one refused all the same
-# (another process sending too) is tried again, politely, for up to BUSY_FOR. A unit on the evening
-# before a deadline waits a moment instead of reading an error.
-IN_FLIGHT = 8
-BUSY_FOR = 30.0  # seconds
-# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
-# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
-AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
-_lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
-
-
-async def send_update(client: Client, campaign_id: str, no: int, update: str, message: dict[str, Any]) -> Any:
-    """An update to an activity's workflow, as both doors send it, its line breaks read as LF before it is
-    sent (the update's input in the history is what the activity reads); a refusal is Refused with the
-    workflow's own Vietnamese sentence, a closed activity 409, an unreachable server 503."""
-    workflow_id = activity_workflow_id(campaign_id, no)
-    handle = client.get_workflow_handle(workflow_id)
-    message = cast(dict[str, Any], line_breaks_as_lf(message))  # a browser's CR LF: the history holds LF
-    loop, pause = asyncio.get_running_loop(), 0.05
-    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
-    give_up = loop.time() + BUSY_FOR
-    try:
-        while True:
-            try:
-                async with lane:
-                    return await handle.execute_update(update, message, result_type=RESULT_TYPES.get(update, str))
-            except RPCError as exc:  # too many in flight, or aborted by a hand-over to the next run
-                if exc.status not in AGAIN or loop.time() + pause > give_up:
-                    raise
-            await asyncio.sleep(pause * (0.5 + random.random()))
-            pause = min(pause * 2, 2.0)
-    except (WorkflowUpdateFailedError, RPCError) as exc:
-        if activity_ended(exc):  # closed, cancelled, or closing under this very update
-            raise Refused(409, "closed", ended_refusal(exc) or ended_sentence(no)) from None
-        if isinstance(exc, RPCError):
-            raise Refused(503, "unavailable", UNAVAILABLE) from None
-        cause = exc.cause
-        raise Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause)) from None
-
-
-UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút."
-
-
-RESULT_TYPES: dict[str, Any] = {"confirm_ready": str, "submit_report": Receipt}

@@ -285,7 +285,8 @@ class CampaignWorkflow:
     @cancel.validator
     def _validate_cancel(self, raw: Any) -> None:
         if self.phase != "RUNNING":
-            raise ApplicationError(f"chiến dịch đã kết thúc ({self.phase})", type="Rejected", non_retryable=True)
+            ended = "đã bị hủy" if self.phase == "CANCELLED" else "đã kết thúc"
+            raise ApplicationError(f"chiến dịch {ended}, không hủy được nữa", type="Rejected", non_retryable=True)
         try:
             if not read_message(Cancel, raw).reason.strip():
                 raise Rejected("cần ghi lý do")

@@ -16,7 +16,7 @@ from typing import Any
 
 from campaign.formats import Document, PlanReadError, legacy, megabytes
 from campaign.formats.legacy import Encoding
-from campaign.limits import MAX_PDF_PAGES, MAX_PDF_UNPACKED_BYTES, MAX_READ_SECONDS
+from campaign.limits import MAX_OCR_PAGES, MAX_PDF_PAGES, MAX_PDF_UNPACKED_BYTES, MAX_READ_SECONDS
 from campaign.text import nfc, squash
 
 _STREAM = re.compile(rb"stream\r?\n")
@@ -67,6 +67,11 @@ def read_pdf(data: bytes, name: str, started: float | None = None) -> Document:
             try:
                 if not page.chars and _has_picture(page):
                     scanned.append(number)
+                    if len(scanned) > MAX_OCR_PAGES:
+                        raise PlanReadError(
+                            f"tệp {name} có hơn {MAX_OCR_PAGES} trang bản quét; đề nghị gửi bản có lớp chữ "
+                            f"(xuất từ Word) hoặc chỉ các trang của kế hoạch"
+                        )
                     _ocr_page(page, number, document, name, started)
                     continue
                 encodings |= _page_text(page, number, document)

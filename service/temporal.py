@@ -1,25 +1,24 @@
-"""Connecting to Temporal and turning its errors into one Vietnamese line."""
+"""Connecting to Temporal (TLS, API key, the payload codec) and asking whether a worker serves a queue."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.runtime import Runtime
-from temporalio.service import RPCError, RPCStatusCode, TLSConfig
+from temporalio.service import RPCError, TLSConfig
 
 from access.payloads import data_converter
-from cli.output import first_line
+from campaign.escape import first_line
+from service.updates import UNAVAILABLE, Refused
 from settings import Settings
-from workflows.ended import ended_refusal
 
 
 def verbose() -> bool:
@@ -27,15 +26,11 @@ def verbose() -> bool:
     return os.environ.get("CAMPAIGN_VERBOSE") == "1"
 
 
-class CommandError(Exception):
-    """A failure to show to the person as one line."""
-
-
 def tls_config(settings: Settings) -> TLSConfig | bool:
     """mTLS from the certificate settings; plain TLS for an API key; none for a local server."""
     if settings.temporal_tls_cert or settings.temporal_tls_key:
         if not (settings.temporal_tls_cert and settings.temporal_tls_key):
-            raise CommandError("cần cả TEMPORAL_TLS_CERT và TEMPORAL_TLS_KEY")
+            raise Refused(500, "config", "cần cả TEMPORAL_TLS_CERT và TEMPORAL_TLS_KEY")
         return TLSConfig(
             client_cert=settings.temporal_tls_cert.read_bytes(),
             client_private_key=settings.temporal_tls_key.read_bytes(),
@@ -48,7 +43,7 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     try:
         tls = tls_config(settings)
     except OSError as exc:
-        raise CommandError(f"không đọc được chứng chỉ TLS: {exc}") from None
+        raise Refused(500, "config", f"không đọc được chứng chỉ TLS: {exc}") from None
     try:
         return await Client.connect(
             settings.temporal_address,
@@ -60,15 +55,17 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
         )
     except Exception as exc:  # the SDK raises RuntimeError with a long chain for an unreachable server
         detail = f" Chi tiết: {first_line(exc, 400)}" if verbose() else ""
-        raise CommandError(
+        raise Refused(
+            503,
+            "unavailable",
             f"không kết nối được máy chủ Temporal tại {settings.temporal_address} "
             f"(namespace {settings.temporal_namespace}). Hãy chạy `python starter.py dev-server` "
-            f"hoặc kiểm tra TEMPORAL_ADDRESS.{detail}"
+            f"hoặc kiểm tra TEMPORAL_ADDRESS.{detail}",
         ) from None
 
 
-async def worker_listening(client: Client, handle: WorkflowHandle[Any, Any], query: bool = False) -> None:
-    """CommandError naming the task queue when no worker polls the workflow's queue.
+async def check_worker_listening(client: Client, handle: WorkflowHandle[Any, Any], query: bool = False) -> None:
+    """Refused (unavailable) naming the task queue when no worker polls the workflow's queue.
 
     A query or an update to a workflow nobody runs waits until a worker comes (a query times out,
     an update hangs); the server remembers a worker's polls for a few minutes, so an empty list
@@ -84,9 +81,11 @@ async def worker_listening(client: Client, handle: WorkflowHandle[Any, Any], que
         return
     queue = description.task_queue
     if not await queue_has_worker(client, queue):
-        raise CommandError(
+        raise Refused(
+            503,
+            "unavailable",
             f"không có worker nào nhận việc trên hàng đợi “{queue}” của {handle.id}: lệnh sẽ phải chờ mãi. "
-            f"Hãy chạy `python worker.py` với TEMPORAL_TASK_QUEUE={queue} (hoặc kiểm tra TEMPORAL_ADDRESS)."
+            f"Hãy chạy `python worker.py` với TEMPORAL_TASK_QUEUE={queue} (hoặc kiểm tra TEMPORAL_ADDRESS).",
         )
 
 
@@ -105,50 +104,6 @@ async def queue_has_worker(client: Client, queue: str) -> bool:
     return bool(answer.pollers)
 
 
-@asynccontextmanager
-async def explained(
-    what: str, target: WorkflowHandle[Any, Any] | None = None, campaign: WorkflowHandle[Any, Any] | None = None
-) -> AsyncIterator[None]:
-    """Translate Temporal errors raised inside the block; `what` names the target in Vietnamese.
-
-    With the `target` workflow (and the `campaign` it belongs to), "not found" is told
-    apart: no such campaign, no such activity in it, or an activity that has already ended.
-    """
-    try:
-        yield
-    except WorkflowUpdateFailedError as exc:
-        if said := ended_refusal(exc):  # the one sentence every door gives for an ended activity
-            raise CommandError(said) from None
-        cause = exc.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
-        raise CommandError(f"bị từ chối: {reason}") from None
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND or "already completed" in exc.message:
-            raise CommandError(await _why_not_found(what, target, campaign)) from None
-        if "already finished" in exc.message:
-            raise CommandError(f"{what} đã kết thúc, không nhận thêm thông tin") from None
-        raise CommandError(f"máy chủ Temporal trả lỗi cho {what}: {exc.message}") from None
-
-
-async def _why_not_found(
-    what: str, target: WorkflowHandle[Any, Any] | None, campaign: WorkflowHandle[Any, Any] | None
-) -> str:
-    if target is not None:
-        try:
-            status = (await target.describe()).status
-        except RPCError:
-            status = None
-        if status is not None and status != WorkflowExecutionStatus.RUNNING:
-            return f"{what} đã kết thúc ({status.name}), không nhận thêm thông tin"
-    if campaign is not None:
-        try:
-            await campaign.describe()
-        except RPCError:
-            name = campaign.id.removeprefix("campaign/")
-            return f"không tìm thấy chiến dịch {name} (kiểm tra lại mã chiến dịch)"
-    return f"không tìm thấy {what}"
-
-
 def exit_now(code: int) -> None:
     """Leave the process without interpreter finalisation.
 
@@ -158,3 +113,22 @@ def exit_now(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def lazy_client(settings: Settings) -> Callable[[], Awaitable[Client]]:
+    """One Temporal connection for a web app, made on first use (the app starts even if Temporal is not up
+    yet). A server that does not answer is `Refused` (503, unavailable) with the sentence a person reads;
+    the address stays in `detail`, for the log."""
+    lock = asyncio.Lock()
+    made: list[Client] = []
+
+    async def client() -> Client:
+        async with lock:
+            if not made:
+                try:
+                    made.append(await connect(settings))
+                except Refused as exc:
+                    raise Refused(503, "unavailable", UNAVAILABLE, detail=exc.message) from None
+            return made[0]
+
+    return client

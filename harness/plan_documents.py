@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import docx
@@ -10,9 +11,9 @@ HEADER = ["TT", "HOẠT ĐỘNG", "THỜI GIAN", "ĐỊA ĐIỂM", "GHI CHÚ"]
 
 
 def plan_text(
-    rows: list[list[str]], header: list[str] = HEADER, body: list[str] = (), repeat_at: int | None = None
-) -> list[str]:
-    """Lines of a small plan: heading, window, body, Nơi nhận, and the schedule."""
+    rows: list[list[str]], header: list[str] = HEADER, body: Sequence[str] = (), repeat_at: int | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """A small plan: its lines (heading, window, body, Nơi nhận, the schedule's title) and its table's rows."""
     lines = [
         "ĐOÀN KHỐI",
         "Số: 12-KH/ĐTN",
@@ -39,7 +40,7 @@ def plan_text(
 
 def write_txt(path: Path, rows: list[list[str]], **kwargs) -> Path:
     lines, table = plan_text(rows, **kwargs)
-    path.write_text("\n".join(lines + ["\t".join(r) for r in table]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*lines, *("\t".join(r) for r in table)]) + "\n", encoding="utf-8")
     return path
 
 
@@ -65,11 +66,11 @@ def write_pipe(path: Path, rows: list[list[str]], **kwargs) -> Path:
     lines, table = plan_text(rows, **kwargs)
     pipe = ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
     pipe += ["| " + " | ".join(row) + " |" for row in table[1:]]
-    path.write_text("\n".join(lines + pipe) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*lines, *pipe]) + "\n", encoding="utf-8")
     return path
 
 
-def write_word_tables(path: Path, tables: list[list[list[str]]], merged_down: list[tuple[int, int, int, int]] = (),
+def write_word_tables(path: Path, tables: list[list[list[str]]], merged_down: Sequence[tuple[int, int, int, int]] = (),
                       **kwargs) -> Path:  # fmt: skip
     """A .docx whose schedule is one or more Word tables (a table continued on the next page);
     `merged_down` holds (table, column, first row, last row) cells merged vertically, the text in the first."""

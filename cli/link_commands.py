@@ -1,72 +1,14 @@
-"""`serve` (the unit portal), `units link` and `units revoke-links`."""
+"""`units link` and `units revoke-links`: a unit's personal link, printed or revoked."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
-from temporalio.client import Client
 
 from cli.output import campaign_id_checked, fail
 from cli.plan_commands import units_app
-from cli.temporal_client import connect
-from settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    import uvicorn
-
-
-def lazy_client(settings: Settings):
-    """One Temporal connection for the app, made on first use (the app starts even if Temporal is not up yet)."""
-    lock = asyncio.Lock()
-    made: list[Client] = []
-
-    async def client() -> Client:
-        async with lock:
-            if not made:
-                made.append(await connect(settings))
-            return made[0]
-
-    return client
-
-
-def serve() -> None:
-    """Chạy cổng trả lời của đơn vị (PORTAL_BIND; liên kết theo PORTAL_URL)."""
-    import structlog
-    import uvicorn
-
-    from access.links import secret_problem
-    from cli.records_commands import schema_upgraded
-    from store.database import Store
-    from web.app import create_app
-
-    settings = get_settings()
-    if problem := secret_problem(settings.portal_secret):
-        fail(problem)
-    host, _, port = settings.portal_bind.rpartition(":")
-    if not port.isdigit():
-        fail(f"PORTAL_BIND “{settings.portal_bind}” cần dạng địa-chỉ:cổng, ví dụ 0.0.0.0:8000")
-    # Serving starts while the database may be away: pages say the records are unavailable (503)
-    # until the schema is up to date, as during any outage.
-    store = Store(settings.database, ready=False)
-    log = structlog.get_logger("portal")
-    threading.Thread(target=asyncio.run, args=(schema_upgraded(store, log),), daemon=True).start()
-    app = create_app(settings, store, lazy_client(settings))
-    uvicorn.Server(server_config(app, host or "0.0.0.0", int(port), settings)).run()
-
-
-def server_config(app: Any, host: str, port: int, settings: Settings) -> uvicorn.Config:
-    """uvicorn's settings for the portal. uvicorn reads no proxy header itself: the app decides the client
-    address from the socket peer and PORTAL_TRUSTED_PROXY (web.guard.ClientAddress), so uvicorn's default
-    of believing X-Forwarded-For from 127.0.0.1 cannot let a local caller claim any address."""
-    import uvicorn
-
-    return uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
-                          proxy_headers=False, server_header=False)  # fmt: skip
-
+from settings import get_settings
 
 UnitsFile = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định UNITS_FILE")
 
@@ -110,8 +52,8 @@ def unit_link(
 ) -> None:
     """In liên kết cá nhân của một đơn vị (như trong thư; để gửi lại bằng tay)."""
     from access.links import secret_problem
+    from service.links import current_link
     from store.database import Store
-    from store.links import current_link
 
     settings = get_settings()
     if problem := secret_problem(settings.portal_secret):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.plan_documents import plan_text
+from collections.abc import Sequence
+
+from harness.plan_documents import plan_text
 
 HEADER = "TT\tHOẠT ĐỘNG\tTHỜI GIAN\tĐỊA ĐIỂM\tGHI CHÚ"
 ROWS = [
@@ -12,7 +14,7 @@ ROWS = [
 ]
 
 
-def plan_lines(rows: list[str], body: list[str] = ()) -> list[str]:  # type: ignore[assignment]
-    """The lines of tests.plan_documents' small plan with these tab-separated schedule rows."""
+def plan_lines(rows: list[str], body: Sequence[str] = ()) -> list[str]:
+    """The lines of harness.plan_documents' small plan with these tab-separated schedule rows."""
     lines, table = plan_text([row.split("\t") for row in rows], header=HEADER.split("\t"), body=body)
     return [*lines, *("\t".join(cells) for cells in table)]

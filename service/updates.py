@@ -1,0 +1,139 @@
+"""Sending an update to a workflow, as every door sends it (portal, API, office pages, CLI, demo, chaos),
+and the one translation of what can go wrong into `Refused`.
+
+An update is sent by the workflow method's reference (`CampaignActivityWorkflow.submit_report`), never by
+its name as a string, so a renamed handler fails type checks rather than at run time.
+
+`Refused(status, code, message)`: `message` is the Vietnamese sentence a person reads, `code` stable for
+API clients and scripts, `status` the HTTP status a web door answers with. From an update:
+- `closed` (409): the activity no longer takes messages. Its workflow refused with an `Ended` failure
+  (the domain's `campaign.messages.Ended`, carried as the ApplicationError's type: the workflow's own
+  sentence), or the server answers NOT_FOUND or FAILED_PRECONDITION for it: the run has completed
+  ("workflow execution already completed"), an update was aborted because the workflow closed under it
+  ("workflow update was aborted by closing workflow"), or the run is gone after its retention. Told by
+  the error's type and status, never its words.
+- `rejected` (422): the workflow's validator refused the message; its sentence.
+- `unavailable` (503): the server did not answer; `detail` keeps the server's own words for operators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
+
+from campaign.messages import Ended, ended_sentence, line_breaks_as_lf
+from workflows.ids import activity_workflow_id
+
+# A workflow's update method by reference, e.g. `CampaignActivityWorkflow.submit_report`.
+Update = UpdateMethodMultiParam[[Any, Any], Any]
+
+UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút."
+
+
+class Refused(Exception):
+    """A request a door refuses; `code` is stable for API clients, `message` Vietnamese, `status` HTTP."""
+
+    def __init__(
+        self, status: int, code: str, message: str, detail: str = "", status_code: RPCStatusCode | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.detail = status, code, message, detail
+        self.status_code = status_code  # the server's own status, when the server refused
+
+
+def ended_refusal(exc: BaseException) -> str | None:
+    """The workflow's own sentence when it refused because the activity has ended, else None."""
+    if isinstance(exc, WorkflowUpdateFailedError):
+        cause = exc.cause
+        if isinstance(cause, ApplicationError) and cause.type == Ended.__name__:
+            return cause.message
+    return None
+
+
+def activity_ended(exc: BaseException) -> bool:
+    """True when `exc` (from sending an update) means the activity's workflow takes no more messages."""
+    if ended_refusal(exc) is not None:
+        return True
+    return isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND
+
+
+def refusal(exc: WorkflowUpdateFailedError | RPCError, closed: str) -> Refused:
+    """What a failed update means to the person who sent it; `closed` is the sentence for a closed target."""
+    if activity_ended(exc) or (isinstance(exc, RPCError) and exc.status == RPCStatusCode.FAILED_PRECONDITION):
+        return Refused(409, "closed", ended_refusal(exc) or closed)
+    if isinstance(exc, RPCError):
+        return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status)
+    cause = exc.cause
+    return Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause))
+
+
+async def send_update(
+    handle: WorkflowHandle[Any, Any],
+    update: Update,
+    message: Any,
+    *,
+    closed: str,
+    update_id: str | None = None,
+    missing: Callable[[], Awaitable[str | None]] | None = None,
+) -> Any:
+    """`update` (a workflow method's reference) with `message` to `handle`; its answer, or `Refused`.
+
+    `closed` is what a person reads when the target takes no more messages and has not said why itself;
+    `missing`, when given, is asked first whether the target was never there (a misspelled campaign) and
+    returns that sentence, or None. `update_id` makes a retried send the same update. A message's line
+    breaks are sent as LF (a browser's textarea sends CR LF): the update's input in the history holds
+    what the workflow reads.
+    """
+    if isinstance(message, dict):
+        message = line_breaks_as_lf(message)
+    try:
+        return await handle.execute_update(update, message, id=update_id)
+    except (WorkflowUpdateFailedError, RPCError) as exc:
+        refused = refusal(exc, closed)
+        server_said_closed = isinstance(exc, RPCError) and refused.code == "closed"
+    if server_said_closed and missing is not None and (said := await missing()):
+        raise Refused(404, "not_found", said)
+    raise refused
+
+
+# Temporal takes at most 10 updates in flight per workflow (more are refused, RESOURCE_EXHAUSTED):
+# this process sends at most IN_FLIGHT to one activity and queues the rest; one refused all the same
+# (another process sending too) is tried again, politely, for up to BUSY_FOR. A unit on the evening
+# before a deadline waits a moment instead of reading an error.
+IN_FLIGHT = 8
+BUSY_FOR = 30.0  # seconds
+# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
+# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
+AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
+_lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
+
+
+async def send_to_activity(
+    client: Client, campaign_id: str, no: int, update: Update, message: Any, update_id: str | None = None
+) -> Any:
+    """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
+    most IN_FLIGHT at once per activity from this process, a busy or handing-over activity tried again for
+    up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
+    it itself."""
+    workflow_id = activity_workflow_id(campaign_id, no)
+    handle = client.get_workflow_handle(workflow_id)
+    loop, pause = asyncio.get_running_loop(), 0.05
+    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
+    give_up = loop.time() + BUSY_FOR
+    while True:
+        try:
+            async with lane:
+                return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
+        except Refused as refused:  # too many in flight, or aborted by a hand-over to the next run
+            if refused.status_code not in AGAIN or loop.time() + pause > give_up:
+                raise
+        await asyncio.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 2.0)
