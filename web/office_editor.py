@@ -110,6 +110,13 @@ def read_draft(door: Door, data: bytes, name: str) -> Draft:
     return editing.draft_from_read(plan, document.lines, name, document.sources)
 
 
+async def open_refused(door: Door, data: bytes, name: str, who: Signed) -> Response:
+    """A document the reader refused, opened in the editor with its text beside an empty schedule
+    (PlanReadError when not even its text can be read)."""
+    draft = await asyncio.to_thread(read_draft, door, data, name)
+    return opened(door, draft, who)
+
+
 def editor_router(door: Door) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     store, allowed, settings = door.store, door.allowed, door.settings
