@@ -148,7 +148,7 @@ def test_a_report_on_the_plan_answers_every_duty(plan_report_state) -> None:
         apply_report(state, report([*answers("done", "done", "done"), {"duty": 4, "status": "done"}]), vn(2, 4))
     with pytest.raises(Rejected, match="không đặt số lượng"):
         apply_report(state, report([{"duty": 2, "status": "done", "count": 3}, *answers("done")[:0]]), vn(2, 4))
-    with pytest.raises(Rejected, match=r"nhiệm vụ \(duties\) mục 1"):
+    with pytest.raises(Rejected, match=r"thiếu nhiệm vụ mục 1"):
         read_message(SubmitReport, {"unit": unit, "summary": "x", "participants": 1, "duties": [{"duty": 1}]})
     good = [
         {"duty": 1, "status": "done", "participants": 40, "count": 2, "note": "Hai buổi\nở hội trường"},
