@@ -160,6 +160,7 @@ class Figures:
     outcomes: dict[str, int]
     rss_mb: float
     reports_recorded: int  # report revisions in the store (every first report and revision: 2n - 1)
+    reports_held: int = 0  # the same, as the workflow's result counts them (tells a lost update from a lost write)
     hog: bool = False
     replay_s: float = 0.0  # the largest activity run, replayed afresh
 
@@ -284,6 +285,7 @@ async def _one_size(n: int) -> Figures:
         outcomes={str(k): v for k, v in outcome.items()},
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         reports_recorded=recorded,
+        reports_held=sum(u.revision or 0 for u in result.activities[0].units),
     )
 
 
@@ -297,7 +299,10 @@ def show(f: Figures) -> None:
     for kind, (got, want) in f.notices.items():
         verdict = "ok" if got == want else "MISSING" if got < want else "EXTRA"
         print(f"  {kind:16} sent {got:6}  policy {want:6}  {verdict}")
-    print(f"outcomes: {f.outcomes}; report revisions in the store: {f.reports_recorded} (expected {2 * f.units - 1})")
+    print(
+        f"outcomes: {f.outcomes}; report revisions in the store: {f.reports_recorded},"
+        f" in the result: {f.reports_held} (expected {2 * f.units - 1})"
+    )
     largest = f.largest
     print(
         f"activity workflow: {len(f.runs)} run(s); largest {largest.events} events, "

@@ -13,7 +13,10 @@ API clients and scripts, `status` the HTTP status a web door answers with. From 
   ("workflow update was aborted by closing workflow"), or the run is gone after its retention. Told by
   the error's type and status, never its words.
 - `rejected` (422): the workflow's validator refused the message; its sentence.
-- `unavailable` (503): the server did not answer; `detail` keeps the server's own words for operators.
+- `unavailable` (503): the server did not answer, or answered "not ready" (FAILED_PRECONDITION carrying
+  a `WorkflowNotReadyFailure`: it lost the update before the workflow accepted it, as when it reloads the
+  workflow under load; the server's own advice is to send it again). `detail` keeps the server's words
+  for operators; `again` says a retry may succeed.
 """
 
 from __future__ import annotations
@@ -36,17 +39,35 @@ from workflows.ids import activity_workflow_id
 Update = UpdateMethodMultiParam[[Any, Any], Any]
 
 UNAVAILABLE = "Hệ thống tạm thời không trả lời. Đề nghị thử lại sau ít phút."
+# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
+# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
+AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
 
 
 class Refused(Exception):
     """A request a door refuses; `code` is stable for API clients, `message` Vietnamese, `status` HTTP."""
 
     def __init__(
-        self, status: int, code: str, message: str, detail: str = "", status_code: RPCStatusCode | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: str = "",
+        status_code: RPCStatusCode | None = None,
+        again: bool = False,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.detail = status, code, message, detail
         self.status_code = status_code  # the server's own status, when the server refused
+        self.again = again  # the same update sent again may be taken: busy, handing over, or not ready
+
+
+NOT_READY = "type.googleapis.com/temporal.api.errordetails.v1.WorkflowNotReadyFailure"
+
+
+def not_ready(exc: BaseException) -> bool:
+    """True when the server lost the update before the workflow took it and asks for it again."""
+    return isinstance(exc, RPCError) and any(d.type_url == NOT_READY for d in exc.grpc_status.details)
 
 
 def ended_refusal(exc: BaseException) -> str | None:
@@ -67,6 +88,8 @@ def activity_ended(exc: BaseException) -> bool:
 
 def refusal(exc: WorkflowUpdateFailedError | RPCError, closed: str) -> Refused:
     """What a failed update means to the person who sent it; `closed` is the sentence for a closed target."""
+    if isinstance(exc, RPCError) and (not_ready(exc) or exc.status in AGAIN):
+        return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status, again=True)
     if activity_ended(exc) or (isinstance(exc, RPCError) and exc.status == RPCStatusCode.FAILED_PRECONDITION):
         return Refused(409, "closed", ended_refusal(exc) or closed)
     if isinstance(exc, RPCError):
@@ -110,9 +133,6 @@ async def send_update(
 # before a deadline waits a moment instead of reading an error.
 IN_FLIGHT = 8
 BUSY_FOR = 30.0  # seconds
-# Sent again: refused for too many in flight, or aborted (never applied) because the activity was
-# handing over to its next run (continue-as-new); a report's request ID keeps a retry from doubling it.
-AGAIN = {RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE}
 _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
 
 
@@ -120,7 +140,7 @@ async def send_to_activity(
     client: Client, campaign_id: str, no: int, update: Update, message: Any, update_id: str | None = None
 ) -> Any:
     """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
-    most IN_FLIGHT at once per activity from this process, a busy or handing-over activity tried again for
+    most IN_FLIGHT at once per activity from this process, a busy, handing-over or not-ready activity tried again for
     up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
     it itself."""
     workflow_id = activity_workflow_id(campaign_id, no)
@@ -132,8 +152,8 @@ async def send_to_activity(
         try:
             async with lane:
                 return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
-        except Refused as refused:  # too many in flight, or aborted by a hand-over to the next run
-            if refused.status_code not in AGAIN or loop.time() + pause > give_up:
+        except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
+            if not refused.again or loop.time() + pause > give_up:
                 raise
         await asyncio.sleep(pause * (0.5 + random.random()))
         pause = min(pause * 2, 2.0)

@@ -4,6 +4,9 @@ an ended activity told apart by its error's type and status, not its words."""
 from __future__ import annotations
 
 import pytest
+from google.protobuf.any_pb2 import Any
+from temporalio.api.common.v1 import GrpcStatus
+from temporalio.api.errordetails.v1 import WorkflowNotReadyFailure
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -18,7 +21,7 @@ from campaign.messages import (
     read_message,
     whole_number,
 )
-from service.updates import activity_ended, ended_refusal
+from service.updates import NOT_READY, UNAVAILABLE, activity_ended, ended_refusal, not_ready, refusal
 
 
 def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:
@@ -90,3 +93,21 @@ def test_an_ended_activity_is_told_by_the_errors_type_and_status_not_its_words()
     assert not activity_ended(away) and not activity_ended(worded_like_it)
     assert activity_ended(update_failed("Ended", said)) and ended_refusal(update_failed("Ended", said)) == said
     assert not activity_ended(update_failed("Rejected", "hoạt động 4 đã kết thúc"))  # words alone decide nothing
+
+
+def test_a_server_that_lost_an_update_before_the_workflow_took_it_is_asked_again_not_read_as_closed() -> None:
+    """The real server answers FAILED_PRECONDITION with a WorkflowNotReadyFailure when it reloaded a busy
+    workflow between admitting an update and handing it over (seen under a stream of reports on a loaded
+    machine): the unit is not told its activity has ended, and the doors' sender tries again."""
+    detail = Any(type_url=NOT_READY, value=WorkflowNotReadyFailure().SerializeToString())
+    raw = GrpcStatus(code=9, message="due to unexpected workflow task failure", details=[detail])
+    lost = RPCError("Unable to perform workflow execution update", RPCStatusCode.FAILED_PRECONDITION,
+                    raw.SerializeToString())  # fmt: skip
+    closed = RPCError("workflow execution already completed", RPCStatusCode.FAILED_PRECONDITION, b"")
+    assert not_ready(lost) and not not_ready(closed)
+    told = refusal(lost, ended_sentence(4))
+    assert (told.status, told.code, told.again) == (503, "unavailable", True)
+    assert told.message == UNAVAILABLE and "Unable to perform" in told.detail
+    assert (refusal(closed, ended_sentence(4)).code, refusal(closed, ended_sentence(4)).again) == ("closed", False)
+    busy = refusal(RPCError("too many updates", RPCStatusCode.RESOURCE_EXHAUSTED, b""), ended_sentence(4))
+    assert busy.again and busy.status == 503
