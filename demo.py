@@ -54,7 +54,9 @@ from service.updates import Refused
 from settings import Settings
 from store.database import Store
 from store.users import AccountError, add_user, set_password
-from workflows.campaign import CampaignWorkflow, Overview, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import campaign_workflow_id
+from workflows.inputs import Overview
 
 ROOT = Path(__file__).resolve().parent
 PLAN = ROOT / "plans" / "54-KH-DTN-2023-05.txt"

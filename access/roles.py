@@ -11,7 +11,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # manages accounts
 
 
-class Action(StrEnum):
+class Permission(StrEnum):
     VIEW = "view"
     EXCUSE = "excuse"
     EXTEND = "extend"
@@ -23,14 +23,14 @@ class Action(StrEnum):
     EDIT_DIRECTORY = "edit_directory"  # the unit directory: list, add, edit, disable, import, export
 
 
-ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.OFFICE: frozenset(Action) - {Action.MANAGE_USERS},
-    Role.COMMITTEE: frozenset({Action.VIEW, Action.EXCUSE, Action.EXTEND}),
-    Role.ADMIN: frozenset({Action.VIEW, Action.MANAGE_USERS}),
+ALLOWED: dict[Role, frozenset[Permission]] = {
+    Role.OFFICE: frozenset(Permission) - {Permission.MANAGE_USERS},
+    Role.COMMITTEE: frozenset({Permission.VIEW, Permission.EXCUSE, Permission.EXTEND}),
+    Role.ADMIN: frozenset({Permission.VIEW, Permission.MANAGE_USERS}),
 }
 
 ROLE_WORDS = {Role.OFFICE: "Văn phòng", Role.COMMITTEE: "Ban Thường vụ", Role.ADMIN: "Quản trị"}
 
 
-def may(role: str, action: Action) -> bool:
-    return role in Role.__members__.values() and action in ALLOWED[Role(role)]
+def may(role: str, permission: Permission) -> bool:
+    return role in Role.__members__.values() and permission in ALLOWED[Role(role)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from activities.final_report import Publisher
 from activities.notifications import Notifier
-from activities.records import Recorder
+from activities.recording import Recorder
 from settings import Settings
 from store.database import Store
 

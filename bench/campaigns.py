@@ -44,13 +44,15 @@ from harness.paths import ROOT, SEED, UNITS
 from harness.postgres import private_postgres
 from store.database import Store, upgrade
 from store.schema import Notification
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 ALLOWED_LAG = timedelta(hours=1)  # plan time
 
 
 @dataclass
-class Outcome:
+class Timeliness:
     speed: float
     workers: int
     expected: int
@@ -93,7 +95,7 @@ def fresh_database(server: str) -> str:
     return url
 
 
-async def one_run(address: str, server: str, campaigns: int, speed: float, workers: int, days: float) -> Outcome:
+async def one_run(address: str, server: str, campaigns: int, speed: float, workers: int, days: float) -> Timeliness:
     database = fresh_database(server)
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     env = {**os.environ, "TEMPORAL_ADDRESS": address, "TEMPORAL_TASK_QUEUE": queue, "DATABASE_URL": database,
@@ -147,7 +149,7 @@ async def one_run(address: str, server: str, campaigns: int, speed: float, worke
             if lag > ALLOWED_LAG:
                 late += 1
                 examples += [f"late {lag} {key}"] if len(examples) < 6 else []
-    return Outcome(speed, workers, expected, missing, late, worst, wall, examples)
+    return Timeliness(speed, workers, expected, missing, late, worst, wall, examples)
 
 
 async def ladder(address: str, server: str, campaigns: int, speeds: list[float], workers: int, days: float) -> float:

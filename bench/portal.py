@@ -32,12 +32,14 @@ from harness.dev_server import dev_server
 from harness.net import free_port
 from harness.paths import UNITS
 from harness.temporal import migrated_store
-from harness.waiting import answered
+from harness.waiting import answered, until_listening
 from settings import Settings
 from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 SECRET = "bench-Pw5Ke8Tz1Qa7Lm3Xv9Rc2Nd6Hj0Bf4Gy"
 ROWS = [f"{n}\tHoạt động {n}\t{n + 5}/3/2024\tHội trường\tĐoàn Bảo hiểm xã hội phụ trách" for n in range(1, 13)]
@@ -67,8 +69,7 @@ async def measure(address: str, folder: Path, requests: int) -> list[float]:
             app = create_app(settings, store, connected)
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
             serving = asyncio.create_task(server.serve())
-            while not server.started:
-                await asyncio.sleep(0.05)
+            await until_listening(server, serving)
             token = mint(SECRET, cid, "bhxh", 1, expiry(datetime.now(UTC), 30))
             timings = []
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:

@@ -45,14 +45,16 @@ from campaign.policy import PolicyFile
 from harness.dev_server import dev_server
 from harness.net import free_port
 from harness.temporal import migrated_store
-from harness.waiting import answered
+from harness.waiting import answered, eventually, until, until_listening
 from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification, UnitReport
 from web.app import create_app
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 SECRET = "burst-" + "s" * 40
 CLIENTS = 50
@@ -118,14 +120,15 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
             await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)
             activity = client.get_workflow_handle(activity_workflow_id(cid, 1))
             await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600)
-            while True:  # the assignment notices go out before anything is measured
+
+            def assigned() -> bool:  # the assignment notices go out before anything is measured
                 with store.session() as session:
                     sent = session.scalar(
                         select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
                     )
-                if sent >= n:
-                    break
-                await asyncio.sleep(0.5)
+                return (sent or 0) >= n
+
+            await until(assigned, seconds=1800, every=0.5)
             # A run takes 2,000 updates at most: one AppendOnly per PER_APPENDER requests.
             appenders = [
                 await client.start_workflow(AppendOnly.run, id=f"{cid}-trivial-{i}", task_queue=trivial_queue)
@@ -145,10 +148,9 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
 
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
             serving = asyncio.create_task(server.serve())
-            while not server.started:
-                await asyncio.sleep(0.05)
-            until = expiry(datetime.now(UTC), 30)
-            tokens = {code: mint(SECRET, cid, code, 1, until) for code in codes}
+            await until_listening(server, serving)
+            links_until = expiry(datetime.now(UTC), 30)
+            tokens = {code: mint(SECRET, cid, code, 1, links_until) for code in codes}
 
             def page(code: str) -> Callable[[httpx.AsyncClient], Awaitable[int]]:
                 async def job(http: httpx.AsyncClient) -> int:
@@ -188,8 +190,7 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
                         or 0
                     )
 
-            while (stored := stored_now()) < accepted and time.monotonic() < settle:
-                await asyncio.sleep(0.5)
+            await eventually(stored_now, lambda stored: stored >= accepted, seconds=max(0.0, settle - time.monotonic()))
             await asyncio.sleep(2)  # anything doubled would show by now
             stored = stored_now()
             await client.get_workflow_handle(campaign_workflow_id(cid)).terminate("bench done")

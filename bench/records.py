@@ -11,13 +11,13 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
+from campaign.facts import ActivityEvent, EventKind, campaign_record
 from campaign.importer import import_plan
-from campaign.records import ActivityEvent, EventKind, campaign_record
 from campaign.tracker import Report
 from campaign.units import load_directory
 from harness.paths import SEED, UNITS
 from store.database import Store, upgrade
-from store.records import record_campaign, record_event
+from store.writes import record_campaign, record_event
 
 AT = datetime(2023, 5, 12, tzinfo=UTC)
 

@@ -36,11 +36,13 @@ from campaign.clock import PlanClock, start_of_day
 from campaign.policy import Policy
 from harness.dev_server import dev_server
 from harness.temporal import migrated_store
+from harness.waiting import until
 from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification
 from worker import build_worker
-from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
+from workflows.activity import CURRENT_RULES, CampaignActivityWorkflow
+from workflows.inputs import ActivityInput
 
 UNITS = 1000
 Send = Callable[[int], Awaitable[object]]
@@ -105,14 +107,15 @@ async def measure(
                     await client.start_workflow(AppendOnly.run, id=f"{wid}-trivial", task_queue=trivial_queue)
                 )
             codes = activity.unit_codes
-            while True:  # the assignment notices (5 × 1,000) go out before anything is measured
+
+            def assigned() -> bool:  # the assignment notices (5 × 1,000) go out before anything is measured
                 with store.session() as session:
-                    assigned = session.scalar(
+                    sent = session.scalar(
                         select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
                     )
-                if assigned >= len(activities) * len(codes):
-                    break
-                await asyncio.sleep(0.2)
+                return (sent or 0) >= len(activities) * len(codes)
+
+            await until(assigned, seconds=3600, every=0.2)
             sent = 0
 
             def project(handle) -> Send:  # type: ignore[no-untyped-def]

@@ -47,13 +47,15 @@ from campaign.clock import VIETNAM, start_of_day
 from campaign.messages import SubmitReport
 from campaign.policy import PolicyFile
 from harness.temporal import migrated_store, time_skipping_env
-from harness.waiting import answered
+from harness.waiting import answered, until
 from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification, UnitReport
 from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 from workflows.registry import ALL_WORKFLOWS
 
 IN_FLIGHT = 10  # Temporal accepts at most 10 updates in flight per workflow
@@ -231,8 +233,7 @@ async def _one_size(n: int) -> Figures:
             activity = env.client.get_workflow_handle(activity_workflow_id(campaign_id, 1))
             await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600, every=0.05)
             answering = time.perf_counter() - began
-            while sent()["assignment"] < n:
-                await asyncio.sleep(0.1)
+            await until(lambda: sent()["assignment"] >= n, seconds=3600, every=0.1)
             assigned = time.perf_counter() - began
 
             # Past the third escalation (due 29/3 + 1, 4, 7 days): every reminder and level is out.

@@ -19,7 +19,7 @@ from campaign.formats import Document, PlanReadError, legacy, megabytes
 from campaign.limits import MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.text import nfc
 
-__all__ = ["Document", "PlanReadError", "document_of", "lines_of", "read_document", "read_lines"]
+__all__ = ["document_of", "lines_of", "read_document", "read_lines"]
 
 
 def read_lines(path: str | Path) -> list[str]:

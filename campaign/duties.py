@@ -22,7 +22,7 @@ from campaign.body import outline
 from campaign.dates import ActivityKind, DateError, parse_when
 from campaign.duty import Duty, PlanReport, UnscheduledTask
 from campaign.limits import MAX_ACTIVITY_NO, MAX_DUTIES, MAX_DUTY_TEXT
-from campaign.plan import Plan, PlannedActivity, ResponsibleParty, Role
+from campaign.plan import Plan, PlannedActivity, ResponsibleParty, UnitRole
 from campaign.text import fold, squash, strip_markup
 from campaign.units import UnitDirectory, UnitKind
 
@@ -202,7 +202,9 @@ def _has_date(text: str) -> bool:
 
 def grassroots_units(directory: UnitDirectory) -> list[ResponsibleParty]:
     """Every grassroots unit of the directory's organisation (not its clusters, office or committee)."""
-    return [ResponsibleParty(name=u.name, role=Role.LEAD, unit_code=u.code) for u in directory.of_kind(UnitKind.UNIT)]
+    return [
+        ResponsibleParty(name=u.name, role=UnitRole.LEAD, unit_code=u.code) for u in directory.of_kind(UnitKind.UNIT)
+    ]
 
 
 def plan_report_activity(plan: Plan, directory: UnitDirectory) -> PlannedActivity | None:

@@ -23,7 +23,7 @@ from campaign.dates import ActivityKind, time_of_day
 from campaign.duty import PlanReport, UnscheduledChoice, UnscheduledTask
 from campaign.escape import CONTROL_CHARACTERS
 from campaign.limits import MAX_DUTY_TEXT
-from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, ResponsibleParty, UnitRole, Window
 from campaign.raw import hands_in
 from campaign.text import fold, squash
 from campaign.units import UnitDirectory, UnitNotFound
@@ -256,7 +256,7 @@ def days_typed(text: str, what: str) -> str:
     return text.strip()
 
 
-def units_typed(text: str, role: Role, directory: UnitDirectory, what: str) -> list[ResponsibleParty]:
+def units_typed(text: str, role: UnitRole, directory: UnitDirectory, what: str) -> list[ResponsibleParty]:
     """Units typed by name (with or without diacritics), alias or code, several separated by ";" or new
     lines; "Các đơn vị của <cụm>" (or "cả <cụm>") is every unit of that cluster."""
     parties: list[ResponsibleParty] = []
@@ -314,7 +314,7 @@ def _text(value: str, what: str) -> str:
     return value
 
 
-def _names(parties: Sequence[ResponsibleParty], role: Role) -> str:
+def _names(parties: Sequence[ResponsibleParty], role: UnitRole) -> str:
     return "; ".join(p.name for p in parties if p.role is role and p.unit_code)
 
 
@@ -336,8 +336,8 @@ def fields_of(activity: PlannedActivity, policy: Mapping[str, str]) -> dict[str,
         "end": _day(activity.end),
         "start_time": f"{activity.start_time:%H:%M}" if activity.start_time else "",
         "place": activity.place,
-        "lead": _names(activity.responsible, Role.LEAD),
-        "support": _names(activity.responsible, Role.SUPPORT),
+        "lead": _names(activity.responsible, UnitRole.LEAD),
+        "support": _names(activity.responsible, UnitRole.SUPPORT),
         "unassigned": _unassigned(activity.responsible),
         "contacts": "; ".join(activity.contacts),
         "ready_lead": policy.get("ready_lead", ""),
@@ -386,7 +386,7 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
     end = day_typed(form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
     start, end = _dates(kind, start, end, window, old)
     responsible: list[ResponsibleParty] = []
-    kept = {Role.LEAD: set(form.lead), Role.SUPPORT: set(form.support)}
+    kept = {UnitRole.LEAD: set(form.lead), UnitRole.SUPPORT: set(form.support)}
     for index, party in enumerate(old.responsible):
         if party.unit_code:
             if party.unit_code in kept[party.role]:
@@ -396,8 +396,8 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
             responsible.extend(units_typed(text, party.role, directory, what))
         elif party.name in form.unassigned:
             responsible.append(party)
-    for text, role, what in ((form.add_lead, Role.LEAD, "thêm đơn vị phụ trách"),
-                             (form.add_support, Role.SUPPORT, "thêm đơn vị phối hợp")):  # fmt: skip
+    for text, role, what in ((form.add_lead, UnitRole.LEAD, "thêm đơn vị phụ trách"),
+                             (form.add_support, UnitRole.SUPPORT, "thêm đơn vị phối hợp")):  # fmt: skip
         responsible.extend(units_typed(text, role, directory, f"Hoạt động {shown}: {what}"))
     unique: list[ResponsibleParty] = []
     seen: set[tuple[str, str]] = set()
@@ -777,7 +777,7 @@ def schedule_task(draft: Draft, key: int, form: TaskForm, directory: UnitDirecto
             raise EditError(f"{what}: chưa nhập ngày (dd/mm/yyyy) hoặc chọn cả tháng")
         kind = ActivityKind.SINGLE_DAY
         start = end = day_typed(form.day, f"{what}: ngày")
-    units = units_typed(form.units, Role.LEAD, directory, f"{what}: đơn vị phụ trách")
+    units = units_typed(form.units, UnitRole.LEAD, directory, f"{what}: đơn vị phụ trách")
     no = _next_no(draft.plan)
     activity = PlannedActivity(no=no, title=_text(task.text, f"{what}: tên"), kind=kind, start=start, end=end,
                                responsible=units, line=task.line, source_lines=[task.line], from_body=True)  # fmt: skip

@@ -260,7 +260,3 @@ def recipients(lines: list[str]) -> list[str]:
             break
         names.append(bullet.sub("", squash(line)).rstrip(";.,"))
     return names
-
-
-def window_text(window: Window) -> str:
-    return f"{window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}"

@@ -21,8 +21,9 @@ from pathlib import Path
 from campaign import heading
 from campaign.body import body_activities
 from campaign.dates import ActivityKind, DateError, format_when, parse_when
-from campaign.documents import PlanReadError, read_document
+from campaign.documents import read_document
 from campaign.duties import read_plan_report, read_unscheduled
+from campaign.formats import PlanReadError
 from campaign.limits import MAX_ACTIVITIES, MAX_DAYS_FROM_ISSUE, MAX_LINE_CHARS, MAX_PLAN_LINES
 from campaign.lint import lint, spoken_of
 from campaign.plan import Finding, Plan, PlannedActivity, Window

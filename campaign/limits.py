@@ -29,6 +29,9 @@ MAX_CAMPAIGN_ID_CHARS = 64
 CAMPAIGN_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 MAX_UNIT_CODE_CHARS = 60  # the store's unit_code columns hold 80
 MAX_ACCOUNT_NAME_CHARS = 60  # a person's sign-in name (the users.name column holds 60)
+MAX_PASSWORD_CHARS = 200  # a password as typed: longer input is cut there before it is checked
+MAX_TOKEN_CHARS = 200  # a one-time link's token as typed (the tokens made are 43 characters)
+MAX_FORM_FIELD_CHARS = 2_000  # one field of an office form, cut there before the form's own checks
 
 # --- a plan typed in the schedule editor (the form's maxlength) -----------------------
 MAX_PLAN_CODE_CHARS = 60  # the plan's number, e.g. 12-KH/ĐTN

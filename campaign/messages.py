@@ -34,7 +34,7 @@ from campaign.limits import (
     MAX_UNIT_QUERY_CHARS,
     MAX_URL_CHARS,
 )
-from campaign.plan import Role
+from campaign.plan import UnitRole
 from campaign.text import fold
 from campaign.tracker import (
     FINAL_PHASES,
@@ -159,7 +159,7 @@ class AssignUnits(Message):
     """The office names concrete units for an activity (for a described group, or in addition)."""
 
     units: Annotated[list[Unit], Field(min_length=1, max_length=MAX_ASSIGNED_AT_ONCE)]
-    role: Role = Role.LEAD
+    role: UnitRole = UnitRole.LEAD
     reason: Reason | None = None
     via: Via | None = None
 

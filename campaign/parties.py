@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from campaign.plan import ResponsibleParty, Role
+from campaign.plan import ResponsibleParty, UnitRole
 from campaign.text import fold, nfc, squash, strip_markup
 from campaign.units import UnitDirectory, UnitKind, UnitNotFound
 
 # Role words, matched on folded text at the end (or start) of a clause.
 _ROLE_WORDS = {
-    "phu trach": Role.LEAD,
-    "thuc hien": Role.LEAD,
-    "chu tri": Role.LEAD,
-    "phoi hop": Role.SUPPORT,
+    "phu trach": UnitRole.LEAD,
+    "thuc hien": UnitRole.LEAD,
+    "chu tri": UnitRole.LEAD,
+    "phoi hop": UnitRole.SUPPORT,
 }
 _ROLES = r"phụ trách|thực hiện|chủ trì|phối hợp"
 _ROLE_AT_END = re.compile(rf"\s*\b({_ROLES})\s*[.:]?\s*$", re.IGNORECASE)
@@ -99,7 +99,7 @@ def _split_outside_parentheses(text: str, separators: str) -> list[str]:
     return parts
 
 
-def _clauses(cell: str) -> list[tuple[str, Role]]:
+def _clauses(cell: str) -> list[tuple[str, UnitRole]]:
     """Split on ";", sentences and role words, and give each clause the role its words say (lead by default)."""
     result = []
     pieces: list[str] = []
@@ -111,7 +111,7 @@ def _clauses(cell: str) -> list[tuple[str, Role]]:
         clause = _ASSIGNED.sub("", _LEAD_IN.sub("", squash(clause)))
         if not clause:
             continue
-        role = Role.LEAD
+        role = UnitRole.LEAD
         if m := _ROLE_AT_END.search(clause):
             role = _ROLE_WORDS[fold(m[1])]
             clause = clause[: m.start()]
@@ -199,7 +199,7 @@ def _known(name: str, directory: UnitDirectory) -> bool:
     return True
 
 
-def _cluster_members(name: str, role: Role, directory: UnitDirectory, reading: Reading) -> bool:
+def _cluster_members(name: str, role: UnitRole, directory: UnitDirectory, reading: Reading) -> bool:
     """ "Các đơn vị của Cụm 2": the cluster's member units, with a finding naming them (as the editor
     expands the same words); False when `name` does not speak of a cluster in the directory."""
     try:

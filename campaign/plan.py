@@ -13,14 +13,16 @@ from campaign.duty import Duty, PlanReport, UnscheduledTask
 from campaign.limits import MAX_ACTIVITIES, MAX_ACTIVITY_NO, MAX_DAYS_FROM_ISSUE
 
 
-class Role(StrEnum):
+class UnitRole(StrEnum):
+    """A unit's part in an activity (phụ trách / phối hợp); a person's role is access.roles.Role."""
+
     LEAD = "lead"  # phụ trách / chủ trì / thực hiện
     SUPPORT = "support"  # phối hợp
 
 
 class ResponsibleParty(BaseModel):
     name: str  # as the plan writes it, or the directory's name when expanded
-    role: Role = Role.LEAD
+    role: UnitRole = UnitRole.LEAD
     unit_code: str | None = None  # None when the directory has no such unit
     group: bool = False  # a described group ("Các cơ sở Đoàn có chuyên môn …") to assign
 

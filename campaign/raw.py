@@ -14,7 +14,7 @@ from datetime import date
 
 from campaign.dates import ActivityKind, DateError, When, parse_when, time_of_day
 from campaign.parties import read_responsible
-from campaign.plan import Finding, PlannedActivity, ResponsibleParty, Role, Window
+from campaign.plan import Finding, PlannedActivity, ResponsibleParty, UnitRole, Window
 from campaign.text import fold
 from campaign.units import UnitDirectory
 
@@ -125,7 +125,7 @@ def read_activity(
         for kind, message in reading.problems if reading else []:
             findings.append(Finding(kind=kind, line=raw.line, message=f"hoạt động {shown}: {message}"))
     if support is not None:
-        parties += [p.model_copy(update={"role": Role.SUPPORT}) for p in support.parties]
+        parties += [p.model_copy(update={"role": UnitRole.SUPPORT}) for p in support.parties]
         contacts += [c for c in support.contacts if c not in contacts]
         if not lead.parties and support.parties:
             empty = f"cột {lead_word}" if not raw.from_body else "dòng chủ trì/phụ trách"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from campaign.dates import format_when
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.headers import COLUMN_WORDS, REQUIRED, HeaderRow, columns_read, header_row
 from campaign.parties import read_responsible
 from campaign.plan import Finding, PlannedActivity, ResponsibleParty

@@ -17,7 +17,7 @@ from pydantic import BaseModel, PrivateAttr
 from campaign.clock import end_of_day, last_day, start_of_day
 from campaign.dates import ActivityKind
 from campaign.duty import DutyAnswer
-from campaign.plan import PlannedActivity, Role
+from campaign.plan import PlannedActivity, UnitRole
 from campaign.policy import Policy
 from campaign.units import Unit
 from campaign.workdays import next_working_day
@@ -75,7 +75,7 @@ class Report(BaseModel):
 class UnitState(BaseModel):
     code: str
     name: str
-    role: Role = Role.LEAD
+    role: UnitRole = UnitRole.LEAD
     due: datetime  # results report due (plan time)
     assigned_at: datetime | None = None  # when its assignment notice went out
     ready_at: datetime | None = None
@@ -274,7 +274,9 @@ def new_activity_state(
         window_end=window_end,
         event_start=event_start,
         event_end=event_end,
-        units={u.code: UnitState(code=u.code, name=u.name, role=roles.get(u.code, Role.LEAD), due=due) for u in units},
+        units={
+            u.code: UnitState(code=u.code, name=u.name, role=roles.get(u.code, UnitRole.LEAD), due=due) for u in units
+        },
         unassigned=[p.name for p in activity.responsible if p.unit_code is None],
     )
 
@@ -477,7 +479,3 @@ def _some(codes: list[str], shown: int = 3) -> str:
     if len(codes) <= shown:
         return ", ".join(codes)
     return f"{', '.join(codes[:shown])} và {len(codes) - shown} đơn vị khác ({len(codes)})"
-
-
-def activity_window(start: date, end: date) -> tuple[datetime, datetime]:
-    return start_of_day(start), end_of_day(end)

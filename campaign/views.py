@@ -8,22 +8,10 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_deadline, format_start
-from campaign.duty import Duty, DutyAnswer
+from campaign.duty import Duty
 from campaign.escape import markdown_text
 from campaign.plan import PlannedActivity
-from campaign.tracker import ActivityState, Outcome, Phase, UnitState, phase_words
-
-
-class ReportView(BaseModel):
-    revision: int
-    on_time: bool
-    participants: int
-    beneficiaries: int | None
-    submitted_at: datetime
-    submitted_by: str
-    summary: str
-    evidence: list[str]
-    duties: list[DutyAnswer] = []  # a report on the plan: the answer per duty
+from campaign.tracker import ActivityState, Outcome, Phase, Report, UnitState, phase_words
 
 
 class UnitView(BaseModel):
@@ -31,7 +19,7 @@ class UnitView(BaseModel):
     name: str
     role: str
     ready: bool
-    report: ReportView | None
+    report: Report | None  # the workflow's own results report, one shape from the door to the store
     due: datetime
     excused: bool
     overdue: bool
@@ -124,7 +112,7 @@ def activity_status(state: ActivityState, now: datetime, only: str | None = None
                 name=u.name,
                 role=u.role.value,
                 ready=u.ready_at is not None,
-                report=ReportView.model_validate(u.report.model_dump()) if u.report else None,
+                report=u.report,
                 due=u.due,
                 excused=u.excused,
                 overdue=u.overdue(now),

@@ -32,12 +32,13 @@ from campaign.policy import PolicyFile
 from campaign.units import UnitDirectory, load_directory
 from chaos.answers import Placed, chaos_answers, origin_of
 from chaos.faults import Fault, inject, schedule
-from chaos.outcome import Outcome, outcome_of
+from chaos.outcome import WorldResult, outcome_of
 from chaos.report import compare, print_report
 from chaos.simulate import Answered, answer_all
 from chaos.world import QUEUE, World
+from harness.waiting import eventually
 from service.campaigns import build_campaign_input, start_campaign
-from workflows.campaign import campaign_workflow_id
+from workflows.ids import campaign_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "plans" / "54-KH-DTN-2023-05.txt"
@@ -79,7 +80,9 @@ def setup(quick: bool, speed: float | None) -> Setup:
     return Setup(directory, few, QUICK_POLICY, seventh.start - timedelta(days=5), speed or 8640, 3, 15, 2)
 
 
-async def run_world(world: World, chosen: Setup, placed: Placed, faults: list[Fault] | None, seconds: float) -> Outcome:
+async def run_world(
+    world: World, chosen: Setup, placed: Placed, faults: list[Fault] | None, seconds: float
+) -> WorldResult:
     client = await world.connect()
     world.start_worker()
     campaign = build_campaign_input(chosen.plan, chosen.directory, chosen.policy, CAMPAIGN, chosen.speed, True,
@@ -91,16 +94,15 @@ async def run_world(world: World, chosen: Setup, placed: Placed, faults: list[Fa
     answering = asyncio.create_task(answer_all(client, CAMPAIGN, placed.answers, clock))
     injecting = asyncio.create_task(inject(world, faults, started, clock)) if faults else None
     handle = client.get_workflow_handle(campaign_workflow_id(CAMPAIGN))
-    completed = False
-    deadline = started + seconds * 2 + 120
-    while time.monotonic() < deadline:
+
+    async def campaign_completed() -> bool:
         try:
-            if (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED:
-                completed = True
-                break
+            return (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
         except Exception:  # the server is down for a moment
-            pass
-        await asyncio.sleep(1)
+            return False
+
+    deadline = started + seconds * 2 + 120
+    completed = await eventually(campaign_completed, bool, seconds=max(0.0, deadline - time.monotonic()), every=1)
     try:  # every answer is due before its activity closes; a campaign that never ended leaves some waiting
         answered = await asyncio.wait_for(answering, timeout=60)
     except TimeoutError:

@@ -19,7 +19,7 @@ from store.schema import Assignment, AuditEntry, Notification, Readiness, UnitRe
 
 
 @dataclass
-class Outcome:
+class WorldResult:
     completed: bool
     outcomes: dict[tuple[int, str], tuple[str | None, int]]  # (activity, unit) → (outcome, escalation level)
     reports: dict[tuple[int, str, int], tuple[int, int | None, str, bool]]  # … revision → numbers, on time
@@ -61,7 +61,7 @@ def key(report: UnitReport) -> tuple[int, str, int]:
     return report.activity_no, report.unit_code, report.revision
 
 
-async def outcome_of(world: World, campaign_id: str, completed: bool, answered: Answered) -> Outcome:
+async def outcome_of(world: World, campaign_id: str, completed: bool, answered: Answered) -> WorldResult:
     store = Store(world.database)
     with store.session() as session:
         assignments = session.scalars(select(Assignment).where(Assignment.campaign_id == campaign_id)).all()
@@ -78,7 +78,7 @@ async def outcome_of(world: World, campaign_id: str, completed: bool, answered: 
     ]
     assert world.client is not None
     failures, timeouts, activity_timeouts, runs, held_up = await histories(world.client)
-    return Outcome(
+    return WorldResult(
         completed=completed,
         outcomes={(a.activity_no, a.unit_code): (a.outcome, a.escalation_level) for a in assignments},
         reports={key(r): (r.participants, r.beneficiaries, r.summary, r.on_time) for r in reports},

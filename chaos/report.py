@@ -10,7 +10,7 @@ from rich.table import Table
 
 from campaign.clock import format_moment
 from chaos.faults import Fault
-from chaos.outcome import Outcome
+from chaos.outcome import WorldResult
 
 
 @dataclass
@@ -33,7 +33,7 @@ def same(name: str, reference: dict[Any, Any], disturbed: dict[Any, Any]) -> Che
     return Check(name, str(len(reference)), "giống hệt" if not found else f"{len(found)} khác", not found, found[:5])
 
 
-def compare(reference: Outcome, disturbed: Outcome, margin_seconds: float) -> list[Check]:
+def compare(reference: WorldResult, disturbed: WorldResult, margin_seconds: float) -> list[Check]:
     slowest = max(disturbed.answered.delays.values(), default=0.0)
     calm_slowest = max(reference.answered.delays.values(), default=0.0)
     return [

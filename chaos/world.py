@@ -18,6 +18,7 @@ from access.payloads import data_converter
 from harness.dev_server import DevServer
 from harness.inbox import MailServer
 from harness.postgres import PrivatePostgres, postgres_binaries
+from harness.waiting import poll
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = "chaos"
@@ -80,9 +81,8 @@ class World:
                 worker.kill()
                 worker.wait(timeout=30)
         self.start_worker()
-        deadline = time.monotonic() + 60
-        while self.workers_started() == started and time.monotonic() < deadline:
-            time.sleep(0.1)
+        with contextlib.suppress(TimeoutError):  # a worker slow to say so is seen by the run's checks
+            poll(lambda: self.workers_started() != started, timeout=60, every=0.1)
 
     def workers_started(self) -> int:
         log = self.folder / "worker.log"

@@ -31,7 +31,7 @@ from campaign.messages import (
     ended_sentence,
     read_message,
 )
-from campaign.plan import Role
+from campaign.plan import UnitRole
 from campaign.policy import PolicyError, load_policy
 from campaign.tracker import phase_words
 from campaign.units import UnitNotFound
@@ -44,7 +44,8 @@ from service.temporal import check_worker_listening, connect, queue_has_worker
 from service.updates import Refused, Update, send_update
 from settings import get_settings, settings_problem
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
 
 T = TypeVar("T")
 
@@ -300,7 +301,7 @@ def assign(
             found.append(directory.find(name))
         except UnitNotFound as exc:
             fail(str(exc))
-    role = Role.SUPPORT if support else Role.LEAD
+    role = UnitRole.SUPPORT if support else UnitRole.LEAD
     assignment = message(AssignUnits, units=[u.model_dump() for u in found], role=role, reason=reason)
     typer.echo(_send(campaign, activity, CampaignActivityWorkflow.assign_units, assignment))
 

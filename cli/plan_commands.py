@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.headers import columns_read
 from campaign.importer import import_plan
 from campaign.plan import Plan, findings_contract

@@ -23,7 +23,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def _store():
-    from cli.records_commands import upgrade_schema
+    from service.schema import upgrade_schema
     from settings import get_settings
     from store.database import Store
 

@@ -21,7 +21,9 @@ def poll(check: Callable[[], Any], timeout: float = 90, every: float = 0.5) -> A
         time.sleep(every)
 
 
-async def eventually(read: Callable[[], Any], until: Callable[[Any], bool], seconds: float = 30) -> Any:
+async def eventually(
+    read: Callable[[], Any], until: Callable[[Any], bool], seconds: float = 30, every: float = 0.1
+) -> Any:
     """`read()` (sync or async) once `until(value)` holds, or its last value after `seconds`."""
     deadline = time.monotonic() + seconds
     while True:
@@ -30,7 +32,33 @@ async def eventually(read: Callable[[], Any], until: Callable[[Any], bool], seco
             value = await value
         if until(value) or time.monotonic() > deadline:
             return value
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
+
+
+async def until(check: Callable[[], Any], seconds: float = 30, every: float = 0.05) -> Any:
+    """`check()`'s (sync or async) first truthy value, asked every `every` s; TimeoutError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not so after {seconds} s: {getattr(check, '__name__', check)}")
+        await asyncio.sleep(every)
+
+
+async def until_listening(server: Any, serving: asyncio.Task[Any], seconds: float = 30) -> None:
+    """Until a uvicorn `server` (run by the task `serving`) listens; the task's own error if it ended first."""
+
+    def listening() -> bool:
+        if serving.done():
+            serving.result()  # raises what stopped it
+            raise RuntimeError("the server ended before it listened")
+        return bool(server.started)
+
+    await until(listening, seconds)
 
 
 async def answered(ask: Callable[[], Any], seconds: float = 60, every: float = 0.1) -> Any:

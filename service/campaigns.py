@@ -18,7 +18,9 @@ from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
 from service.updates import Refused
 from workflows import search_attributes as sa
-from workflows.campaign import CampaignInput, CampaignWorkflow, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 
 def campaign_id_for(code: str, start: date) -> str:

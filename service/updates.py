@@ -86,7 +86,7 @@ def activity_ended(exc: BaseException) -> bool:
     return isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND
 
 
-def refusal(exc: WorkflowUpdateFailedError | RPCError, closed: str) -> Refused:
+def translate_failure(exc: WorkflowUpdateFailedError | RPCError, closed: str) -> Refused:
     """What a failed update means to the person who sent it; `closed` is the sentence for a closed target."""
     if isinstance(exc, RPCError) and (not_ready(exc) or exc.status in AGAIN):
         return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status, again=True)
@@ -120,7 +120,7 @@ async def send_update(
     try:
         return await handle.execute_update(update, message, id=update_id)
     except (WorkflowUpdateFailedError, RPCError) as exc:
-        refused = refusal(exc, closed)
+        refused = translate_failure(exc, closed)
         server_said_closed = isinstance(exc, RPCError) and refused.code == "closed"
     if server_said_closed and missing is not None and (said := await missing()):
         raise Refused(404, "not_found", said)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from access.roles import ROLE_WORDS, Role
+from campaign.limits import MAX_TOKEN_CHARS
 from store.schema import AccountChange, OfficeSession, PasswordLink, User
 from store.users import HASHER, AccountError, password_problem, record, set_password
 
@@ -89,7 +90,7 @@ def issue_link(session: Session, name: str, by: str, now: datetime | None = None
 def link_holder(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The person a one-time link is for, while it is unused, unexpired and the account in use."""
     now = now or datetime.now(UTC)
-    row = session.get(PasswordLink, _digest(token)) if len(token) < 200 else None
+    row = session.get(PasswordLink, _digest(token)) if len(token) <= MAX_TOKEN_CHARS else None
     if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
         return None
     user = session.get(User, row.user_id)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.records import upsert
 from store.schema import Assignment, Campaign, UnitLinkVersion
+from store.writes import upsert
 
 FIRST_VERSION = 1
 

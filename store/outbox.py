@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.notices import Notice
-from store.records import bounded_key, upsert
 from store.schema import Notification
+from store.writes import bounded_key, upsert
 
 SENDING, RETRYING, SENT, FAILED = "sending", "retrying", "sent", "failed"
 

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from campaign.limits import MAX_ACCOUNT_NAME_CHARS
 from store.schema import AccountChange, OfficeSession, User
 
 HASHER = PasswordHasher()
@@ -50,8 +51,8 @@ def password_problem(password: str) -> str | None:
 
 def record(session: Session, actor: str, action: str, name: str, **detail: object) -> None:
     """One line of the accounts' audit trail: who changed which account, when, and what."""
-    session.add(AccountChange(at=datetime.now(UTC), actor=actor[:120], action=action, user_name=name[:60],
-                              detail=detail))  # fmt: skip
+    name = name[:MAX_ACCOUNT_NAME_CHARS]
+    session.add(AccountChange(at=datetime.now(UTC), actor=actor[:120], action=action, user_name=name, detail=detail))
 
 
 def add_user(session: Session, name: str, role: str, password: str, by: str = CLI_ACTOR) -> None:

@@ -7,11 +7,11 @@ import pytest
 
 from campaign.units import UnitDirectory, load_directory
 from harness.inbox import Inbox, mail_server
-from harness.paths import ROOT, SEED, UNITS
+from harness.paths import ROOT, UNITS
 from harness.postgres import fresh_postgres_database, postgres_binaries, private_postgres
 from store.database import Store, upgrade
 
-__all__ = ["CORPUS", "ROOT", "SEED", "UNITS"]
+__all__ = ["CORPUS"]
 
 CORPUS = ROOT / "tests" / "corpus"
 

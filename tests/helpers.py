@@ -24,10 +24,11 @@ from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, new_activity_state
 from campaign.units import Unit, UnitKind
+from harness.paths import ROOT
 from store.database import Store
 from store.schema import Notification
-from tests.conftest import ROOT
-from workflows.activity import ActivityInput, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
+from workflows.inputs import ActivityInput
 
 
 def starter(env, *args: str) -> subprocess.CompletedProcess[str]:

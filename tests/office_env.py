@@ -9,9 +9,9 @@ import uuid
 import httpx
 import pytest_asyncio
 
+from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.ids import activity_workflow_id
 
 

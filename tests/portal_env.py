@@ -22,14 +22,17 @@ from campaign.duties import with_plan_report
 from campaign.importer import import_plan
 from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
-from harness.waiting import answered
+from harness.temporal import migrated_store
+from harness.waiting import answered, until, until_listening
 from settings import Settings
 from store.database import Store
 from store.schema import Assignment
-from tests.temporal_env import migrated_store, worker
+from tests.temporal_env import worker
 from web.app import create_app
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 PLAN = Path(__file__).resolve().parent / "corpus" / "plans" / "ok-baseline.txt"  # 3 activities, March 2024
 SECRET = "test-secret-Qm7vR2kX9pL4tW8zN3cF6hJ1sD5gB0yE"
@@ -94,11 +97,14 @@ async def running_campaign(
         handle = await env.client.start_workflow(
             CampaignWorkflow.run, campaign, id=campaign_workflow_id(campaign_id), task_queue=queue
         )
-        for _ in range(200):  # until the campaign's record (and its assignments) is in the store
+
+        def assigned() -> bool:  # the campaign's record and its assignments are in the store
             with store.session() as session:
-                if session.scalars(select(Assignment).where(Assignment.campaign_id == campaign_id)).first():
-                    break
-            await asyncio.sleep(0.05)
+                return (
+                    session.scalars(select(Assignment).where(Assignment.campaign_id == campaign_id)).first() is not None
+                )
+
+        await until(assigned, seconds=10)
         for activity in campaign.plan.activities:  # and every activity's workflow answers
             child = env.client.get_workflow_handle(activity_workflow_id(campaign_id, activity.no))
             await answered(lambda c=child: c.query(CampaignActivityWorkflow.status), seconds=10, every=0.05)
@@ -127,8 +133,7 @@ async def served(app: FastAPI, port: int) -> AsyncIterator[str]:
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
+    await until_listening(server, serving)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

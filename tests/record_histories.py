@@ -26,11 +26,14 @@ from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, 
 from campaign.policy import PolicyFile
 from campaign.units import load_directory
 from campaign.workdays import vietnam_holidays
-from tests.conftest import SEED, UNITS
+from harness.paths import SEED, UNITS
+from harness.temporal import time_skipping_env
 from tests.helpers import advance_to, start, vn
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 HERE = Path(__file__).resolve().parent / "histories"
 

@@ -12,14 +12,12 @@ from pathlib import Path
 from temporalio.client import Client
 
 from campaign.clock import start_of_day
-from harness.temporal import local_env, migrated_store, time_skipping_env
+from harness.temporal import migrated_store
 from settings import Settings
 from store.database import Store
 from worker import build_worker
 
-__all__ = ["ROOT", "local_env", "migrated_store", "origin", "time_skipping_env", "worker"]
-
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["origin", "worker"]
 
 
 @asynccontextmanager

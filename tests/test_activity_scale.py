@@ -34,11 +34,12 @@ from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state
 from campaign.units import Unit
 from campaign.views import DETAIL_BYTES, unit_table
+from harness.temporal import local_env, migrated_store, time_skipping_env
 from harness.waiting import eventually
 from service.updates import send_to_activity
 from store.schema import UnitReport
 from tests.helpers import advance_to, rows, start, vn
-from tests.temporal_env import local_env, migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
 
 

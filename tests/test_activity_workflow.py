@@ -12,8 +12,9 @@ from campaign.dates import ActivityKind
 from campaign.messages import Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, Reschedule, SubmitReport
 from campaign.policy import Policy
 from campaign.workdays import vietnam_holidays
+from harness.temporal import time_skipping_env
 from tests.helpers import advance_to, start, vn
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 

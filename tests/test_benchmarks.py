@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from harness.paths import ROOT
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from campaign.dates import ActivityKind, parse_when
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.heading import issue_date, plan_code, title
 from campaign.importer import import_lines, import_plan
 from campaign.parties import read_responsible

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaign.dates import ActivityKind, DateError, parse_when
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.importer import import_lines
 from campaign.parties import read_responsible
 from campaign.sentence import BINDING, read_sentence

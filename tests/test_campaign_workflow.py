@@ -15,12 +15,15 @@ from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
 from campaign.policy import PolicyFile
 from campaign.units import UnitKind
 from campaign.workdays import vietnam_holidays
+from harness.paths import SEED
+from harness.temporal import migrated_store, time_skipping_env
 from settings import Settings
 from store.schema import Assignment, AuditEntry, Campaign, Escalation, Notification, Readiness, UnitReport
-from tests.conftest import SEED
-from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
+from workflows.inputs import CampaignInput
 
 
 def vn(day: int, month: int = 5, hour: int = 12) -> datetime:

@@ -13,11 +13,12 @@ from campaign.policy import Policy
 from campaign.units import Unit
 from harness.inbox import MailServer
 from harness.net import free_port
+from harness.temporal import migrated_store, time_skipping_env
 from harness.waiting import eventually
 from settings import Settings
 from store.schema import AuditEntry, Notification
 from tests.helpers import CLOCKS, advance_to, start, vn
-from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 UNITS = [Unit(code=c, name=f"Đoàn Sở {c.upper()}", email=f"{c}@example.org") for c in ("a", "b")]

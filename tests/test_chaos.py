@@ -14,11 +14,11 @@ import pytest
 from campaign.messages import SubmitReport
 from chaos.__main__ import setup
 from chaos.answers import chaos_answers, moments, origin_of
-from chaos.outcome import Outcome
+from chaos.outcome import WorldResult
 from chaos.report import compare
 from chaos.simulate import Answered
+from harness.paths import ROOT
 from harness.postgres import postgres_binaries
-from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("quick", [True, False])
@@ -39,8 +39,8 @@ def test_answers_keep_away_from_every_moment_and_revisions_follow_their_report(d
         assert original.at < revision.at
 
 
-def outcome(**changes) -> Outcome:
-    calm = Outcome(
+def outcome(**changes) -> WorldResult:
+    calm = WorldResult(
         completed=True,
         outcomes={(7, "bhxh"): ("on_time", 0), (7, "ldld"): (None, 1)},
         reports={(7, "bhxh", 1): (40, None, "Đã làm", True)},

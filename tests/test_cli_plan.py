@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SEED, UNITS
+from harness.paths import ROOT, SEED, UNITS
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

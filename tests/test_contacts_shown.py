@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
+from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.office_env import PASSWORD, sign_in
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 
 PLAN = """ĐOÀN KHỐI
 Số: 14-KH/ĐTN

@@ -22,17 +22,18 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.importer import import_plan
 from campaign.limits import MAX_ACTIVITIES, MAX_LINE_CHARS, MAX_PLAN_BYTES, MAX_PLAN_LINES
 from campaign.plan import schedule_problems
 from campaign.units import UnitDirectory
 from harness.corpus_inputs import ROWS, plan_lines
+from harness.temporal import time_skipping_env
 from starter import app
 from tests import office_documents
 from tests.conftest import CORPUS
 from tests.helpers import advance_to, start, vn
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 EXPECTED = yaml.safe_load((CORPUS / "plans.yaml").read_text(encoding="utf-8"))
@@ -290,7 +291,7 @@ async def test_the_cli_tells_a_closed_activity_from_a_misspelled_campaign(env) -
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from harness.paths import ROOT
 
     address = env.client.service_client.config.target_host
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-import structlog
 from sqlalchemy import inspect
 from temporalio.testing import ActivityEnvironment
 
@@ -21,12 +20,13 @@ from activities.notifications import Notifier
 from campaign.notices import PERSONAL_LINK
 from harness.inbox import Inbox
 from harness.net import free_port, wait_for_port
+from harness.paths import ROOT
 from harness.postgres import postgres_binaries, running_postgres
+from harness.waiting import until
 from service.schema import upgrade_schema_until_done
 from settings import Settings
 from store.database import SchemaNotReady, Store, upgrade
 from store.failures import is_lasting
-from tests.conftest import ROOT
 from tests.helpers import notice, rows
 from web.app import create_app
 
@@ -41,12 +41,23 @@ def test_a_store_not_yet_upgraded_opens_no_session_and_says_so_as_an_outage(tmp_
 
 
 @pytest.mark.skipif(postgres_binaries() is None, reason="PostgreSQL is not installed here; .ci/run installs it")
+class FailedTries:
+    """A logger that keeps the failed tries the upgrade reports."""
+
+    def __init__(self) -> None:
+        self.tries: list[dict[str, object]] = []
+
+    def warning(self, event: str, **fields: object) -> None:
+        self.tries.append({"event": event, **fields})
+
+
 async def test_the_schema_is_upgraded_once_the_database_answers() -> None:
     with running_postgres() as server:
         server.stop()  # down when the worker starts
         store = Store(server.url, ready=False)
-        upgrading = asyncio.create_task(upgrade_schema_until_done(store, structlog.get_logger("test"), most=0.5))
-        await asyncio.sleep(2)
+        log = FailedTries()
+        upgrading = asyncio.create_task(upgrade_schema_until_done(store, log, most=0.5))  # type: ignore[arg-type]
+        await until(lambda: len(log.tries) >= 2, seconds=60)
         assert not upgrading.done()  # tried, failed, trying again
         with pytest.raises(SchemaNotReady):
             store.session().__enter__()

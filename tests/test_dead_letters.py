@@ -10,7 +10,9 @@ from sqlalchemy import func, select, text
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.records import SET_ASIDE, Recorder
+from activities.contracts import SET_ASIDE
+from activities.recording import Recorder
+from campaign.facts import ActivityEvent, EventKind
 from campaign.limits import (
     MAX_ACCOUNT_NAME_CHARS,
     MAX_CAMPAIGN_ID_CHARS,
@@ -18,14 +20,14 @@ from campaign.limits import (
     MAX_PEOPLE,
     MAX_UNIT_CODE_CHARS,
 )
-from campaign.records import ActivityEvent, EventKind
 from campaign.tracker import Report
+from harness.temporal import migrated_store, time_skipping_env
 from settings import Settings
 from store.database import Store
 from store.failures import is_lasting
 from store.schema import AuditEntry, DeadLetter, Notification, UnitReport
 from tests.helpers import advance_to, start_mailed, vn
-from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)

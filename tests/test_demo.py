@@ -23,11 +23,11 @@ from campaign.policy import PolicyFile
 from campaign.tracker import Phase
 from campaign.views import ActivitySummary
 from harness.net import free_port
+from harness.paths import ROOT, SEED
 from service.simulator import plan_answers
 from store.database import Store
 from store.schema import AuditEntry
 from store.users import sign_in
-from tests.conftest import ROOT, SEED
 from workflows.inputs import Overview
 
 

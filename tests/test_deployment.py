@@ -9,8 +9,8 @@ import sys
 import pytest
 import yaml
 
+from harness.paths import ROOT
 from settings import Settings
-from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")

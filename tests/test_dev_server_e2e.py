@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -20,13 +19,12 @@ import pytest
 from sqlalchemy import select
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.service import RPCError
 
 from access.payloads import data_converter
 from harness.dev_server import dev_server
 from harness.net import free_port
-from harness.waiting import poll
-from tests.conftest import ROOT, SEED
+from harness.paths import ROOT, SEED
+from harness.waiting import answered, eventually, poll
 from tests.helpers import starter
 
 
@@ -173,7 +171,9 @@ def test_a_terminated_activity_does_not_take_the_campaign_down(stack, directory)
     from campaign.workdays import vietnam_holidays
     from store.database import Store
     from store.schema import Notification
-    from workflows.campaign import CampaignInput, CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+    from workflows.campaign import CampaignWorkflow
+    from workflows.ids import activity_workflow_id, campaign_workflow_id
+    from workflows.inputs import CampaignInput
 
     env = stack[0]
     cid = f"term-{uuid.uuid4().hex[:6]}"
@@ -192,11 +192,7 @@ def test_a_terminated_activity_does_not_take_the_campaign_down(stack, directory)
             CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=env["TEMPORAL_TASK_QUEUE"]
         )
         child = client.get_workflow_handle(activity_workflow_id(cid, 7))
-        for _ in range(600):  # until the child exists
-            with contextlib.suppress(RPCError):
-                await child.describe()
-                break
-            await asyncio.sleep(0.1)
+        await answered(child.describe, seconds=60)  # the child exists
         await child.terminate("hỏng giữa chừng")
         return await handle.result(), await handle.query(CampaignWorkflow.overview)
 
@@ -233,7 +229,8 @@ def test_an_activity_with_hundreds_of_units_stays_within_the_search_attribute_li
     from campaign.policy import Policy
     from campaign.units import Unit
     from workflows import search_attributes as sa
-    from workflows.activity import ActivityInput, CampaignActivityWorkflow
+    from workflows.activity import CampaignActivityWorkflow
+    from workflows.inputs import ActivityInput
 
     units = [Unit(code=f"co-so-doan-so-{n:04d}", name=f"Cơ sở Đoàn số {n}") for n in range(300)]
     responsible = [ResponsibleParty(name=u.name, unit_code=u.code) for u in units]
@@ -262,12 +259,11 @@ def test_an_activity_with_hundreds_of_units_stays_within_the_search_attribute_li
             id=f"campaign/big-{uuid.uuid4().hex[:6]}/activity/1",
             task_queue=env["TEMPORAL_TASK_QUEUE"],
         )
-        for _ in range(300):
-            description = await handle.describe()
-            pending = description.typed_search_attributes.get(sa.PENDING_UNITS)
-            if pending or description.status != WorkflowExecutionStatus.RUNNING:
-                break
-            await asyncio.sleep(0.2)
+        description = await eventually(
+            handle.describe,
+            lambda d: d.typed_search_attributes.get(sa.PENDING_UNITS) or d.status != WorkflowExecutionStatus.RUNNING,
+            seconds=60,
+        )
         await handle.execute_update(CampaignActivityWorkflow.cancel, {"reason": "xong"})
         return description, await handle.result()
 

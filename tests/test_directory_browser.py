@@ -12,8 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from harness.net import free_port
+from harness.paths import UNITS
 from store.users import add_user
-from tests.conftest import UNITS
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.portal_env import served
 from tests.test_web_doors import Doors

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import Notifier
+from harness.paths import UNITS
 from settings import Settings
 from store.directory import read_directory
 from store.schema import DirectoryChange
-from tests.conftest import UNITS
 from tests.helpers import notice
 from tests.office_env import PASSWORD, sign_in
 from tests.test_web_doors import Doors

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.importer import import_plan
 from campaign.plan import Plan
 from tests import office_documents as made

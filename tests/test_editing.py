@@ -28,7 +28,7 @@ from campaign.editing import (
     units_typed,
 )
 from campaign.importer import import_lines
-from campaign.plan import Role
+from campaign.plan import UnitRole
 
 AT = datetime(2024, 3, 2, 8, 0, tzinfo=UTC)
 PLAN = """ĐOÀN KHỐI
@@ -61,8 +61,8 @@ def form_of(draft, key: int, **typed) -> RowForm:
     shown = fields_of(activity, draft.policy.get(key, {}))
     values = {name: shown[name] for name in ("number", "title", "start", "end", "start_time", "place", "contacts")}
     values |= {"kind": activity.kind.value, "lead": [p.unit_code for p in activity.responsible
-                                                      if p.unit_code and p.role is Role.LEAD],
-               "support": [p.unit_code for p in activity.responsible if p.unit_code and p.role is Role.SUPPORT],
+                                                      if p.unit_code and p.role is UnitRole.LEAD],
+               "support": [p.unit_code for p in activity.responsible if p.unit_code and p.role is UnitRole.SUPPORT],
                "unassigned": [p.name for p in activity.responsible if not p.unit_code]}  # fmt: skip
     return RowForm(**(values | typed))
 
@@ -105,13 +105,13 @@ def test_dates_are_typed_day_first_and_checked(draft, directory) -> None:
 
 
 def test_units_found_without_diacritics_by_code_several_at_once_and_a_cluster_expanded(directory) -> None:
-    found = units_typed("doan so y te; bhxh\nĐoàn Sở Nội vụ", Role.LEAD, directory, "x")
+    found = units_typed("doan so y te; bhxh\nĐoàn Sở Nội vụ", UnitRole.LEAD, directory, "x")
     assert [p.unit_code for p in found] == ["so-y-te", "bhxh", "so-noi-vu"]
-    members = units_typed("Các đơn vị của Cụm 1", Role.SUPPORT, directory, "x")
+    members = units_typed("Các đơn vị của Cụm 1", UnitRole.SUPPORT, directory, "x")
     expected = [u.code for u in directory.members_of("cum-1")]
-    assert expected and [p.unit_code for p in members] == expected and {p.role for p in members} == {Role.SUPPORT}
+    assert expected and [p.unit_code for p in members] == expected and {p.role for p in members} == {UnitRole.SUPPORT}
     with pytest.raises(EditError, match="không có đơn vị “Đoàn Sở Không Có”"):
-        units_typed("Đoàn Sở Không Có", Role.LEAD, directory, "Hoạt động 1: thêm đơn vị phụ trách")
+        units_typed("Đoàn Sở Không Có", UnitRole.LEAD, directory, "Hoạt động 1: thêm đơn vị phụ trách")
 
 
 def test_an_unknown_name_is_replaced_by_units_and_units_added_and_removed(draft, directory) -> None:
@@ -119,8 +119,8 @@ def test_an_unknown_name_is_replaced_by_units_and_units_added_and_removed(draft,
     assert [(p.name, p.unit_code) for p in three.responsible] == [("Đoàn Khu Công nghệ mới", None)]
     form = form_of(draft, 3, groups={0: "khu-cnc"}, add_support="doan bao hiem xa hoi")
     changed = apply_form(draft, None, {3: form}, directory, "lan", AT)
-    assert [(p.unit_code, p.role) for p in changed.row(3).responsible] == [("khu-cnc", Role.LEAD),
-                                                                           ("bhxh", Role.SUPPORT)]  # fmt: skip
+    assert [(p.unit_code, p.role) for p in changed.row(3).responsible] == [("khu-cnc", UnitRole.LEAD),
+                                                                           ("bhxh", UnitRole.SUPPORT)]  # fmt: skip
     fields = {c.field: (c.before, c.after) for c in changed.changes}
     assert fields["unassigned"] == ("Đoàn Khu Công nghệ mới", "")
     assert fields["lead"] == ("", "Đoàn Khu Công nghệ cao") and fields["support"] == ("", "Đoàn Bảo hiểm xã hội")

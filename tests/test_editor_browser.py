@@ -13,10 +13,10 @@ from datetime import date
 import pytest
 
 from harness.net import free_port
+from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot
 from tests.portal_env import running_campaign, served
-from tests.temporal_env import time_skipping_env
 from tests.test_office_editor import month_ahead, plan_text, started_input
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")

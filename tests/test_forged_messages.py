@@ -8,10 +8,10 @@ import uuid
 
 from sqlalchemy import select
 
+from harness.temporal import time_skipping_env
 from harness.waiting import eventually
 from store.schema import AuditEntry
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.ids import activity_workflow_id, campaign_workflow_id
 
 

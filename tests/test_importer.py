@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.importer import import_plan
 from harness.plan_documents import WRITERS, write_txt
 

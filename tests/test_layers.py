@@ -127,3 +127,40 @@ def test_a_forms_limits_are_the_named_limits_not_numbers_written_again() -> None
         for found in re.finditer(r'maxlength="\d+"', path.read_text(encoding="utf-8"))
     ]
     assert not written, written
+
+
+def written_limits(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, text) of a cut or a length check at a number campaign.limits names (`text[:200]`,
+    `len(x) > 2000`): a limit on what a person types is named once, there."""
+    from campaign import limits
+
+    named = {v for k, v in vars(limits).items() if k.startswith("MAX_") and k.endswith("_CHARS")}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Slice) and isinstance(node.upper, ast.Constant) and node.lower is None:
+            bound = node.upper.value
+        elif (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Call)
+            and getattr(node.left.func, "id", "") == "len"
+            and all(isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE) for op in node.ops)
+        ):
+            bound = next((c.value for c in node.comparators if isinstance(c, ast.Constant)), None)
+        else:
+            continue
+        if bound in named:
+            yield node.lineno, ast.unparse(node)[:120]
+
+
+@pytest.mark.parametrize("door", ["web/", "store/"])
+def test_the_doors_cut_what_people_type_at_the_named_limits(door: str) -> None:
+    """The web once cut a request id at 100 where MAX_REQUEST_ID_CHARS exists, passwords at 200 and sign-in
+    names at 60 in three places each."""
+    files = [p for p in SOURCES if p.relative_to(ROOT).as_posix().startswith(door)]
+    written = [f"{p.relative_to(ROOT)}:{line}: {text}" for p in files for line, text in written_limits(p)]
+    assert not written, "\n".join(written)
+
+
+def test_the_check_for_written_limits_finds_them(tmp_path) -> None:
+    sample = tmp_path / "door.py"
+    sample.write_text("a = name[:60]\nb = len(url) > 2000\nc = shown[:20]\nd = name[:MAX_NAME_CHARS]\n")
+    assert sorted(line for line, _ in written_limits(sample)) == [1, 2]

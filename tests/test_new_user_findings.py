@@ -13,26 +13,27 @@ import pytest_asyncio
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from campaign.facts import campaign_record
 from campaign.final_report import ActivityLine, CampaignReport, render_markdown
 from campaign.importer import import_plan
 from campaign.messages import AssignUnits, Rejected, SubmitReport, apply_assign, apply_report, find_unit, read_message
 from campaign.notices import compose
 from campaign.plan import ResponsibleParty
 from campaign.policy import PolicyFile
-from campaign.records import campaign_record
 from campaign.tracker import ActionKind, decide, mark_done, next_wake
 from campaign.units import Unit, UnitKind, load_directory
 from campaign.views import unit_table
 from harness.net import free_port
+from harness.paths import ROOT, SEED, UNITS
+from harness.temporal import migrated_store, time_skipping_env
 from service.campaigns import build_campaign_input
 from service.ui_links import campaign_views
 from settings import Settings
 from starter import app
-from store.records import record_campaign
 from store.schema import Assignment, AuditEntry, Notification
-from tests.conftest import ROOT, SEED, UNITS
+from store.writes import record_campaign
 from tests.helpers import advance_to, make, start, vn
-from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 # --- the campaign's own rules --------------------------------------------------------------

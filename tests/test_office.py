@@ -3,7 +3,6 @@ roles, the campaign grid, actions, and every endpoint × caller, with nothing ch
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import json
@@ -15,10 +14,10 @@ import uuid
 
 from sqlalchemy import select
 
-from harness.waiting import eventually
+from harness.paths import ROOT, SEED
+from harness.waiting import answered, eventually, until
 from store.schema import AuditEntry
 from store.users import SIGN_IN_REFUSED, disable
-from tests.conftest import ROOT, SEED
 from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
 from tests.portal_env import PLAN
 from workflows.ids import activity_workflow_id
@@ -234,14 +233,12 @@ async def test_single_sign_on_through_a_trusted_proxy_only(office) -> None:
     assert [a.status_code for a in answers] == [200, 401, 401, 401]
     assert cancel.status_code == 403  # the committee's role, from the settings table
     assert excuse.status_code == 200 and "Đã miễn báo cáo" in excuse.text  # its forms work: a stable CSRF token
-    actor = None
-    for _ in range(100):  # the worker writes the audit row a moment after the workflow accepted the excuse
+
+    def excuse_actor() -> str | None:  # the worker writes the audit row a moment after the workflow took it
         with office.store.session() as session:
-            actor = session.scalar(select(AuditEntry.actor).where(AuditEntry.action == "excuse"))
-        if actor:
-            break
-        await asyncio.sleep(0.05)
-    assert actor == "lan (committee)"
+            return session.scalar(select(AuditEntry.actor).where(AuditEntry.action == "excuse"))
+
+    assert await until(excuse_actor, seconds=5) == "lan (committee)"
 
 
 async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None:
@@ -277,14 +274,9 @@ async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None
     assert started.status_code == 303 and started.headers["location"] == f"/campaigns/{cid}"
     assert again.status_code == 409 and "đang chạy" in again.text
     assert refused.status_code == 403
-    status = None
-    for _ in range(100):
-        try:
-            status = await office.env.client.get_workflow_handle(activity_workflow_id(cid, 3)).query("status")
-            break
-        except Exception:
-            await asyncio.sleep(0.05)
-    assert status is not None and [u["code"] for u in status["units"]] == ["khu-cnc"]
+    third = office.env.client.get_workflow_handle(activity_workflow_id(cid, 3))
+    status = await answered(lambda: third.query("status"), seconds=5)
+    assert [u["code"] for u in status["units"]] == ["khu-cnc"]
     for no in (1, 2, 3):
         with contextlib.suppress(Exception):
             await office.env.client.get_workflow_handle(activity_workflow_id(cid, no)).terminate("done")

@@ -18,11 +18,11 @@ from campaign.clock import VIETNAM, start_of_day
 from campaign.importer import import_plan
 from campaign.past import shift_to
 from harness.net import free_port
+from harness.paths import SEED
+from harness.temporal import time_skipping_env
 from store.users import add_user
-from tests.conftest import SEED
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.portal_env import SECRET, running_campaign, served
-from tests.temporal_env import time_skipping_env
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 

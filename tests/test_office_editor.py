@@ -16,7 +16,7 @@ from campaign.final_report import CampaignReport, render_markdown
 from store.drafts import hand_corrections
 from store.schema import CampaignPlan, PlanDraft
 from tests.office_env import office, signed_in
-from workflows.campaign import CampaignInput
+from workflows.inputs import CampaignInput
 
 __all__ = ["office"]  # the fixture
 

@@ -4,7 +4,6 @@ the policy chosen in the start form, and a Word plan's preview."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import re
@@ -23,9 +22,10 @@ from campaign.importer import import_plan
 from campaign.past import shift_to
 from campaign.policy import PolicyError
 from harness.inbox import MailServer
+from harness.paths import ROOT
 from harness.plan_documents import write_docx
+from harness.waiting import answered, until
 from store.schema import AuditEntry, Notification, UnitReport
-from tests.conftest import ROOT
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
 from web.office_plans import policy_from_form
@@ -75,11 +75,12 @@ async def test_report_details_show_every_revision_and_open_its_evidence(office) 
     await office.after_event(2)
     await report_with_photo(office, "bhxh", 2, "Hiến 40 đơn vị máu", PNG)
     await report_with_photo(office, "bhxh", 2, "Hiến 45 đơn vị máu (bổ sung)", PNG + b"2")
-    for _ in range(200):
+
+    def both_stored() -> bool:
         with office.store.session() as session:
-            if len(list(session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)))) == 2:
-                break
-        await asyncio.sleep(0.05)
+            return len(list(session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)))) == 2
+
+    await until(both_stored, seconds=10)
     http, _ = await signed_in(office, "btv")
     details = await http.get(f"/campaigns/{cid}/activities/2")
     files = re.findall(rf'href="(/campaigns/{cid}/evidence/[0-9a-f]{{64}}\.png)"', details.text)
@@ -215,12 +216,9 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
     dues = {}
     try:
         for no in (1, 3):
-            for _ in range(100):
-                with contextlib.suppress(Exception):
-                    status = await office.env.client.get_workflow_handle(activity_workflow_id(cid, no)).query("status")
-                    dues[no] = (status["units"][0]["due"][:10], status["end"])
-                    break
-                await asyncio.sleep(0.05)
+            handle = office.env.client.get_workflow_handle(activity_workflow_id(cid, no))
+            status = await answered(lambda h=handle: h.query("status"), seconds=5)
+            dues[no] = (status["units"][0]["due"][:10], status["end"])
     finally:
         for workflow_id in [activity_workflow_id(cid, no) for no in (1, 2, 3)] + [f"campaign/{cid}"]:
             with contextlib.suppress(Exception):

@@ -4,18 +4,18 @@ files as the unit did (thumbnails for photos, downloads by that name) and show t
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from campaign.facts import campaign_record
 from campaign.importer import import_plan
-from campaign.records import campaign_record
-from store.records import record_campaign
+from harness.paths import SEED
+from harness.waiting import until
 from store.schema import UnitReport
-from tests.conftest import SEED
+from store.writes import record_campaign
 from tests.office_env import PASSWORD, office, signed_in, unit_state
 from web.office_grid import STARTING
 
@@ -59,11 +59,12 @@ async def test_report_details_keep_line_breaks_name_files_and_show_the_readiness
     assert ready.status_code == 200 and report.status_code == 200, report.text
     waiting_row = waiting.split('id="r-bhxh"')[1].split("</tr>")[0]
     assert waiting_row.count("đã sẵn sàng") == 1 and "Đã chuẩn bị 20 áo &amp; cờ" in waiting_row  # said once
-    for _ in range(200):  # the store records the report a moment after the activity takes it
+
+    def stored() -> bool:  # the store records the report a moment after the activity takes it
         with office.store.session() as session:
-            if session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)).first():
-                break
-        await asyncio.sleep(0.05)
+            return session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)).first() is not None
+
+    await until(stored, seconds=10)
     http, _ = await signed_in(office, "btv")
     details = (await http.get(f"/campaigns/{cid}/activities/2")).text
     unit_page = (await http.get(f"/campaigns/{cid}/units/bhxh")).text

@@ -16,9 +16,9 @@ from temporalio.client import Client
 
 from access.links import read
 from harness.dev_server import dev_server
+from harness.paths import ROOT
 from store.database import Store, upgrade
 from store.schema import Assignment, Campaign
-from tests.conftest import ROOT
 
 
 def starter(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:

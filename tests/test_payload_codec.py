@@ -12,10 +12,10 @@ import pytest
 import pytest_asyncio
 
 from access.payloads import COMPRESS_FROM, CampaignCodec, PayloadKeyError, parse_keys
+from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.office_env import PASSWORD, sign_in
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
 

@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from campaign.documents import PlanReadError
+from campaign.formats import PlanReadError
 from campaign.importer import import_plan
 from campaign.plan import Plan
 from campaign.policy import Policy
 from campaign.tracker import new_activity_state
+from harness.paths import ROOT
 from harness.plan_documents import (
     DEJAVU,
     write_docx,
@@ -25,7 +26,6 @@ from harness.plan_documents import (
     write_txt,
     write_word_tables,
 )
-from tests.conftest import ROOT
 
 ROWS = [
     ["1", "Ra quân Tháng Thanh niên", "05/3/2024", "Nhà Văn hóa Thanh niên", "Đoàn Sở Văn hóa và Thể thao"],

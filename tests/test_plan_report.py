@@ -24,18 +24,21 @@ from campaign.messages import Rejected, SubmitReport, apply_report, read_message
 from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind
-from cli.campaign_commands import build_campaign_input
 from harness.net import free_port
+from harness.paths import SEED
+from harness.temporal import migrated_store, time_skipping_env
+from service.campaigns import build_campaign_input
 from settings import Settings
 from store.schema import Notification, UnitReport
 from store.users import add_user
-from tests.conftest import CORPUS, SEED
+from tests.conftest import CORPUS
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, sign_in, signed_in
 from tests.portal_env import running_campaign, served
-from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
+from workflows.campaign import CampaignWorkflow
+from workflows.ids import activity_workflow_id, campaign_workflow_id
 
 __all__ = ["office"]  # the fixture
 INVENTED = CORPUS / "duties" / "thang-ba.txt"

@@ -21,13 +21,13 @@ from campaign.policy import Policy
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind
 from exports.tables import write_xlsx
+from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.conftest import CORPUS
 from tests.office_env import PASSWORD, signed_in
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
+from workflows.ids import activity_workflow_id
 
 PHONE_PLAN = CORPUS / "duties" / "thang-tu-2024.txt"  # activity 2 is the report on the plan, two duties
 INVENTED = CORPUS / "duties" / "thang-ba.txt"

@@ -31,8 +31,8 @@ async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch
             files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")},
         )
     )
-    while not started.is_set() and not upload.done():
-        await asyncio.sleep(0.01)
+    reading = asyncio.create_task(asyncio.to_thread(started.wait, 20))
+    await asyncio.wait([reading, upload], return_when=asyncio.FIRST_COMPLETED)  # the document is being read
     async with office.http() as other:
         health = await other.get("/healthz")
     release.set()

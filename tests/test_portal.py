@@ -12,12 +12,12 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from access.links import token_id
+from harness.temporal import time_skipping_env
 from store.links import revoke_links
 from store.schema import AuditEntry
 from tests.portal_env import SECRET, long_ago, running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
+from workflows.ids import activity_workflow_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"

@@ -4,7 +4,6 @@ store are checked. PORTAL_SCREENSHOTS=docs writes the README's screenshots."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import struct
@@ -20,12 +19,13 @@ from sqlalchemy import select
 from campaign.clock import start_of_day
 from harness.inbox import Inbox, MailServer
 from harness.net import free_port
+from harness.temporal import time_skipping_env
+from harness.waiting import until
 from store.schema import UnitReport
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.portal_env import running_campaign, served
-from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
+from workflows.ids import activity_workflow_id
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -94,12 +94,12 @@ async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_pat
             status = await env.client.get_workflow_handle(activity_workflow_id(cid, 2)).query(
                 CampaignActivityWorkflow.status
             )
-            for _ in range(100):  # the report's record is written by an activity, a moment later
+
+            def reports_stored() -> list[UnitReport]:  # an activity writes the report's record a moment later
                 with portal.store.session() as session:
-                    stored = session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)).all()
-                if stored:
-                    break
-                await asyncio.sleep(0.05)
+                    return list(session.scalars(select(UnitReport).where(UnitReport.campaign_id == cid)).all())
+
+            stored = await until(reports_stored, seconds=5)
     finally:
         smtp.close()
     assert "Đã nhận báo cáo lần 1 của Đoàn Bảo hiểm xã hội, đúng hạn." in text
@@ -114,15 +114,16 @@ async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_pat
 async def link_in_mail(inbox: Inbox, address: str) -> str:
     from email import message_from_bytes, policy
 
-    for _ in range(200):
+    def link() -> str | None:
         for raw in inbox.messages:
             mail = message_from_bytes(raw, policy=policy.default)
             if address in str(mail["To"]):
                 found = re.search(r"http://127\.0\.0\.1:\d+/u/[\w.-]+", mail.get_content())
                 assert found, mail.get_content()
                 return found[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no mail to {address}")
+        return None
+
+    return str(await until(link, seconds=10))
 
 
 LONG_LINK = "drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3 + "?usp=sharing"

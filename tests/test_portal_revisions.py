@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest_asyncio
 
 from campaign.clock import start_of_day
+from harness.temporal import time_skipping_env
 from tests.portal_env import running_campaign
-from tests.temporal_env import time_skipping_env
 from workflows.activity import CampaignActivityWorkflow
-from workflows.campaign import activity_workflow_id
+from workflows.ids import activity_workflow_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -12,11 +12,12 @@ from campaign.messages import ConfirmReady, ExcuseUnit, SubmitReport
 from harness.inbox import Inbox, MailServer
 from harness.net import free_port
 from harness.postgres import fresh_postgres_database
+from harness.temporal import time_skipping_env
 from settings import Settings
 from store.database import Store, upgrade
 from store.schema import AuditEntry, Notification, Readiness, UnitReport
 from tests.helpers import advance_to, start_mailed, vn
-from tests.temporal_env import time_skipping_env, worker
+from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 
 

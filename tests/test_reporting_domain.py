@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from campaign.clock import VIETNAM
 from campaign.digest import next_monday_morning, weekly_digest
 from campaign.distribution import final_report_notices, recipients_in_directory
+from campaign.facts import campaign_record
 from campaign.importer import import_plan
-from campaign.records import campaign_record
 from campaign.tracker import Phase
 from campaign.units import UnitKind
 from campaign.views import ActivitySummary
-from tests.conftest import SEED
+from harness.paths import SEED
 
 
 def vn(day: int, month: int = 5, hour: int = 0, minute: int = 0) -> datetime:

@@ -8,7 +8,7 @@ import pytest
 
 from campaign.importer import import_plan
 from campaign.plan import Plan
-from tests.conftest import SEED
+from harness.paths import SEED
 
 MAY = (date(2023, 5, 1), date(2023, 5, 31))
 

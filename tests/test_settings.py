@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 from temporalio.service import TLSConfig
 
+from harness.paths import ROOT
 from service.temporal import tls_config
 from service.updates import Refused
 from settings import Settings
-from tests.conftest import ROOT
 
 
 def test_tls_for_a_remote_cluster(tmp_path) -> None:

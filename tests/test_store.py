@@ -14,17 +14,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select, text
 
+from campaign.facts import ActivityEvent, EventKind, campaign_record
 from campaign.importer import import_plan
 from campaign.notices import Notice
-from campaign.records import ActivityEvent, EventKind, campaign_record
 from campaign.tracker import ActionKind, Outcome, Phase, Report
 from exports.files import write_report
+from harness.paths import ROOT, SEED
 from store.database import Store, upgrade
 from store.outbox import SENT, claim, finish
 from store.queries import CampaignNotRecorded, campaign_report
-from store.records import record_campaign, record_event
 from store.schema import Assignment, AuditEntry, Escalation, Notification, Readiness, UnitReport
-from tests.conftest import ROOT, SEED
+from store.writes import record_campaign, record_event
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
 TABLES = {"campaigns", "campaign_activities", "assignments", "reports", "readiness", "notifications", "escalations",

@@ -15,10 +15,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from harness.dev_server import dev_server
+from harness.paths import ROOT, SEED
 from harness.waiting import poll
 from store.database import Store
 from store.schema import AuditEntry, Notification, UnitReport
-from tests.conftest import ROOT, SEED
 from tests.helpers import starter
 
 

@@ -22,8 +22,10 @@ from campaign.policy import Policy
 from campaign.views import activity_ui_summary
 from harness.dev_server import dev_server
 from harness.net import free_port, wait_for_port
+from harness.waiting import poll
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS
-from workflows.activity import ActivityInput, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
+from workflows.inputs import ActivityInput
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -155,9 +157,10 @@ def test_an_activity_of_300_units_reads_in_the_ui_and_the_cli_without_setup(tmp_
     from campaign.clock import start_of_day
     from campaign.policy import PolicyFile
     from cli.dev_server import temporal_cli
-    from tests.conftest import ROOT
-    from workflows.campaign import CampaignInput, CampaignWorkflow
+    from harness.paths import ROOT
+    from workflows.campaign import CampaignWorkflow
     from workflows.ids import activity_workflow_id, campaign_workflow_id
+    from workflows.inputs import CampaignInput
 
     ui_port, portal_port = free_port(), free_port()
     portal = f"http://localhost:{portal_port}"
@@ -193,16 +196,16 @@ def test_an_activity_of_300_units_reads_in_the_ui_and_the_cli_without_setup(tmp_
                 )
                 await client.get_workflow_handle(workflow_id).describe()
 
-            for attempt in range(60):
-                try:
-                    asyncio.run(start()) if attempt == 0 else asyncio.run(_described(address, workflow_id))
-                    break
-                except Exception:
-                    if attempt == 59:
-                        raise
-                    import time
+            tries = iter([start])  # started once, then only described until the server shows it
 
-                    time.sleep(0.5)
+            def described() -> bool:
+                try:
+                    asyncio.run(next(tries, lambda: _described(address, workflow_id))())
+                except Exception:
+                    return False
+                return True
+
+            poll(described, timeout=30)
 
             show = [str(temporal_cli()), "workflow", "show", "--address", address, "-w", workflow_id, "-o", "json"]
             raw = subprocess.run(show, capture_output=True, text=True, timeout=60)

@@ -21,7 +21,7 @@ from campaign.messages import (
     read_message,
     whole_number,
 )
-from service.updates import NOT_READY, UNAVAILABLE, activity_ended, ended_refusal, not_ready, refusal
+from service.updates import NOT_READY, UNAVAILABLE, activity_ended, ended_refusal, not_ready, translate_failure
 
 
 def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:
@@ -105,9 +105,12 @@ def test_a_server_that_lost_an_update_before_the_workflow_took_it_is_asked_again
                     raw.SerializeToString())  # fmt: skip
     closed = RPCError("workflow execution already completed", RPCStatusCode.FAILED_PRECONDITION, b"")
     assert not_ready(lost) and not not_ready(closed)
-    told = refusal(lost, ended_sentence(4))
+    told = translate_failure(lost, ended_sentence(4))
     assert (told.status, told.code, told.again) == (503, "unavailable", True)
     assert told.message == UNAVAILABLE and "Unable to perform" in told.detail
-    assert (refusal(closed, ended_sentence(4)).code, refusal(closed, ended_sentence(4)).again) == ("closed", False)
-    busy = refusal(RPCError("too many updates", RPCStatusCode.RESOURCE_EXHAUSTED, b""), ended_sentence(4))
+    assert (translate_failure(closed, ended_sentence(4)).code, translate_failure(closed, ended_sentence(4)).again) == (
+        "closed",
+        False,
+    )
+    busy = translate_failure(RPCError("too many updates", RPCStatusCode.RESOURCE_EXHAUSTED, b""), ended_sentence(4))
     assert busy.again and busy.status == 503

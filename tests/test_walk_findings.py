@@ -6,8 +6,8 @@ from __future__ import annotations
 from campaign.importer import import_plan
 from campaign.policy import PolicyFile
 from demo import shown_unit, simulated_answers
+from harness.paths import SEED
 from service.simulator import plan_answers
-from tests.conftest import SEED
 
 
 def test_the_demo_leaves_the_unit_whose_link_it_prints_to_the_person(directory) -> None:

@@ -14,8 +14,8 @@ from access.payloads import data_converter
 from campaign.units import Unit
 from harness.dev_server import dev_server
 from harness.inbox import mail_server
+from harness.paths import ROOT
 from harness.waiting import poll
-from tests.conftest import ROOT
 from tests.helpers import OFFICE, start
 
 

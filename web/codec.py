@@ -24,7 +24,8 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from access.payloads import CampaignCodec, parse_keys
-from access.roles import Action, may
+from access.roles import Permission, may
+from campaign.limits import MAX_ACCOUNT_NAME_CHARS, MAX_PASSWORD_CHARS
 from service.updates import Refused
 from settings import Settings
 from store.users import SIGN_IN_REFUSED
@@ -58,7 +59,7 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
         name, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return ("", "")
-    return name.strip()[:60], password[:200]
+    return name.strip()[:MAX_ACCOUNT_NAME_CHARS], password[:MAX_PASSWORD_CHARS]
 
 
 def codec_router(settings: Settings, allowed: Callable[..., Signed], gate: Gate | None = None) -> APIRouter:
@@ -72,7 +73,7 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed], gate: Gate 
             return  # decompression only: nothing the caller does not already hold
         credentials = basic_credentials(request)
         if credentials is None:
-            allowed(request, Action.VIEW)  # the office's session (401/403 otherwise)
+            allowed(request, Permission.VIEW)  # the office's session (401/403 otherwise)
             return
         if gate is None:
             raise Refused(401, "unauthorized", SIGN_IN_REFUSED)
@@ -80,7 +81,7 @@ def codec_router(settings: Settings, allowed: Callable[..., Signed], gate: Gate 
         person, status = await asyncio.to_thread(gate.sign_in, request, *credentials)
         if person is None:
             raise Refused(status, "unauthorized" if status == 401 else "too_many", SIGN_IN_REFUSED)
-        if not may(person.role, Action.VIEW):
+        if not may(person.role, Permission.VIEW):
             raise Refused(403, "forbidden", "Vai trò này không được đọc dữ liệu của chiến dịch.")
 
     def cors(request: Request, response: Response) -> Response:

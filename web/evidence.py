@@ -25,6 +25,23 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNIT_BYTES = 200 * 1024 * 1024  # everything one unit stores in one campaign (its quota)
 MAX_SHOWN_NAME = 120
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|gif|webp|pdf)$")
+
+
+def evidence_reference(portal_url: str, name: str) -> str:
+    """How a report cites a stored file: `<PORTAL_URL>/evidence/<sha256>.<ext>` (the office and the unit
+    open it through their own routes, each checking who asks)."""
+    return f"{portal_url.rstrip('/')}/evidence/{name}"
+
+
+def stored_file_named(portal_url: str, reference: str) -> str | None:
+    """The stored file a reference cites, when it cites one of this portal's files (a stored name,
+    sha256 and kind); else None (a link the unit typed, another site's /evidence/ path)."""
+    reference = reference.strip()
+    prefix = evidence_reference(portal_url, "")
+    name = reference.removeprefix(prefix)
+    return name if reference.startswith(prefix) and STORED_NAME.match(name) else None
+
+
 MEDIA_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",

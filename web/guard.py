@@ -18,6 +18,8 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from campaign.limits import MAX_ACCOUNT_NAME_CHARS
+
 PEER = "doan.peer"  # scope key: the socket peer's address, before any proxy header is read
 VIA_PROXY = "doan.via_proxy"  # scope key: True when the socket peer is a trusted proxy
 
@@ -106,7 +108,7 @@ class SignInLimit:
 
     @staticmethod
     def _key(name: str) -> str:
-        return name.strip().casefold()[:60]
+        return name.strip().casefold()[:MAX_ACCOUNT_NAME_CHARS]
 
     def address_blocked(self, address: str) -> bool:
         return not self._limiter.test(self.PER_ADDRESS, "sign-in", address)

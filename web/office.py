@@ -20,8 +20,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from temporalio.client import Client
 
-from access.roles import Action, may
-from campaign.limits import MAX_ACCOUNT_NAME_CHARS
+from access.roles import Permission, may
+from campaign.limits import MAX_ACCOUNT_NAME_CHARS, MAX_PASSWORD_CHARS, MAX_URL_CHARS
 from campaign.text import shortened
 from settings import Settings
 from store.database import Store
@@ -79,7 +79,7 @@ def office_router(
         if not expected or not secrets.compare_digest(csrf, expected):
             return login_page(request, "Trang đăng nhập đã cũ; đề nghị nhập lại.", name[:MAX_ACCOUNT_NAME_CHARS],
                               status=403, next_=wanted)  # fmt: skip
-        person, status = gate.sign_in(request, name.strip()[:MAX_ACCOUNT_NAME_CHARS], password[:200])
+        person, status = gate.sign_in(request, name.strip()[:MAX_ACCOUNT_NAME_CHARS], password[:MAX_PASSWORD_CHARS])
         if person is None:
             return login_page(request, SIGN_IN_REFUSED, name[:MAX_ACCOUNT_NAME_CHARS], status=status, next_=wanted)
         response = RedirectResponse(local_path(wanted) or "/campaigns", status_code=303)
@@ -89,26 +89,26 @@ def office_router(
 
     @router.post("/logout")
     async def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-        allowed(request, Action.VIEW, csrf)
+        allowed(request, Permission.VIEW, csrf)
         response = RedirectResponse("/login", status_code=303)
         gate.close(request, response)
         return response
 
     @router.get("/campaigns", response_class=HTMLResponse)
     async def campaigns(request: Request) -> Response:
-        who = allowed(request, Action.VIEW)
+        who = allowed(request, Permission.VIEW)
         with store.session() as session:
             rows = list(session.scalars(select(Campaign).order_by(Campaign.started_at.desc()).limit(200)))
             role = who.person.role
-            may_start = may(role, Action.START)
+            may_start = may(role, Permission.START)
             drafts = saved_drafts(session) if may_start else []
         context = {
             "who": who,
             "campaigns": rows,
             "drafts": drafts,
             "may_start": may_start,
-            "may_directory": may(role, Action.EDIT_DIRECTORY),
-            "may_accounts": may(role, Action.MANAGE_USERS),
+            "may_directory": may(role, Permission.EDIT_DIRECTORY),
+            "may_accounts": may(role, Permission.MANAGE_USERS),
         }
         return door.page(request, "campaigns.html", context)
 
@@ -124,7 +124,7 @@ def local_path(wanted: str) -> str | None:
     """`wanted` when it is a page of this site to return to after signing in ("/committee",
     "/campaigns/x?overdue=1"), else None: never another site ("https://…", "//evil", "/\\evil"), never
     the sign-in page itself, nothing with control characters or over 2,000 characters (no open redirect)."""
-    if not wanted or len(wanted) > 2000 or not wanted.startswith("/") or wanted.startswith(("//", "/\\")):
+    if not wanted or len(wanted) > MAX_URL_CHARS or not wanted.startswith("/") or wanted.startswith(("//", "/\\")):
         return None
     if "\\" in wanted or any(ord(c) < 32 or ord(c) == 127 for c in wanted):
         return None

@@ -4,7 +4,7 @@ enables an account, unlocks a name waiting out the sign-in back-off, and issues 
 in changes their own password. The rules are the CLI's (store.users: argon2, every other session ends on
 a password change, a disabled account's at once) and every change is audited (store.accounts).
 
-Every endpoint checks the role on the server (Action.MANAGE_USERS: the administrator; one's own password:
+Every endpoint checks the role on the server (Permission.MANAGE_USERS: the administrator; one's own password:
 any signed-in person) and every form its CSRF token; the one-time link's page needs no session (the link is
 the credential) and its form carries a CSRF token of its own (a cookie matched by the form, as at /login).
 """
@@ -18,7 +18,8 @@ import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from access.roles import ROLE_WORDS, Action, Role
+from access.roles import ROLE_WORDS, Permission, Role
+from campaign.limits import MAX_PASSWORD_CHARS, MAX_TOKEN_CHARS
 from service.updates import Refused
 from store.accounts import (
     LINK_LENGTH,
@@ -50,7 +51,7 @@ def accounts_router(door: Door, gate: Gate) -> APIRouter:
     allowed, store, settings = door.allowed, door.store, door.settings
 
     def admin(request: Request, csrf: str | None = None) -> Signed:
-        return allowed(request, Action.MANAGE_USERS, csrf)
+        return allowed(request, Permission.MANAGE_USERS, csrf)
 
     def listing(request: Request, who: Signed, status: int = 200, error: str | None = None,
                 message: str | None = None, link: str | None = None,
@@ -140,12 +141,12 @@ def accounts_router(door: Door, gate: Gate) -> APIRouter:
 
     @router.get("/account/password", response_class=HTMLResponse)
     async def own_form(request: Request) -> Response:
-        return own_page(request, allowed(request, Action.VIEW))
+        return own_page(request, allowed(request, Permission.VIEW))
 
     @router.post("/account/password", response_class=HTMLResponse)
     async def own_change(request: Request, csrf: Annotated[str, Form()] = "", current: Annotated[str, Form()] = "",
                          new: Annotated[str, Form()] = "", again: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.VIEW, csrf)
+        who = allowed(request, Permission.VIEW, csrf)
         if gate.from_proxy(request) is not None:
             return own_page(
                 request, who, 409, error="Tài khoản đăng nhập qua máy chủ xác thực chung; đổi mật khẩu ở đó."
@@ -154,7 +155,13 @@ def accounts_router(door: Door, gate: Gate) -> APIRouter:
             return own_page(request, who, 422, error="Hai lần nhập mật khẩu mới không khớp.")
         try:
             with store.session() as session:
-                change_own_password(session, who.person.name, current[:200], new[:200], gate.token(request))
+                change_own_password(
+                    session,
+                    who.person.name,
+                    current[:MAX_PASSWORD_CHARS],
+                    new[:MAX_PASSWORD_CHARS],
+                    gate.token(request),
+                )
         except AccountError as exc:
             return own_page(request, who, 422, error=f"Chưa đổi được: {exc}.")
         LOG.info("own password changed", user=who.person.name)
@@ -179,12 +186,12 @@ def accounts_router(door: Door, gate: Gate) -> APIRouter:
 
     @router.get(SET_PASSWORD + "{token}", response_class=HTMLResponse)
     async def link_form(request: Request, token: str) -> Response:
-        return link_page(request, token[:200])
+        return link_page(request, token[:MAX_TOKEN_CHARS])
 
     @router.post(SET_PASSWORD + "{token}", response_class=HTMLResponse)
     async def link_set(request: Request, token: str, csrf: Annotated[str, Form()] = "",
                        new: Annotated[str, Form()] = "", again: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        token = token[:200]
+        token = token[:MAX_TOKEN_CHARS]
         expected = request.cookies.get(LINK_COOKIE, "")
         if not expected or not secrets.compare_digest(csrf, expected):
             return link_page(request, token, 403, error="Trang đã cũ; đề nghị nhập lại.")
@@ -192,7 +199,7 @@ def accounts_router(door: Door, gate: Gate) -> APIRouter:
             return link_page(request, token, 422, error="Hai lần nhập mật khẩu không khớp.")
         try:
             with store.session() as session:
-                name = redeem(session, token, new[:200])
+                name = redeem(session, token, new[:MAX_PASSWORD_CHARS])
         except AccountError as exc:
             return link_page(request, token, 422, error=f"Chưa đặt được mật khẩu: {exc}.")
         LOG.info("password set through a one-time link", user=name)

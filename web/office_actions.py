@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from access.links import secret_problem
-from access.roles import Action
-from campaign.limits import MAX_NAME_CHARS, campaign_id_problem
+from access.roles import Permission
+from campaign.limits import MAX_ASSIGNED_AT_ONCE, MAX_NAME_CHARS, campaign_id_problem
 from campaign.messages import evidence_link
 from service.links import current_link, resend_link
 from service.updates import Refused, Update, send_to_activity, send_update
@@ -41,7 +41,7 @@ def action_router(door: Door) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/activities/{no}/excuse", response_class=HTMLResponse)
     async def excuse(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                      unit: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.EXCUSE, csrf)
+        who = allowed(request, Permission.EXCUSE, csrf)
         said = await act(
             campaign_id, no, CampaignActivityWorkflow.excuse_unit, {"unit": unit, "reason": reason, "via": via(who)}
         )
@@ -51,7 +51,7 @@ def action_router(door: Door) -> APIRouter:
     async def extend(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                      unit: Annotated[str, Form()] = "", due: Annotated[str, Form()] = "",
                      reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.EXTEND, csrf)
+        who = allowed(request, Permission.EXTEND, csrf)
         new_due = typed_day(due, "Hạn mới")
         message = {"unit": unit.strip() or None, "new_due": new_due, "reason": reason, "via": via(who)}
         said = await act(campaign_id, no, CampaignActivityWorkflow.extend_deadline, message)
@@ -61,7 +61,7 @@ def action_router(door: Door) -> APIRouter:
     async def reschedule(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                          start: Annotated[str, Form()] = "", end: Annotated[str, Form()] = "",
                          reason: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.RESCHEDULE, csrf)
+        who = allowed(request, Permission.RESCHEDULE, csrf)
         first = typed_day(start, "Ngày bắt đầu mới")
         last = typed_day(end, "Ngày kết thúc mới") if end.strip() else first
         message = {"new_start": first, "new_end": last, "reason": reason, "via": via(who)}
@@ -71,9 +71,9 @@ def action_router(door: Door) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/activities/{no}/assign", response_class=HTMLResponse)
     async def assign(request: Request, campaign_id: str, no: int) -> Response:
         form = await request.form()
-        who = allowed(request, Action.ASSIGN, str(form.get("csrf", "")))
+        who = allowed(request, Permission.ASSIGN, str(form.get("csrf", "")))
         known = door.directory().by_code
-        codes = [str(c) for c in form.getlist("unit") if str(c)][:200]
+        codes = [str(c) for c in form.getlist("unit") if str(c)][: 2 * MAX_ASSIGNED_AT_ONCE]
         if not codes:
             raise Refused(422, "rejected", "Chưa chọn đơn vị nào để phân công.")
         if unknown := [c for c in codes if c not in known]:
@@ -87,7 +87,7 @@ def action_router(door: Door) -> APIRouter:
     async def cancel(request: Request, campaign_id: str, no: int, csrf: Annotated[str, Form()] = "",
                      reason: Annotated[str, Form()] = "",
                      confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.CANCEL, csrf)
+        who = allowed(request, Permission.CANCEL, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận hủy hoạt động.")
         said = await act(campaign_id, no, CampaignActivityWorkflow.cancel, {"reason": reason, "via": via(who)})
@@ -98,7 +98,7 @@ def action_router(door: Door) -> APIRouter:
                               reason: Annotated[str, Form()] = "",
                               confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         """Cancel the whole campaign: every activity not yet over stops (the campaign's own update)."""
-        who = allowed(request, Action.CANCEL, csrf)
+        who = allowed(request, Permission.CANCEL, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận hủy cả chiến dịch.")
         if campaign_id_problem(campaign_id):
@@ -123,7 +123,7 @@ def action_router(door: Door) -> APIRouter:
                         submitted_by: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         """A report the unit sent on paper, by phone…, entered by the office: the unit's report, with who
         entered it and how it came in the audit trail (`via`)."""
-        who = allowed(request, Action.ASSIGN, csrf)
+        who = allowed(request, Permission.ASSIGN, csrf)
         how = RECEIVED.get(channel)
         if how is None:
             raise Refused(422, "rejected", "Chưa chọn cách nhận báo cáo (bản giấy, điện thoại, e-mail…).")
@@ -147,7 +147,7 @@ def action_router(door: Door) -> APIRouter:
     @router.post("/campaigns/{campaign_id}/units/{code}/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "",
                      confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-        who = allowed(request, Action.ASSIGN, csrf)
+        who = allowed(request, Permission.ASSIGN, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận thu hồi: liên kết cũ sẽ không mở được nữa.")
         try:
@@ -177,14 +177,14 @@ def action_router(door: Door) -> APIRouter:
 
     @router.post("/campaigns/{campaign_id}/units/{code}/resend", response_class=HTMLResponse)
     async def resend(request: Request, campaign_id: str, code: str, csrf: Annotated[str, Form()] = "") -> Response:
-        who = allowed(request, Action.ASSIGN, csrf)
+        who = allowed(request, Permission.ASSIGN, csrf)
         return door.done(request, who, campaign_id, await send_link(campaign_id, code, who))
 
     @router.post("/campaigns/{campaign_id}/links/resend", response_class=HTMLResponse)
     async def resend_all(request: Request, campaign_id: str, csrf: Annotated[str, Form()] = "",
                          confirm: Annotated[str, Form()] = "") -> Response:  # fmt: skip
         """Send every unit of the campaign its link again; one line per unit says what happened."""
-        who = allowed(request, Action.ASSIGN, csrf)
+        who = allowed(request, Permission.ASSIGN, csrf)
         if confirm != "yes":
             raise Refused(422, "confirm", "Cần đánh dấu xác nhận gửi lại liên kết cho mọi đơn vị.")
         names = campaign_units(door, campaign_id)

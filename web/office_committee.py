@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from access.roles import Action, may
+from access.roles import Permission, may
 from campaign.tracker import FINAL_PHASES
 from campaign.views import ActivityStatus, UnitView
 from service.status import statuses
@@ -74,13 +74,13 @@ def committee_router(door: Door) -> APIRouter:
 
     @router.get("/committee", response_class=HTMLResponse)
     async def committee(request: Request) -> Response:
-        who = door.allowed(request, Action.VIEW)
+        who = door.allowed(request, Permission.VIEW)
         found, now = await escalated_units(door)
         levels: dict[int, list[Escalated]] = {}
         for item in found:
             levels.setdefault(item.unit.escalation_level, []).append(item)
         context: dict[str, Any] = {"who": who, "levels": levels, "count": len(found), "now": now,
-                                   "may": lambda a: may(who.person.role, Action(a))}  # fmt: skip
+                                   "may": lambda a: may(who.person.role, Permission(a))}  # fmt: skip
         return door.page(request, "committee.html", context)
 
     return router

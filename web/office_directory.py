@@ -2,7 +2,7 @@
 edit, disable and use again a unit, export it to .xlsx and import it from one with a preview of what the
 import changes; every change is in the directory's audit trail (store.directory).
 
-Every endpoint checks the role (Action.EDIT_DIRECTORY: the office) and every form its CSRF token. A unit is
+Every endpoint checks the role (Permission.EDIT_DIRECTORY: the office) and every form its CSRF token. A unit is
 never deleted: old campaigns keep naming it. Campaigns started after a change choose from the directory as
 it is then; a running campaign keeps its snapshot, and its notices go to each unit's current address.
 """
@@ -17,7 +17,7 @@ import structlog
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from access.roles import Action
+from access.roles import Permission
 from campaign.directory_rules import (
     COLUMNS,
     FIELD_WORDS,
@@ -34,6 +34,7 @@ from campaign.directory_rules import (
     preview_import,
     shown,
 )
+from campaign.limits import MAX_FORM_FIELD_CHARS, MAX_UNIT_QUERY_CHARS
 from campaign.text import fold
 from campaign.units import Unit
 from exports.unit_sheet import MAX_SHEET_BYTES, SheetError, sheet_rows, units_workbook
@@ -59,7 +60,7 @@ def matches(unit: Unit, query: str) -> bool:
 
 
 def typed_of(form: Any) -> Typed:
-    values: dict[str, Any] = {name: str(form.get(name, ""))[:2000] for name, _ in COLUMNS}
+    values: dict[str, Any] = {name: str(form.get(name, ""))[:MAX_FORM_FIELD_CHARS] for name, _ in COLUMNS}
     return Typed(**values)
 
 
@@ -68,7 +69,7 @@ def directory_router(door: Door) -> APIRouter:
     allowed, store = door.allowed, door.store
 
     def office(request: Request, csrf: str | None = None) -> Signed:
-        return allowed(request, Action.EDIT_DIRECTORY, csrf)
+        return allowed(request, Permission.EDIT_DIRECTORY, csrf)
 
     def unit_page(request: Request, who: Signed, stored: StoredDirectory, unit: Unit | None, typed: Typed,
                   problems: list[Problem], status: int = 200, saved: str | None = None) -> Response:  # fmt: skip
@@ -94,7 +95,7 @@ def directory_router(door: Door) -> APIRouter:
     async def listing(request: Request, q: str = "", show: str = "") -> Response:
         who = office(request)
         stored = door.stored_directory()
-        query = q.strip()[:200]
+        query = q.strip()[:MAX_UNIT_QUERY_CHARS]
         shown_units = [
             u for u in stored.units if (show == "all" or u.code not in stored.disabled) and matches(u, query)
         ]

@@ -10,6 +10,7 @@ believed only on requests whose socket peer is a trusted proxy (web.guard.Client
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -27,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import HTTPConnection
 from temporalio.client import Client
 
-from access.roles import ROLE_WORDS, Action, may
+from access.roles import ROLE_WORDS, Permission, may
 from campaign.units import DirectoryError, Unit, UnitDirectory, UnitKind, load_directory
 from service.updates import Refused
 from settings import Settings
@@ -48,7 +49,7 @@ class Signed:
 
 
 class Allowed(Protocol):
-    def __call__(self, request: Request, action: Action, csrf: str | None = None) -> Signed: ...
+    def __call__(self, request: Request, permission: Permission, csrf: str | None = None) -> Signed: ...
 
 
 class Gate:
@@ -99,12 +100,12 @@ class Gate:
             found = session_person(session, token)
         return Signed(found.person, found.csrf) if found else None
 
-    def allowed(self, request: Request, action: Action, csrf: str | None = None) -> Signed:
-        """The signed-in person when their role may take `action` (and the form's CSRF token holds)."""
+    def allowed(self, request: Request, permission: Permission, csrf: str | None = None) -> Signed:
+        """The signed-in person when their role may do `permission` (and the form's CSRF token holds)."""
         who = self.signed(request)
         if who is None:
             raise Refused(401, "unauthorized", "Cần đăng nhập (Văn phòng, Ban Thường vụ hoặc Quản trị).")
-        if not may(who.person.role, action):
+        if not may(who.person.role, permission):
             role = ROLE_WORDS.get(who.person.role, who.person.role)  # type: ignore[call-overload]
             raise Refused(403, "forbidden", f"Vai trò {role} không được làm việc này.")
         if csrf is not None and not secrets.compare_digest(csrf, who.csrf):
@@ -215,6 +216,18 @@ class Door:
     def unit_choices(self) -> list[Unit]:
         """The units (and clusters) the office may assign, from the directory in use."""
         return [u for u in self.directory().units if u.kind in (UnitKind.UNIT, UnitKind.CLUSTER)]
+
+    async def poll_until_recorded(self, campaign_id: str, seconds: float = 10) -> bool:
+        """Read the store every 0.1 s, for up to `seconds`, until the campaign's record is there (the worker
+        writes it a moment after the start; the grid a redirect lands on reads it); False if it never came."""
+        from store.schema import Campaign
+
+        for _ in range(int(seconds / 0.1)):
+            with self.store.session() as session:
+                if session.get(Campaign, campaign_id) is not None:
+                    return True
+            await asyncio.sleep(0.1)
+        return False
 
     def page(self, request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)

@@ -21,22 +21,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import update
 from starlette.datastructures import FormData
 
-from access.roles import Action
+from access.roles import Permission
 from campaign import editing
-from campaign.documents import PlanReadError, document_of
+from campaign.documents import document_of
 from campaign.editing import Draft, EditError, HeadingForm, ReportForm, RowForm, TaskForm
+from campaign.facts import campaign_record
+from campaign.formats import PlanReadError
 from campaign.importer import import_lines
 from campaign.limits import campaign_id_problem
 from campaign.past import Timing, past_plan, shifted
-from campaign.plan import Role
+from campaign.plan import UnitRole
 from campaign.policy import Policy, PolicyError
-from campaign.records import campaign_record
 from campaign.text import fold
 from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
 from service.updates import Refused
 from store.drafts import DraftConflict, draft_of, new_draft, record_started, write_draft
-from store.records import record_campaign, record_campaign_end
 from store.schema import Campaign, CampaignActivity, PlanDraft
+from store.writes import record_campaign, record_campaign_end
 from web.office_door import Door, Signed, via
 from web.office_plans import POLICY_DAYS, RECORDED, Read, policy_from_form, read_from, today, where_line
 
@@ -133,7 +134,7 @@ def editor_router(door: Door) -> APIRouter:
     async def create(request: Request) -> Response:
         """A new draft: of an upload (`upload`: its digest), or written from nothing."""
         form = await request.form()
-        who = allowed(request, Action.START, str(form.get("csrf", "")))
+        who = allowed(request, Permission.START, str(form.get("csrf", "")))
         digest = str(form.get("upload", ""))
         if not digest:
             return opened(door, editing.blank_draft(today().date()), who)
@@ -196,7 +197,7 @@ def editor_router(door: Door) -> APIRouter:
             "field_words": editing.field_words, "blocking": blocking, "heading": heading, "kinds": editing.KIND_WORDS,
             "units": [(u, fold(f"{u.code} {u.name} {' '.join(u.aliases)}")) for u in units], "clusters": clusters,
             "past": past, "moved": shifted(draft.plan, past.shift) if past else None, "policy": Policy(),
-            "typed": start_form, "error": error, "lead": Role.LEAD, "support": Role.SUPPORT,
+            "typed": start_form, "error": error, "lead": UnitRole.LEAD, "support": UnitRole.SUPPORT,
             "campaign_id": start_form.get("campaign_id") or proposed_id(draft), "proposed_id": proposed_id(draft),
             "report": report, "duty_texts": duty_texts, "report_due": report_due, "report_on": report_on,
             "read_report": read_report, "task_typed": task_typed, "task_words": editing.UNSCHEDULED_WORDS,
@@ -207,7 +208,7 @@ def editor_router(door: Door) -> APIRouter:
 
     @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
     async def show(request: Request, draft_id: str) -> Response:
-        who = allowed(request, Action.START)
+        who = allowed(request, Permission.START)
         with store.session() as session:
             row = row_of_id(session, draft_id)
             draft = draft_of(row)
@@ -217,7 +218,7 @@ def editor_router(door: Door) -> APIRouter:
     @router.post("/drafts/{draft_id}", response_class=HTMLResponse)
     async def change(request: Request, draft_id: str) -> Response:
         form = await request.form()
-        who = allowed(request, Action.START, str(form.get("csrf", "")))
+        who = allowed(request, Permission.START, str(form.get("csrf", "")))
         action = str(form.get("action", "apply"))
         version = int(v) if (v := str(form.get("version", ""))).isdigit() else -1
         now = datetime.now(UTC)
@@ -339,11 +340,7 @@ def editor_router(door: Door) -> APIRouter:
                              status=409)  # fmt: skip
         with store.session() as session:
             record_started(session, campaign_id, draft_id, draft, running, via(who), now)
-        for _ in range(100):  # the worker writes the campaign's record a moment later; the grid reads it
-            with store.session() as session:
-                if session.get(Campaign, campaign_id) is not None:
-                    break
-            await asyncio.sleep(0.1)
+        await door.poll_until_recorded(campaign_id)
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
     return router

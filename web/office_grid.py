@@ -21,7 +21,7 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from access.links import secret_problem
-from access.roles import Action, may
+from access.roles import Permission, may
 from campaign.duty import STATUS_WORDS, DutyAnswer, duty_totals
 from campaign.limits import campaign_id_problem
 from campaign.text import fold
@@ -35,7 +35,7 @@ from service.updates import Refused
 from store.evidence import shown_names
 from store.queries import CampaignNotRecorded, campaign_report
 from store.schema import Assignment, Campaign, CampaignActivity, Notification, UnitReport
-from web.evidence import STORED_NAME, evidence_response
+from web.evidence import STORED_NAME, evidence_reference, evidence_response, stored_file_named
 from web.office_door import Door
 from web.office_plans import RECORDED
 from workflows.ids import activity_workflow_id
@@ -278,9 +278,7 @@ IMAGE_KINDS = ("jpg", "png", "gif", "webp")
 def evidence_links(door: Door, campaign_id: str, references: list[str]) -> list[EvidenceLink]:
     """The report's evidence as the office's pages list it: uploaded files by the name the unit gave
     them (store.evidence), with a thumbnail for images; links as sent."""
-    uploaded = f"{door.settings.portal_url.rstrip('/')}/evidence/"
-    stored = {r: r.removeprefix(uploaded) for r in references if r.startswith(uploaded)}
-    stored = {r: name for r, name in stored.items() if STORED_NAME.match(name)}
+    stored = {r: name for r in references if (name := stored_file_named(door.settings.portal_url, r))}
     with door.store.session() as session:
         given = shown_names(session, campaign_id, stored.values())
     links = []
@@ -301,19 +299,19 @@ def grid_router(door: Door) -> APIRouter:
 
     @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
     async def campaign_page(request: Request, campaign_id: str) -> Response:
-        who = allowed(request, Action.VIEW)
+        who = allowed(request, Permission.VIEW)
         context = await campaign_grid(door, campaign_id, GridFilter.of(request))
-        return door.page(request, "campaign.html", {"who": who, "may": lambda a: may(who.person.role, Action(a)),
+        return door.page(request, "campaign.html", {"who": who, "may": lambda a: may(who.person.role, Permission(a)),
                                                     **context})  # fmt: skip
 
     @router.get("/campaigns/{campaign_id}/grid", response_class=HTMLResponse)
     async def grid_fragment(request: Request, campaign_id: str) -> Response:
-        allowed(request, Action.VIEW)
+        allowed(request, Permission.VIEW)
         return door.page(request, "grid.html", await campaign_grid(door, campaign_id, GridFilter.of(request)))
 
     @router.get("/campaigns/{campaign_id}/activities/{no}", response_class=HTMLResponse)
     async def activity_details(request: Request, campaign_id: str, no: int) -> Response:
-        who = allowed(request, Action.VIEW)
+        who = allowed(request, Permission.VIEW)
         campaign, activities = recorded_campaign(door, campaign_id)
         activity = next((a for a in activities if a.no == no), None)
         if activity is None:
@@ -340,7 +338,7 @@ def grid_router(door: Door) -> APIRouter:
         campaign_units = {code: name for per in kept.values() for code, (name, _) in per.items()}
         mine = {u.code for u in status.units} if status else set()
         is_open = campaign_open(campaign) and status is not None and status.phase not in FINAL_PHASES
-        context = {"who": who, "may": lambda a: may(who.person.role, Action(a)), "campaign": campaign,
+        context = {"who": who, "may": lambda a: may(who.person.role, Permission(a)), "campaign": campaign,
                    "activity": activity, "status": status, "units": units,
                    "units_by_code": {u.code: u.name for u, _, _ in units},
                    "number": number_shown(status, no), "audit": audit_view(door, campaign_id, no),
@@ -356,10 +354,10 @@ def grid_router(door: Door) -> APIRouter:
 
     @router.get("/campaigns/{campaign_id}/evidence/{name}")
     async def evidence_file(request: Request, campaign_id: str, name: str) -> Response:
-        allowed(request, Action.VIEW)
+        allowed(request, Permission.VIEW)
         if not STORED_NAME.match(name) or campaign_id_problem(campaign_id):
             raise Refused(404, "not_found", "Không tìm thấy tệp minh chứng.")
-        reference = f"{door.settings.portal_url.rstrip('/')}/evidence/{name}"
+        reference = evidence_reference(door.settings.portal_url, name)
         with door.store.session() as session:
             sent = session.scalars(select(UnitReport.evidence).where(UnitReport.campaign_id == campaign_id))
             in_campaign = any(reference in evidence for evidence in sent)
@@ -372,7 +370,7 @@ def grid_router(door: Door) -> APIRouter:
 
     @router.get("/campaigns/{campaign_id}/units/{code}", response_class=HTMLResponse)
     async def unit_page(request: Request, campaign_id: str, code: str) -> Response:
-        who = allowed(request, Action.VIEW)
+        who = allowed(request, Permission.VIEW)
         campaign, activities = recorded_campaign(door, campaign_id)
         with door.store.session() as session:  # the unit's activities only: its page asks no other workflow
             assigned = select(Assignment.activity_no, Assignment.unit_name, Assignment.outcome).where(
@@ -391,7 +389,7 @@ def grid_router(door: Door) -> APIRouter:
         evidence = {a.no: evidence_links(door, campaign_id, list(u.report.evidence))
                     for a, _, u in owed if u and u.report}  # fmt: skip
         link = None
-        if may(who.person.role, Action.ASSIGN) and not secret_problem(door.settings.portal_secret):
+        if may(who.person.role, Permission.ASSIGN) and not secret_problem(door.settings.portal_secret):
             with door.store.session() as session:
                 link = current_link(session, door.settings, campaign_id, code)
         known = door.units().get(code)
@@ -418,14 +416,14 @@ def grid_router(door: Door) -> APIRouter:
     @router.get("/campaigns/{campaign_id}/links", response_class=HTMLResponse)
     async def links_page(request: Request, campaign_id: str) -> Response:
         """Every unit's personal link on one page, to print or copy (office only: a link is a credential)."""
-        who = allowed(request, Action.ASSIGN)
+        who = allowed(request, Permission.ASSIGN)
         campaign, rows = unit_links(campaign_id)
         return door.page(request, "links.html", {"who": who, "campaign": campaign, "rows": rows,
                                                  "campaign_open": campaign_open(campaign)})  # fmt: skip
 
     @router.get("/campaigns/{campaign_id}/links.csv")
     async def links_csv(request: Request, campaign_id: str) -> Response:
-        allowed(request, Action.ASSIGN)
+        allowed(request, Permission.ASSIGN)
         _, rows = unit_links(campaign_id)
         out = io.StringIO()
         writer = csv.writer(out)
@@ -438,7 +436,7 @@ def grid_router(door: Door) -> APIRouter:
 
     @router.get("/campaigns/{campaign_id}/export.{fmt}")
     async def export(request: Request, campaign_id: str, fmt: str) -> Response:
-        allowed(request, Action.VIEW)
+        allowed(request, Permission.VIEW)
         if fmt not in ("xlsx", "csv", "md") or campaign_id_problem(campaign_id):
             raise Refused(404, "not_found", "Không có định dạng này (xlsx, csv, md).")
         write_report = report_writer()  # the report-writing stack loads only for a download
@@ -456,7 +454,7 @@ def grid_router(door: Door) -> APIRouter:
 
     @router.get("/campaigns/{campaign_id}/digests", response_class=HTMLResponse)
     async def digests(request: Request, campaign_id: str) -> Response:
-        who = allowed(request, Action.VIEW)
+        who = allowed(request, Permission.VIEW)
         with door.store.session() as session:
             rows = list(
                 session.scalars(

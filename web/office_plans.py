@@ -15,21 +15,22 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import update
 
-from access.roles import Action
+from access.roles import Permission
 from campaign.clock import VIETNAM
-from campaign.documents import PlanReadError, document_of
+from campaign.documents import document_of
+from campaign.facts import campaign_record
+from campaign.formats import PlanReadError
 from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import MAX_PLAN_BYTES, campaign_id_problem
 from campaign.past import Timing, past_plan, shifted
 from campaign.plan import Finding, Plan, ResponsibleParty
 from campaign.policy import Policy, PolicyError, PolicyFile
-from campaign.records import campaign_record
 from campaign.text import shortened
 from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
 from service.updates import Refused
-from store.records import record_campaign, record_campaign_end
 from store.schema import Campaign, CampaignActivity
+from store.writes import record_campaign, record_campaign_end
 from web.office_door import Door, Signed
 
 MAX_POLICY_DAYS = 120
@@ -151,7 +152,7 @@ def plans_router(door: Door, open_refused: OpenRefused | None = None) -> APIRout
 
     @router.get("/campaigns/new", response_class=HTMLResponse)
     async def new(request: Request) -> Response:
-        who = allowed(request, Action.START)
+        who = allowed(request, Permission.START)
         return templates.TemplateResponse(request, "plan_upload.html", {"who": who, "error": None})
 
     @router.post("/campaigns/new", response_class=HTMLResponse)
@@ -159,7 +160,7 @@ def plans_router(door: Door, open_refused: OpenRefused | None = None) -> APIRout
         request: Request, csrf: Annotated[str, Form()] = "", plan: Annotated[UploadFile | None, File()] = None,
         format: str = "html",
     ) -> Response:  # fmt: skip
-        who = allowed(request, Action.START, csrf)
+        who = allowed(request, Permission.START, csrf)
         if plan is None or not plan.filename:
             raise Refused(422, "plan", "Chưa chọn tệp kế hoạch (.docx, .doc, .pdf, ảnh chụp hoặc .txt).")
         data = await plan.read(MAX_PLAN_BYTES + 1)
@@ -208,7 +209,7 @@ def plans_router(door: Door, open_refused: OpenRefused | None = None) -> APIRout
     @router.post("/campaigns/start", response_class=HTMLResponse)
     async def start(request: Request) -> Response:
         form = await request.form()
-        who = allowed(request, Action.START, str(form.get("csrf", "")))
+        who = allowed(request, Permission.START, str(form.get("csrf", "")))
         data, name = stored(str(form.get("upload", "")))
         read = await imported(data, name)
         plan, upload = read.plan, str(form.get("upload"))
@@ -263,7 +264,7 @@ def plans_router(door: Door, open_refused: OpenRefused | None = None) -> APIRout
         if not started:
             message = f"Chiến dịch {campaign_id} đang chạy; không khởi động lại."
             return door.done(request, who, campaign_id, message, status=409)
-        await recorded(campaign_id)
+        await door.poll_until_recorded(campaign_id)
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
     def record_done(request: Request, who: Any, read: Read, upload: str, campaign_id: str,
@@ -283,15 +284,5 @@ def plans_router(door: Door, open_refused: OpenRefused | None = None) -> APIRout
             closed = update(CampaignActivity).where(CampaignActivity.campaign_id == campaign_id)
             session.execute(closed.values(phase="CLOSED", phase_at=now))
         return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
-
-    async def recorded(campaign_id: str, seconds: float = 10) -> None:
-        """Wait a moment for the worker to write the campaign's record, which the grid reads."""
-        from store.schema import Campaign
-
-        for _ in range(int(seconds / 0.1)):
-            with store.session() as session:
-                if session.get(Campaign, campaign_id) is not None:
-                    return
-            await asyncio.sleep(0.1)
 
     return router

@@ -37,7 +37,7 @@ from store.evidence import (
 from store.links import link_version
 from store.schema import EvidenceFile
 from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
-from web.evidence import MAX_UNIT_BYTES, STORED_NAME
+from web.evidence import MAX_UNIT_BYTES, evidence_reference, stored_file_named
 from web.evidence import store as store_file
 from web.guard import FailureLimit
 from workflows.activity import CampaignActivityWorkflow
@@ -137,8 +137,8 @@ class Portal:
     # --- evidence files ------------------------------------------------------------
 
     def evidence_url(self, name: str) -> str:
-        """How a report cites a stored file (the office and the unit open it through their own routes)."""
-        return f"{self.settings.portal_url.rstrip('/')}/evidence/{name}"
+        """How a report cites a stored file (web.evidence.evidence_reference)."""
+        return evidence_reference(self.settings.portal_url, name)
 
     def upload_urls(self, uploads: Sequence[tuple[bytes, str, str]]) -> list[str]:
         """How the report cites files uploaded with it (data, kind, shown name), once each."""
@@ -147,9 +147,7 @@ class Portal:
 
     def stored_name(self, reference: str) -> str | None:
         """The stored file a reference names, when it is one of this portal's files; else None."""
-        prefix = self.evidence_url("")
-        name = reference.strip().removeprefix(prefix)
-        return name if reference.strip().startswith(prefix) and STORED_NAME.match(name) else None
+        return stored_file_named(self.settings.portal_url, reference)
 
     def kept_files(self, campaign: UnitCampaign, no: int) -> dict[str, EvidenceFile]:
         """The files the unit's report of activity `no` has taken so far (any revision), by stored name."""

@@ -26,23 +26,16 @@ with workflow.unsafe.imports_passed_through():
     from campaign.digest import next_monday_morning, weekly_digest
     from campaign.distribution import final_report_notices, recipients_in_directory
     from campaign.escape import first_line, markdown_text
+    from campaign.facts import ActivityEvent, EventKind, campaign_record
     from campaign.messages import Cancel, Rejected, read_message
     from campaign.notices import activity_failed
     from campaign.plan import PlannedActivity, schedule_problems
-    from campaign.records import ActivityEvent, EventKind, campaign_record
     from campaign.tracker import FINAL_PHASES, Phase, phase_words
     from campaign.views import ActivityResult, ActivitySummary, activity_ui_summary
     from workflows import search_attributes as sa
-    from workflows.activity import (
-        CURRENT_RULES,
-        TASK_TIMEOUT,
-        ActivityInput,
-        CampaignActivityWorkflow,
-        refuse_bad_campaign_id,
-        send,
-    )
+    from workflows.activity import CURRENT_RULES, TASK_TIMEOUT, CampaignActivityWorkflow, refuse_bad_campaign_id, send
     from workflows.ids import activity_workflow_id, campaign_workflow_id
-    from workflows.inputs import CampaignInput, CampaignResult, Overview
+    from workflows.inputs import ActivityInput, CampaignInput, CampaignResult, Overview
     from workflows.retry import RECORD_RETRY
 
 

@@ -16,8 +16,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import RECORD_EVENTS, SEND_NOTICES, ChannelFailure, Delivery, SetAside
+    from campaign.facts import ActivityEvent
     from campaign.notices import Notice
-    from campaign.records import ActivityEvent
     from campaign.tracker import ActionKind
     from workflows.retry import NOTIFY_RETRY, RECORD_RETRY
 

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from campaign.clock import PlanClock
+from campaign.facts import ActivityEvent
 from campaign.notices import Notice
 from campaign.plan import Plan, PlannedActivity
 from campaign.policy import Policy, PolicyFile
-from campaign.records import ActivityEvent
 from campaign.tracker import ActivityState
 from campaign.units import Unit, UnitDirectory
 from campaign.views import ActivityResult, ActivitySummary

@@ -10,10 +10,10 @@ from temporalio.exceptions import ApplicationError
 from activities.contracts import SET_ASIDE, CampaignEnd, SetAside
 from activities.logs import activity_logger
 from campaign.escape import first_line
-from campaign.records import ActivityEvent, CampaignRecord
+from campaign.facts import ActivityEvent, CampaignRecord
 from store.database import Store
 from store.failures import is_lasting
-from store.records import record_campaign, record_campaign_end, record_event, set_aside
+from store.writes import record_campaign, record_campaign_end, record_event, set_aside
 
 
 class Recorder:

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign.facts import ActivityEvent, CampaignRecord, EventKind
 from campaign.limits import MAX_ACTIVITY_NO
-from campaign.records import ActivityEvent, CampaignRecord, EventKind
 from store.schema import (
     Assignment,
     AuditEntry,

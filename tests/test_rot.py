@@ -1,0 +1,144 @@
+"""Rot the house once had (issue 22): dead code in the pure core (every function and class campaign/
+defines at module level is used by the code outside tests/, a Jinja2 template counts; `activity_window`
+and `window_text` were left behind), and tests that wait by hand-written polling loops."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+from harness.paths import ROOT
+
+SKIP = {".venv", "tests", "vendor", "node_modules"}
+
+
+def live_texts() -> dict[Path, str]:
+    texts = {}
+    for folder, folders, files in os.walk(ROOT):
+        folders[:] = [f for f in folders if f not in SKIP and not f.startswith(".")]
+        for name in files:
+            if name.endswith((".py", ".html")):
+                path = Path(folder) / name
+                texts[path] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def unused_in(package: str, texts: dict[Path, str]) -> list[str]:
+    """`file: name` for each module-level function or class of `package` named nowhere but where it is defined."""
+    words = Counter(word for text in texts.values() for word in re.findall(r"\w+", text))
+    unused = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.parse(texts[path]).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and words[node.name] <= 1:
+                unused.append(f"{path.relative_to(ROOT)}: {node.name}")
+    return unused
+
+
+def test_every_function_of_the_pure_core_is_used() -> None:
+    unused = unused_in("campaign", live_texts())
+    assert not unused, "\n".join(unused)
+
+
+def test_the_check_finds_a_function_nobody_calls(tmp_path, monkeypatch) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "m.py").write_text("def used():\n    return 1\n\n\ndef forgotten():\n    return used()\n")
+    monkeypatch.setattr("tests.test_rot.ROOT", tmp_path)
+    texts = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
+    assert unused_in("pkg", texts) == ["pkg/m.py: forgotten"]
+
+
+def polling_loops(path: Path) -> list[int]:
+    """Lines of the loops in `path` that sleep (`asyncio.sleep`, `time.sleep`) between looks: hand-written
+    polling, which harness.waiting does once (with a deadline that says what was awaited)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.While | ast.For | ast.AsyncFor):
+            sleeps = [
+                c.func
+                for c in ast.walk(node)
+                if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "sleep"
+            ]
+            if any(ast.unparse(f.value) in ("asyncio", "time") for f in sleeps):
+                found.append(node.lineno)
+    return found
+
+
+def test_tests_and_benchmarks_wait_through_harness_waiting() -> None:
+    loops = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for folder in ("tests", "bench")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "vendor" not in path.parts
+        for line in polling_loops(path)
+    ]
+    assert not loops, "\n".join(loops)
+
+
+def test_the_check_finds_a_polling_loop(tmp_path) -> None:
+    sample = tmp_path / "t.py"
+    sample.write_text(
+        "async def f(s):\n    while not s.started:\n        await asyncio.sleep(0.05)\n"
+        "    for _ in range(9):\n        await env.sleep(1)\n"
+    )
+    assert polling_loops(sample) == [2]
+
+
+def module_file(module: str) -> Path | None:
+    path = ROOT / (module.replace(".", "/") + ".py")
+    if path.exists():
+        return path
+    package = ROOT / module.replace(".", "/") / "__init__.py"
+    return package if package.exists() else None
+
+
+def names_defined(path: Path) -> set[str]:
+    """What a module defines itself at top level (a package: its modules too), not what it imports."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(inner.name)
+            elif isinstance(inner, ast.Assign | ast.AnnAssign):
+                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                names |= {t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+    if path.name == "__init__.py":
+        names |= {p.stem for p in path.parent.glob("*.py")} | {p.name for p in path.parent.iterdir() if p.is_dir()}
+    return names
+
+
+def second_paths(paths: list[Path]) -> list[str]:
+    """`file:line: name from module` for each name imported from a module that only imports it itself."""
+    defined: dict[str, set[str] | None] = {}
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module not in defined:
+                    where = module_file(node.module)
+                    defined[node.module] = names_defined(where) if where else None
+                names = defined[node.module]
+                found += [f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name} from {node.module}"
+                          for alias in node.names if names is not None and alias.name not in names]  # fmt: skip
+    return found
+
+
+def test_each_name_has_one_import_path() -> None:
+    """A name is imported from the module that defines it, never through another that imports it
+    (`CampaignInput` came from workflows.campaign and workflows.inputs, `ROOT` from tests.conftest and
+    harness.paths)."""
+    paths = [p for p in live_texts() if p.suffix == ".py"]
+    paths += [p for p in (ROOT / "tests").rglob("*.py") if "vendor" not in p.parts]
+    found = second_paths(paths)
+    assert not found, "\n".join(found)
+
+
+def test_the_check_finds_a_second_import_path(tmp_path, monkeypatch) -> None:
+    (tmp_path / "origin.py").write_text("THING = 1\n")
+    (tmp_path / "relay.py").write_text("from origin import THING\n")
+    (tmp_path / "user.py").write_text("from relay import THING\nfrom origin import THING as SAME\n")
+    monkeypatch.setattr("tests.test_rot.ROOT", tmp_path)
+    assert second_paths([tmp_path / "user.py"]) == ["user.py:1: THING from relay"]
