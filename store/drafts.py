@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.clock import format_moment
-from campaign.editing import Change, Correction, Draft, corrections
+from campaign.draft import Change, Draft
+from campaign.editing import Correction, corrections
 from campaign.plan import Plan
 from store.schema import CampaignPlan, PlanDraft
 

@@ -301,7 +301,7 @@ class PasswordLink(Base):
 
 
 class PlanDraft(Base):
-    """A plan the office is editing (campaign.editing.Draft as JSON): written on every change so nothing
+    """A plan the office is editing (campaign.draft.Draft as JSON): written on every change so nothing
     typed is lost; "Lưu nháp" marks it saved (who, when) so the campaigns page lists it; starting it
     records the campaign it became. `version` grows with every write (two clerks on one draft: the
     second is told to reload, never silently overwritten)."""
@@ -324,7 +324,7 @@ class PlanDraft(Base):
 
 class CampaignPlan(Base):
     """What a campaign was started from: the plan as read (None when written by hand), every change the
-    office made (campaign.editing.Change as JSON: field, from, to, who, when) and the plan as started."""
+    office made (campaign.draft.Change as JSON: field, from, to, who, when) and the plan as started."""
 
     __tablename__ = "campaign_plans"
 

@@ -476,7 +476,7 @@ def test_a_date_phrase_leaves_the_title_whole(directory: UnitDirectory, line: st
 
 def test_the_units_of_a_cluster_named_in_the_plan(directory: UnitDirectory) -> None:
     """ "Các đơn vị của Cụm 2" is cluster 2's units, as the schedule editor reads the same words."""
-    from campaign.editing import units_typed
+    from campaign.edit_forms import units_typed
 
     members = [u.code for u in directory.members_of("cum-2")]
     plan = _plan(

@@ -8,24 +8,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from campaign.draft import EditError
+from campaign.edit_forms import HeadingForm, RowForm, fields_of, units_typed
 from campaign.editing import (
-    EditError,
-    HeadingForm,
-    RowForm,
     add_row,
     apply_form,
     blank_draft,
     blocking,
     corrections,
     draft_from_read,
-    fields_of,
     findings,
     policy_fields,
     remove_row,
     row_of,
     split_row,
     undo,
-    units_typed,
 )
 from campaign.importer import import_lines
 from campaign.plan import UnitRole

@@ -12,24 +12,10 @@ import httpx
 import pytest
 
 from campaign.dates import ActivityKind
+from campaign.draft import EditError, field_words
 from campaign.duties import with_plan_report
-from campaign.editing import (
-    EditError,
-    ReportForm,
-    TaskForm,
-    apply_form,
-    corrections,
-    draft_from_read,
-    field_words,
-    findings,
-    leave_out_task,
-    remove_duty,
-    remove_row,
-    restore_task,
-    schedule_task,
-    started_plan,
-    undo,
-)
+from campaign.duty_editing import ReportForm, TaskForm, leave_out_task, remove_duty, restore_task, schedule_task
+from campaign.editing import apply_form, corrections, draft_from_read, findings, remove_row, started_plan, undo
 from campaign.importer import import_lines
 from store.drafts import hand_corrections
 from store.schema import CampaignPlan

@@ -22,9 +22,11 @@ from sqlalchemy import update
 from starlette.datastructures import FormData
 
 from access.roles import Permission
-from campaign import editing
+from campaign import duty_editing, edit_forms, editing
 from campaign.documents import document_of
-from campaign.editing import Draft, EditError, HeadingForm, ReportForm, RowForm, TaskForm
+from campaign.draft import KIND_WORDS, UNSCHEDULED_WORDS, Draft, EditError, field_words
+from campaign.duty_editing import ReportForm, TaskForm
+from campaign.edit_forms import HeadingForm, RowForm
 from campaign.facts import campaign_record
 from campaign.formats import PlanReadError
 from campaign.importer import import_lines
@@ -165,12 +167,12 @@ def editor_router(door: Door) -> APIRouter:
             entry = (where_line(finding.line, read) if finding.line else "", finding)
             (beside.setdefault(key, []) if key is not None else general).append(entry)
         rows: list[dict[str, Any]] = [
-                {"key": key, "activity": a, "fields": editing.fields_of(a, draft.policy.get(key, {})),
+                {"key": key, "activity": a, "fields": edit_forms.fields_of(a, draft.policy.get(key, {})),
                  "read_from": read_from(a.source_lines or ([a.line] if a.line else []), read),
                  "findings": beside.get(key, []),
                  "parties": list(enumerate(a.responsible))}
                 for key, a in zip(draft.keys, draft.plan.activities, strict=True)]  # fmt: skip
-        heading = editing.heading_of(draft.plan)
+        heading = edit_forms.heading_of(draft.plan)
         report = draft.plan.plan_report
         duty_texts = {d.no: d.text for d in report.duties} if report else {}
         report_due = f"{report.due:%d/%m/%Y}" if report and report.due else ""
@@ -194,13 +196,13 @@ def editor_router(door: Door) -> APIRouter:
         start_form = {**draft.start_form, **(typed or {})}
         context = {
             "who": who, "draft_id": draft_id, "row": row, "draft": draft, "rows": rows, "general": general,
-            "field_words": editing.field_words, "blocking": blocking, "heading": heading, "kinds": editing.KIND_WORDS,
+            "field_words": field_words, "blocking": blocking, "heading": heading, "kinds": KIND_WORDS,
             "units": [(u, fold(f"{u.code} {u.name} {' '.join(u.aliases)}")) for u in units], "clusters": clusters,
             "past": past, "moved": shifted(draft.plan, past.shift) if past else None, "policy": Policy(),
             "typed": start_form, "error": error, "lead": UnitRole.LEAD, "support": UnitRole.SUPPORT,
             "campaign_id": start_form.get("campaign_id") or proposed_id(draft), "proposed_id": proposed_id(draft),
             "report": report, "duty_texts": duty_texts, "report_due": report_due, "report_on": report_on,
-            "read_report": read_report, "task_typed": task_typed, "task_words": editing.UNSCHEDULED_WORDS,
+            "read_report": read_report, "task_typed": task_typed, "task_words": UNSCHEDULED_WORDS,
             "task_rows": {k: (r, draft.row(r).number) for k, r in draft.task_rows.items() if r in draft.keys},
             "changes": draft.changes[-20:][::-1], "text": list(enumerate(draft.lines, start=1)),
         }  # fmt: skip
@@ -270,13 +272,13 @@ def editor_router(door: Door) -> APIRouter:
         if target.isdigit() and len(target) < 6:
             key = int(target)
             if verb == "remove-duty":
-                return editing.remove_duty(draft, key, who, at)
+                return duty_editing.remove_duty(draft, key, who, at)
             if verb == "schedule":
-                return editing.schedule_task(draft, key, task_form(form, key), door.directory(), who, at)
+                return duty_editing.schedule_task(draft, key, task_form(form, key), door.directory(), who, at)
             if verb == "leave":
-                return editing.leave_out_task(draft, key, who, at)
+                return duty_editing.leave_out_task(draft, key, who, at)
             if verb == "restore":
-                return editing.restore_task(draft, key, who, at)
+                return duty_editing.restore_task(draft, key, who, at)
         if action == "add":
             return editing.add_row(draft, who, at)
         if action.startswith("remove-") and action[7:].isdigit():

@@ -1,0 +1,237 @@
+"""Reading what the office typed into the schedule editor's forms (a row, the plan's heading): dates,
+times, days, units by name, and the row or heading it makes; EditError, in Vietnamese, names the activity
+and the field at fault. Pure, like campaign.editing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, time, timedelta
+
+from pydantic import BaseModel
+
+from campaign.dates import ActivityKind, time_of_day
+from campaign.draft import KIND_WORDS, MAX_POLICY_DAYS, MAX_TEXT, EditError
+from campaign.plan import Plan, PlannedActivity, ResponsibleParty, UnitRole, Window
+from campaign.raw import hands_in
+from campaign.text import fold, squash
+from campaign.units import UnitDirectory, UnitNotFound
+
+_DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+_NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
+
+
+# --- reading what the office typed -----------------------------------------------------------------
+
+
+def day_typed(text: str, what: str) -> date:
+    """A day typed dd/mm/yyyy (d/m/yyyy too); never the browser's mm/dd/yyyy."""
+    match = _DAY.match(text)
+    if match is None:
+        raise EditError(f"{what}: “{text.strip()[:30]}” không phải ngày dạng dd/mm/yyyy")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise EditError(f"{what}: ngày {day:02d}/{month:02d}/{year} không có thật (nhập ngày/tháng/năm)") from None
+
+
+def time_typed(text: str, what: str) -> time | None:
+    if not text.strip():
+        return None
+    found, problem = time_of_day(text if re.search(r"[hHgG:]", text) else text + "h")
+    if problem or found is None:
+        raise EditError(f"{what}: “{text.strip()[:20]}” không phải giờ (ví dụ 7:30)")
+    return found
+
+
+def days_typed(text: str, what: str) -> str:
+    if not text.strip():
+        return ""
+    try:
+        days = float(text.replace(",", "."))
+    except ValueError:
+        raise EditError(f"{what}: “{text.strip()[:20]}” không phải số ngày") from None
+    if not 0 <= days <= MAX_POLICY_DAYS:
+        raise EditError(f"{what}: phải từ 0 đến {MAX_POLICY_DAYS} ngày")
+    return text.strip()
+
+
+def units_typed(text: str, role: UnitRole, directory: UnitDirectory, what: str) -> list[ResponsibleParty]:
+    """Units typed by name (with or without diacritics), alias or code, several separated by ";" or new
+    lines; "Các đơn vị của <cụm>" (or "cả <cụm>") is every unit of that cluster."""
+    parties: list[ResponsibleParty] = []
+    for piece in re.split(r"[;\n]", text):
+        query = squash(piece)
+        if not query:
+            continue
+        try:
+            if (members := directory.cluster_named(query)) is not None:
+                cluster, units = members
+                if not units:
+                    raise EditError(f"{what}: “{cluster.name}” không phải cụm có đơn vị thành viên")
+            else:
+                units = [directory.find(query)]
+        except UnitNotFound as exc:
+            raise EditError(f"{what}: {exc}") from None
+        for unit in units:
+            parties.append(ResponsibleParty(name=unit.name, role=role, unit_code=unit.code))
+    return parties
+
+
+class RowForm(BaseModel):
+    """One activity as the editor's form sends it (all text, as typed)."""
+
+    number: str
+    title: str
+    kind: str
+    start: str
+    end: str
+    start_time: str = ""
+    place: str = ""
+    lead: list[str] = []  # codes of the lead units kept (ticked)
+    support: list[str] = []
+    add_lead: str = ""  # units typed to add
+    add_support: str = ""
+    unassigned: list[str] = []  # names without a unit that stay (ticked)
+    groups: dict[int, str] = {}  # an unassigned name's index → the units typed for it
+    contacts: str = ""
+    ready_lead: str = ""
+    report_due: str = ""
+
+
+class HeadingForm(BaseModel):
+    code: str
+    title: str
+    issued_on: str
+    window_start: str
+    window_end: str
+
+
+def text_typed(value: str, what: str) -> str:
+    value = squash(value)
+    if len(value) > MAX_TEXT:
+        raise EditError(f"{what}: dài {len(value)} ký tự, tối đa {MAX_TEXT}")
+    return value
+
+
+def _names(parties: Sequence[ResponsibleParty], role: UnitRole) -> str:
+    return "; ".join(p.name for p in parties if p.role is role and p.unit_code)
+
+
+def _unassigned(parties: Sequence[ResponsibleParty]) -> str:
+    return "; ".join(p.name for p in parties if not p.unit_code)
+
+
+def day_shown(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def fields_of(activity: PlannedActivity, policy: Mapping[str, str]) -> dict[str, str]:
+    """A row's values as the editor shows them and the change log records them."""
+    return {
+        "number": activity.number,
+        "title": activity.title,
+        "kind": KIND_WORDS[activity.kind],
+        "start": day_shown(activity.start),
+        "end": day_shown(activity.end),
+        "start_time": f"{activity.start_time:%H:%M}" if activity.start_time else "",
+        "place": activity.place,
+        "lead": _names(activity.responsible, UnitRole.LEAD),
+        "support": _names(activity.responsible, UnitRole.SUPPORT),
+        "unassigned": _unassigned(activity.responsible),
+        "contacts": "; ".join(activity.contacts),
+        "ready_lead": policy.get("ready_lead", ""),
+        "report_due": policy.get("report_due", ""),
+    }
+
+
+def heading_of(plan: Plan) -> dict[str, str]:
+    return {
+        "code": plan.code,
+        "plan_title": plan.title,
+        "issued_on": day_shown(plan.issued_on),
+        "window_start": day_shown(plan.window.start),
+        "window_end": day_shown(plan.window.end),
+    }
+
+
+def _dates(kind: ActivityKind, start: date, end: date, window: Window, old: PlannedActivity) -> tuple[date, date]:
+    """The start and end a kind means: one day (the start; or the end when only it was changed), the
+    whole month or quarter of the start, a deadline's end (starting with the plan), a range as typed."""
+    if kind is ActivityKind.SINGLE_DAY:
+        day = end if start == old.start and end != old.end else start
+        return day, day
+    if kind is ActivityKind.DEADLINE:
+        return min(window.start, end), end
+    if kind is ActivityKind.WHOLE_MONTH:
+        first = start.replace(day=1)
+        return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if kind is ActivityKind.QUARTER:
+        first = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+        return first, (first + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: UnitDirectory) -> PlannedActivity:
+    """The activity as the form says it now (EditError for what cannot be taken)."""
+    shown = old.number
+    number = squash(form.number).rstrip(".")
+    if not _NUMBER.match(fold(number).replace(" ", "") if number else ""):
+        raise EditError(f"Hoạt động {shown}: số thứ tự “{number[:12]}” phải là số (như 3) hoặc mục con (như 3.1)")
+    try:
+        kind = ActivityKind(form.kind)
+    except ValueError:
+        raise EditError(f"Hoạt động {shown}: loại thời gian “{form.kind[:20]}” không có") from None
+    start = day_typed(form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
+    end = day_typed(form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
+    start, end = _dates(kind, start, end, window, old)
+    responsible: list[ResponsibleParty] = []
+    kept = {UnitRole.LEAD: set(form.lead), UnitRole.SUPPORT: set(form.support)}
+    for index, party in enumerate(old.responsible):
+        if party.unit_code:
+            if party.unit_code in kept[party.role]:
+                responsible.append(party)
+        elif text := form.groups.get(index, "").strip():
+            what = f"Hoạt động {shown}: đơn vị cho “{party.name}”"
+            responsible.extend(units_typed(text, party.role, directory, what))
+        elif party.name in form.unassigned:
+            responsible.append(party)
+    for text, role, what in ((form.add_lead, UnitRole.LEAD, "thêm đơn vị phụ trách"),
+                             (form.add_support, UnitRole.SUPPORT, "thêm đơn vị phối hợp")):  # fmt: skip
+        responsible.extend(units_typed(text, role, directory, f"Hoạt động {shown}: {what}"))
+    unique: list[ResponsibleParty] = []
+    seen: set[tuple[str, str]] = set()
+    for party in responsible:
+        key = (party.unit_code or f"?{party.name}", party.role.value)
+        if key not in seen:
+            seen.add(key)
+            unique.append(party)
+    changed = old.model_copy(deep=True)
+    if number.isdigit():
+        changed.no, changed.label = int(number), ""
+    else:
+        changed.label = number
+    changed.title = text_typed(form.title, f"Hoạt động {shown}: tên")
+    changed.kind, changed.start, changed.end = kind, start, end
+    if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
+        changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
+    changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
+    changed.place = text_typed(form.place, f"Hoạt động {shown}: địa điểm")
+    changed.responsible = unique
+    contacts = text_typed(form.contacts, f"Hoạt động {shown}: người liên hệ")
+    changed.contacts = [c for c in (squash(p) for p in contacts.split(";")) if c]
+    return changed
+
+
+def edited_heading(plan: Plan, form: HeadingForm) -> Plan:
+    changed = plan.model_copy(deep=True)
+    changed.code = text_typed(form.code, "Số kế hoạch")[:60]
+    changed.title = text_typed(form.title, "Tên kế hoạch")
+    changed.issued_on = day_typed(form.issued_on, "Ngày ban hành") if form.issued_on.strip() else None
+    start = day_typed(form.window_start, "Kế hoạch từ ngày")
+    end = day_typed(form.window_end, "Kế hoạch đến ngày")
+    if end < start:
+        raise EditError(f"Thời gian kế hoạch: đến ngày {end:%d/%m/%Y} trước từ ngày {start:%d/%m/%Y}")
+    changed.window = Window(start=start, end=end)
+    return changed
