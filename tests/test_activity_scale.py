@@ -16,19 +16,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.contracts import SEND_NOTICES
 from campaign.dates import ActivityKind
-from campaign.messages import (
-    AssignUnits,
-    Cancel,
-    ExcuseUnit,
-    ExtendDeadline,
-    SubmitReport,
-    apply_assign,
-    apply_excuse,
-    apply_extend,
-    apply_report,
-    check_report,
-    read_message,
-)
+from campaign.message_rules import apply_assign, apply_excuse, apply_extend, apply_report, check_report
+from campaign.messages import AssignUnits, Cancel, ExcuseUnit, ExtendDeadline, SubmitReport, read_message
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state

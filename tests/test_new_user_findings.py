@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from campaign.facts import campaign_record
 from campaign.final_report import ActivityLine, CampaignReport, render_markdown
 from campaign.importer import import_plan
-from campaign.messages import AssignUnits, Rejected, SubmitReport, apply_assign, apply_report, find_unit, read_message
+from campaign.message_rules import apply_assign, apply_report, find_unit
+from campaign.messages import AssignUnits, Rejected, SubmitReport, read_message
 from campaign.notices import compose
 from campaign.plan import ResponsibleParty
 from campaign.policy import PolicyFile

@@ -20,7 +20,8 @@ from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
 from campaign.duty import DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
 from campaign.importer import import_plan
-from campaign.messages import Rejected, SubmitReport, apply_report, read_message
+from campaign.message_rules import apply_report
+from campaign.messages import Rejected, SubmitReport, read_message
 from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind

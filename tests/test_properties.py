@@ -11,17 +11,8 @@ from hypothesis import strategies as st
 
 from campaign.dates import DateError, find_dates, parse_when, weekday_claims
 from campaign.escape import markdown_text, visible
-from campaign.messages import (
-    Cancel,
-    ConfirmReady,
-    ExtendDeadline,
-    Rejected,
-    SubmitReport,
-    apply_report,
-    check_confirm_ready,
-    check_extend,
-    read_message,
-)
+from campaign.message_rules import apply_report, check_confirm_ready, check_extend
+from campaign.messages import Cancel, ConfirmReady, ExtendDeadline, Rejected, SubmitReport, read_message
 from campaign.parties import read_responsible
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy

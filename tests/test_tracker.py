@@ -8,6 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from campaign.clock import end_of_day, start_of_day
+from campaign.message_rules import (
+    apply_cancel,
+    apply_confirm_ready,
+    apply_excuse,
+    apply_extend,
+    apply_report,
+    apply_reschedule,
+    check_report,
+)
 from campaign.messages import (
     Cancel,
     ConfirmReady,
@@ -16,13 +25,6 @@ from campaign.messages import (
     Rejected,
     Reschedule,
     SubmitReport,
-    apply_cancel,
-    apply_confirm_ready,
-    apply_excuse,
-    apply_extend,
-    apply_report,
-    apply_reschedule,
-    check_report,
     read_message,
 )
 from campaign.notices import PERSONAL_LINK, compose

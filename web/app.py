@@ -42,8 +42,8 @@ from campaign.limits import (
     MAX_REQUEST_ID_CHARS,
     MAX_SUMMARY_CHARS,
 )
+from campaign.message_rules import Receipt
 from campaign.messages import (
-    Receipt,
     Rejected,
     ended_sentence,
     evidence_link,

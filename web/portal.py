@@ -15,7 +15,7 @@ from typing import Any
 from temporalio.client import Client
 
 from access.links import LinkError, UnitLink, read
-from campaign.messages import Receipt
+from campaign.message_rules import Receipt
 from campaign.views import ActivityStatus, UnitView
 from service.status import statuses
 from service.updates import Refused, Update, send_to_activity

@@ -22,17 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from campaign.clock import end_of_day, format_moment
     from campaign.facts import ActivityEvent, EventKind
     from campaign.limits import campaign_id_problem
-    from campaign.messages import (
-        AssignUnits,
-        Cancel,
-        ConfirmReady,
-        ExcuseUnit,
-        ExtendDeadline,
-        Message,
+    from campaign.message_rules import (
         Receipt,
-        Rejected,
-        Reschedule,
-        SubmitReport,
         apply_assign,
         apply_cancel,
         apply_confirm_ready,
@@ -48,6 +39,17 @@ with workflow.unsafe.imports_passed_through():
         check_report,
         check_reschedule,
         keep_latest_receipts,
+    )
+    from campaign.messages import (
+        AssignUnits,
+        Cancel,
+        ConfirmReady,
+        ExcuseUnit,
+        ExtendDeadline,
+        Message,
+        Rejected,
+        Reschedule,
+        SubmitReport,
         read_message,
     )
     from campaign.notices import PERSONAL_LINK, Notice, compose, delivery_failed, record_set_aside
