@@ -1,7 +1,7 @@
 """What the unit portal does, door-independent: check a link, read a unit's activities, send its answers.
 
-The unit's pages and its JSON API (both in web.app) are thin over this. Answers go to the activity
-workflows as the same updates the CLI sends (service.updates), read by the same checks.
+The unit's pages (web.unit_pages) and its JSON API (web.unit_api) are thin over this. Answers go to the
+activity workflows as the same updates the CLI sends (service.updates), read by the same checks.
 """
 
 from __future__ import annotations
