@@ -17,7 +17,7 @@ from harness.waiting import until
 from store.schema import UnitReport
 from store.writes import record_campaign
 from tests.office_env import PASSWORD, office, signed_in, unit_state
-from web.office_grid import STARTING
+from web.campaign_grid import STARTING
 
 __all__ = ["office"]  # the fixture
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x02" * 64

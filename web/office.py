@@ -28,6 +28,7 @@ from store.database import Store
 from store.drafts import saved_drafts
 from store.schema import Campaign
 from store.users import SIGN_IN_REFUSED
+from web.campaign_grid import campaign_words
 from web.codec import codec_router
 from web.office_accounts import accounts_router
 from web.office_actions import action_router
@@ -35,7 +36,7 @@ from web.office_committee import committee_router
 from web.office_directory import directory_router
 from web.office_door import Door, Gate
 from web.office_editor import editor_router, open_refused
-from web.office_grid import campaign_words, grid_router
+from web.office_grid import grid_router
 from web.office_plans import plans_router
 
 LOGIN_COOKIE = "doan_login"
