@@ -4,7 +4,7 @@ N campaigns (default 100) of the seed plan run together on one dev server and a 
 first on one worker process and then on two. For each clock speed in turn (plan seconds per wall
 second), the campaigns run for D plan days (default 3: the assignments of 12 activities and the
 first readiness reminders); then every notice the policy
-calls for in that time (found by running the same pure rules, `campaign.tracker.decide`, alone) must
+calls for in that time (found by running the same pure rules, `campaign.due.decide`, alone) must
 have been sent within one plan hour of its time (`notifications.due_at` against `sent_at`). A
 speed passes when none is missing or later; the highest passing speed is printed per worker count,
 with the ratio two workers / one worker (goal ≥ 1.7). Units never answer here, so every reminder is
@@ -33,10 +33,11 @@ from temporalio.service import RPCError
 
 from access.payloads import data_converter
 from campaign.clock import start_of_day
+from campaign.due import unanswered
 from campaign.importer import import_plan
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
-from campaign.tracker import new_activity_state, unanswered
+from campaign.tracker import new_activity_state
 from campaign.units import UnitDirectory, load_directory
 from campaign.workdays import vietnam_holidays
 from harness.dev_server import dev_server

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from campaign.clock import end_of_day, format_deadline, format_moment, start_of_day
+from campaign.due import settle_outcomes
 from campaign.duty import answers_problem
 from campaign.escape import visible
 from campaign.messages import (
@@ -32,16 +33,7 @@ from campaign.messages import (
     ended_sentence,
 )
 from campaign.text import fold
-from campaign.tracker import (
-    FINAL_PHASES,
-    ActivityState,
-    Outcome,
-    Phase,
-    Report,
-    UnitState,
-    report_due_after,
-    settle_outcomes,
-)
+from campaign.tracker import FINAL_PHASES, ActivityState, Outcome, Phase, Report, UnitState, report_due_after
 from campaign.units import Unit
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from campaign.clock import format_day, format_deadline, format_moment, last_day
+from campaign.due import outcome_of
 from campaign.plan import PlannedActivity
-from campaign.tracker import Action, ActionKind, ActivityState, Outcome, outcome_of
+from campaign.tracker import Action, ActionKind, ActivityState, Outcome
 from campaign.units import Unit
 
 # Where a unit's personal link goes in a notice; the sending activity puts the signed link there

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from campaign.clock import start_of_day
+from campaign.due import unanswered
 from campaign.messages import SubmitReport
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
-from campaign.tracker import new_activity_state, unanswered
+from campaign.tracker import new_activity_state
 from campaign.units import UnitDirectory
 from service.simulator import Answer, plan_answers
 

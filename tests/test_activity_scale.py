@@ -16,11 +16,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.contracts import SEND_NOTICES
 from campaign.dates import ActivityKind
+from campaign.due import decide, mark_done
 from campaign.message_rules import apply_assign, apply_excuse, apply_extend, apply_report, check_report
 from campaign.messages import AssignUnits, Cancel, ExcuseUnit, ExtendDeadline, SubmitReport, read_message
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, decide, mark_done, new_activity_state
+from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, new_activity_state
 from campaign.units import Unit
 from campaign.views import DETAIL_BYTES, unit_table
 from harness.temporal import local_env, migrated_store, time_skipping_env

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from campaign.due import decide
 from campaign.importer import import_plan
 from campaign.notices import compose
 from campaign.plan import ResponsibleParty
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, decide, new_activity_state
+from campaign.tracker import ActionKind, new_activity_state
 from campaign.units import Unit
 from harness.net import free_port
 from tests.conftest import CORPUS

@@ -13,6 +13,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from campaign.due import decide, mark_done, next_wake
 from campaign.facts import campaign_record
 from campaign.final_report import ActivityLine, CampaignReport, render_markdown
 from campaign.importer import import_plan
@@ -21,7 +22,7 @@ from campaign.messages import AssignUnits, Rejected, SubmitReport, read_message
 from campaign.notices import compose
 from campaign.plan import ResponsibleParty
 from campaign.policy import PolicyFile
-from campaign.tracker import ActionKind, decide, mark_done, next_wake
+from campaign.tracker import ActionKind
 from campaign.units import Unit, UnitKind, load_directory
 from campaign.views import unit_table
 from harness.net import free_port

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from campaign.clock import VIETNAM, PlanClock, end_of_day, start_of_day
 from campaign.dates import ActivityKind
+from campaign.due import unanswered
 from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
 from campaign.duty import DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
@@ -23,7 +24,7 @@ from campaign.importer import import_plan
 from campaign.message_rules import apply_report
 from campaign.messages import Rejected, SubmitReport, read_message
 from campaign.policy import Policy, PolicyFile
-from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
+from campaign.tracker import ActionKind, Outcome, new_activity_state
 from campaign.units import UnitKind
 from harness.net import free_port
 from harness.paths import SEED

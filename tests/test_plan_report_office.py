@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest_asyncio
 from openpyxl import load_workbook
 
+from campaign.due import unanswered
 from campaign.duties import with_plan_report
 from campaign.duty import DutyAnswer
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine
 from campaign.importer import import_plan
 from campaign.notices import compose
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
+from campaign.tracker import ActionKind, Outcome, new_activity_state
 from campaign.units import UnitKind
 from exports.tables import write_xlsx
 from harness.temporal import time_skipping_env

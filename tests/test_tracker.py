@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from campaign.clock import end_of_day, start_of_day
+from campaign.due import decide, mark_done, next_wake, unanswered
 from campaign.message_rules import (
     apply_cancel,
     apply_confirm_ready,
@@ -29,7 +30,7 @@ from campaign.messages import (
 )
 from campaign.notices import PERSONAL_LINK, compose
 from campaign.policy import Policy
-from campaign.tracker import ActionKind, ActivityState, Phase, decide, mark_done, next_wake, unanswered
+from campaign.tracker import ActionKind, ActivityState, Phase
 from campaign.workdays import vietnam_holidays
 from tests.helpers import make, vn
 

@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import RECORD_EVENT, SEND_NOTICE, SET_ASIDE, Delivery
     from campaign.clock import end_of_day, format_moment
+    from campaign.due import decide, mark_done, next_wake
     from campaign.facts import ActivityEvent, EventKind
     from campaign.limits import campaign_id_problem
     from campaign.message_rules import (
@@ -53,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         read_message,
     )
     from campaign.notices import PERSONAL_LINK, Notice, compose, delivery_failed, record_set_aside
-    from campaign.tracker import Action, ActionKind, ActivityState, decide, mark_done, new_activity_state, next_wake
+    from campaign.tracker import Action, ActionKind, ActivityState, new_activity_state
     from campaign.units import Unit
     from campaign.views import (
         ActivityResult,
