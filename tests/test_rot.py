@@ -172,3 +172,40 @@ def test_the_check_counts_lines(tmp_path, monkeypatch) -> None:
     texts = {tmp_path / "big.py": "x = 1\n" * 401, tmp_path / "ok.py": "x = 1\n" * 400,
              tmp_path / "workflows" / "w.py": "x = 1\n" * 900}  # fmt: skip
     assert long_modules(texts) == ["big.py: 401 lines"]
+
+
+def glossary_names() -> list[str]:
+    """The identifiers the README's glossary names (in backticks, in its "in code" column)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Glossary", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[3] for line in section.splitlines() if line.startswith("| ") and line.count("|") >= 4]
+    return [name for row in rows[2:] for name in re.findall(r"`([A-Za-z_][\w.]*)`", row)]
+
+
+def test_the_glossary_names_what_the_code_has() -> None:
+    """Each dotted name imports (`campaign.plan.UnitRole`), each bare one is defined in the code."""
+    import importlib
+
+    names = glossary_names()
+    assert len(names) > 20
+    words = Counter(word for text in live_texts().values() for word in re.findall(r"\w+", text))
+    missing = []
+    for name in names:
+        parts = name.split(".")
+        if len(parts) == 1 or not (ROOT / parts[0]).is_dir():
+            if not words[parts[-1]] and name not in {"rejected", "closed", "unavailable"}:
+                missing.append(name)
+            continue
+        for cut in range(len(parts), 0, -1):
+            try:
+                found: object = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for attribute in parts[cut:]:
+                found = getattr(found, attribute, None)
+            if found is None:
+                missing.append(name)
+            break
+        else:
+            missing.append(name)
+    assert not missing, missing
