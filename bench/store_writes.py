@@ -1,4 +1,4 @@
-"""Throughput of the store's idempotent writes: `python -m bench.records [DATABASE_URL] [N]`.
+"""Throughput of the store's idempotent writes: `python -m bench.store_writes [DATABASE_URL] [N]`.
 
 Writes N report events (each with its audit entry), then writes them all again as a retry
 would, and prints events/s for both passes.
