@@ -219,14 +219,11 @@ def plan_report_activity(plan: Plan, directory: UnitDirectory) -> PlannedActivit
     if no > MAX_ACTIVITY_NO:
         return None
     window = plan.window
-    if report.due is not None:
-        kind, start, end = ActivityKind.DEADLINE, min(window.start, report.due), report.due
-    else:
-        kind, start, end = ActivityKind.DEADLINE, window.start, window.end
+    start, end = (min(window.start, report.due), report.due) if report.due is not None else (window.start, window.end)
     return PlannedActivity(
         no=no,
         title=PLAN_REPORT_TITLE,
-        kind=kind,
+        kind=ActivityKind.DEADLINE,
         start=start,
         end=end,
         responsible=units,
