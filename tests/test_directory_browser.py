@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from harness.net import free_port
 from store.users import add_user
 from tests.conftest import UNITS
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
 from tests.portal_env import served
 from tests.test_web_doors import Doors
 
@@ -54,10 +54,7 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
             viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True
         )
         page = await laptop.new_page()
-        await page.goto(f"{base}/login")
-        await page.get_by_label("Tên đăng nhập").fill("lan")
-        await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-        await page.get_by_role("button", name="Đăng nhập").click()
+        await sign_in(page, base)
         await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
         await page.get_by_label("Tệp kế hoạch").set_input_files(plan)
         await page.get_by_role("button", name="Xem trước").click()
@@ -144,10 +141,7 @@ async def test_the_administrator_creates_a_committee_account_that_then_signs_in(
     async with served(doors.app, port) as base, async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         admin = await (await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")).new_page()
-        await admin.goto(f"{base}/login")
-        await admin.get_by_label("Tên đăng nhập").fill("quantri")
-        await admin.get_by_label("Mật khẩu").fill("mat-khau-quan-tri")
-        await admin.get_by_role("button", name="Đăng nhập").click()
+        await sign_in(admin, base, "quantri", "mat-khau-quan-tri")
         await admin.get_by_role("link", name="Tài khoản").click()
         await admin.locator("#new-name").fill("hoa.tran")
         await admin.locator("#new-role").select_option(label="Ban Thường vụ")

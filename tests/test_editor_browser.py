@@ -14,7 +14,7 @@ import pytest
 
 from harness.net import free_port
 from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot, sign_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import time_skipping_env
 from tests.test_office_editor import month_ahead, plan_text, started_input
@@ -48,10 +48,7 @@ async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(directo
                     laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
                     page = await laptop.new_page()
                     page.on("dialog", dialogs.accept)
-                    await page.goto(f"{base}/login")
-                    await page.get_by_label("Tên đăng nhập").fill("lan")
-                    await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await sign_in(page, base)
                     await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                     await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "ke-hoach.txt"))
                     await page.get_by_role("button", name="Xem trước").click()
@@ -155,10 +152,7 @@ async def test_the_duties_and_the_tasks_without_a_row_in_chromium_at_1366_and_36
                 laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
                 page = await laptop.new_page()
                 page.on("dialog", dialogs.accept)
-                await page.goto(f"{base}/login")
-                await page.get_by_label("Tên đăng nhập").fill("lan")
-                await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-                await page.get_by_role("button", name="Đăng nhập").click()
+                await sign_in(page, base)
                 await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                 await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "atgt.txt"))
                 await page.get_by_role("button", name="Xem trước").click()

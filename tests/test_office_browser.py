@@ -20,7 +20,7 @@ from campaign.past import shift_to
 from harness.net import free_port
 from store.users import add_user
 from tests.conftest import SEED
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
 from tests.portal_env import SECRET, running_campaign, served
 from tests.temporal_env import time_skipping_env
 
@@ -46,10 +46,7 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
                     laptop = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                                        accept_downloads=True)  # fmt: skip
                     page = await laptop.new_page()
-                    await page.goto(f"{base}/login")
-                    await page.get_by_label("Tên đăng nhập").fill("lan")
-                    await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await sign_in(page, base)
                     await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                     await page.get_by_label("Tệp kế hoạch").set_input_files(SEED)
                     await page.get_by_role("button", name="Xem trước").click()
@@ -126,10 +123,7 @@ async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -
                 async def signed(width: int, name: str, password: str):
                     context = await browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
                     page = await context.new_page()
-                    await page.goto(f"{base}/login")
-                    await page.get_by_label("Tên đăng nhập").fill(name)
-                    await page.get_by_label("Mật khẩu").fill(password)
-                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await sign_in(page, base, name, password)
                     await page.wait_for_url(f"{base}/campaigns")
                     return page
 
