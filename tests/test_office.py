@@ -118,7 +118,7 @@ async def test_the_grid_marks_each_unit_and_refreshes_itself(office) -> None:
     fragment = await http.get(f"/campaigns/{office.campaign_id}/grid")
     await http.aclose()
     assert 'data-unit="bhxh" data-kind="waiting"' in page.text and 'data-unit="bhxh" data-kind="none"' in page.text
-    assert "Ký hiệu" in page.text and "báo cáo đúng hạn" in page.text and "setInterval" in page.text
+    assert "Ký hiệu" in page.text and "báo cáo đúng hạn" in page.text and 'data-refresh="/campaigns/' in page.text
     assert 'id="cancel"' not in page.text and 'id="excuse"' in page.text  # the forms follow the role
     assert fragment.text.startswith('<table class="grid"')
 

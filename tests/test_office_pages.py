@@ -53,7 +53,8 @@ async def test_filters_and_the_transposed_grid(office) -> None:
     assert cells(overdue.text) == set() and "Không có hoạt động nào khớp bộ lọc" in overdue.text
     assert 'data-layout="units"' in transposed.text and 'id="u-bhxh"' in transposed.text
     assert cells(transposed.text) == cells(hostile.text) and len(cells(hostile.text)) == 9  # bad filters: ignored
-    assert "/campaigns/" + cid + '/grid" + window.location.search' in one.text  # the refresh keeps the filter
+    assert f'data-refresh="/campaigns/{cid}/grid"' in one.text  # office.js adds the page's filter to the refresh
+    assert "window.location.search" in (ROOT / "web" / "static" / "office.js").read_text()
 
 
 async def report_with_photo(office, unit: str, no: int, summary: str, photo: bytes) -> None:

@@ -31,6 +31,7 @@ from harness.net import free_port
 from store.database import Store
 from store.schema import OfficeSession, UnitLinkVersion
 from store.users import SIGN_IN_REFUSED, add_user, disable, set_password
+from tests.conftest import ROOT
 from tests.office_env import PASSWORD, sign_in
 from tests.portal_env import PORTAL_URL, SECRET, portal_settings, running_campaign
 from tests.temporal_env import migrated_store, time_skipping_env
@@ -382,6 +383,16 @@ async def test_every_answer_carries_the_security_headers_and_no_store(doors) -> 
         csp = answer.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
         assert answer.headers["x-content-type-options"] == "nosniff"
+        scripts = csp.split("script-src ")[1].split(";")[0]
+        assert scripts == ("'self' 'unsafe-inline'" if answer.url.path == "/docs" else "'self'"), answer.url
+
+
+def test_no_page_carries_an_inline_script_or_handler() -> None:
+    """The CSP allows scripts only from the app's files: a template with an inline one would break."""
+    for template in (ROOT / "web" / "templates").glob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template.name
+        assert not re.search(r"\son[a-z]+\s*=", text), template.name
 
 
 async def test_the_api_docs_load_nothing_from_another_site(doors) -> None:

@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -193,6 +194,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         version="1",
     )
     app.state.portal = portal
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     TEMPLATES.env.globals["office_contact"] = office_contact(settings)
     app.state.gate = gate
 
