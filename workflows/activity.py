@@ -76,13 +76,11 @@ PUBLISH_EVERY = timedelta(seconds=1)
 # only as a margin for a host that is busy for a moment: a task that times out is retried by
 # replaying the whole run, which costs more than the task did. It is not the fix for a slow task.
 TASK_TIMEOUT = timedelta(seconds=30)
-# A run continues as new by what a replay of it costs. A worker that lost the run from its cache
-# replays it whole in one task, and under a stream of reports that happens at every hand-over (a
-# completion that races new messages is refused by the server, and the worker replays). So a run
-# hands over at RUN_EVENTS events (or its input's lower `run_events`) or once its history has grown
-# RUN_BYTES past its first task (the carried state is not counted: a city's is itself large),
-# whichever comes first: about a second of replay on a busy 2-core host (bench.scale); or when the
-# server suggests it.
+# A run continues as new by what a replay of it costs (a worker that lost the run from its cache
+# replays it whole in one task; under a stream of reports, at every hand-over): at RUN_EVENTS events
+# (or its input's lower `run_events`) or once its history has grown RUN_BYTES past its first task (a
+# city's carried state is itself large), about a second of replay on a busy 2-core host
+# (bench.scale); or when the server suggests it.
 RUN_EVENTS = 1_000
 RUN_BYTES = 1_000_000
 # What falls due at once for thousands of units (assignments, a wave of reminders) is carried out
