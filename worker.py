@@ -40,6 +40,7 @@ ACTIVITY_THREADS = 16
 # then carries on from where it was, nothing lost. Tests use the same.
 WORKFLOW_FAILURE_TYPES: list[type[BaseException]] = []
 
+
 def build_worker(
     client: Client,
     settings: Settings,
