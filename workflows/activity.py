@@ -21,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
         ConfirmReady,
         ExcuseUnit,
         ExtendDeadline,
-        Message,
         Receipt,
         Rejected,
         Reschedule,
@@ -56,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         unit_table,
     )
     from workflows import search_attributes as sa
-    from workflows.checked import FRONTEND, Check, CheckedMessages, from_the_campaign, sender
+    from workflows.checked import FRONTEND, C, Check, CheckedMessages, M, from_the_campaign, sender
     from workflows.ids import refuse_bad_campaign_id
     from workflows.inputs import ActivityInput
     from workflows.outbox import Outbox
@@ -65,8 +64,6 @@ with workflow.unsafe.imports_passed_through():
 
 __all__ = ["ACTIONS_PER_TASK", "FRONTEND", "TASK_TIMEOUT", "ActivityInput", "CampaignActivityWorkflow", "sender"]
 
-M = TypeVar("M", bound=Message)
-C = TypeVar("C")
 R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
@@ -106,7 +103,7 @@ class CampaignActivityWorkflow:
         self._parent = LatestOnly(self._tell_parent)  # the latest summary to the campaign
         self._published: tuple[Any, ...] | None = None  # what the search attributes and the campaign last got
         self._checked = CheckedMessages()
-        self._version = 0  # counts the changes messages made: what a validator checked is used only unchanged
+        self._version = 0  # counts changes to the state: what a validator checked is used only unchanged
         self._changed = False  # a message came: look again
         self._decide = True  # a message may have made something due: run `decide`
         self._settling = False  # a report or a readiness: only the closing can have become due
@@ -176,6 +173,7 @@ class CampaignActivityWorkflow:
         if len(actions) > ACTIONS_PER_TASK:
             actions = actions[:ACTIONS_PER_TASK]  # in the order `decide` gives: the next task decides again
             self._resume.start(timedelta(milliseconds=1), "tiếp tục gửi thông báo")
+        self._version += bool(actions)
         for action in actions:
             self._out.notify(action, now)
             mark_done(self.state, action, now)
