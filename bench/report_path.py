@@ -40,7 +40,7 @@ from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification
 from worker import build_worker
-from workflows.activity import CURRENT_RULES, ActivityInput, CampaignActivityWorkflow
+from workflows.activity import ActivityInput, CampaignActivityWorkflow
 
 UNITS = 1000
 Send = Callable[[int], Awaitable[object]]
@@ -96,7 +96,7 @@ async def measure(
                         ActivityInput(
                             campaign_id="bench", activity=activity, units=units, office=directory.office,
                             committee=directory.standing_committee, policy=Policy(),
-                            window_end=plan.window.end, clock=clock, rules_version=CURRENT_RULES,
+                            window_end=plan.window.end, clock=clock,
                         ),
                         id=wid, task_queue=queue,
                     )

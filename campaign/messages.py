@@ -1,8 +1,9 @@
 """What people send to an activity, how it is checked, and what it changes.
 
-Every check answers in Vietnamese and changes nothing when it rejects; the
-workflow's update validators call the `check_*` functions, the handlers the
-`apply_*` ones (which check again, so a handler never applies a bad message).
+Every check answers in Vietnamese and changes nothing when it rejects. Each message has
+`check_*` (reads the state, returns what it found), `enact_*` (the change, given what its check
+found) and `apply_*` (both, in one go). The workflow's update validator checks; its handler enacts
+what that check found when the state has not moved since, and applies (checks again) otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -340,7 +341,10 @@ def check_confirm_ready(state: ActivityState, message: ConfirmReady, now: dateti
 
 
 def apply_confirm_ready(state: ActivityState, message: ConfirmReady, now: datetime) -> UnitState:
-    unit = check_confirm_ready(state, message, now)
+    return enact_confirm_ready(state, message, now, check_confirm_ready(state, message, now))
+
+
+def enact_confirm_ready(state: ActivityState, message: ConfirmReady, now: datetime, unit: UnitState) -> UnitState:
     if unit.ready_at is None:
         unit.ready_at = now
     if message.note:
@@ -389,12 +393,17 @@ def earlier_receipt(state: ActivityState, unit: UnitState, message: SubmitReport
     return Receipt.model_validate({**receipt, "duplicate": True})
 
 
-def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> UnitState:
+class CheckedReport(NamedTuple):
+    unit: UnitState
+    earlier: Receipt | None  # the receipt already given for this request ID: the report is sent again
+
+
+def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> CheckedReport:
     unit = find_unit(state, message.unit)
-    if earlier_receipt(state, unit, message) is not None:
-        return unit
+    if (earlier := earlier_receipt(state, unit, message)) is not None:
+        return CheckedReport(unit, earlier)
     _open(state, now)
-    if now < state.event_start and state.rules_version >= 1 and not (message.before_event_reason or "").strip():
+    if now < state.event_start and not (message.before_event_reason or "").strip():
         raise Rejected(
             f"hoạt động {state.activity.no} chưa diễn ra (bắt đầu {format_moment(state.event_start)}); "
             "báo cáo kết quả được nhận từ khi hoạt động bắt đầu"
@@ -410,12 +419,15 @@ def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
                 f"minh chứng “{visible(url[:200])}” không phải địa chỉ http/https hợp lệ; viết đầy đủ địa chỉ, "
                 "bắt đầu bằng https://, ví dụ https://drive.google.com/… (mỗi dòng một địa chỉ)"
             )
-    return unit
+    return CheckedReport(unit, None)
 
 
 def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> Receipt:
-    unit = check_report(state, message, now)
-    earlier = earlier_receipt(state, unit, message)
+    return enact_report(state, message, now, check_report(state, message, now))
+
+
+def enact_report(state: ActivityState, message: SubmitReport, now: datetime, checked: CheckedReport) -> Receipt:
+    unit, earlier = checked
     if earlier is not None:
         return earlier
     previous = unit.report
@@ -466,7 +478,12 @@ def check_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -
 
 
 def apply_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -> list[UnitState]:
-    units = check_extend(state, message, now)
+    return enact_extend(state, message, now, check_extend(state, message, now))
+
+
+def enact_extend(
+    state: ActivityState, message: ExtendDeadline, now: datetime, units: list[UnitState]
+) -> list[UnitState]:
     for unit in units:
         unit.due = end_of_day(message.new_due)
         unit.escalation_level = 0  # a new deadline starts the escalation ladder again
@@ -484,7 +501,10 @@ def check_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> Un
 
 
 def apply_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> UnitState:
-    unit = check_excuse(state, message, now)
+    return enact_excuse(state, message, now, check_excuse(state, message, now))
+
+
+def enact_excuse(state: ActivityState, message: ExcuseUnit, now: datetime, unit: UnitState) -> UnitState:
     unit.excused_reason = message.reason.strip()
     state.note(unit)
     return unit
@@ -504,6 +524,10 @@ def check_reschedule(state: ActivityState, message: Reschedule, now: datetime) -
 def apply_reschedule(state: ActivityState, message: Reschedule, now: datetime) -> None:
     """Move the event; every reminder and due date follows (their keys carry their times)."""
     check_reschedule(state, message, now)
+    enact_reschedule(state, message, now, None)
+
+
+def enact_reschedule(state: ActivityState, message: Reschedule, now: datetime, checked: None) -> None:
     old_due = report_due_after(state.event_end, state.policy, frozenset(state.holidays))
     state.event_start = start_of_day(message.new_start)
     state.event_end = end_of_day(message.new_end)
@@ -528,7 +552,10 @@ def check_assign(state: ActivityState, message: AssignUnits, now: datetime) -> l
 
 def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[UnitState]:
     """New units are expected from now: their report is due as for the others, or `report_due` from now if later."""
-    units = check_assign(state, message, now)
+    return enact_assign(state, message, now, check_assign(state, message, now))
+
+
+def enact_assign(state: ActivityState, message: AssignUnits, now: datetime, units: list[Unit]) -> list[UnitState]:
     due = max(report_due_after(state.event_end, state.policy, frozenset(state.holidays)), now + state.policy.report_due)
     added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
     for unit in added:
@@ -545,5 +572,9 @@ def check_cancel(state: ActivityState, message: Cancel, now: datetime) -> None:
 
 def apply_cancel(state: ActivityState, message: Cancel, now: datetime) -> None:
     check_cancel(state, message, now)
+    enact_cancel(state, message, now, None)
+
+
+def enact_cancel(state: ActivityState, message: Cancel, now: datetime, checked: None) -> None:
     state.cancelled_reason = message.reason.strip()
     settle_outcomes(state, without_report=Outcome.EXCUSED)  # nobody is missing from a cancelled activity

@@ -141,11 +141,6 @@ class ActivityState(BaseModel):
     cancelled_reason: str | None = None
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
-    # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
-    # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay);
-    # 3: the scale rules (workflows.activity); 4: a deadline activity has no preparation (no readiness
-    # reminders, no "not ready" notice)
-    rules_version: int = 0
     # Who is still expected (codes in roll order) and which of them the Committee has heard about:
     # kept by `note` as units change, so that a message costs the same at 20 units as at 20,000.
     # Not stored: rebuilt from `units` whenever a state is read (a new run, a replay).
@@ -189,7 +184,7 @@ class ActivityState(BaseModel):
     @property
     def preparation_free(self) -> bool:
         """Nothing to prepare: only a report is due (a deadline, the units' report on the plan)."""
-        return bool(self.activity.duties) or (self.rules_version >= 4 and self.activity.kind is ActivityKind.DEADLINE)
+        return bool(self.activity.duties) or self.activity.kind is ActivityKind.DEADLINE
 
     # --- time -----------------------------------------------------------------
 
@@ -317,7 +312,7 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
             prefix, suffix = "ready-reminder/", f"/{_stamp(at)}"
             for unit in expected:
                 key = prefix + unit.code + suffix
-                stale = state.rules_version >= 1 and (unit.assigned_at is None or at <= unit.assigned_at)
+                stale = unit.assigned_at is None or at <= unit.assigned_at
                 if unit.ready_at is None and key not in state.done and not stale:
                     actions.append(
                         Action(key=key, kind=ActionKind.READY_REMINDER, recipient=unit.code, units=[unit.code], at=at)

@@ -39,7 +39,7 @@ from service.updates import send_to_activity
 from store.schema import UnitReport
 from tests.helpers import advance_to, rows, start, vn
 from tests.temporal_env import local_env, migrated_store, time_skipping_env, worker
-from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
+from workflows.activity import ACTIONS_PER_TASK, CampaignActivityWorkflow
 
 
 def city(n: int, name: str = "Đoàn cơ sở {i}") -> ActivityState:
@@ -145,7 +145,7 @@ async def test_an_auditor_reads_the_details_of_300_units_without_the_codec(env) 
 async def test_a_wave_of_notices_is_handed_out_a_share_per_workflow_task(env) -> None:
     units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(600)]
     async with worker(env.client) as queue:
-        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES)
+        handle = await start(env, queue, units=units)
         await advance_to(env, handle, vn(2))
         await handle.query(CampaignActivityWorkflow.status)
         history = await handle.fetch_history()
@@ -188,7 +188,7 @@ async def test_a_stream_of_reports_is_handed_over_without_losing_one(real_server
     store = migrated_store(f"sqlite:///{tmp_path}/t.db")
     async with worker(real_server.client, store=store) as queue:
         handle = await start(  # in the event: reports are due only after it, and it closes only after it
-            real_server, queue, units=units, rules_version=CURRENT_RULES, run_events=100, origin=vn(11, hour=9)
+            real_server, queue, units=units, run_events=100, origin=vn(11, hour=9)
         )
         # A hand-over waits for the notices being sent (a mail must not go twice): the assignments first.
         assigned = await eventually(lambda: sum(r.kind == "assignment" for r in rows(store)), lambda n: n == len(units))

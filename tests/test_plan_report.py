@@ -72,7 +72,6 @@ def test_the_seed_started_with_defaults_has_the_plan_report_for_every_grassroots
     assert len(report.duties) == 6
     # due at the window's end plus the policy's report days, with nothing to prepare
     state = new_activity_state("c", report, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 4
     assert {u.due for u in state.units.values()} == {end_of_day(date(2023, 5, 31)) + timedelta(days=3)}
     kinds = {a.kind for a in unanswered(state, datetime(2023, 4, 28, tzinfo=UTC))}
     assert ActionKind.READY_REMINDER not in kinds and ActionKind.NOT_READY not in kinds
@@ -124,7 +123,6 @@ def plan_report_state(directory):
     plan = with_plan_report(import_plan(INVENTED, directory), directory)
     activity = plan.activities[-1]
     state = new_activity_state("c", activity, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 4
     return state
 
 
@@ -170,15 +168,11 @@ def test_a_report_elsewhere_takes_no_duties(directory) -> None:
         apply_report(state, read_message(SubmitReport, raw), vn(3, 3))
 
 
-def test_deadline_activities_of_old_rules_still_remind_readiness(plan_report_state) -> None:
-    def kinds(rules: int) -> set[ActionKind]:
-        state = plan_report_state.model_copy(deep=True)
-        state.activity.duties = []  # a deadline activity from the body, not the report on the plan
-        state.rules_version = rules
-        return {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
-
-    assert ActionKind.READY_REMINDER in kinds(3)  # a run started before rule 4 replays as it ran
-    assert ActionKind.READY_REMINDER not in kinds(4)
+def test_a_deadline_activity_has_no_readiness_reminders(plan_report_state) -> None:
+    state = plan_report_state.model_copy(deep=True)
+    state.activity.duties = []  # a deadline activity from the body, not the report on the plan
+    kinds = {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
+    assert ActionKind.READY_REMINDER not in kinds and ActionKind.ASSIGNMENT in kinds
 
 
 def test_totals_and_the_final_report_section(directory) -> None:
