@@ -44,7 +44,7 @@ from campaign.tracker import (
     Phase,
     Report,
     UnitState,
-    report_due_after,
+    reports_due,
     settle_outcomes,
 )
 from campaign.units import Unit
@@ -528,11 +528,11 @@ def apply_reschedule(state: ActivityState, message: Reschedule, now: datetime) -
 
 
 def enact_reschedule(state: ActivityState, message: Reschedule, now: datetime, checked: None) -> None:
-    old_due = report_due_after(state.event_end, state.policy, frozenset(state.holidays))
+    old_due = reports_due(state.activity, state.event_end, state.policy, state.holidays)
     state.event_start = start_of_day(message.new_start)
     state.event_end = end_of_day(message.new_end)
     state.activity.start, state.activity.end = message.new_start, message.new_end
-    new_due = report_due_after(state.event_end, state.policy, frozenset(state.holidays))
+    new_due = reports_due(state.activity, state.event_end, state.policy, state.holidays)
     for unit in state.units.values():
         if unit.due == old_due:  # an individually extended deadline stays as granted
             unit.due = new_due
@@ -551,12 +551,13 @@ def check_assign(state: ActivityState, message: AssignUnits, now: datetime) -> l
 
 
 def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[UnitState]:
-    """New units are expected from now: their report is due as for the others, or `report_due` from now if later."""
+    """New units are expected from now: their report is due as for the others, or `report_due` from now if later
+    (a unit named after the day the plan gave still has the policy's time to report)."""
     return enact_assign(state, message, now, check_assign(state, message, now))
 
 
 def enact_assign(state: ActivityState, message: AssignUnits, now: datetime, units: list[Unit]) -> list[UnitState]:
-    due = max(report_due_after(state.event_end, state.policy, frozenset(state.holidays)), now + state.policy.report_due)
+    due = max(reports_due(state.activity, state.event_end, state.policy, state.holidays), now + state.policy.report_due)
     added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
     for unit in added:
         state.units[unit.code] = unit

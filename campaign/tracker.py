@@ -7,7 +7,7 @@ done, and sleeps until `next_wake`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -245,6 +245,12 @@ def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[da
     return due
 
 
+def reports_due(activity: PlannedActivity, event_end: datetime, policy: Policy, holidays: Iterable[date]) -> datetime:
+    """When the units' reports are due: at the event's end when the plan gives the day itself (the units'
+    report on the plan, "báo cáo trước ngày …"), else the policy's `report_due` after it."""
+    return event_end if activity.due_given else report_due_after(event_end, policy, frozenset(holidays))
+
+
 def new_activity_state(
     campaign_id: str,
     activity: PlannedActivity,
@@ -258,8 +264,7 @@ def new_activity_state(
     if activity.start_time is not None:  # the plan gives the hour the event starts
         event_start += timedelta(hours=activity.start_time.hour, minutes=activity.start_time.minute)
     event_end = end_of_day(activity.end)
-    # the units' report on the plan is due on the day the plan gives, when it gives one
-    due = event_end if activity.due_given else report_due_after(event_end, policy, frozenset(holidays))
+    due = reports_due(activity, event_end, policy, holidays)
     roles = {p.unit_code: p.role for p in activity.responsible if p.unit_code}
     return ActivityState(
         campaign_id=campaign_id,

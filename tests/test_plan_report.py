@@ -20,7 +20,16 @@ from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
 from campaign.duty import DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
 from campaign.importer import import_plan
-from campaign.messages import Rejected, SubmitReport, apply_report, read_message
+from campaign.messages import (
+    AssignUnits,
+    Rejected,
+    Reschedule,
+    SubmitReport,
+    apply_assign,
+    apply_report,
+    apply_reschedule,
+    read_message,
+)
 from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind
@@ -173,6 +182,24 @@ def test_a_deadline_activity_has_no_readiness_reminders(plan_report_state) -> No
     state.activity.duties = []  # a deadline activity from the body, not the report on the plan
     kinds = {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
     assert ActionKind.READY_REMINDER not in kinds and ActionKind.ASSIGNMENT in kinds
+
+
+def test_a_report_by_a_given_day_stays_on_its_day_when_moved_or_a_unit_is_added(directory) -> None:
+    """Reports due on the day the plan gives (no report days after it): a reschedule moves them to the new
+    day, and a unit named late is due on that day too, or after the policy's time to report if that is later."""
+    plan = import_plan(INVENTED, directory)
+    started = with_plan_report(plan, directory).activities[-1]
+    units = directory.of_kind(UnitKind.UNIT)
+    state = new_activity_state("c", started, units[:-1], Policy(), [], plan.window.end)
+    apply_reschedule(state, Reschedule(new_start=started.start, new_end=date(2025, 4, 9), reason="Lùi hạn"),
+                     vn(1, 4))  # fmt: skip
+    assert {u.due for u in state.units.values()} == {end_of_day(date(2025, 4, 9))}
+    early = apply_assign(state, AssignUnits(units=[units[-1]]), vn(2, 4))
+    assert [u.due for u in early] == [end_of_day(date(2025, 4, 9))]
+    late_plan = state.model_copy(deep=True)
+    late_plan.units.pop(units[-1].code)
+    late = apply_assign(late_plan, AssignUnits(units=[units[-1]]), vn(8, 4))
+    assert [u.due for u in late] == [vn(8, 4) + Policy().report_due]
 
 
 def test_totals_and_the_final_report_section(directory) -> None:
