@@ -4,6 +4,8 @@ answers per duty, and the issuer's own tasks without a schedule row."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +19,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from campaign.clock import VIETNAM, PlanClock, end_of_day, start_of_day
 from campaign.dates import ActivityKind
 from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
-from campaign.duty import DutyAnswer, duty_totals
+from campaign.duty import STATUS_WORDS, DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
 from campaign.importer import import_plan
 from campaign.messages import (
@@ -34,6 +36,7 @@ from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state, unanswered
 from campaign.units import UnitKind
 from cli.campaign_commands import build_campaign_input
+from exports.tables import CSV_HEADINGS, duty_headings, render_csv
 from harness.net import free_port
 from settings import Settings
 from store.schema import Notification, UnitReport
@@ -236,6 +239,16 @@ def test_totals_and_the_final_report_section(directory) -> None:
     )
     assert "3 buổi sinh hoạt chủ điểm" in section
     assert "- Đoàn C \\| x" in section
+    rows = list(csv.reader(io.StringIO(render_csv(report))))  # the same answers in the CSV export's last columns
+    assert rows[0] == [*CSV_HEADINGS, *duty_headings(activity.duties)]
+    first, silent = (dict(zip(rows[0], row, strict=True)) for row in (rows[1], rows[3]))
+    assert (first["Mã đơn vị"], first["NV1: người tham gia"], first["NV1: số buổi sinh hoạt chủ điểm"]) == (
+        "a",
+        "30",
+        "2",
+    )
+    assert first[f"NV2: {activity.duties[1].short}"] == STATUS_WORDS["not_done"]
+    assert silent["Mã đơn vị"] == "c" and all(silent[h] == "" for h in duty_headings(activity.duties))
 
 
 # --- on the time-skipping server ---------------------------------------------------------------------
