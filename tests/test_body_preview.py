@@ -74,7 +74,7 @@ async def test_a_person_sees_lines_and_contacts_in_a_browser(office, width: int)
         quoted = await row.locator(".quoted").all_inner_texts()
         contacts = await row.get_by_label("Người liên hệ").input_value()
         width_used = await page.evaluate("document.documentElement.scrollWidth")
-        await row.scroll_into_view_if_needed()
+        await row.evaluate("e => e.scrollIntoView()")  # the row's top: its source lines and findings
         await shot(page, f"body-plan-editor-{width}.png")
         await browser.close()
     assert lines == "— đọc từ dòng 9, 10, 11, 12 (nội dung)"
