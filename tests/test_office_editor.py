@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.final_report import CampaignReport, render_markdown
 from store.drafts import hand_corrections
@@ -275,6 +275,14 @@ async def test_who_may_use_the_editor(office) -> None:
     looked = await committee.get(where)
     posted = await committee.post(where, data={"csrf": committee_csrf, "action": "add"})
     created = await committee.post("/drafts", data={"csrf": committee_csrf})
+    with office.store.session() as session:
+        drafts_before = session.scalar(select(func.count()).select_from(PlanDraft))
+    uploaded = await committee.post("/campaigns/new", data={"csrf": committee_csrf},
+                                    files={"plan": ("x.txt", partly_wrong(month_ahead()), "text/plain")})  # fmt: skip
+    forged_upload = await http.post("/campaigns/new", data={"csrf": "sai"},
+                                    files={"plan": ("x.txt", partly_wrong(month_ahead()), "text/plain")})  # fmt: skip
+    with office.store.session() as session:
+        drafts_after = session.scalar(select(func.count()).select_from(PlanDraft))
     listing = await committee.get("/campaigns")
     nobody = office.http()
     anonymous = await nobody.get(where)
@@ -284,6 +292,7 @@ async def test_who_may_use_the_editor(office) -> None:
     assert again.status_code == 409 and "đề nghị tải lại trang" in again.text
     assert forged.status_code == 403 and unknown.status_code == 404
     assert looked.status_code == 403 and posted.status_code == 403 and created.status_code == 403
+    assert uploaded.status_code == 403 and forged_upload.status_code == 403 and drafts_after == drafts_before
     assert 'id="drafts"' not in listing.text
     assert anonymous.status_code == 401
 
