@@ -1,6 +1,7 @@
 """The office in a real browser (Debian's Chromium, headless): sign in, upload the seed plan and see
-its findings, start the campaign, watch a unit's cell turn "on time" after the unit answers through
-its link, excuse another unit, download the XLSX. PORTAL_SCREENSHOTS=docs writes the README's pictures."""
+its findings in the editor it opens, start the campaign, watch a unit's cell turn "on time" after the unit
+answers through its link, excuse another unit, download the XLSX. PORTAL_SCREENSHOTS=docs writes the
+README's pictures."""
 
 from __future__ import annotations
 
@@ -53,12 +54,12 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
                     await sign_in(page, base)
                     await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                     await page.get_by_label("Tệp kế hoạch").set_input_files(SEED)
-                    await page.get_by_role("button", name="Xem trước").click()
+                    await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
                     findings = await page.locator("#findings").inner_text()
-                    await shot(page, "office-preview.png", full_page=True)
+                    await shot(page, "office-editor.png")  # the top: the document, the findings
                     await page.get_by_label("Mã chiến dịch").fill(cid)
                     await page.get_by_text("Khởi động với lịch dời đến hôm nay").click()  # the seed plan is past
-                    await page.get_by_role("button", name="Tiếp tục").click()
+                    await page.get_by_role("button", name="Khởi động chiến dịch").click()
                     await page.locator("#grid").wait_for()
                     started = await env.get_current_time()
                     # The plan runs shifted by whole weeks: let time reach noon the day after activity 7.
@@ -102,7 +103,7 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
 
 
 async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -> None:
-    """Issue 20 (items 3, 7, 12, 13) at 360 px and 1366 px: the plan preview (a past plan's warning), the
+    """Issue 20 (items 3, 7, 12, 13) at 360 px and 1366 px: the editor an upload opens (a past plan's warning), the
     grid's legend and its "·" contrast, an activity's page with a dd/mm/yyyy date typed, the Committee's
     page and the digest; no page is wider than the phone."""
     from playwright.async_api import async_playwright
@@ -138,10 +139,10 @@ async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -
                 phone = await signed(360, "lan", "mat-khau-van-phong")
                 await phone.goto(f"{base}/campaigns/new")
                 await phone.get_by_label("Tệp kế hoạch", exact=False).set_input_files(PLAN)
-                await phone.get_by_role("button", name="Xem trước").click()
+                await phone.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
                 past = await phone.locator("#past").inner_text()
-                await width_of(phone, "preview")
-                await shot(phone, "office-preview-360.png", full_page=True)
+                await width_of(phone, "editor")
+                await shot(phone, "office-editor-360.png", full_page=True)
                 await phone.goto(f"{base}/campaigns/{cid}")
                 legend = await phone.locator("#legend").evaluate(
                     "e => ({right: e.getBoundingClientRect().right, clipped: e.scrollWidth > e.clientWidth})"
@@ -179,7 +180,7 @@ async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -
                 await browser.close()
     finally:
         await env.shutdown()
-    assert widths == dict.fromkeys(["preview", "grid page", "activity", "committee", "digest"], 360), widths
+    assert widths == dict.fromkeys(["editor", "grid page", "activity", "committee", "digest"], 360), widths
     assert "đã qua ngày" in past and "Khởi động với lịch dời đến hôm nay" in past and "Ghi nhận là đã thực hiện" in past
     assert legend["right"] <= 360 and not legend["clipped"]
     assert contrast >= 4.5, contrast

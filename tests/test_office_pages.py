@@ -28,6 +28,7 @@ from store.schema import AuditEntry, Notification, UnitReport
 from tests.conftest import ROOT
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
+from tests.test_office_editor import follow, send
 from web.office_plans import policy_from_form
 from workflows.ids import activity_workflow_id
 
@@ -190,14 +191,13 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
     office, directory, tmp_path
 ) -> None:
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post("/campaigns/new", data={"csrf": csrf},
-                              files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")})  # fmt: skip
-    upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    files = {"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")}
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
+    where = str(editor.url.path)
     cid = f"pol-{uuid.uuid4().hex[:6]}"
-    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "timing": "shifted", "report_due": "2",
-            "report_due-3": "6"}  # fmt: skip
-    wrong = await http.post("/campaigns/start", data={**form, "report_due-2": "nhiều"})
-    started = await http.post("/campaigns/start", data=form)
+    form = {"campaign_id": cid, "timing": "shifted", "report_due": "2", "r3__report_due": "6"}
+    wrong = await send(http, where, editor.text, "start", **form, r2__report_due="nhiều")
+    started = await send(http, where, editor.text, "start", **form)
     word = write_docx(tmp_path / "ke-hoach.docx", [
         ["1", "Ra quân Tháng Thanh niên", "05/3/2024", "Nhà Văn hóa Thanh niên", "Đoàn Sở VHTT phụ trách"],
         ["2", "Hiến máu tình nguyện", "16/3/2024", "Bệnh viện Truyền máu", "Đoàn Bảo hiểm xã hội phụ trách"],
@@ -208,7 +208,7 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
     await http.aclose()
     cli = subprocess.run([sys.executable, "starter.py", "plan", "import", str(word), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert wrong.status_code == 422 and "Hoạt động 2: Hạn báo cáo sau sự kiện (ngày)" in wrong.text
+    assert wrong.status_code == 422 and "Hoạt động 2: hạn báo cáo sau (ngày): “nhiều” không phải số ngày" in wrong.text
     assert 'value="nhiều"' in wrong.text  # what the person typed is kept
     assert started.status_code == 303, started.text
     assert from_word.status_code == 200 and from_word.json() == json.loads(cli.stdout)

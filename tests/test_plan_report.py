@@ -46,6 +46,7 @@ from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, sign_in, signed_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import migrated_store, time_skipping_env, worker
+from tests.test_office_editor import follow
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow, activity_workflow_id, campaign_workflow_id
 
@@ -392,18 +393,19 @@ async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_p
     )
 
 
-async def test_the_preview_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
+async def test_the_editor_an_upload_opens_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
     http, csrf = await signed_in(office, "vp")
     files = {"plan": ("ke-hoach.txt", INVENTED.read_bytes(), "text/plain")}
-    preview = await http.post("/campaigns/new", data={"csrf": csrf}, files=files)
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
     await http.aclose()
-    assert preview.status_code == 200, preview.text
-    text = re.sub(r"\s+", " ", preview.text)
-    report = text.split('id="plan-report"')[1].split("</div>")[0]
-    assert "hạn hết ngày 05/04/2025 (kế hoạch ghi ở dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert editor.status_code == 200, editor.text
+    text = re.sub(r"\s+", " ", editor.text)
+    report = text.split('id="plan-report"')[1].split("</fieldset>")[0]
+    assert "Kế hoạch ghi hạn 05/04/2025 (dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên" in report
+    assert "đơn vị báo số buổi sinh hoạt chủ điểm" in report
+    unscheduled = text.split('id="unscheduled"')[1].split("</fieldset>")[0]
     assert (
-        "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên (số buổi sinh hoạt chủ điểm)"
-        in report
+        "<strong>Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn</strong> — <em>ĐOÀN KHỐI</em>"
+        in unscheduled
     )
-    unscheduled = text.split('id="unscheduled"')[1].split("</div>")[0]
-    assert "Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn — <em>ĐOÀN KHỐI</em>" in unscheduled
