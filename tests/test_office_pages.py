@@ -24,7 +24,7 @@ from campaign.past import shift_to
 from campaign.policy import PolicyError
 from harness.inbox import MailServer
 from harness.plan_documents import write_docx
-from store.schema import AuditEntry, Notification, UnitReport
+from store.schema import AuditEntry, CampaignActivity, Notification, UnitReport
 from tests.conftest import ROOT
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
@@ -239,3 +239,44 @@ async def test_an_unreadable_unit_directory_is_said_plainly(office, tmp_path) ->
     page = await http.get(f"/campaigns/{office.campaign_id}")
     await http.aclose()
     assert page.status_code == 503 and "Không đọc được danh bạ đơn vị" in page.text
+
+
+async def test_a_moved_activity_shows_its_new_dates_to_the_unit(office) -> None:
+    """The walk's finding: the office moved activity 3 and the unit's page still gave the plan's day.
+    The stored activity follows the reschedule, once, however often its record is written."""
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    moved_to = {"csrf": csrf, "start": "30/3/2024", "end": "31/03/2024", "reason": "Trùng lễ"}
+    moved = await http.post(f"/campaigns/{cid}/activities/3/reschedule", data=moved_to)
+    await http.aclose()
+    assert moved.status_code == 200, moved.text
+    for _ in range(200):  # the record is written by an activity, a moment later
+        with office.store.session() as session:
+            row = session.scalar(select(CampaignActivity).where(CampaignActivity.campaign_id == cid,
+                                                                CampaignActivity.no == 3))  # fmt: skip
+            if row is not None and row.start == date(2024, 3, 30):
+                break
+        await asyncio.sleep(0.05)
+    async with office.http() as unit:
+        page = await unit.get(f"/u/{office.token('khu-cnc')}")
+    shown = re.sub(r"<[^>]+>", "", page.text)
+    assert "Thời gian: 30/03/2024 – 31/03/2024" in shown, shown
+    assert "24/03/2024" not in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("31/4/2027", "Ngày bắt đầu mới: ngày 31/04/2027 không có thật (tháng 4/2027 chỉ có 30 ngày)."),
+        ("29/02/2027", "Ngày bắt đầu mới: ngày 29/02/2027 không có thật (tháng 2/2027 chỉ có 28 ngày)."),
+        ("   ", "Ngày bắt đầu mới: chưa nhập ngày"),
+        ("mai", "Ngày bắt đầu mới: “mai” không phải ngày"),
+    ],
+)
+async def test_a_wrong_new_day_is_named_for_what_it_is(office, typed, said) -> None:
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    answer = await http.post(f"/campaigns/{cid}/activities/3/reschedule",
+                             data={"csrf": csrf, "start": typed, "reason": "Trùng lễ"})  # fmt: skip
+    await http.aclose()
+    assert answer.status_code == 422 and said in answer.text.replace("&#34;", '"'), answer.text
