@@ -176,7 +176,11 @@ def test_weekday_words_times_of_day_and_impossible_dates(tmp_path, directory) ->
     found = sorted((f.line, f.kind, f.message) for f in plan.findings)
     assert found == [
         (18, "weekday_mismatch", "“Chủ nhật” nhưng ngày 16/03/2024 là Thứ Bảy"),
-        (20, "unreadable_date", "hoạt động 4: ngày 31/4/2024 không tồn tại; chưa có ngày, hãy nhập ngày trước khi khởi động"),
+        (
+            20,
+            "unreadable_date",
+            "hoạt động 4: ngày 31/4/2024 không tồn tại; chưa có ngày, hãy nhập ngày trước khi khởi động",
+        ),
         (21, "invalid_time", "hoạt động 5: giờ “25h00” không tồn tại"),
     ]
     state = new_activity_state("c", plan.activities[0], [], Policy(), [], date(2024, 3, 31))
