@@ -409,3 +409,61 @@ async def test_the_editor_an_upload_opens_shows_the_plan_report_and_the_tasks_wi
         "<strong>Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn</strong> — <em>ĐOÀN KHỐI</em>"
         in unscheduled
     )
+
+
+def _plan_asking(organise: list[str], directory):
+    """An invented body plan with three dated items and `organise` under "Tổ chức thực hiện"."""
+    from campaign.importer import import_lines
+
+    lines = ["ĐOÀN KHỐI", "Số: 41-KH/ĐTN", "TP. Hồ Chí Minh, ngày 20 tháng 10 năm 2026", "", "KẾ HOẠCH",
+             "Tổ chức các hoạt động tháng 11 năm 2026", "(Từ ngày 01/11/2026 đến ngày 30/11/2026)", "II. NỘI DUNG",
+             "1. Hội thi tìm hiểu pháp luật cho đoàn viên", "- Thời gian: 07/11/2026",
+             "- Đơn vị thực hiện: Đoàn Bảo hiểm xã hội", "2. Giải bóng đá đoàn viên", "- Thời gian: 21/11/2026",
+             "- Đơn vị thực hiện: Đoàn Khu Công nghệ cao", "III. TỔ CHỨC THỰC HIỆN", *organise, "Nơi nhận:",
+             "- Lưu VP."]  # fmt: skip
+    return import_lines(lines, directory), lines
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1. Các đơn vị báo cáo kết quả về Văn phòng Đoàn Khối trước ngày 30/12/2026.",
+        "- Các cơ sở Đoàn gửi báo cáo kết quả thực hiện kế hoạch về Văn phòng Đoàn Khối chậm nhất ngày 30/12/2026.",
+        "2. Đoàn cơ sở báo cáo kết quả thực hiện về Ban Thường vụ trước 30/12/2026.",
+        "Các đơn vị trực thuộc: báo cáo kết quả hạn chót 30/12/2026.",
+    ],
+)
+def test_the_units_asked_to_report_on_the_plan_give_its_deadline_not_an_activity(sentence, directory) -> None:
+    plan, lines = _plan_asking([sentence], directory)
+    assert [a.title for a in plan.activities] == ["Hội thi tìm hiểu pháp luật cho đoàn viên", "Giải bóng đá đoàn viên"]
+    report = plan.plan_report
+    assert report is not None and (report.due, report.due_line) == (date(2026, 12, 30), lines.index(sentence) + 1)
+    started = with_plan_report(plan, directory).activities[-1]
+    assert (started.title, started.end, started.due_given) == (PLAN_REPORT_TITLE, date(2026, 12, 30), True)
+    assert started.unit_codes == [u.code for u in directory.of_kind(UnitKind.UNIT)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1. Các đơn vị gửi danh sách đội tuyển về Văn phòng Đoàn Khối trước ngày 05/11/2026.",
+        "1. Các đơn vị báo cáo kết quả Hội thi tìm hiểu pháp luật về Văn phòng trước ngày 15/11/2026.",
+        "1. Các đơn vị báo cáo số lượng đoàn viên hiến máu về Văn phòng trước ngày 15/11/2026.",
+    ],
+)
+def test_a_deadline_for_something_else_stays_an_activity(sentence, directory) -> None:
+    plan, _ = _plan_asking([sentence], directory)
+    assert plan.plan_report is None
+    assert len(plan.activities) == 3 and plan.activities[-1].kind is ActivityKind.DEADLINE
+
+
+def test_the_units_duties_under_cac_don_vi_and_their_report_date(directory) -> None:
+    organise = ["1. Văn phòng Đoàn Khối: theo dõi, tổng hợp.", "2. Các đơn vị:",
+                "- Tổ chức ít nhất 01 buổi sinh hoạt chuyên đề về pháp luật.",
+                "- Báo cáo kết quả thực hiện kế hoạch về Văn phòng Đoàn Khối trước ngày 05/12/2026."]  # fmt: skip
+    plan, lines = _plan_asking(organise, directory)
+    report = plan.plan_report
+    assert report is not None
+    assert [d.text for d in report.duties] == ["Tổ chức ít nhất 01 buổi sinh hoạt chuyên đề về pháp luật."]
+    assert (report.due, report.due_line) == (date(2026, 12, 5), len(lines) - 2)
+    assert len(plan.activities) == 2
