@@ -12,7 +12,8 @@ view shows each activity's phase; at the end the final report's path is printed.
 
 The demo writes, under DEMO_DATA: `demo.env` (the settings its worker and portal run with, for the
 README's `starter.py` commands against this campaign) and `lien-ket-<campaign>.txt` (every unit's
-personal link). It signs two accounts in for the office's pages (printed with the login URL).
+personal link). It makes three accounts for the office's pages, the office's, the committee's and an
+administrator's (printed with the login URL).
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from access.links import expiry, link_url, mint
 from campaign.clock import PlanClock, end_of_day, format_moment, start_of_day
+from campaign.dates import ActivityKind
 from campaign.importer import import_plan
 from campaign.messages import ConfirmReady
 from campaign.plan import Plan
 from campaign.policy import PolicyFile
+from campaign.text import shortened
 from campaign.tracker import phase_words
 from campaign.units import UnitDirectory, load_directory
+from campaign.views import ActivitySummary
 from service.campaigns import build_campaign_input, start_campaign
 from service.schema import upgrade_schema
 from service.simulator import Answer, deliver_due, plan_answers
@@ -126,9 +130,16 @@ COLUMNS = (("TT", 4), ("Hoạt động", None), ("Giai đoạn", 14), ("Sẵn s�
            ("BTV", 3))  # fmt: skip
 
 
-def view(overview: Overview | None, events: list[str], plan_now: datetime, height: int = 24) -> Group:
+def view(
+    overview: Overview | None,
+    events: list[str],
+    plan_now: datetime,
+    height: int = 24,
+    report_only: frozenset[int] = frozenset(),
+) -> Group:
     """The live table, one line per activity (long titles cut with "…") so that a 80×24 terminal shows
-    every activity of the seed plan; the latest events fill the lines left below it."""
+    every activity of the seed plan; the latest events fill the lines left below it. An activity in
+    `report_only` (nothing to prepare) and one without units show "—" where a count would read as 0."""
     table = Table(title=f"Giờ kế hoạch: {format_moment(plan_now)}", title_justify="left", box=box.SIMPLE_HEAD,
                   padding=0, show_edge=False, expand=True)  # fmt: skip
     for header, width in COLUMNS:
@@ -140,14 +151,34 @@ def view(overview: Overview | None, events: list[str], plan_now: datetime, heigh
             a.number or str(a.no),
             a.title,
             Text(phase_words(a.phase), style=style),
-            f"{a.ready}/{a.units}",
-            f"{a.reported}/{a.units}",
+            "—" if a.no in report_only or not a.units else f"{a.ready}/{a.units}",
+            f"{a.reported}/{a.units}" if a.units else "—",
             str(a.late) if a.late else "—",  # which units: the escalation lines below and the Temporal UI
             str(a.escalation_level),
         )
     room = max(1, height - len(activities) - 5)  # title, header, rule, the cursor's line and one spare
     lines = [Text(line, no_wrap=True, overflow="ellipsis") for line in events[-room:]] or [Text("…")]
     return Group(table, *lines)
+
+
+def report_only(plan: Plan) -> frozenset[int]:
+    """The activities with nothing to prepare, only a report (a deadline; the units' report on the plan),
+    as campaign.tracker's `preparation_free` says."""
+    return frozenset(a.no for a in plan.activities if a.duties or a.kind is ActivityKind.DEADLINE)
+
+
+def short_name(name: str) -> str:
+    """A unit's name for a terminal line: without the leading "Đoàn" every unit's name has, cut when long."""
+    bare = name.removeprefix("Đoàn ").strip() or name
+    return shortened(bare, 28)
+
+
+def escalation_line(a: ActivitySummary, names: dict[str, str], shown: int = 4) -> str:
+    """ "⚠ Báo cáo BTV mức 2: hoạt động 13 — Sở Văn hóa và Thể thao, Báo Người lao động và 9 đơn vị khác"."""
+    listed = [short_name(names.get(code, code)) for code in a.overdue[:shown]]
+    more = a.late - len(listed)
+    who = ", ".join(listed) + (f" và {more} đơn vị khác" if more > 0 else "")
+    return f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.number or a.no} — {who}"
 
 
 class UnitLinks:
@@ -200,11 +231,12 @@ def write_env(path: Path, env: dict[str, str]) -> None:
     path.chmod(0o600)  # it holds the demo's link secret
 
 
-DEMO_ACCOUNTS = (("vanphong", "office"), ("btv", "committee"))
+DEMO_ACCOUNTS = (("vanphong", "office"), ("btv", "committee"), ("quantri", "admin"))
 
 
 def demo_accounts(database: str) -> dict[str, str]:
-    """The office's and the Standing Committee's demo accounts, each with a fresh password for this run."""
+    """The office's, the Standing Committee's and the administrator's demo accounts (the administrator
+    keeps /accounts; the office, /directory too), each with a fresh password for this run."""
     upgrade_schema(database)
     passwords = {}
     with Store(database).session() as session:
@@ -258,7 +290,10 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     links = UnitLinks(
         secret, portal_url, campaign_id, clock.wall_at(end_of_day(plan.window.end)), settings.portal_link_days
     )
-    console.print("Xem trên giao diện Temporal (thêm các cột Phase, PendingUnits, OverdueUnits như README hướng dẫn):")
+    console.print(
+        "Xem trên giao diện Temporal (để thấy giai đoạn và đơn vị quá hạn: bấm ⚙ phía trên bảng Workflows, "
+        "đánh dấu Phase, PendingUnits, OverdueUnits):"
+    )
     for label, url in campaign_views(ui_address(), settings.temporal_namespace, campaign_id):
         console.print(f"  {label}: {url}", soft_wrap=True, highlight=False)
     unit = shown_unit(plan)
@@ -278,7 +313,9 @@ async def run_demo(console: Console, stack: Stack) -> Path:
     )
     accounts = ", ".join(f"{name} / {password}" for name, password in passwords.items())
     console.print(
-        f"Trang Văn phòng và Ban Thường vụ: {portal_url}/login — tài khoản thử (mật khẩu mới mỗi lần chạy): {accounts}",
+        f"Trang Văn phòng, Ban Thường vụ và Quản trị: {portal_url}/login — tài khoản thử (mật khẩu mới mỗi lần "
+        f"chạy): {accounts} (vanphong: Văn phòng, cả danh bạ /directory; btv: Ban Thường vụ; "
+        "quantri: quản trị tài khoản /accounts)",
         soft_wrap=True,
         highlight=False,
     )
@@ -304,6 +341,8 @@ async def run_demo(console: Console, stack: Stack) -> Path:
 
     overview: Overview | None = None
     seen_levels: dict[int, int] = {}
+    names = {u.code: u.name for u in directory.units}
+    only_report = report_only(campaign_input.plan)
     start_view = view(None, events, clock.plan_now(datetime.now(UTC)), console.height)
     with Live(start_view, console=console, refresh_per_second=4) as live:
         while True:
@@ -311,9 +350,9 @@ async def run_demo(console: Console, stack: Stack) -> Path:
             overview = await handle.query(CampaignWorkflow.overview)
             for a in overview.activities:
                 if a.escalation_level > seen_levels.get(a.no, 0):
-                    events.append(f"⚠ Báo cáo BTV mức {a.escalation_level}: hoạt động {a.no}, {a.overdue_text()}")
+                    events.append(escalation_line(a, names))
                 seen_levels[a.no] = a.escalation_level
-            live.update(view(overview, events, clock.plan_now(datetime.now(UTC)), console.height))
+            live.update(view(overview, events, clock.plan_now(datetime.now(UTC)), console.height, only_report))
             description = await handle.describe()
             if description.status != WorkflowExecutionStatus.RUNNING:
                 break

@@ -21,6 +21,7 @@ from cli.plan_commands import plan_app, units_app
 from cli.records_commands import db_app, export
 from cli.setup_command import setup
 from cli.users_commands import users_app
+from service.logs import configure_logging
 from service.temporal import exit_now
 from service.updates import Refused
 from settings import get_settings, settings_problem
@@ -36,6 +37,8 @@ app = typer.Typer(
 @app.callback()
 def options(verbose: bool = typer.Option(False, "--verbose", help="In thêm chi tiết lỗi kỹ thuật")) -> None:
     """Điều phối kế hoạch hoạt động của Đoàn trên Temporal."""
+    # Log lines go to stderr (warnings up, unless --verbose): stdout is the command's answer, read by scripts.
+    configure_logging(os.environ.get("LOG_FORMAT", "console"), "INFO" if verbose else "WARNING")
     if verbose:
         os.environ["CAMPAIGN_VERBOSE"] = "1"
 

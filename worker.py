@@ -32,13 +32,13 @@ from workflows.registry import ALL_WORKFLOWS
 
 ACTIVITY_THREADS = 16
 
-# What an exception raised by workflow code does. Errors that come from the data a workflow
-# was given (a date out of range, a value that does not validate, a missing key) fail that
-# workflow at once, visibly, instead of retrying its task forever; the campaign records the
-# failed activity, tells the office and carries on. Anything else, above all a
-# NondeterminismError after an incompatible deploy, fails only the workflow task, which
-# Temporal retries, so a fix can be deployed without losing the run. Tests use the same.
-WORKFLOW_FAILURE_TYPES: list[type[BaseException]] = [ValueError, ArithmeticError, LookupError, TypeError]
+# What an exception raised by workflow code does. Only an ApplicationError ends a run: workflow code
+# raises one on purpose, non-retryable, where the data it was given cannot run (an unsafe campaign ID,
+# a plan that cannot run) and a message it refuses fails only that update. Any other exception
+# (TypeError, KeyError, a NondeterminismError after an incompatible deploy) is a bug in the code: it
+# fails only the workflow task, which Temporal retries, so the run pauses until a fix is deployed and
+# then carries on from where it was, nothing lost. Tests use the same.
+WORKFLOW_FAILURE_TYPES: list[type[BaseException]] = []
 
 
 def build_worker(

@@ -80,7 +80,6 @@ def expected_notices(
         state = new_activity_state(
             campaign_id, activity, units, policy.for_activity(activity.no), holidays, plan.window.end
         )
-        state.rules_version = 2
         for action in unanswered(state, start, until):
             if action.at <= until:
                 due[f"{activity_workflow_id(campaign_id, activity.no)}/{action.key}"] = action.at

@@ -41,7 +41,7 @@ from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification
 from worker import build_worker
-from workflows.activity import CURRENT_RULES, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
 from workflows.inputs import ActivityInput
 
 UNITS = 1000
@@ -98,7 +98,7 @@ async def measure(
                         ActivityInput(
                             campaign_id="bench", activity=activity, units=units, office=directory.office,
                             committee=directory.standing_committee, policy=Policy(),
-                            window_end=plan.window.end, clock=clock, rules_version=CURRENT_RULES,
+                            window_end=plan.window.end, clock=clock,
                         ),
                         id=wid, task_queue=queue,
                     )

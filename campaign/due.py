@@ -51,7 +51,7 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
             prefix, suffix = "ready-reminder/", f"/{_stamp(at)}"
             for unit in expected:
                 key = prefix + unit.code + suffix
-                stale = state.rules_version >= 1 and (unit.assigned_at is None or at <= unit.assigned_at)
+                stale = unit.assigned_at is None or at <= unit.assigned_at
                 if unit.ready_at is None and key not in state.done and not stale:
                     actions.append(
                         Action(key=key, kind=ActionKind.READY_REMINDER, recipient=unit.code, units=[unit.code], at=at)

@@ -31,14 +31,26 @@ PLAN_REPORT_TITLE = "Báo cáo kết quả thực hiện kế hoạch"
 # A section that gives every grassroots unit its duties ("3. Cấp cơ sở:", "Đối với cơ sở Đoàn").
 _GRASSROOTS_SECTION = re.compile(r"^(?:(?:hoat dong|nhiem vu)\s+)?(?:(?:doi voi|tai)\s+)?(?:cap co so|cac co so)\b")
 # The same under "Tổ chức thực hiện": "2. Các cơ sở Đoàn trực thuộc:", "Các Chi đoàn:".
-_GRASSROOTS_PARTY = re.compile(r"^(?:cac )?(?:co so doan|chi doan|doan co so|co so)\b")
+_GRASSROOTS_PARTY = re.compile(r"^(?:cac )?(?:co so doan|chi doan|doan co so|co so|don vi)\b")
 # A section of the issuing organisation's own tasks ("2. Hoạt động cấp Khối:", "Cấp trường").
 _OWN_LEVEL_SECTION = re.compile(r"^(?:cac )?(?:hoat dong|nhiem vu|cong viec)?\s*cap (?!co so)\w+")
-# "… báo cáo kết quả (thực hiện) về Văn phòng Đoàn Khối trước ngày 05/6/2023"
+# "… báo cáo kết quả (thực hiện kế hoạch) về Văn phòng Đoàn Khối trước ngày 05/6/2023": the results of the
+# plan itself; "báo cáo kết quả Hội thi …", "báo cáo số lượng …" by a date are activities of their own.
 _REPORT_DUE = re.compile(
-    r"bao cao.{0,160}?(?:truoc ngay|truoc|cham nhat (?:vao )?ngay|cham nhat|han chot|thoi han)\s*:?\s*"
+    r"bao cao ket qua(?: (?:thuc hien|trien khai)(?: (?:ke hoach|cac noi dung)(?: (?:so )?\d+-kh/\S+| nay| tren)?)?)?"
+    r"(?:\s*[,(]?\s*(?:ve|gui ve|cho|toi)\s[^.;]{0,120}?)?"
+    r"\s*[,(]?\s*(?:truoc ngay|truoc|cham nhat (?:vao )?ngay|cham nhat|han chot|thoi han)\s*:?\s*"
     r"(\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?)"
 )
+# Who a sentence asks to report on the plan: every grassroots unit ("Các đơn vị", "Các cơ sở Đoàn",
+# "Đoàn cơ sở", "Các chi đoàn" …), then the report ("… gửi báo cáo kết quả …").
+_UNITS_ASKED = re.compile(
+    r"^(?:(?:cac|moi) )?(?:don vi|co so doan|doan co so|co so|chi doan|doan cac don vi)(?: truc thuoc| co so)?"
+    r"(?: (?:khan truong|chu dong|tong hop va|tong hop,))*\s*:?\s*(?:gui )?(?=bao cao ket qua)"
+)
+_ITEM_MARK = re.compile(r"^\s*(?:[ivx]{1,4}\.\d{1,2}|\d{1,2}(?:\.\d{1,2})*|[a-z])\s*[.)]\s*|^\s*[-+•–—*●○▪■◦♦➢➤✓√]\s*")
+# The one duty of a plan that asks its units to report on it and lists no duties of theirs.
+WHOLE_PLAN_DUTY = "Triển khai thực hiện các nội dung của kế hoạch"
 # A target the duty names: "ít nhất 02 buổi", "tối thiểu 5 công trình", "01 chương trình".
 _TARGET = re.compile(
     r"(?:it nhat|toi thieu|tu|moi co so|moi don vi|moi chi doan)\s+(\d{1,4})\s+([a-z][a-z ]{1,30}?)"
@@ -102,9 +114,12 @@ def read_plan_report(lines: list[str], start: int, end: int, default_year: int |
         [i for i in items if not _organising(i) and _GRASSROOTS_SECTION.match(_heading_words(i.text))],
         [i for i in items if _organising(i) and _GRASSROOTS_PARTY.match(_heading_words(i.text))],
     ]
+    due, due_line = report_due_date(lines, start, end, default_year)
     for headings in sources:
         for heading in headings:
             for child in heading.children:
+                if child.line == due_line:
+                    continue  # "- Báo cáo kết quả về Văn phòng trước ngày …": the report itself, not a duty
                 text = _whole(child, lines)
                 if len(text.split()) >= 3 and len(duties) < MAX_DUTIES:
                     duties.append(Duty(no=len(duties) + 1, text=text[:MAX_DUTY_TEXT], line=child.line))
@@ -113,11 +128,30 @@ def read_plan_report(lines: list[str], start: int, end: int, default_year: int |
         if duties:
             break
     if not duties:
-        return None
+        asked = units_asked(lines, start, end, default_year)
+        if asked is None:
+            return None
+        due, due_line = asked
+        return PlanReport(duties=[Duty(no=1, text=WHOLE_PLAN_DUTY, line=due_line)], due=due, due_line=due_line)
     for duty in duties:
         duty.count_label = count_label(duty.text)
-    due, due_line = report_due_date(lines, start, end, default_year)
     return PlanReport(duties=duties, due=due, due_line=due_line, lines=read_from)
+
+
+def units_asked(lines: list[str], start: int, end: int, default_year: int | None) -> tuple[date, int] | None:
+    """The due date and line of a sentence asking every grassroots unit to report on the plan ("Các đơn vị
+    báo cáo kết quả về Văn phòng Đoàn Khối trước ngày 30/12/2026"), in a plan that lists no duties of
+    theirs; the last such sentence wins. None when the body asks none."""
+    found: tuple[date, int] | None = None
+    for index in range(start, end):
+        key = _ITEM_MARK.sub("", _key(squash(strip_markup(lines[index]))))
+        if (asked := _UNITS_ASKED.match(key)) is None or (m := _REPORT_DUE.match(key, asked.end())) is None:
+            continue
+        try:
+            found = (parse_when(m[1], default_year).end, index + 1)
+        except DateError:
+            continue
+    return found
 
 
 def report_due_date(lines: list[str], start: int, end: int, default_year: int | None) -> tuple[date | None, int | None]:
@@ -221,14 +255,11 @@ def plan_report_activity(plan: Plan, directory: UnitDirectory) -> PlannedActivit
     if no > MAX_ACTIVITY_NO:
         return None
     window = plan.window
-    if report.due is not None:
-        kind, start, end = ActivityKind.DEADLINE, min(window.start, report.due), report.due
-    else:
-        kind, start, end = ActivityKind.DEADLINE, window.start, window.end
+    start, end = (min(window.start, report.due), report.due) if report.due is not None else (window.start, window.end)
     return PlannedActivity(
         no=no,
         title=PLAN_REPORT_TITLE,
-        kind=kind,
+        kind=ActivityKind.DEADLINE,
         start=start,
         end=end,
         responsible=units,

@@ -133,8 +133,8 @@ def fields_of(activity: PlannedActivity, policy: Mapping[str, str]) -> dict[str,
         "number": activity.number,
         "title": activity.title,
         "kind": KIND_WORDS[activity.kind],
-        "start": day_shown(activity.start),
-        "end": day_shown(activity.end),
+        "start": "" if activity.date_unread else day_shown(activity.start),
+        "end": "" if activity.date_unread else day_shown(activity.end),
         "start_time": f"{activity.start_time:%H:%M}" if activity.start_time else "",
         "place": activity.place,
         "lead": _names(activity.responsible, UnitRole.LEAD),
@@ -160,7 +160,7 @@ def _dates(kind: ActivityKind, start: date, end: date, window: Window, old: Plan
     """The start and end a kind means: one day (the start; or the end when only it was changed), the
     whole month or quarter of the start, a deadline's end (starting with the plan), a range as typed."""
     if kind is ActivityKind.SINGLE_DAY:
-        day = end if start == old.start and end != old.end else start
+        day = end if start == old.start and end != old.end and not old.date_unread else start
         return day, day
     if kind is ActivityKind.DEADLINE:
         return min(window.start, end), end
@@ -183,9 +183,13 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         kind = ActivityKind(form.kind)
     except ValueError:
         raise EditError(f"Hoạt động {shown}: loại thời gian “{form.kind[:20]}” không có") from None
-    start = day_typed(form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
-    end = day_typed(form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
-    start, end = _dates(kind, start, end, window, old)
+    unset = bool(old.date_unread) and not (form.start.strip() or form.end.strip())  # still waits for its date
+    if unset:
+        start, end = old.start, old.end
+    else:
+        start = day_typed(form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
+        end = day_typed(form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
+        start, end = _dates(kind, start, end, window, old)
     responsible: list[ResponsibleParty] = []
     kept = {UnitRole.LEAD: set(form.lead), UnitRole.SUPPORT: set(form.support)}
     for index, party in enumerate(old.responsible):
@@ -214,6 +218,7 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.label = number
     changed.title = text_typed(form.title, f"Hoạt động {shown}: tên")
     changed.kind, changed.start, changed.end = kind, start, end
+    changed.date_unread = old.date_unread if unset else ""
     if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
         changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
     changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")

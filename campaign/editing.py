@@ -104,9 +104,10 @@ def findings(draft: Draft) -> list[Finding]:
 def blocking(found: Sequence[Finding]) -> list[Finding]:
     """What stops the draft from starting: the plan's own blocking kinds (campaign.plan) found again now,
     and a row or a plan without a name. The reader's notes about rows it could not read do not block:
-    the office has seen them and typed the row by hand (or chose not to)."""
+    the office has seen them and typed the row by hand (or chose not to). A row kept without its dates
+    (its date could not be read) blocks until the office types them."""
     kinds = (BLOCKING_FINDINGS - {"unreadable_date", "missing_column"}) | EDITOR_BLOCKING
-    return [f for f in found if f.kind in kinds]
+    return [f for f in found if f.kind in kinds or (f.kind == "unreadable_date" and f.activity is not None)]
 
 
 def row_of(finding: Finding, draft: Draft) -> int | None:

@@ -91,6 +91,7 @@ def _year_typos(activities: list[PlannedActivity], issued_on: date | None, windo
     every other date of the plan, when the year shifted by one puts it inside the plan's window (or,
     with no window, among the other activities). One already far enough to be refused is left to far_date."""
     suspects: dict[int, Finding] = {}
+    activities = _dated(activities)
     for a in activities:
         if issued_on and a.end < issued_on - timedelta(days=MAX_DAYS_FROM_ISSUE):
             continue
@@ -127,7 +128,13 @@ def _shift(day: date, years: int) -> date | None:
         return None
 
 
+def _dated(activities: list[PlannedActivity]) -> list[PlannedActivity]:
+    """The activities with dates of their own (not those whose date could not be read)."""
+    return [a for a in activities if not a.date_unread]
+
+
 def _span_window(activities: list[PlannedActivity], typos: dict[int, Finding]) -> Window:
+    activities = _dated(activities)
     kept = [a for a in activities if a.no not in typos] or activities
     return Window(start=min(a.start for a in kept), end=max(a.end for a in kept))
 
@@ -197,7 +204,7 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None, found
     typos = _year_typos(activities, issued_on, window)
     findings.extend(typos.values())
     if window is None:
-        if not activities:
+        if not _dated(activities):
             raise PlanReadError("không xác định được thời gian của kế hoạch và không có hoạt động đọc được")
         window = _span_window(activities, typos)
         findings.append(
@@ -211,6 +218,9 @@ def import_lines(lines: list[str], directory: UnitDirectory | None = None, found
         for activity in activities:
             if activity.kind is ActivityKind.DEADLINE:
                 activity.start = min(window.start, activity.end)
+    for activity in activities:
+        if activity.date_unread:  # no dates of its own: it stands on the plan's first day until the office types them
+            activity.start = activity.end = window.start
 
     plan = Plan(
         code=code or "",
@@ -251,7 +261,7 @@ def _with_table(
         raw.label = ""
         added: list[Finding] = []
         activity = read_activity(raw, next_no, context, added)
-        if activity is None:
+        if activity is None or activity.date_unread:
             continue  # the table is the schedule: a body line it cannot read is not a refusal
         findings.extend(added)
         findings.append(
@@ -274,7 +284,7 @@ def _contradiction(raw: RawActivity, named: list[PlannedActivity], context: Cont
         return []
     start = when.start or when.end
     found = []
-    for activity in named:
+    for activity in _dated(named):
         if start <= activity.end and activity.start <= when.end:
             continue
         found.append(
@@ -299,7 +309,7 @@ def _from_body(
         if not raw.undated and (activity := read_activity(raw, no, context, findings)):
             dated[no] = activity
     window = context.window
-    if window is None and dated and any(raw.undated for _, raw in numbered):
+    if window is None and _dated(list(dated.values())) and any(raw.undated for _, raw in numbered):
         window = _span_window(list(dated.values()), _year_typos(list(dated.values()), None, None))
         findings.append(
             Finding(

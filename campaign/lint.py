@@ -17,6 +17,10 @@ _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 def lint(lines: list[str], plan: Plan, body_end: int) -> list[Finding]:
     already = {f.line for f in plan.findings if f.kind == "unreadable_date"}
+    # a row whose date could not be read is named once, by its own finding (campaign.plan.schedule_problems),
+    # on the lines it was read from; once the office has typed its date, they are settled
+    unread_rows = already | {a.line for a in plan.activities if a.date_unread}
+    already |= {n for a in plan.activities if a.line in unread_rows for n in a.source_lines}
     # a body activity's own lines are where its dates were read: they cannot contradict it
     read_from = {n for a in plan.activities if a.from_body for n in a.source_lines}
     year = plan.window.end.year
@@ -125,6 +129,8 @@ def _body_contradictions(number: int, line: str, activities: list[PlannedActivit
         return []
     found = []
     for activity in spoken_of(line, activities):
+        if activity.date_unread:
+            continue
         if any(activity.start <= d <= activity.end for d in dates):
             continue
         written = ", ".join(f"{d:%d/%m/%Y}" for d in dates)
@@ -156,5 +162,5 @@ def _outside_window(plan: Plan) -> list[Finding]:
             f"{window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}",
         )
         for a in plan.activities
-        if a.start < window.start or a.end > window.end
+        if not a.date_unread and (a.start < window.start or a.end > window.end)
     ]

@@ -1,9 +1,11 @@
 """What each message checks in an activity's state and what it changes there (the messages themselves are
 campaign.messages).
 
-Every check answers in Vietnamese and changes nothing when it rejects; the workflow's update validators
-call the `check_*` functions, the handlers the `apply_*` ones (which check again, so a handler never
-applies a bad message).
+Every check answers in Vietnamese and changes nothing when it rejects. Each message has
+`check_*` (reads the state, returns what it found) and `enact_*` (the change, given what its check
+found); `apply_cancel` does both in one go (the campaign's cancel signal; the tests' tests.applied
+does so for the others). The workflow's update validator checks; its handler enacts what that check
+found when the state has not moved since, and checks again otherwise (workflows.checked).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import difflib
 import hashlib
 import json
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -33,7 +36,7 @@ from campaign.messages import (
     ended_sentence,
 )
 from campaign.text import fold
-from campaign.tracker import FINAL_PHASES, ActivityState, Outcome, Phase, Report, UnitState, report_due_after
+from campaign.tracker import FINAL_PHASES, ActivityState, Outcome, Phase, Report, UnitState, reports_due
 from campaign.units import Unit
 
 
@@ -90,8 +93,7 @@ def check_confirm_ready(state: ActivityState, message: ConfirmReady, now: dateti
     return find_unit(state, message.unit)
 
 
-def apply_confirm_ready(state: ActivityState, message: ConfirmReady, now: datetime) -> UnitState:
-    unit = check_confirm_ready(state, message, now)
+def enact_confirm_ready(state: ActivityState, message: ConfirmReady, now: datetime, unit: UnitState) -> UnitState:
     if unit.ready_at is None:
         unit.ready_at = now
     if message.note:
@@ -140,12 +142,17 @@ def earlier_receipt(state: ActivityState, unit: UnitState, message: SubmitReport
     return Receipt.model_validate({**receipt, "duplicate": True})
 
 
-def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> UnitState:
+class CheckedReport(NamedTuple):
+    unit: UnitState
+    earlier: Receipt | None  # the receipt already given for this request ID: the report is sent again
+
+
+def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> CheckedReport:
     unit = find_unit(state, message.unit)
-    if earlier_receipt(state, unit, message) is not None:
-        return unit
+    if (earlier := earlier_receipt(state, unit, message)) is not None:
+        return CheckedReport(unit, earlier)
     _open(state, now)
-    if now < state.event_start and state.rules_version >= 1 and not (message.before_event_reason or "").strip():
+    if now < state.event_start and not (message.before_event_reason or "").strip():
         raise Rejected(
             f"hoạt động {state.activity.no} chưa diễn ra (bắt đầu {format_moment(state.event_start)}); "
             "báo cáo kết quả được nhận từ khi hoạt động bắt đầu"
@@ -161,12 +168,11 @@ def check_report(state: ActivityState, message: SubmitReport, now: datetime) -> 
                 f"minh chứng “{visible(url[:200])}” không phải địa chỉ http/https hợp lệ; viết đầy đủ địa chỉ, "
                 "bắt đầu bằng https://, ví dụ https://drive.google.com/… (mỗi dòng một địa chỉ)"
             )
-    return unit
+    return CheckedReport(unit, None)
 
 
-def apply_report(state: ActivityState, message: SubmitReport, now: datetime) -> Receipt:
-    unit = check_report(state, message, now)
-    earlier = earlier_receipt(state, unit, message)
+def enact_report(state: ActivityState, message: SubmitReport, now: datetime, checked: CheckedReport) -> Receipt:
+    unit, earlier = checked
     if earlier is not None:
         return earlier
     previous = unit.report
@@ -216,8 +222,9 @@ def check_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -
     return [unit]
 
 
-def apply_extend(state: ActivityState, message: ExtendDeadline, now: datetime) -> list[UnitState]:
-    units = check_extend(state, message, now)
+def enact_extend(
+    state: ActivityState, message: ExtendDeadline, now: datetime, units: list[UnitState]
+) -> list[UnitState]:
     for unit in units:
         unit.due = end_of_day(message.new_due)
         unit.escalation_level = 0  # a new deadline starts the escalation ladder again
@@ -234,8 +241,7 @@ def check_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> Un
     return unit
 
 
-def apply_excuse(state: ActivityState, message: ExcuseUnit, now: datetime) -> UnitState:
-    unit = check_excuse(state, message, now)
+def enact_excuse(state: ActivityState, message: ExcuseUnit, now: datetime, unit: UnitState) -> UnitState:
     unit.excused_reason = message.reason.strip()
     state.note(unit)
     return unit
@@ -252,14 +258,13 @@ def check_reschedule(state: ActivityState, message: Reschedule, now: datetime) -
         raise Rejected(f"hoạt động {state.activity.no} đã diễn ra, không thể dời lịch")
 
 
-def apply_reschedule(state: ActivityState, message: Reschedule, now: datetime) -> None:
+def enact_reschedule(state: ActivityState, message: Reschedule, now: datetime, checked: None) -> None:
     """Move the event; every reminder and due date follows (their keys carry their times)."""
-    check_reschedule(state, message, now)
-    old_due = report_due_after(state.event_end, state.policy, frozenset(state.holidays))
+    old_due = reports_due(state.activity, state.event_end, state.policy, state.holidays)
     state.event_start = start_of_day(message.new_start)
     state.event_end = end_of_day(message.new_end)
     state.activity.start, state.activity.end = message.new_start, message.new_end
-    new_due = report_due_after(state.event_end, state.policy, frozenset(state.holidays))
+    new_due = reports_due(state.activity, state.event_end, state.policy, state.holidays)
     for unit in state.units.values():
         if unit.due == old_due:  # an individually extended deadline stays as granted
             unit.due = new_due
@@ -277,10 +282,10 @@ def check_assign(state: ActivityState, message: AssignUnits, now: datetime) -> l
     return message.units
 
 
-def apply_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[UnitState]:
-    """New units are expected from now: their report is due as for the others, or `report_due` from now if later."""
-    units = check_assign(state, message, now)
-    due = max(report_due_after(state.event_end, state.policy, frozenset(state.holidays)), now + state.policy.report_due)
+def enact_assign(state: ActivityState, message: AssignUnits, now: datetime, units: list[Unit]) -> list[UnitState]:
+    """New units are expected from now: their report is due as for the others, or `report_due` from now if later
+    (a unit named after the day the plan gave still has the policy's time to report)."""
+    due = max(reports_due(state.activity, state.event_end, state.policy, state.holidays), now + state.policy.report_due)
     added = [UnitState(code=u.code, name=u.name, role=message.role, due=due) for u in units]
     for unit in added:
         state.units[unit.code] = unit
@@ -296,5 +301,9 @@ def check_cancel(state: ActivityState, message: Cancel, now: datetime) -> None:
 
 def apply_cancel(state: ActivityState, message: Cancel, now: datetime) -> None:
     check_cancel(state, message, now)
+    enact_cancel(state, message, now, None)
+
+
+def enact_cancel(state: ActivityState, message: Cancel, now: datetime, checked: None) -> None:
     state.cancelled_reason = message.reason.strip()
     settle_outcomes(state, without_report=Outcome.EXCUSED)  # nobody is missing from a cancelled activity

@@ -45,6 +45,9 @@ class PlannedActivity(BaseModel):
     # The units' report on the plan (campaign.duties): the duties each unit answers; empty for any other
     duties: list[Duty] = []
     due_given: bool = False  # its report is due on its end day (a date the plan gives), not report days after
+    # Why it has no dates yet ("ngày 31/11/2026 không tồn tại"): the plan's date could not be read. Its start
+    # and end then only hold the plan's first day; it blocks the start until the office types its dates.
+    date_unread: str = ""
 
     @property
     def number(self) -> str:
@@ -58,6 +61,8 @@ class PlannedActivity(BaseModel):
     @property
     def schedule_text(self) -> str:
         """Its THỜI GIAN as the schedule shows it: the canonical dates, and the start time if any."""
+        if self.date_unread:
+            return f"chưa có ngày ({self.date_unread})"
         return format_when(self.when) + (f", {self.start_time:%H:%M}" if self.start_time else "")
 
     @property
@@ -124,8 +129,8 @@ class Plan(BaseModel):
                     "no": a.no,
                     "title": a.title,
                     "kind": a.kind.value,
-                    "start": a.start.isoformat(),
-                    "end": a.end.isoformat(),
+                    "start": None if a.date_unread else a.start.isoformat(),
+                    "end": None if a.date_unread else a.end.isoformat(),
                     "place": a.place,
                     "responsible": [
                         {"name": p.name, "role": p.role.value, "unit_code": p.unit_code} for p in a.responsible
@@ -146,8 +151,9 @@ def findings_contract(findings: list[Finding]) -> list[dict[str, Any]]:
 
 def schedule_problems(plan: Plan) -> list[Finding]:
     """What makes a plan impossible to run, found from its data alone (the importer's lint and the
-    campaign workflow both ask): numbers used twice, dates that end before they start or lie far
-    from the plan's issue date, more activities than a campaign runs."""
+    campaign workflow both ask): an activity whose date could not be read (kept without dates), numbers
+    used twice, dates that end before they start or lie far from the plan's issue date, more activities
+    than a campaign runs."""
     problems: list[Finding] = []
     if len(plan.activities) > MAX_ACTIVITIES:
         problems.append(
@@ -171,6 +177,15 @@ def schedule_problems(plan: Plan) -> list[Finding]:
         )
     seen: dict[int, PlannedActivity] = {}
     for a in plan.activities:
+        if a.date_unread:
+            problems.append(
+                Finding(
+                    kind="unreadable_date",
+                    line=a.line,
+                    activity=a.no,
+                    message=f"hoạt động {a.number}: {a.date_unread}; chưa có ngày, hãy nhập ngày trước khi khởi động",
+                )
+            )
         if a.no in seen:
             earlier = seen[a.no]
             problems.append(
@@ -192,6 +207,8 @@ def schedule_problems(plan: Plan) -> list[Finding]:
                     message=f"số thứ tự {a.no} ngoài khoảng 1–{MAX_ACTIVITY_NO}",
                 )
             )
+        if a.date_unread:
+            continue  # its dates are the plan's first day, not the plan's
         if a.end < a.start:
             problems.append(
                 Finding(

@@ -71,6 +71,12 @@ def _span(start: date, end: date) -> str:
     return f"{start:%d/%m/%Y}" if start == end else f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
 
 
+def _first_day(year: int | None) -> date:
+    """A stand-in start for an activity without dates in a plan whose window is not known yet (the
+    importer moves it to the window's first day)."""
+    return date(year or 2000, 1, 1)
+
+
 def read_activity(
     raw: RawActivity,
     no: int,
@@ -79,12 +85,14 @@ def read_activity(
     inherited: list[ResponsibleParty] | None = None,
     lead_word: str = "ĐƠN VỊ PHỤ TRÁCH",
 ) -> PlannedActivity | None:
-    """The activity `raw` describes, numbered `no`; None (with a finding) when its date cannot be read.
+    """The activity `raw` describes, numbered `no`. A date that cannot be read ("31/11/2026") leaves it
+    without dates (`date_unread` says why); a task with no date and no window to span is None (with a finding).
 
     A task with no date spans the plan's window (a finding says so); a sub-item that names no unit is
     its parent's units' to do (`inherited`). `lead_word` names the lead column in messages.
     """
     shown = raw.label or str(no)
+    unread = ""
     for kind, message in raw.notes:
         findings.append(Finding(kind=kind, line=raw.line, message=f"hoạt động {shown}: {message}"))
     if raw.undated:
@@ -104,8 +112,11 @@ def read_activity(
         try:
             when = parse_when(raw.time, context.default_year)
         except DateError as exc:
-            findings.append(Finding(kind="unreadable_date", line=raw.line, message=f"hoạt động {shown}: {exc}"))
-            return None
+            # kept without dates, its title, place and units as written: the office types the date (the
+            # lint's campaign.plan.schedule_problems names the row and blocks the start until then)
+            unread = str(exc)
+            first = context.window.start if context.window else _first_day(context.default_year)
+            when = When(ActivityKind.SINGLE_DAY, first, first)
         if raw.deadline and when.kind is ActivityKind.SINGLE_DAY:
             when = When(ActivityKind.DEADLINE, None, when.end)
     # "báo cáo … hạn chót 28/12": the report is due on that day, not report days after it
@@ -162,4 +173,5 @@ def read_activity(
         source_lines=sorted({raw.line, *raw.source_lines}),
         from_body=raw.from_body,
         due_given=due_given,
+        date_unread=unread,
     )

@@ -212,7 +212,11 @@ def table_activities(schedule: Schedule, context: Context, findings: list[Findin
         activities.append(activity)
         if row.no is not None:
             by_no.setdefault(no, activity)
-        if parent and not (parent.start <= activity.start and activity.end <= parent.end):
+        if (
+            parent
+            and not (parent.date_unread or activity.date_unread)
+            and not (parent.start <= activity.start and activity.end <= parent.end)
+        ):
             findings.append(
                 Finding(
                     kind="sub_item_outside",

@@ -7,6 +7,7 @@ Pure and deterministic: every function takes plan time `now` as an argument. Wha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -140,11 +141,6 @@ class ActivityState(BaseModel):
     cancelled_reason: str | None = None
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
-    # 0: the rules as first deployed; 1: reports only from the event's start, no readiness
-    # reminder a unit was not yet assigned for (from the workflow's input, so old runs replay);
-    # 3: the scale rules (workflows.activity); 4: a deadline activity has no preparation (no readiness
-    # reminders, no "not ready" notice)
-    rules_version: int = 0
     # Who is still expected (codes in roll order) and which of them the Committee has heard about:
     # kept by `note` as units change, so that a message costs the same at 20 units as at 20,000.
     # Not stored: rebuilt from `units` whenever a state is read (a new run, a replay).
@@ -188,7 +184,7 @@ class ActivityState(BaseModel):
     @property
     def preparation_free(self) -> bool:
         """Nothing to prepare: only a report is due (a deadline, the units' report on the plan)."""
-        return bool(self.activity.duties) or (self.rules_version >= 4 and self.activity.kind is ActivityKind.DEADLINE)
+        return bool(self.activity.duties) or self.activity.kind is ActivityKind.DEADLINE
 
     # --- time -----------------------------------------------------------------
 
@@ -249,6 +245,12 @@ def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[da
     return due
 
 
+def reports_due(activity: PlannedActivity, event_end: datetime, policy: Policy, holidays: Iterable[date]) -> datetime:
+    """When the units' reports are due: at the event's end when the plan gives the day itself (the units'
+    report on the plan, "báo cáo trước ngày …"), else the policy's `report_due` after it."""
+    return event_end if activity.due_given else report_due_after(event_end, policy, frozenset(holidays))
+
+
 def new_activity_state(
     campaign_id: str,
     activity: PlannedActivity,
@@ -262,8 +264,7 @@ def new_activity_state(
     if activity.start_time is not None:  # the plan gives the hour the event starts
         event_start += timedelta(hours=activity.start_time.hour, minutes=activity.start_time.minute)
     event_end = end_of_day(activity.end)
-    # the units' report on the plan is due on the day the plan gives, when it gives one
-    due = event_end if activity.due_given else report_due_after(event_end, policy, frozenset(holidays))
+    due = reports_due(activity, event_end, policy, holidays)
     roles = {p.unit_code: p.role for p in activity.responsible if p.unit_code}
     return ActivityState(
         campaign_id=campaign_id,

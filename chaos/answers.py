@@ -37,7 +37,6 @@ def moments(plan: Plan, directory: UnitDirectory, policy: PolicyFile, origin: da
     for activity in plan.activities:
         units = [directory.get(c) for c in activity.unit_codes if c in directory.by_code]
         state = new_activity_state("chaos", activity, units, policy.for_activity(activity.no), [], plan.window.end)
-        state.rules_version = 2
         times = {origin, state.event_start, state.event_end, state.hard_close, state.ready_due}
         times |= {unit.due for unit in state.units.values()}  # a report on time or late
         times |= {max(action.at, origin) for action in unanswered(state, origin)}

@@ -37,7 +37,7 @@ from campaign.tracker import phase_words
 from campaign.units import UnitNotFound
 from campaign.views import activity_numbered
 from cli.output import campaign_id_checked, fail, literal, print_json
-from cli.plan_commands import UnitsOption, directory_or_fail, plan_or_fail
+from cli.plan_commands import UnitsInUseOption, directory_in_use_or_fail, plan_or_fail
 from service.campaigns import build_campaign_input, start_campaign
 from service.status import query
 from service.temporal import check_worker_listening, connect, queue_has_worker
@@ -87,7 +87,7 @@ def parse_day(text: str, what: str) -> date:
 
 def start(
     path: Path,
-    units: Path | None = UnitsOption,
+    units: Path | None = UnitsInUseOption,
     policy: Path | None = typer.Option(None, "--policy", help="Tệp chính sách thời hạn (YAML)"),
     campaign_id: str | None = typer.Option(
         None, "--campaign-id", help="Mã chiến dịch; mặc định theo số kế hoạch", callback=campaign_id_checked
@@ -99,7 +99,7 @@ def start(
     rebase_to: str | None = typer.Option(None, "--rebase-to", help="Ngày kế hoạch ứng với bây giờ, ví dụ 28/4/2023"),
 ) -> None:
     """Khởi động chiến dịch từ kế hoạch; in mã workflow."""
-    plan, directory = plan_or_fail(path, units)
+    plan, directory = plan_or_fail(path, units, in_use=True)
     if plan.blocking_findings:
         first = plan.blocking_findings[0]
         fail(f"kế hoạch có dòng không đọc được (dòng {first.line}: {first.message}); hãy sửa trước khi khởi động")
@@ -291,10 +291,10 @@ def assign(
     units: list[str] = typer.Option(..., "--unit", help="Mã hoặc tên đơn vị trong danh bạ; lặp lại được"),
     support: bool = typer.Option(False, "--support", help="Phân công phối hợp (mặc định: phụ trách)"),
     reason: str | None = typer.Option(None, "--reason", help="Ghi chú"),
-    directory_file: Path | None = UnitsOption,
+    directory_file: Path | None = UnitsInUseOption,
 ) -> None:
     """Phân công đơn vị cụ thể cho một hoạt động đang chạy (ví dụ nhóm “Các cơ sở Đoàn có chuyên môn …”)."""
-    directory = directory_or_fail(directory_file)
+    directory = directory_in_use_or_fail(directory_file)
     found = []
     for name in units:
         try:

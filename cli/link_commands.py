@@ -10,7 +10,7 @@ from cli.output import campaign_id_checked, fail
 from cli.plan_commands import units_app
 from settings import get_settings
 
-UnitsFile = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định UNITS_FILE")
+UnitsFile = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định danh bạ Văn phòng đang dùng")
 
 
 def campaign_unit(campaign: str, query: str, units: Path | None) -> str:
@@ -20,7 +20,7 @@ def campaign_unit(campaign: str, query: str, units: Path | None) -> str:
     from sqlalchemy import select
 
     from campaign.units import UnitNotFound
-    from cli.plan_commands import directory_or_fail
+    from cli.plan_commands import directory_in_use_or_fail
     from store.database import Store
     from store.schema import Assignment, Campaign
 
@@ -34,7 +34,7 @@ def campaign_unit(campaign: str, query: str, units: Path | None) -> str:
     assigned = {code: name for code, name in rows}
     if query.strip() in assigned:  # a code of the campaign's own directory, whatever UNITS_FILE holds
         return query.strip()
-    directory = directory_or_fail(units or settings.units_file)
+    directory = directory_in_use_or_fail(units)
     try:
         unit = directory.find(query)
     except UnitNotFound as exc:

@@ -20,6 +20,9 @@ plan_app = typer.Typer(help="Nhập và kiểm tra kế hoạch.", no_args_is_he
 units_app = typer.Typer(help="Danh bạ đơn vị.", no_args_is_help=True)
 
 UnitsOption = typer.Option(None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định plans/units.yaml")
+UnitsInUseOption = typer.Option(
+    None, "--units", help="Tệp danh bạ đơn vị (YAML); mặc định danh bạ Văn phòng đang dùng (khởi tạo từ UNITS_FILE)"
+)
 
 
 def directory_or_fail(path: Path | None) -> UnitDirectory:
@@ -29,8 +32,27 @@ def directory_or_fail(path: Path | None) -> UnitDirectory:
         fail(str(exc))
 
 
-def plan_or_fail(path: Path, units: Path | None) -> tuple[Plan, UnitDirectory]:
-    directory = directory_or_fail(units)
+def directory_in_use_or_fail(path: Path | None) -> UnitDirectory:
+    """The file given with --units, else the directory the office's pages use (the store's, seeded from
+    and following UNITS_FILE: service.directory), so the shell and the pages match plans alike."""
+    if path is not None:
+        return directory_or_fail(path)
+    from service.directory import DirectoryInUse
+    from service.schema import upgrade_schema
+    from service.updates import Refused
+    from settings import get_settings
+    from store.database import Store
+
+    settings = get_settings()
+    upgrade_schema(settings.database)
+    try:
+        return DirectoryInUse(Store(settings.database), settings.units_file).active()
+    except Refused as exc:
+        fail(exc.message)
+
+
+def plan_or_fail(path: Path, units: Path | None, in_use: bool = False) -> tuple[Plan, UnitDirectory]:
+    directory = directory_in_use_or_fail(units) if in_use else directory_or_fail(units)
     try:
         return import_plan(path, directory), directory
     except PlanReadError as exc:

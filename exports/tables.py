@@ -120,9 +120,12 @@ CSV_HEADINGS = ["Mã chiến dịch", "TT hoạt động", "Hoạt động", "Gi
 
 
 def render_csv(report: CampaignReport) -> str:
+    """One row per unit and activity; the report on the plan's duties in the last columns (as in the
+    workbook's sheet for that activity), empty on the other activities' rows."""
+    duties = next((a.duties for a in report.activities if a.duties), [])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADINGS)
+    writer.writerow([*CSV_HEADINGS, *duty_headings(duties)])
     for a in report.activities:
         for u in a.units:
             outcome = u.outcome.value if u.outcome else ""
@@ -138,6 +141,7 @@ def render_csv(report: CampaignReport) -> str:
                 ),
                 outcome,
                 *(outcome_words(u.outcome), u.revision, u.participants, u.beneficiaries, u.escalation_level, u.summary),
+                *duty_cells(duties, u.duties if a.duties else []),
             ]
             writer.writerow([spreadsheet_text(v) for v in row])
     return out.getvalue()

@@ -67,7 +67,7 @@ def invite(session: Session, name: str, role: str, by: str, now: datetime | None
     if session.scalar(select(User).where(User.name == name)):
         raise AccountError(f"đã có tài khoản {name}")
     now = now or datetime.now(UTC)
-    session.add(User(name=name, role=role, password_hash=NO_PASSWORD, disabled=False, failed_logins=0, created_at=now))
+    session.add(User(name=name, role=role, password_hash=NO_PASSWORD, disabled=False, created_at=now))
     session.flush()
     record(session, by, "add", name, role=role)
     return issue_link(session, name, by, now)

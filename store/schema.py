@@ -183,8 +183,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # office, committee, admin
     password_hash: Mapped[str] = mapped_column(Text)  # argon2
     disabled: Mapped[bool] = mapped_column(default=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

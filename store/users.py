@@ -60,7 +60,7 @@ def add_user(session: Session, name: str, role: str, password: str, by: str = CL
         raise AccountError(f"đã có tài khoản {name}")
     if problem := password_problem(password):
         raise AccountError(problem)
-    session.add(User(name=name, role=role, password_hash=HASHER.hash(password), disabled=False, failed_logins=0,
+    session.add(User(name=name, role=role, password_hash=HASHER.hash(password), disabled=False,
                      created_at=datetime.now(UTC)))  # fmt: skip
     record(session, by, "add", name, role=role)
 
@@ -74,7 +74,6 @@ def set_password(
     if problem := password_problem(password):
         raise AccountError(problem)
     user.password_hash = HASHER.hash(password)
-    user.failed_logins, user.locked_until = 0, None
     kept = [_digest(keep_session)] if keep_session else []
     session.execute(
         delete(OfficeSession).where(OfficeSession.user_id == user.id, OfficeSession.token_hash.not_in(kept))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -169,6 +169,8 @@ def record_event(session: Session, event: ActivityEvent) -> bool:
                 },
                 ["campaign_id", "activity_no", "unit_code"],
             )
+    elif event.kind is EventKind.RESCHEDULE:
+        _move_activity(session, event)
     elif event.kind is EventKind.ESCALATION:
         upsert(
             session,
@@ -201,6 +203,31 @@ def record_event(session: Session, event: ActivityEvent) -> bool:
     for code, outcome in event.outcomes.items():
         session.execute(update(Assignment).where(*where, Assignment.unit_code == code).values(outcome=outcome.value))
     return True
+
+
+def _move_activity(session: Session, event: ActivityEvent) -> None:
+    """The activity's stored dates follow the office's reschedule (detail new_start/new_end, ISO dates),
+    so every page that reads them (the unit's portal, exports) shows the day it now happens. A later
+    reschedule already written wins over this one arriving late."""
+    try:
+        start = date.fromisoformat(str(event.detail["new_start"]))
+        end = date.fromisoformat(str(event.detail["new_end"]))
+    except (KeyError, ValueError):
+        return
+    later = session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.campaign_id == event.campaign_id,
+            AuditEntry.activity_no == event.activity_no,
+            AuditEntry.action == EventKind.RESCHEDULE.value,
+            AuditEntry.at > event.at,
+        )
+    )
+    if later is None:
+        session.execute(
+            update(CampaignActivity)
+            .where(CampaignActivity.campaign_id == event.campaign_id, CampaignActivity.no == event.activity_no)
+            .values(start=start, end=end)
+        )
 
 
 def set_aside(session: Session, event: ActivityEvent, error: str, at: datetime) -> None:

@@ -167,6 +167,14 @@ async def shot(page, name: str, full_page: bool = False) -> None:
         await page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=full_page)
 
 
+async def sign_in(page, base: str, name: str = "lan", password: str = "mat-khau-van-phong") -> None:
+    """The office's sign-in form as a person fills it (the office clerk's account unless told)."""
+    await page.goto(f"{base}/login")
+    await page.get_by_label("Tên đăng nhập").fill(name)
+    await page.get_by_label("Mật khẩu").fill(password)
+    await page.get_by_role("button", name="Đăng nhập").click()
+
+
 def make(start=date(2023, 5, 11), end=None, policy=None, holidays=(), units=UNITS[:2]) -> ActivityState:
     """Activity 7's pure state (units a and b), without Temporal."""
     activity = PlannedActivity(

@@ -1,12 +1,13 @@
 """Record workflow histories for the replay test: `python -m tests.record_histories`.
 
 Re-record only on purpose: the committed histories stand for workflows already
-running in production, and the replay test fails when code would break them.
-`campaign.json` and `activity-7.json` were recorded before the batched activity loop
-(patch "batched-activity-loop") and stay as they are; this script now writes the `-v2`
-set (children started in one task, patch "parallel-child-starts"): the same campaign and
-messages, plus a reschedule (activity 10), an activity cancel
-(activity 9) and a campaign-wide cancel of a second campaign (its activity 1).
+running in production, and the replay test fails when code would break them (see the
+README's patch policy: a change to what a workflow schedules is patched, and its histories
+re-recorded only once the old branch is deleted). This script writes a campaign and its
+activity 7 (readiness, a report, an extension, an excuse), a reschedule (activity 10), an
+activity cancel (activity 9) and a campaign-wide cancel of a second campaign (its activity 1).
+`tests/histories/nondeterministic/` holds histories that must no longer replay (negative
+controls); this script does not touch them.
 
 `python -m tests.record_histories continue-as-new` writes only the hand-over pair: an activity
 run that continues as new (its threshold lowered through its input) while revisions keep coming,
@@ -85,12 +86,12 @@ async def main() -> None:
         await second.result()
         first_of_second = env.client.get_workflow_handle(activity_workflow_id("replay-2", 1))
         recorded = (
-            (handle, "campaign-v2"),
-            (seventh, "activity-7-v2"),
-            (tenth, "activity-10-rescheduled-v2"),
-            (ninth, "activity-9-cancelled-v2"),
-            (second, "campaign-cancelled-v2"),
-            (first_of_second, "activity-1-campaign-cancelled-v2"),
+            (handle, "campaign"),
+            (seventh, "activity-7"),
+            (tenth, "activity-10-rescheduled"),
+            (ninth, "activity-9-cancelled"),
+            (second, "campaign-cancelled"),
+            (first_of_second, "activity-1-campaign-cancelled"),
         )
         for workflow_handle, name in recorded:
             history = await workflow_handle.fetch_history()
@@ -119,8 +120,8 @@ async def continue_as_new() -> None:
             await revise()
         await advance_to(env, first, vn(16, 6, hour=1))  # past the close: the second run ends
         await latest.result()
-        runs = ((env.client.get_workflow_handle(first.id, run_id=first.result_run_id), "activity-7-continued-v2"),
-                (latest, "activity-7-continued-next-v2"))  # fmt: skip
+        runs = ((env.client.get_workflow_handle(first.id, run_id=first.result_run_id), "activity-7-continued"),
+                (latest, "activity-7-continued-next"))  # fmt: skip
         for workflow_handle, name in runs:
             history = await workflow_handle.fetch_history()
             (HERE / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

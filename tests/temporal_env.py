@@ -21,9 +21,12 @@ __all__ = ["origin", "worker"]
 
 
 @asynccontextmanager
-async def worker(client: Client, store: Store | None = None, settings: Settings | None = None):
-    """A worker on a fresh task queue; without `store`, a fresh SQLite database in a temporary folder."""
-    queue = f"q-{uuid.uuid4()}"
+async def worker(
+    client: Client, store: Store | None = None, settings: Settings | None = None, task_queue: str | None = None
+):
+    """A worker on a fresh task queue (or `task_queue`: another worker for the workflows on it); without
+    `store`, a fresh SQLite database in a temporary folder."""
+    queue = task_queue or f"q-{uuid.uuid4()}"
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(8) as executor:
         store = store or migrated_store(f"sqlite:///{folder}/t.db")
         settings = settings or Settings(reports_dir=Path(folder) / "reports", notify_channels="log")

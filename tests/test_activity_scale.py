@@ -17,7 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from activities.contracts import SEND_NOTICES
 from campaign.dates import ActivityKind
 from campaign.due import decide, mark_done
-from campaign.message_rules import apply_assign, apply_excuse, apply_extend, apply_report, check_report
+from campaign.message_rules import check_report
 from campaign.messages import AssignUnits, Cancel, ExcuseUnit, ExtendDeadline, SubmitReport, read_message
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
@@ -28,9 +28,10 @@ from harness.temporal import local_env, migrated_store, time_skipping_env
 from harness.waiting import eventually
 from service.updates import send_to_activity
 from store.schema import UnitReport
+from tests.applied import apply_assign, apply_excuse, apply_extend, apply_report
 from tests.helpers import advance_to, rows, start, vn
 from tests.temporal_env import worker
-from workflows.activity import ACTIONS_PER_TASK, CURRENT_RULES, CampaignActivityWorkflow
+from workflows.activity import ACTIONS_PER_TASK, CampaignActivityWorkflow
 
 
 def city(n: int, name: str = "Đoàn cơ sở {i}") -> ActivityState:
@@ -136,7 +137,7 @@ async def test_an_auditor_reads_the_details_of_300_units_without_the_codec(env) 
 async def test_a_wave_of_notices_is_handed_out_a_share_per_workflow_task(env) -> None:
     units = [Unit(code=f"cs-{i:03d}", name=f"Đoàn cơ sở {i}") for i in range(600)]
     async with worker(env.client) as queue:
-        handle = await start(env, queue, units=units, rules_version=CURRENT_RULES)
+        handle = await start(env, queue, units=units)
         await advance_to(env, handle, vn(2))
         await handle.query(CampaignActivityWorkflow.status)
         history = await handle.fetch_history()
@@ -179,7 +180,7 @@ async def test_a_stream_of_reports_is_handed_over_without_losing_one(real_server
     store = migrated_store(f"sqlite:///{tmp_path}/t.db")
     async with worker(real_server.client, store=store) as queue:
         handle = await start(  # in the event: reports are due only after it, and it closes only after it
-            real_server, queue, units=units, rules_version=CURRENT_RULES, run_events=100, origin=vn(11, hour=9)
+            real_server, queue, units=units, run_events=100, origin=vn(11, hour=9)
         )
         # A hand-over waits for the notices being sent (a mail must not go twice): the assignments first.
         assigned = await eventually(lambda: sum(r.kind == "assignment" for r in rows(store)), lambda n: n == len(units))

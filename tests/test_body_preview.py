@@ -1,5 +1,5 @@
-"""A body plan's contact persons and source lines, where people see them: the upload preview and the
-notices a unit receives (issue 21)."""
+"""A body plan's contact persons and source lines, where people see them: the schedule editor an upload
+opens and the notices a unit receives (issue 21)."""
 
 from __future__ import annotations
 
@@ -20,21 +20,23 @@ from tests.conftest import CORPUS
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, signed_in
 from tests.portal_env import served
+from tests.test_office_editor import follow
 
 __all__ = ["office"]  # the fixture
 PLAN = CORPUS / "bodies" / "school-year.txt"
 
 
-async def test_the_preview_shows_lines_and_contact_persons(office) -> None:
+async def test_the_editor_shows_lines_and_contact_persons(office) -> None:
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post(
+    uploaded = await http.post(
         "/campaigns/new", data={"csrf": csrf}, files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")}
     )
+    editor = await follow(http, uploaded)  # the upload lands in the schedule editor
     await http.aclose()
-    assert preview.status_code == 200, preview.text
-    text = re.sub(r"\s+", " ", preview.text)
-    assert "dòng 9, 10, 11, 12 (nội dung)" in text
-    assert "Người liên hệ: thầy Minh (môn Sử), cô Lan, đ/c Hải" in text
+    assert editor.status_code == 200, editor.text
+    text = re.sub(r"\s+", " ", editor.text)
+    assert "đọc từ dòng 9, 10, 11, 12 (nội dung)" in text
+    assert 'id="r2-contacts" name="r2-contacts" value="thầy Minh (môn Sử); cô Lan; đ/c Hải"' in text
     assert "lấy cả thời gian kế hoạch" in text and "ban hành, danh bạ đơn vị là của" in text
     assert "[undated_task]" not in text  # findings read as sentences, not codes
 
@@ -67,10 +69,16 @@ async def test_a_person_sees_lines_and_contacts_in_a_browser(office, width: int)
         await page.get_by_role("button", name="Đăng nhập").click()
         await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
         await page.get_by_label("Tệp kế hoạch", exact=False).set_input_files(PLAN)
-        await page.get_by_role("button", name="Xem trước").click()
-        row = page.locator("#schedule tbody tr").nth(1)
-        lines, contacts = await row.locator(".lines").inner_text(), await row.locator(".contacts").inner_text()
-        await shot(page, f"body-plan-preview-{width}.png", full_page=True)
+        await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+        row = page.locator("#r2")
+        lines = await row.locator("legend .readfrom").inner_text()
+        quoted = await row.locator(".quoted").all_inner_texts()
+        contacts = await row.get_by_label("Người liên hệ").input_value()
+        width_used = await page.evaluate("document.documentElement.scrollWidth")
+        await row.evaluate("e => e.scrollIntoView()")  # the row's top: its source lines and findings
+        await shot(page, f"body-plan-editor-{width}.png")
         await browser.close()
-    assert lines == "dòng 9, 10, 11, 12 (nội dung)"
-    assert contacts == "Người liên hệ: thầy Minh (môn Sử), cô Lan, đ/c Hải"
+    assert lines == "— đọc từ dòng 9, 10, 11, 12 (nội dung)"
+    assert len(quoted) == 4 and quoted[0].startswith("dòng 9: “")
+    assert contacts == "thầy Minh (môn Sử); cô Lan; đ/c Hải"
+    assert width_used <= width

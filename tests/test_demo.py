@@ -91,6 +91,11 @@ def test_demo_runs_the_seed_campaign_to_its_final_report(tmp_path: Path) -> None
     assert login, result.stdout[:3000]
     with store.session() as session:
         assert sign_in(session, "vanphong", login.group(2)).role == "office"
+    admin = re.search(r"quantri / (\S+?) ", result.stdout)  # the administrator, for /accounts and /directory
+    assert admin, result.stdout[:3000]
+    with store.session() as session:
+        assert sign_in(session, "quantri", admin.group(1)).role == "admin"
+    assert "README" not in result.stdout  # how to see the columns is said, not sent to the README
     # The README's commands against the demo's campaign: its settings in demo.env (the one default
     # task queue), `units link` by a unit's name, and every unit's link in a file.
     settings = dict(
@@ -133,3 +138,30 @@ def test_the_live_table_fits_an_80_column_terminal(directory) -> None:
         row = next((line for line in lines if line.split(" ", 1)[0] == str(activity.no)), "")
         assert activity.title[:12] in row and "Đã báo cáo BTV" in row, (activity.no, lines)
     assert "Đoàn Sở Văn hóa" in lines[-1]  # the latest events below the table
+
+
+def test_the_live_table_says_what_has_no_readiness_and_names_late_units(directory) -> None:
+    """A report-only activity (the units' report on the plan) has nothing to confirm: "—", not "0/16";
+    an activity without units shows "—" too; the escalation line names the units, not their codes."""
+    from demo import escalation_line, report_only, view
+
+    plan = with_plan_report(import_plan(SEED, directory), directory)
+    only = report_only(plan)
+    assert 13 in only and 1 not in only
+    counts = {a.no: len(a.unit_codes) or (16 if a.no == 13 else 0) for a in plan.activities}  # 13: every cơ sở
+    rows = [ActivitySummary(no=a.no, title=a.title, phase=Phase.IN_EVENT, pending=a.unit_codes, overdue=[],
+                            escalation_level=0, reported=0, ready=0, units=counts[a.no])
+            for a in plan.activities]  # fmt: skip
+    overview = Overview(campaign_id="demo-1", plan_code=plan.code, title=plan.title, phase="RUNNING",
+                        plan_now=datetime.now(UTC), activities=rows)  # fmt: skip
+    console = Console(width=100, height=40, record=True, file=io.StringIO())
+    console.print(view(overview, [], datetime.now(UTC), 40, only))
+    lines = console.export_text().splitlines()
+    row13 = next(line for line in lines if line.split(" ", 1)[0] == "13")
+    row6 = next(line for line in lines if line.split(" ", 1)[0] == "6")  # a described group: no unit named
+    assert "0/16" in row13 and row13.count("0/16") == 1 and "—" in row13, row13  # the report count stays
+    assert "0/0" not in row6, row6
+    names = {u.code: u.name for u in directory.units}
+    late = rows[0].model_copy(update={"overdue": ["so-vhtt", "bhxh"], "escalation_level": 3})
+    line = escalation_line(late, names)
+    assert line == "⚠ Báo cáo BTV mức 3: hoạt động 1 — Sở Văn hóa và Thể thao, Bảo hiểm xã hội", line

@@ -1,5 +1,5 @@
 """Issue 23 in a real browser (Debian's Chromium, headless), as a clerk and an administrator new to it would:
-the office adds a unit from an .xlsx (preview, apply) and finds it in the next campaign's start preview;
+the office adds a unit from an .xlsx (preview, apply) and finds it in the editor the next upload opens;
 the administrator creates a committee account whose owner sets a password through the one-time link and
 signs in. The directory's pages fit a 360 px phone. PORTAL_SCREENSHOTS=dir writes the pictures."""
 
@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from harness.net import free_port
 from harness.paths import UNITS
 from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
 from tests.portal_env import served
 from tests.test_web_doors import Doors
 
@@ -36,7 +36,7 @@ TT\tHOẠT ĐỘNG\tTHỜI GIAN\tĐỊA ĐIỂM\tGHI CHÚ
 """
 
 
-async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(tmp_path) -> None:
+async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_editor(tmp_path) -> None:
     from playwright.async_api import async_playwright
 
     units = tmp_path / "units.yaml"
@@ -54,15 +54,13 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
             viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True
         )
         page = await laptop.new_page()
-        await page.goto(f"{base}/login")
-        await page.get_by_label("Tên đăng nhập").fill("lan")
-        await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-        await page.get_by_role("button", name="Đăng nhập").click()
+        await sign_in(page, base)
         await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
         await page.get_by_label("Tệp kế hoạch").set_input_files(plan)
-        await page.get_by_role("button", name="Xem trước").click()
-        before = await page.locator("#schedule").inner_text()
-        offered_before = await page.locator("#schedule option[value='doan-truong-thu']").count()
+        await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+        before = await page.locator("#r2").inner_text()
+        offered = "#unit-names option[value='Đoàn Trường Thử nghiệm']"
+        offered_before = await page.locator(offered).count()
 
         await page.goto(f"{base}/campaigns")
         await page.get_by_role("link", name="Danh bạ đơn vị").click()
@@ -98,10 +96,11 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
 
         await page.goto(f"{base}/campaigns/new")
         await page.get_by_label("Tệp kế hoạch").set_input_files(plan)
-        await page.get_by_role("button", name="Xem trước").click()
-        after = await page.locator("#schedule").inner_text()
-        unmatched = await page.locator("#schedule select").count()
-        await shot(page, "directory-then-preview.png", full_page=True)
+        await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+        after = await page.locator("#r2").inner_text()
+        unmatched = await page.locator("#r2 input[name='r2-keep']").count()
+        offered_after = await page.locator(offered).count()
+        await shot(page, "directory-then-editor.png", full_page=True)
 
         phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True)
         await phone.add_cookies(await laptop.cookies())
@@ -115,11 +114,12 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_start_preview(
             widths[label] = await small.evaluate("document.documentElement.scrollWidth")
             await shot(small, f"directory-{label}-360.png", full_page=True)
         await browser.close()
-    assert "Đoàn Trường Thử nghiệm — chọn đơn vị" in before and offered_before == 0
+    assert "Giữ “Đoàn Trường Thử nghiệm” (chưa có trong danh bạ)" in before and offered_before == 0
     assert "thêm 1, sửa 0, ngừng dùng 0" in summary and "Đoàn Trường Thử nghiệm (doan-truong-thu)" in new
     assert "Đã nhập danh bạ: thêm 1" in applied
     assert len(found) == 1 and "Đoàn Trường Thử nghiệm" in found[0] and "Chị Hoa" in found[0]
-    assert "Đoàn Trường Thử nghiệm" in after and "chọn đơn vị" not in after and unmatched == 0
+    assert "Đoàn Trường Thử nghiệm" in after and "chưa có trong danh bạ" not in after and unmatched == 0
+    assert offered_after == 1
     assert widths == dict.fromkeys(["list", "unit", "changes"], 360), widths
 
 
@@ -144,10 +144,7 @@ async def test_the_administrator_creates_a_committee_account_that_then_signs_in(
     async with served(doors.app, port) as base, async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         admin = await (await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")).new_page()
-        await admin.goto(f"{base}/login")
-        await admin.get_by_label("Tên đăng nhập").fill("quantri")
-        await admin.get_by_label("Mật khẩu").fill("mat-khau-quan-tri")
-        await admin.get_by_role("button", name="Đăng nhập").click()
+        await sign_in(admin, base, "quantri", "mat-khau-quan-tri")
         await admin.get_by_role("link", name="Tài khoản").click()
         await admin.locator("#new-name").fill("hoa.tran")
         await admin.locator("#new-role").select_option(label="Ban Thường vụ")

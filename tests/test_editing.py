@@ -189,8 +189,9 @@ def test_the_readers_notes_stay_and_the_lint_is_found_again(directory) -> None:
     lines = [*PLAN, "4	Hội thao	31/02/2024	Sân vận động	Đoàn Sở Y tế phụ trách"]
     plan = import_lines(lines, directory)
     draft = draft_from_read(plan, lines, "x.txt")
-    assert any(f.line == len(lines) for f in draft.notes)  # the row the reader could not read
-    assert not any(f.line == len(lines) for f in blocking(findings(draft)))  # shown, not blocking: type it in
+    # the row the reader could not date is kept, and waits for its date (found again, not a note)
+    assert draft.row(4).title == "Hội thao" and not any(f.line == len(lines) for f in draft.notes)
+    assert [f.line for f in blocking(findings(draft))] == [len(lines)]
     unknown = next(f for f in draft.notes if f.kind == "unknown_party")
     assert unknown in findings(draft)
     fixed = apply_form(draft, None, {3: form_of(draft, 3, groups={0: "khu-cnc"})}, directory, "lan", AT)
@@ -225,3 +226,65 @@ def test_a_row_made_a_deadline_to_hand_something_in_is_due_that_day(draft, direc
     back = apply_form(handed_in, None, {2: form_of(handed_in, 2, kind="single_day", start="16/03/2024",
                                                    end="16/03/2024")}, directory, "lan", AT)  # fmt: skip
     assert back.row(2).due_given is False
+
+
+BODY_PLAN = """ĐOÀN KHỐI
+Số: 41-KH/ĐTN
+TP. Hồ Chí Minh, ngày 20 tháng 10 năm 2026
+
+KẾ HOẠCH
+Tổ chức các hoạt động tháng 11 năm 2026
+(Từ ngày 01/11/2026 đến ngày 30/11/2026)
+
+II. NỘI DUNG
+1. Hội thi tìm hiểu pháp luật cho đoàn viên
+- Thời gian: 07/11/2026
+- Địa điểm: Hội trường A
+- Đơn vị thực hiện: Đoàn Bảo hiểm xã hội
+2. Ngày hội hiến máu Giọt hồng tháng Mười một
+- Thời gian: 31/11/2026
+- Địa điểm: Nhà Văn hóa Thanh niên
+- Đơn vị thực hiện: Đoàn Sở Y tế
+3. Giải bóng đá đoàn viên
+- Thời gian: 21/11/2026
+- Địa điểm: Sân vận động Quận 3
+- Đơn vị thực hiện: Đoàn Khu Công nghệ cao
+
+Nơi nhận:
+- Lưu VP.
+""".splitlines()
+
+
+def test_a_row_with_an_impossible_date_waits_in_the_editor_for_its_date(directory) -> None:
+    draft = draft_from_read(import_lines(BODY_PLAN, directory), BODY_PLAN, "ke-hoach.txt")
+    assert [a.number for a in draft.plan.activities] == ["1", "2", "3"]
+    row = draft.row(2)
+    assert (row.title, row.place, row.unit_codes) == (
+        "Ngày hội hiến máu Giọt hồng tháng Mười một", "Nhà Văn hóa Thanh niên", ["so-y-te"])  # fmt: skip
+    shown = fields_of(row, {})
+    assert (shown["start"], shown["end"]) == ("", "")  # unset, not a made-up day
+    about_row = [f for f in findings(draft) if row_of(f, draft) == 2]
+    assert [(f.kind, f.line) for f in about_row] == [("unreadable_date", 14)]  # once, on the row
+    assert "31/11/2026 không tồn tại" in about_row[0].message
+    assert [f for f in findings(draft) if "31/11" in f.message] == about_row
+    assert blocking(findings(draft)) == about_row  # it cannot start without the date
+    # other rows' changes go through with the row still waiting (its empty dates are not an error)
+    renamed = apply_form(draft, None, {1: form_of(draft, 1, title="Hội thi pháp luật"), 2: form_of(draft, 2)},
+                         directory, "lan", AT)  # fmt: skip
+    assert renamed.row(2).date_unread and [c.field for c in renamed.changes] == ["title"]
+    assert blocking(findings(renamed)) == about_row
+    dated = apply_form(renamed, None, {2: form_of(renamed, 2, start="30/11/2026")}, directory, "lan", AT)
+    assert (dated.row(2).start, dated.row(2).end, dated.row(2).date_unread) == (date(2026, 11, 30),) * 2 + ("",)
+    assert [(c.field, c.before, c.after) for c in dated.changes[-2:]] == [
+        ("start", "", "30/11/2026"), ("end", "", "30/11/2026")]  # fmt: skip
+    assert not [f for f in findings(dated) if "31/11" in f.message or f.kind == "unreadable_date"]
+    assert blocking(findings(dated)) == []
+
+
+def test_a_table_row_with_an_impossible_date_is_kept_to_be_dated(directory) -> None:
+    lines = [*PLAN[:-1], "3	Tọa đàm rác nhựa	31/4/2024	Hội trường B	Đoàn Sở Tư pháp phụ trách"]
+    draft = draft_from_read(import_lines(lines, directory), lines, "ke-hoach.txt")
+    assert [(a.number, a.title) for a in draft.plan.activities][2] == ("3", "Tọa đàm rác nhựa")
+    assert [f.kind for f in blocking(findings(draft))] == ["unreadable_date"]
+    dated = apply_form(draft, None, {3: form_of(draft, 3, start="30/03/2024")}, directory, "lan", AT)
+    assert dated.row(3).start == date(2024, 3, 30) and blocking(findings(dated)) == []

@@ -1,5 +1,5 @@
 """The schedule editor in a real browser (Debian's Chromium, headless), as a clerk uses it: upload a plan,
-open it in the editor, change a date, add a unit typed without diacritics, remove a row, add a row, save
+which opens in the editor, change a date, add a unit typed without diacritics, remove a row, add a row, save
 the draft, reopen it from the campaigns page at phone width, start it; the started workflow's input is
 what was typed. PORTAL_SCREENSHOTS=<dir> keeps the screenshots."""
 
@@ -15,11 +15,92 @@ import pytest
 from harness.net import free_port
 from harness.temporal import time_skipping_env
 from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot, sign_in
 from tests.portal_env import running_campaign, served
-from tests.test_office_editor import month_ahead, plan_text, started_input
+from tests.test_office_editor import month_ahead, partly_wrong, plan_text, started_input
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
+
+
+async def test_an_upload_lands_in_the_editor_where_the_clerk_corrects_and_starts_it(directory, tmp_path) -> None:
+    """One step from upload to editor (issue 23): a plan the reader gets partly wrong (a date in the wrong
+    year, a unit the directory does not know, a row whose date it cannot read) opens as the editable
+    schedule with each finding beside its row and the line it was read from; the clerk corrects the date
+    and the unit right there at 1366×768 and starts it; the same page fits a 360 px phone."""
+    from playwright.async_api import async_playwright
+
+    first = month_ahead()
+    (tmp_path / "suc-khoe.txt").write_bytes(partly_wrong(first))
+    env = await time_skipping_env()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cid = f"up-{uuid.uuid4().hex[:6]}"
+    widths: dict[str, int] = {}
+    try:
+        async with running_campaign(env, directory, tmp_path, f"o-{uuid.uuid4().hex[:6]}", portal_url=base) as setup:
+            with setup.store.session() as session:
+                add_user(session, "lan", "office", "mat-khau-van-phong")
+            try:
+                async with served(setup.app, port), async_playwright() as playwright:
+                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                    laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+                    page = await laptop.new_page()
+                    await sign_in(page, base)
+                    await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
+                    await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "suc-khoe.txt"))
+                    await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+                    await page.locator("#r1").wait_for()
+                    landed = page.url
+                    one = page.locator("#r1")
+                    beside = await one.locator(".finding").all_inner_texts()
+                    quoted = await one.locator(".quoted").inner_text()
+                    listed = await page.locator("#findings").inner_text()
+                    await shot(page, "upload-editor-1366.png")
+                    await shot(page, "upload-editor-1366-full.png", full_page=True)
+                    widths["1366"] = await page.evaluate("document.documentElement.scrollWidth")
+                    # the same page on a phone: nothing wider than the screen, every control labelled
+                    phone = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                                      storage_state=await laptop.storage_state())  # fmt: skip
+                    mobile = await phone.new_page()
+                    await mobile.goto(landed)
+                    await mobile.locator("#r1").wait_for()
+                    widths["360"] = await mobile.evaluate("document.documentElement.scrollWidth")
+                    await shot(mobile, "upload-editor-360.png", full_page=True)
+                    controls = "#editor input:not([type=hidden]), #editor select, #editor textarea"
+                    unlabelled = await mobile.evaluate(
+                        f"[...document.querySelectorAll('{controls}')].filter(e => !e.labels.length).map(e => e.name)"
+                    )
+                    await phone.close()
+                    # correct the date and the unit right there, check again, start
+                    await page.locator("#r1-start").fill(f"{first.replace(day=6):%d/%m/%Y}")
+                    await page.get_by_label("Đơn vị đúng cho “Đoàn Sở Thể thao mới”").fill("doan so tu phap")
+                    await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
+                    await page.locator("#r1").wait_for()
+                    after = await page.locator("#r1 .finding").count()
+                    two = await page.locator("#r2 .units").first.inner_text()
+                    await page.locator("#r2").scroll_into_view_if_needed()
+                    await shot(page, "upload-corrected-1366.png")
+                    await page.get_by_label("Mã chiến dịch").fill(cid)
+                    await page.get_by_role("button", name="Khởi động chiến dịch").click()
+                    await page.locator("#grid").wait_for()
+                    value = await started_input(setup, cid)
+                    await browser.close()
+            finally:
+                for workflow_id in [f"campaign/{cid}/activity/{no}" for no in range(1, 4)] + [f"campaign/{cid}"]:
+                    with contextlib.suppress(Exception):
+                        await env.client.get_workflow_handle(workflow_id).terminate("done")
+    finally:
+        await env.shutdown()
+    assert "/drafts/" in landed  # one step: no preview page, no second button
+    assert any("nằm ngoài thời gian kế hoạch" in f for f in beside), beside
+    assert quoted.startswith("dòng 14: “1 | Khám sức khỏe miễn phí |")
+    assert "không đọc được ngày trong “ngày 40”" in listed and "Hoạt động 2" in listed
+    assert widths["1366"] <= 1366 and widths["360"] <= 360, widths
+    assert unlabelled == []
+    assert after == 0 and "Đoàn Sở Tư pháp" in two
+    plan = value.plan
+    assert [(a.number, a.start) for a in plan.activities] == [("1", first.replace(day=6)), ("2", first.replace(day=13))]
+    assert plan.activities[1].unit_codes == ["so-tu-phap"]
 
 
 async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(directory, tmp_path) -> None:
@@ -48,14 +129,10 @@ async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(directo
                     laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
                     page = await laptop.new_page()
                     page.on("dialog", dialogs.accept)
-                    await page.goto(f"{base}/login")
-                    await page.get_by_label("Tên đăng nhập").fill("lan")
-                    await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-                    await page.get_by_role("button", name="Đăng nhập").click()
+                    await sign_in(page, base)
                     await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                     await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "ke-hoach.txt"))
-                    await page.get_by_role("button", name="Xem trước").click()
-                    await page.get_by_role("button", name="Sửa lịch hoạt động").click()
+                    await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
                     await page.locator("#r1").wait_for()
                     await shot(page, "editor-1366.png", full_page=True)
                     widths["1366"] = await page.evaluate("document.documentElement.scrollWidth")
@@ -155,14 +232,10 @@ async def test_the_duties_and_the_tasks_without_a_row_in_chromium_at_1366_and_36
                 laptop = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
                 page = await laptop.new_page()
                 page.on("dialog", dialogs.accept)
-                await page.goto(f"{base}/login")
-                await page.get_by_label("Tên đăng nhập").fill("lan")
-                await page.get_by_label("Mật khẩu").fill("mat-khau-van-phong")
-                await page.get_by_role("button", name="Đăng nhập").click()
+                await sign_in(page, base)
                 await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
                 await page.get_by_label("Tệp kế hoạch").set_input_files(str(tmp_path / "atgt.txt"))
-                await page.get_by_role("button", name="Xem trước").click()
-                await page.get_by_role("button", name="Sửa lịch hoạt động").click()
+                await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
                 await page.locator("#plan-report").wait_for()
                 await page.locator("#pr-duty-1").fill(
                     "Tổ chức ít nhất 03 buổi tuyên truyền\nluật giao thông cho đoàn viên"

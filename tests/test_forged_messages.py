@@ -63,7 +63,7 @@ async def test_a_message_without_a_door_is_recorded_as_the_frontends_not_as_its_
     directory, tmp_path
 ) -> None:
     """`submitted_by` is what a report says; who sent it is the door that carried it, or the frontend."""
-    from workflows.activity import FRONTEND
+    from workflows.checked import FRONTEND
 
     env = await time_skipping_env()
     try:

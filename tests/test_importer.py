@@ -146,11 +146,16 @@ def test_unreadable_date_is_reported_with_its_line(tmp_path: Path, directory) ->
     path = write_txt(tmp_path / "p.txt", [_row("1.", "11/3/2024"), _row("2.", "sắp tới"), _row("3.", "31/6/2024")])
     plan = import_plan(path, directory)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert [a.no for a in plan.activities] == [1]
+    # the rows stay, without dates, for the office to type them (the start is refused until then)
+    assert [(a.no, bool(a.date_unread)) for a in plan.activities] == [(1, False), (2, True), (3, True)]
+    assert [a.title for a in plan.activities[1:]] == ["Hội thao", "Hội thao"]
+    assert all(a.unit_codes for a in plan.activities)
     bad = {f.line: f for f in plan.findings if f.kind == "unreadable_date"}
     assert set(bad) == {lines.index(lines[-2]) + 1, len(lines)}
     assert "hoạt động 2" in bad[len(lines) - 1].message
     assert "31/6/2024 không tồn tại" in bad[len(lines)].message
+    assert [f.kind for f in plan.findings if f.line == len(lines)] == ["unreadable_date"]  # named once
+    assert [(a["start"], a["end"]) for a in plan.contract()["activities"]][1:] == [(None, None), (None, None)]
     assert plan.blocking_findings  # `start` refuses such a plan
 
 

@@ -17,7 +17,7 @@ from campaign.due import decide, mark_done, next_wake
 from campaign.facts import campaign_record
 from campaign.final_report import ActivityLine, CampaignReport, render_markdown
 from campaign.importer import import_plan
-from campaign.message_rules import apply_assign, apply_report, find_unit
+from campaign.message_rules import find_unit
 from campaign.messages import AssignUnits, Rejected, SubmitReport, read_message
 from campaign.notices import compose
 from campaign.plan import ResponsibleParty
@@ -34,6 +34,7 @@ from settings import Settings
 from starter import app
 from store.schema import Assignment, AuditEntry, Notification
 from store.writes import record_campaign
+from tests.applied import apply_assign, apply_report
 from tests.helpers import advance_to, make, start, vn
 from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
@@ -52,7 +53,6 @@ def test_rebase_now_starts_the_campaign_when_the_plan_is_issued(directory) -> No
 
 def test_a_unit_assigned_after_the_readiness_deadline_is_not_given_a_past_deadline() -> None:
     state = make(start=date(2023, 5, 1))  # readiness due by the end of 28/04, reminders on 28/04 and 30/04
-    state.rules_version = 1
     now = vn(29, 4, hour=9)  # the office starts the campaign a day after the plan was issued
     actions = decide(state, now)
     assignment = next(a for a in actions if a.kind is ActionKind.ASSIGNMENT)
@@ -69,7 +69,6 @@ def test_a_unit_assigned_after_the_readiness_deadline_is_not_given_a_past_deadli
 
 def test_a_report_before_the_event_is_refused_unless_the_office_says_why() -> None:
     state = make()
-    state.rules_version = 1
     early = {"unit": "a", "summary": "Đã làm", "participants": 5}
     with pytest.raises(Rejected, match="hoạt động 7 chưa diễn ra"):
         apply_report(state, read_message(SubmitReport, early), vn(10))

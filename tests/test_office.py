@@ -20,6 +20,7 @@ from store.schema import AuditEntry
 from store.users import SIGN_IN_REFUSED, disable
 from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
 from tests.portal_env import PLAN
+from tests.test_office_editor import follow, send
 from workflows.ids import activity_workflow_id
 
 __all__ = ["office"]  # the fixture
@@ -117,7 +118,7 @@ async def test_the_grid_marks_each_unit_and_refreshes_itself(office) -> None:
     fragment = await http.get(f"/campaigns/{office.campaign_id}/grid")
     await http.aclose()
     assert 'data-unit="bhxh" data-kind="waiting"' in page.text and 'data-unit="bhxh" data-kind="none"' in page.text
-    assert "Ký hiệu" in page.text and "báo cáo đúng hạn" in page.text and "setInterval" in page.text
+    assert "Ký hiệu" in page.text and "báo cáo đúng hạn" in page.text and 'data-refresh="/campaigns/' in page.text
     assert 'id="cancel"' not in page.text and 'id="excuse"' in page.text  # the forms follow the role
     assert fragment.text.startswith('<table class="grid"')
 
@@ -251,27 +252,26 @@ async def test_start_a_campaign_from_an_uploaded_plan(office, directory) -> None
     )
     cli = subprocess.run([sys.executable, "starter.py", "plan", "import", str(SEED), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    preview = await http.post(
+    uploaded = await http.post(
         "/campaigns/new", data={"csrf": csrf}, files={"plan": ("ke-hoach.txt", plan_text.encode(), "text/plain")}
     )
-    upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    editor = await follow(http, uploaded)  # one step: the upload lands in the schedule editor
+    where = str(editor.url.path)
     cid = f"up-{uuid.uuid4().hex[:6]}"
-    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "party-3-0": "khu-cnc"}
-    unchosen = await http.post("/campaigns/start", data=form)  # the plan is past: the office must choose
-    form["timing"] = "shifted"
-    started = await http.post("/campaigns/start", data=form)
-    again = await http.post("/campaigns/start", data=form)
+    typed = {"campaign_id": cid, "r3__group__0": "khu-cnc"}  # the unknown name mapped to its unit
+    unchosen = await send(http, where, editor.text, "start", timing="", **typed)  # a past plan: the office chooses
+    started = await send(http, where, unchosen.text, "start", timing="shifted", **typed)
+    again = await send(http, where, unchosen.text, "start", timing="shifted", **typed)
     committee, committee_csrf = await signed_in(office, "btv")
-    refused = await committee.post("/campaigns/start", data={**form, "csrf": committee_csrf, "campaign_id": "x-2"})
+    refused = await committee.post(where, data={"csrf": committee_csrf, "action": "start", "campaign_id": "x-2"})
     for client in (http, committee):
         await client.aclose()
     assert seed.status_code == 200 and seed.json() == json.loads(cli.stdout)
-    assert (
-        preview.status_code == 200 and "Đoàn Khu Công nghệ mới" in preview.text and 'name="party-3-0"' in preview.text
-    )
-    assert 'id="past"' in preview.text and "đã qua ngày" in preview.text and 'name="speed"' not in preview.text
+    assert uploaded.status_code == 303 and re.fullmatch(r"/drafts/[0-9a-f]{32}", where)
+    assert "Đoàn Khu Công nghệ mới" in editor.text and 'name="r3-group-0"' in editor.text
+    assert 'id="past"' in editor.text and "đã qua ngày" in editor.text and 'name="speed"' not in editor.text
     assert unchosen.status_code == 422 and "hãy chọn" in unchosen.text
-    assert started.status_code == 303 and started.headers["location"] == f"/campaigns/{cid}"
+    assert started.status_code == 303 and started.headers["location"] == f"/campaigns/{cid}", started.text[:2000]
     assert again.status_code == 409 and "đang chạy" in again.text
     assert refused.status_code == 403
     third = office.env.client.get_workflow_handle(activity_workflow_id(cid, 3))

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.final_report import CampaignReport, render_markdown
 from store.drafts import hand_corrections
@@ -123,14 +123,16 @@ async def stop(office, cid: str, nos=range(1, 8)) -> None:
 async def test_a_plan_the_reader_gets_partly_wrong_is_corrected_and_started(office) -> None:
     first = month_ahead()
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post("/campaigns/new", data={"csrf": csrf},
-                              files={"plan": ("suc-khoe.txt", partly_wrong(first), "text/plain")})  # fmt: skip
-    digest = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
-    opened = await follow(http, await http.post("/drafts", data={"csrf": csrf, "upload": digest}))
+    uploaded = await http.post("/campaigns/new", data={"csrf": csrf},
+                               files={"plan": ("suc-khoe.txt", partly_wrong(first), "text/plain")})  # fmt: skip
+    opened = await follow(http, uploaded)  # the upload lands in the editor itself
     where = str(opened.url.path)
     page = opened.text
+    assert re.fullmatch(r"/drafts/[0-9a-f]{32}", where) and uploaded.headers["location"] == where
     assert "Sửa lịch hoạt động" in page and 'id="r1-start"' in page and 'id="document"' in page
     assert "đọc từ dòng 14" in page and "đọc từ dòng 15" in page  # the line each row was read from
+    assert '<a href="#line-15">dòng 15</a>: “2 | Giải chạy vì sức khỏe |' in page  # and the line's own words
+    assert re.search(r'<a href="#r1">Hoạt động 1</a> \(dòng 14\): [^<]*nằm ngoài thời gian kế hoạch', page)
     assert "nằm ngoài thời gian kế hoạch" in page and "có phải năm" in page  # the wrong year, beside its row
     # correct the year, put the right unit for the unknown name, type the row the reader could not read
     answer = await send(http, where, page, "apply", r1__start=f"{first.replace(day=6):%d/%m/%Y}",
@@ -138,11 +140,11 @@ async def test_a_plan_the_reader_gets_partly_wrong_is_corrected_and_started(offi
     page = (await follow(http, answer)).text
     assert "nằm ngoài thời gian kế hoạch" not in page and "có phải năm" not in page
     assert "không đọc được ngày trong “ngày 40”" in page  # the row it could not read: still said, to type in
-    page = (await follow(http, await send(http, where, page, "add"))).text
-    key = re.findall(r'name="row" value="(\d+)"', page)[-1]
-    typed = {f"r{key}__number": "3", f"r{key}__title": "Tập huấn sơ cấp cứu", f"r{key}__start": f"{first:%d/%m/%Y}",
-             f"r{key}__place": "Hội trường A", f"r{key}__add_lead": "bhxh", f"r{key}__start_time": "7:30",
-             f"r{key}__report_due": "5", "campaign_id": "suc-khoe-test"}  # fmt: skip
+    keys = re.findall(r'name="row" value="(\d+)"', page)
+    assert len(keys) == 3  # the row whose date could not be read is kept, with its title, place and unit
+    key = keys[-1]
+    assert re.search(rf'id="r{key}-start"[^>]*value=""', page) or f'id="r{key}-start" value=""' in page
+    typed = {f"r{key}__start": f"{first:%d/%m/%Y}", f"r{key}__start_time": "7:30", f"r{key}__report_due": "5"}
     cid = f"sk-{first:%Y%m}-{datetime.now(UTC):%H%M%S%f}"
     typed["campaign_id"] = cid
     page = (await follow(http, await send(http, where, page, "save", **typed))).text
@@ -168,8 +170,8 @@ async def test_a_plan_the_reader_gets_partly_wrong_is_corrected_and_started(offi
         with office.store.session() as session:
             record = session.get(CampaignPlan, cid)
             assert record is not None and record.started_by == "vp (office)" and record.read_plan is not None
-            assert [a["no"] for a in record.read_plan["activities"]] == [1, 2]
-            assert {c["field"] for c in record.changes} >= {"start", "unassigned", "lead", "row", "title"}
+            assert [a["no"] for a in record.read_plan["activities"]] == [1, 2, 3]
+            assert {c["field"] for c in record.changes} >= {"start", "unassigned", "lead"}
             assert all(c["who"] == "vp (office)" and c["at"] for c in record.changes)
             fixed = hand_corrections(session, cid)
             assert session.scalar(select(PlanDraft.status).where(PlanDraft.id == where.rsplit("/", 1)[1])) == "started"
@@ -243,10 +245,9 @@ async def test_a_refused_document_opens_the_editor_with_its_text(office) -> None
 async def test_undo_and_the_change_log(office) -> None:
     first = month_ahead()
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post("/campaigns/new", data={"csrf": csrf},
-                              files={"plan": ("x.txt", partly_wrong(first), "text/plain")})  # fmt: skip
-    digest = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
-    page = (await follow(http, await http.post("/drafts", data={"csrf": csrf, "upload": digest}))).text
+    uploaded = await http.post("/campaigns/new", data={"csrf": csrf},
+                               files={"plan": ("x.txt", partly_wrong(first), "text/plain")})  # fmt: skip
+    page = (await follow(http, uploaded)).text
     where = re.search(r'action="(/drafts/[0-9a-f]{32})"', page)[1]  # type: ignore[index]
     page = (await follow(http, await send(http, where, page, "remove-2"))).text
     gone = 'id="r2"' not in page and "Bỏ hoạt động 2" not in page
@@ -274,6 +275,14 @@ async def test_who_may_use_the_editor(office) -> None:
     looked = await committee.get(where)
     posted = await committee.post(where, data={"csrf": committee_csrf, "action": "add"})
     created = await committee.post("/drafts", data={"csrf": committee_csrf})
+    with office.store.session() as session:
+        drafts_before = session.scalar(select(func.count()).select_from(PlanDraft))
+    uploaded = await committee.post("/campaigns/new", data={"csrf": committee_csrf},
+                                    files={"plan": ("x.txt", partly_wrong(month_ahead()), "text/plain")})  # fmt: skip
+    forged_upload = await http.post("/campaigns/new", data={"csrf": "sai"},
+                                    files={"plan": ("x.txt", partly_wrong(month_ahead()), "text/plain")})  # fmt: skip
+    with office.store.session() as session:
+        drafts_after = session.scalar(select(func.count()).select_from(PlanDraft))
     listing = await committee.get("/campaigns")
     nobody = office.http()
     anonymous = await nobody.get(where)
@@ -283,6 +292,7 @@ async def test_who_may_use_the_editor(office) -> None:
     assert again.status_code == 409 and "đề nghị tải lại trang" in again.text
     assert forged.status_code == 403 and unknown.status_code == 404
     assert looked.status_code == 403 and posted.status_code == 403 and created.status_code == 403
+    assert uploaded.status_code == 403 and forged_upload.status_code == 403 and drafts_after == drafts_before
     assert 'id="drafts"' not in listing.text
     assert anonymous.status_code == 401
 

@@ -16,23 +16,24 @@ from harness.waiting import eventually
 from store.schema import AuditEntry, Campaign, Notification
 from tests.office_env import office, signed_in, unit_state
 from tests.portal_env import PLAN
+from tests.test_office_editor import follow, send
 
 __all__ = ["office"]  # the fixture
 
 
 async def upload(http, csrf: str, name: str, data: bytes) -> tuple[str, str]:
-    preview = await http.post("/campaigns/new", data={"csrf": csrf}, files={"plan": (name, data, "text/plain")})
-    return preview.text, re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    """The editor the upload lands in: its page and its address."""
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf},
+                                                files={"plan": (name, data, "text/plain")}))  # fmt: skip
+    return editor.text, str(editor.url.path)
 
 
 async def test_a_past_plan_recorded_as_done_sends_nothing_and_reads_closed(office) -> None:
     http, csrf = await signed_in(office, "vp")
-    preview, digest = await upload(http, csrf, "ke-hoach.txt", PLAN.read_bytes())
+    preview, where = await upload(http, csrf, "ke-hoach.txt", PLAN.read_bytes())
     cid = f"done-{uuid.uuid4().hex[:6]}"
-    recorded = await http.post("/campaigns/start", data={"csrf": csrf, "upload": digest, "campaign_id": cid,
-                                                         "timing": "recorded"})  # fmt: skip
-    again = await http.post("/campaigns/start", data={"csrf": csrf, "upload": digest, "campaign_id": cid,
-                                                      "timing": "recorded"})  # fmt: skip
+    recorded = await send(http, where, preview, "start", campaign_id=cid, timing="recorded")
+    again = await send(http, where, preview, "start", campaign_id=cid, timing="recorded")
     page = await http.get(f"/campaigns/{cid}")
     activity = await http.get(f"/campaigns/{cid}/activities/1")
     listing = await http.get("/campaigns")

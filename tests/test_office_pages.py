@@ -25,9 +25,10 @@ from harness.inbox import MailServer
 from harness.paths import ROOT
 from harness.plan_documents import write_docx
 from harness.waiting import answered, until
-from store.schema import AuditEntry, Notification, UnitReport
+from store.schema import AuditEntry, CampaignActivity, Notification, UnitReport
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
+from tests.test_office_editor import follow, send
 from web.office_plans import policy_from_form
 from workflows.ids import activity_workflow_id
 
@@ -53,7 +54,8 @@ async def test_filters_and_the_transposed_grid(office) -> None:
     assert cells(overdue.text) == set() and "Không có hoạt động nào khớp bộ lọc" in overdue.text
     assert 'data-layout="units"' in transposed.text and 'id="u-bhxh"' in transposed.text
     assert cells(transposed.text) == cells(hostile.text) and len(cells(hostile.text)) == 9  # bad filters: ignored
-    assert "/campaigns/" + cid + '/grid" + window.location.search' in one.text  # the refresh keeps the filter
+    assert f'data-refresh="/campaigns/{cid}/grid"' in one.text  # office.js adds the page's filter to the refresh
+    assert "window.location.search" in (ROOT / "web" / "static" / "office.js").read_text()
 
 
 async def report_with_photo(office, unit: str, no: int, summary: str, photo: bytes) -> None:
@@ -190,14 +192,13 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
     office, directory, tmp_path
 ) -> None:
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post("/campaigns/new", data={"csrf": csrf},
-                              files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")})  # fmt: skip
-    upload = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
+    files = {"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")}
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
+    where = str(editor.url.path)
     cid = f"pol-{uuid.uuid4().hex[:6]}"
-    form = {"csrf": csrf, "upload": upload, "campaign_id": cid, "timing": "shifted", "report_due": "2",
-            "report_due-3": "6"}  # fmt: skip
-    wrong = await http.post("/campaigns/start", data={**form, "report_due-2": "nhiều"})
-    started = await http.post("/campaigns/start", data=form)
+    form = {"campaign_id": cid, "timing": "shifted", "report_due": "2", "r3__report_due": "6"}
+    wrong = await send(http, where, editor.text, "start", **form, r2__report_due="nhiều")
+    started = await send(http, where, editor.text, "start", **form)
     word = write_docx(tmp_path / "ke-hoach.docx", [
         ["1", "Ra quân Tháng Thanh niên", "05/3/2024", "Nhà Văn hóa Thanh niên", "Đoàn Sở VHTT phụ trách"],
         ["2", "Hiến máu tình nguyện", "16/3/2024", "Bệnh viện Truyền máu", "Đoàn Bảo hiểm xã hội phụ trách"],
@@ -208,7 +209,7 @@ async def test_policy_overrides_reach_the_started_workflow_and_a_word_plan_previ
     await http.aclose()
     cli = subprocess.run([sys.executable, "starter.py", "plan", "import", str(word), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert wrong.status_code == 422 and "Hoạt động 2: Hạn báo cáo sau sự kiện (ngày)" in wrong.text
+    assert wrong.status_code == 422 and "Hoạt động 2: hạn báo cáo sau (ngày): “nhiều” không phải số ngày" in wrong.text
     assert 'value="nhiều"' in wrong.text  # what the person typed is kept
     assert started.status_code == 303, started.text
     assert from_word.status_code == 200 and from_word.json() == json.loads(cli.stdout)
@@ -236,3 +237,45 @@ async def test_an_unreadable_unit_directory_is_said_plainly(office, tmp_path) ->
     page = await http.get(f"/campaigns/{office.campaign_id}")
     await http.aclose()
     assert page.status_code == 503 and "Không đọc được danh bạ đơn vị" in page.text
+
+
+async def test_a_moved_activity_shows_its_new_dates_to_the_unit(office) -> None:
+    """The walk's finding: the office moved activity 3 and the unit's page still gave the plan's day.
+    The stored activity follows the reschedule, once, however often its record is written."""
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    moved_to = {"csrf": csrf, "start": "30/3/2024", "end": "31/03/2024", "reason": "Trùng lễ"}
+    moved = await http.post(f"/campaigns/{cid}/activities/3/reschedule", data=moved_to)
+    await http.aclose()
+    assert moved.status_code == 200, moved.text
+
+    def stored_moved() -> bool:  # the record is written by an activity, a moment later
+        with office.store.session() as session:
+            row = session.scalar(select(CampaignActivity).where(CampaignActivity.campaign_id == cid,
+                                                                CampaignActivity.no == 3))  # fmt: skip
+            return row is not None and row.start == date(2024, 3, 30)
+
+    await until(stored_moved, seconds=10)
+    async with office.http() as unit:
+        page = await unit.get(f"/u/{office.token('khu-cnc')}")
+    shown = re.sub(r"<[^>]+>", "", page.text)
+    assert "Thời gian: 30/03/2024 – 31/03/2024" in shown, shown
+    assert "24/03/2024" not in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("31/4/2027", "Ngày bắt đầu mới: ngày 31/04/2027 không có thật (tháng 4/2027 chỉ có 30 ngày)."),
+        ("29/02/2027", "Ngày bắt đầu mới: ngày 29/02/2027 không có thật (tháng 2/2027 chỉ có 28 ngày)."),
+        ("   ", "Ngày bắt đầu mới: chưa nhập ngày"),
+        ("mai", "Ngày bắt đầu mới: “mai” không phải ngày"),
+    ],
+)
+async def test_a_wrong_new_day_is_named_for_what_it_is(office, typed, said) -> None:
+    cid = office.campaign_id
+    http, csrf = await signed_in(office, "vp")
+    answer = await http.post(f"/campaigns/{cid}/activities/3/reschedule",
+                             data={"csrf": csrf, "start": typed, "reason": "Trùng lễ"})  # fmt: skip
+    await http.aclose()
+    assert answer.status_code == 422 and said in answer.text.replace("&#34;", '"'), answer.text

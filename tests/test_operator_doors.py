@@ -16,8 +16,10 @@ from temporalio.client import Client
 
 from access.links import read
 from harness.dev_server import dev_server
-from harness.paths import ROOT
+from harness.paths import ROOT, UNITS
+from service.directory import DirectoryInUse
 from store.database import Store, upgrade
+from store.directory import edit_unit, read_directory
 from store.schema import Assignment, Campaign
 
 
@@ -69,6 +71,28 @@ def test_units_link_takes_a_name_and_refuses_an_unknown_unit(tmp_path: Path) -> 
     revoked = starter("units", "revoke-links", "--campaign", "thu-lien-ket", "--unit", "Đoàn BHXH", env=env)
     assert revoked.returncode == 0 and "bhxh" in revoked.stdout, revoked.stderr
     assert "Traceback" not in typo.stderr + unknown.stderr + elsewhere.stderr
+
+
+def test_the_shell_reads_the_directory_the_office_keeps(tmp_path: Path) -> None:
+    """A unit renamed on the office's directory page is found by its new name from the shell too (the
+    directory in use is the store's, seeded from UNITS_FILE); --units still reads a file instead."""
+    database = f"sqlite:///{tmp_path / 'campaign.db'}"
+    recorded_campaign(database, "thu-danh-ba", {"bhxh": "Đoàn Bảo hiểm xã hội"})
+    store = Store(database)
+    DirectoryInUse(store, UNITS).active()  # the office's first page seeds the store from UNITS_FILE
+    with store.session() as session:
+        unit = read_directory(session).everyone["bhxh"]  # type: ignore[union-attr]
+        edit_unit(session, unit.model_copy(update={"name": "Đoàn Cơ quan An sinh"}), "vp")
+    secret = secrets.token_urlsafe(32)
+    env = {**os.environ, "DATABASE_URL": database, "PORTAL_SECRET": secret, "PORTAL_URL": "http://portal.example",
+           "UNITS_FILE": str(UNITS)}  # fmt: skip
+
+    renamed = starter("units", "link", "--campaign", "thu-danh-ba", "--unit", "Doan Co quan An sinh", env=env)
+    from_file = starter("units", "link", "--campaign", "thu-danh-ba", "--unit", "Doan Co quan An sinh",
+                        "--units", str(UNITS), env=env)  # fmt: skip
+    assert renamed.returncode == 0, renamed.stderr
+    assert read(secret, renamed.stdout.strip().rsplit("/", 1)[-1]).unit == "bhxh"
+    assert from_file.returncode == 2 and from_file.stdout == ""  # the file has the old name only
 
 
 def test_a_command_says_which_task_queue_has_no_worker(tmp_path: Path) -> None:

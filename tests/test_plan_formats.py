@@ -170,11 +170,17 @@ def test_weekday_words_times_of_day_and_impossible_dates(tmp_path, directory) ->
         ["5", "Tọa đàm", "25h00 ngày 20/3/2024", "Hội trường", "Đoàn Bảo hiểm xã hội"],
     ]
     plan = import_plan(write_txt(tmp_path / "plan.txt", rows), directory)
-    assert [(a.no, a.start_time) for a in plan.activities] == [(1, time(8)), (2, None), (3, time(14)), (5, None)]
+    assert [(a.no, a.start_time) for a in plan.activities] == [(1, time(8)), (2, None), (3, time(14)), (4, None),
+                                                                 (5, None)]  # fmt: skip
+    assert plan.activities[3].date_unread == "ngày 31/4/2024 không tồn tại"
     found = sorted((f.line, f.kind, f.message) for f in plan.findings)
     assert found == [
         (18, "weekday_mismatch", "“Chủ nhật” nhưng ngày 16/03/2024 là Thứ Bảy"),
-        (20, "unreadable_date", "hoạt động 4: ngày 31/4/2024 không tồn tại"),
+        (
+            20,
+            "unreadable_date",
+            "hoạt động 4: ngày 31/4/2024 không tồn tại; chưa có ngày, hãy nhập ngày trước khi khởi động",
+        ),
         (21, "invalid_time", "hoạt động 5: giờ “25h00” không tồn tại"),
     ]
     state = new_activity_state("c", plan.activities[0], [], Policy(), [], date(2024, 3, 31))

@@ -4,6 +4,8 @@ answers per duty, and the issuer's own tasks without a schedule row."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,14 +20,14 @@ from campaign.clock import VIETNAM, PlanClock, end_of_day, start_of_day
 from campaign.dates import ActivityKind
 from campaign.due import unanswered
 from campaign.duties import PLAN_REPORT_TITLE, with_plan_report
-from campaign.duty import DutyAnswer, duty_totals
+from campaign.duty import STATUS_WORDS, DutyAnswer, duty_totals
 from campaign.final_report import ActivityLine, CampaignReport, UnitLine, render_markdown
 from campaign.importer import import_plan
-from campaign.message_rules import apply_report
-from campaign.messages import Rejected, SubmitReport, read_message
+from campaign.messages import AssignUnits, Rejected, Reschedule, SubmitReport, read_message
 from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state
 from campaign.units import UnitKind
+from exports.tables import CSV_HEADINGS, duty_headings, render_csv
 from harness.net import free_port
 from harness.paths import SEED
 from harness.temporal import migrated_store, time_skipping_env
@@ -33,11 +35,13 @@ from service.campaigns import build_campaign_input
 from settings import Settings
 from store.schema import Notification, UnitReport
 from store.users import add_user
+from tests.applied import apply_assign, apply_report, apply_reschedule
 from tests.conftest import CORPUS
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, sign_in, signed_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import worker
+from tests.test_office_editor import follow
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
@@ -77,7 +81,6 @@ def test_the_seed_started_with_defaults_has_the_plan_report_for_every_grassroots
     assert len(report.duties) == 6
     # due at the window's end plus the policy's report days, with nothing to prepare
     state = new_activity_state("c", report, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 4
     assert {u.due for u in state.units.values()} == {end_of_day(date(2023, 5, 31)) + timedelta(days=3)}
     kinds = {a.kind for a in unanswered(state, datetime(2023, 4, 28, tzinfo=UTC))}
     assert ActionKind.READY_REMINDER not in kinds and ActionKind.NOT_READY not in kinds
@@ -129,7 +132,6 @@ def plan_report_state(directory):
     plan = with_plan_report(import_plan(INVENTED, directory), directory)
     activity = plan.activities[-1]
     state = new_activity_state("c", activity, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 4
     return state
 
 
@@ -175,15 +177,29 @@ def test_a_report_elsewhere_takes_no_duties(directory) -> None:
         apply_report(state, read_message(SubmitReport, raw), vn(3, 3))
 
 
-def test_deadline_activities_of_old_rules_still_remind_readiness(plan_report_state) -> None:
-    def kinds(rules: int) -> set[ActionKind]:
-        state = plan_report_state.model_copy(deep=True)
-        state.activity.duties = []  # a deadline activity from the body, not the report on the plan
-        state.rules_version = rules
-        return {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
+def test_a_deadline_activity_has_no_readiness_reminders(plan_report_state) -> None:
+    state = plan_report_state.model_copy(deep=True)
+    state.activity.duties = []  # a deadline activity from the body, not the report on the plan
+    kinds = {a.kind for a in unanswered(state, state.event_start - timedelta(days=4))}
+    assert ActionKind.READY_REMINDER not in kinds and ActionKind.ASSIGNMENT in kinds
 
-    assert ActionKind.READY_REMINDER in kinds(3)  # a run started before rule 4 replays as it ran
-    assert ActionKind.READY_REMINDER not in kinds(4)
+
+def test_a_report_by_a_given_day_stays_on_its_day_when_moved_or_a_unit_is_added(directory) -> None:
+    """Reports due on the day the plan gives (no report days after it): a reschedule moves them to the new
+    day, and a unit named late is due on that day too, or after the policy's time to report if that is later."""
+    plan = import_plan(INVENTED, directory)
+    started = with_plan_report(plan, directory).activities[-1]
+    units = directory.of_kind(UnitKind.UNIT)
+    state = new_activity_state("c", started, units[:-1], Policy(), [], plan.window.end)
+    apply_reschedule(state, Reschedule(new_start=started.start, new_end=date(2025, 4, 9), reason="Lùi hạn"),
+                     vn(1, 4))  # fmt: skip
+    assert {u.due for u in state.units.values()} == {end_of_day(date(2025, 4, 9))}
+    early = apply_assign(state, AssignUnits(units=[units[-1]]), vn(2, 4))
+    assert [u.due for u in early] == [end_of_day(date(2025, 4, 9))]
+    late_plan = state.model_copy(deep=True)
+    late_plan.units.pop(units[-1].code)
+    late = apply_assign(late_plan, AssignUnits(units=[units[-1]]), vn(8, 4))
+    assert [u.due for u in late] == [vn(8, 4) + Policy().report_due]
 
 
 def test_totals_and_the_final_report_section(directory) -> None:
@@ -220,6 +236,16 @@ def test_totals_and_the_final_report_section(directory) -> None:
     )
     assert "3 buổi sinh hoạt chủ điểm" in section
     assert "- Đoàn C \\| x" in section
+    rows = list(csv.reader(io.StringIO(render_csv(report))))  # the same answers in the CSV export's last columns
+    assert rows[0] == [*CSV_HEADINGS, *duty_headings(activity.duties)]
+    first, silent = (dict(zip(rows[0], row, strict=True)) for row in (rows[1], rows[3]))
+    assert (first["Mã đơn vị"], first["NV1: người tham gia"], first["NV1: số buổi sinh hoạt chủ điểm"]) == (
+        "a",
+        "30",
+        "2",
+    )
+    assert first[f"NV2: {activity.duties[1].short}"] == STATUS_WORDS["not_done"]
+    assert silent["Mã đơn vị"] == "c" and all(silent[h] == "" for h in duty_headings(activity.duties))
 
 
 # --- on the time-skipping server ---------------------------------------------------------------------
@@ -363,18 +389,77 @@ async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_p
     )
 
 
-async def test_the_preview_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
+async def test_the_editor_an_upload_opens_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
     http, csrf = await signed_in(office, "vp")
     files = {"plan": ("ke-hoach.txt", INVENTED.read_bytes(), "text/plain")}
-    preview = await http.post("/campaigns/new", data={"csrf": csrf}, files=files)
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
     await http.aclose()
-    assert preview.status_code == 200, preview.text
-    text = re.sub(r"\s+", " ", preview.text)
-    report = text.split('id="plan-report"')[1].split("</div>")[0]
-    assert "hạn hết ngày 05/04/2025 (kế hoạch ghi ở dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert editor.status_code == 200, editor.text
+    text = re.sub(r"\s+", " ", editor.text)
+    report = text.split('id="plan-report"')[1].split("</fieldset>")[0]
+    assert "Kế hoạch ghi hạn 05/04/2025 (dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên" in report
+    assert "đơn vị báo số buổi sinh hoạt chủ điểm" in report
+    unscheduled = text.split('id="unscheduled"')[1].split("</fieldset>")[0]
     assert (
-        "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên (số buổi sinh hoạt chủ điểm)"
-        in report
+        "<strong>Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn</strong> — <em>ĐOÀN KHỐI</em>"
+        in unscheduled
     )
-    unscheduled = text.split('id="unscheduled"')[1].split("</div>")[0]
-    assert "Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn — <em>ĐOÀN KHỐI</em>" in unscheduled
+
+
+def _plan_asking(organise: list[str], directory):
+    """An invented body plan with three dated items and `organise` under "Tổ chức thực hiện"."""
+    from campaign.importer import import_lines
+
+    lines = ["ĐOÀN KHỐI", "Số: 41-KH/ĐTN", "TP. Hồ Chí Minh, ngày 20 tháng 10 năm 2026", "", "KẾ HOẠCH",
+             "Tổ chức các hoạt động tháng 11 năm 2026", "(Từ ngày 01/11/2026 đến ngày 30/11/2026)", "II. NỘI DUNG",
+             "1. Hội thi tìm hiểu pháp luật cho đoàn viên", "- Thời gian: 07/11/2026",
+             "- Đơn vị thực hiện: Đoàn Bảo hiểm xã hội", "2. Giải bóng đá đoàn viên", "- Thời gian: 21/11/2026",
+             "- Đơn vị thực hiện: Đoàn Khu Công nghệ cao", "III. TỔ CHỨC THỰC HIỆN", *organise, "Nơi nhận:",
+             "- Lưu VP."]  # fmt: skip
+    return import_lines(lines, directory), lines
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1. Các đơn vị báo cáo kết quả về Văn phòng Đoàn Khối trước ngày 30/12/2026.",
+        "- Các cơ sở Đoàn gửi báo cáo kết quả thực hiện kế hoạch về Văn phòng Đoàn Khối chậm nhất ngày 30/12/2026.",
+        "2. Đoàn cơ sở báo cáo kết quả thực hiện về Ban Thường vụ trước 30/12/2026.",
+        "Các đơn vị trực thuộc: báo cáo kết quả hạn chót 30/12/2026.",
+    ],
+)
+def test_the_units_asked_to_report_on_the_plan_give_its_deadline_not_an_activity(sentence, directory) -> None:
+    plan, lines = _plan_asking([sentence], directory)
+    assert [a.title for a in plan.activities] == ["Hội thi tìm hiểu pháp luật cho đoàn viên", "Giải bóng đá đoàn viên"]
+    report = plan.plan_report
+    assert report is not None and (report.due, report.due_line) == (date(2026, 12, 30), lines.index(sentence) + 1)
+    started = with_plan_report(plan, directory).activities[-1]
+    assert (started.title, started.end, started.due_given) == (PLAN_REPORT_TITLE, date(2026, 12, 30), True)
+    assert started.unit_codes == [u.code for u in directory.of_kind(UnitKind.UNIT)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "1. Các đơn vị gửi danh sách đội tuyển về Văn phòng Đoàn Khối trước ngày 05/11/2026.",
+        "1. Các đơn vị báo cáo kết quả Hội thi tìm hiểu pháp luật về Văn phòng trước ngày 15/11/2026.",
+        "1. Các đơn vị báo cáo số lượng đoàn viên hiến máu về Văn phòng trước ngày 15/11/2026.",
+    ],
+)
+def test_a_deadline_for_something_else_stays_an_activity(sentence, directory) -> None:
+    plan, _ = _plan_asking([sentence], directory)
+    assert plan.plan_report is None
+    assert len(plan.activities) == 3 and plan.activities[-1].kind is ActivityKind.DEADLINE
+
+
+def test_the_units_duties_under_cac_don_vi_and_their_report_date(directory) -> None:
+    organise = ["1. Văn phòng Đoàn Khối: theo dõi, tổng hợp.", "2. Các đơn vị:",
+                "- Tổ chức ít nhất 01 buổi sinh hoạt chuyên đề về pháp luật.",
+                "- Báo cáo kết quả thực hiện kế hoạch về Văn phòng Đoàn Khối trước ngày 05/12/2026."]  # fmt: skip
+    plan, lines = _plan_asking(organise, directory)
+    report = plan.plan_report
+    assert report is not None
+    assert [d.text for d in report.duties] == ["Tổ chức ít nhất 01 buổi sinh hoạt chuyên đề về pháp luật."]
+    assert (report.due, report.due_line) == (date(2026, 12, 5), len(lines) - 2)
+    assert len(plan.activities) == 2

@@ -178,10 +178,9 @@ TT	HOẠT ĐỘNG	THỜI GIAN	ĐỊA ĐIỂM	GHI CHÚ
 
 async def opened_whole_plan(office, first: date):  # type: ignore[no-untyped-def]
     http, csrf = await signed_in(office, "vp")
-    preview = await http.post("/campaigns/new", data={"csrf": csrf},
-                              files={"plan": ("atgt.txt", whole_plan(first), "text/plain")})  # fmt: skip
-    digest = re.search(r'name="upload" value="([0-9a-f]+)"', preview.text)[1]  # type: ignore[index]
-    opened = await follow(http, await http.post("/drafts", data={"csrf": csrf, "upload": digest}))
+    uploaded = await http.post("/campaigns/new", data={"csrf": csrf},
+                               files={"plan": ("atgt.txt", whole_plan(first), "text/plain")})  # fmt: skip
+    opened = await follow(http, uploaded)
     return http, str(opened.url.path), opened.text
 
 

@@ -38,7 +38,6 @@ def test_the_assignment_notice_of_the_report_on_the_plan_says_what_is_asked(dire
     plan = with_plan_report(import_plan(INVENTED, directory), directory)
     activity = plan.activities[-1]
     state = new_activity_state("ba", activity, directory.of_kind(UnitKind.UNIT), Policy(), [], plan.window.end)
-    state.rules_version = 4
     now = datetime(2025, 2, 21, 2, 0, tzinfo=UTC)
     action = next(a for a in unanswered(state, now) if a.kind is ActionKind.ASSIGNMENT)
     notice = compose(state, action, now, "campaign/ba/activity/3")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from campaign import documents
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
@@ -13,7 +15,9 @@ from tests.portal_env import PLAN
 __all__ = ["office"]  # the fixture
 
 
-async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch) -> None:
+@pytest.mark.parametrize(("answer_as", "module"), [("json", "web.office_plans"), ("html", "web.office_editor")])
+async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch, answer_as: str, module: str) -> None:
+    """Both answers to an upload: the plan as JSON, and the schedule editor it opens in."""
     started, release = threading.Event(), threading.Event()
     released: list[bool] = []
 
@@ -22,11 +26,11 @@ async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch
         released.append(release.wait(timeout=20))  # on the event loop this would hold every request
         return documents.document_of(data, name)
 
-    monkeypatch.setattr("web.office_plans.document_of", slow)
+    monkeypatch.setattr(f"{module}.document_of", slow)
     http, csrf = await signed_in(office, "vp")
     upload = asyncio.create_task(
         http.post(
-            "/campaigns/new?format=json",
+            f"/campaigns/new?format={answer_as}",
             data={"csrf": csrf},
             files={"plan": ("ke-hoach.txt", PLAN.read_bytes(), "text/plain")},
         )
@@ -39,4 +43,7 @@ async def test_the_server_answers_while_a_plan_is_being_read(office, monkeypatch
     answer = await upload
     await http.aclose()
     assert health.status_code == 200 and released == [True]
-    assert answer.status_code == 200 and answer.json()["activities"]
+    if answer_as == "json":
+        assert answer.status_code == 200 and answer.json()["activities"]
+    else:
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/drafts/")

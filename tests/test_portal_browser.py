@@ -126,6 +126,7 @@ async def link_in_mail(inbox: Inbox, address: str) -> str:
     return str(await until(link, seconds=10))
 
 
+SECOND_LINK = "https://facebook.com/doan.khucnc/posts/123456789"
 LONG_LINK = "drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3 + "?usp=sharing"
 
 
@@ -156,7 +157,7 @@ async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, d
                 await summary.type(line)
                 await summary.press("Enter")
             await page.get_by_label("Số người tham gia").fill("1.200")
-            await page.get_by_label("Đường dẫn minh chứng").fill(LONG_LINK)
+            await page.get_by_label("Đường dẫn minh chứng").fill(f"{LONG_LINK}\n{SECOND_LINK}")
             await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "ảnh trồng cây.png"))
             await page.get_by_label("Người gửi").fill("Trần Thị C, Phó Bí thư")
             await page.screenshot(path=str(folder / "portal-lines-360.png"), full_page=True)
@@ -164,6 +165,9 @@ async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, d
             await page.locator("#receipt").wait_for()
             receipt_width = await page.evaluate("document.documentElement.scrollWidth")
             receipt_text = await page.locator("#receipt").inner_text()
+            sent_links = await page.evaluate("""[...document.querySelectorAll('#sent-links li')].map(li => {
+                const box = li.getBoundingClientRect();
+                return [box.top, box.bottom, getComputedStyle(li).listStyleType]; })""")
             await page.screenshot(path=str(folder / "portal-lines-receipt-360.png"), full_page=True)
             await page.goto(link)
             await page.get_by_text("Bỏ tệp “ảnh trồng cây.png”").wait_for()
@@ -185,7 +189,10 @@ async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, d
     unit = next(u for u in status.units if u.code == "khu-cnc")
     assert unit.report.revision == 2 and unit.report.participants == 1250
     assert unit.report.summary == "Trồng 300 cây xanh dọc kênh.\nDọn rác 2 km bờ kênh.\nPhát 500 tờ rơi."
-    assert f"https://{LONG_LINK}" in unit.report.evidence and len(unit.report.evidence) == 2  # link and photo
+    assert f"https://{LONG_LINK}" in unit.report.evidence and len(unit.report.evidence) == 3  # links and photo
+    # each link on its own bulleted line, a gap between them (a long link wrapping over lines stays apart)
+    assert len(sent_links) == 2 and all(style == "disc" for *_, style in sent_links), sent_links
+    assert sent_links[1][0] - sent_links[0][1] >= 6, sent_links
     assert unit.report.submitted_by == "Trần Thị C, Phó Bí thư" == sender
     assert (receipt_width, page_width, wide_width) == (360, 360, 1366)
     assert "ảnh trồng cây.png" in receipt_text and "Dọn rác 2 km bờ kênh." in receipt_text

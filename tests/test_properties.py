@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 
 from campaign.dates import DateError, find_dates, parse_when, weekday_claims
 from campaign.escape import markdown_text, visible
-from campaign.message_rules import apply_report, check_confirm_ready, check_extend
+from campaign.message_rules import check_confirm_ready, check_extend
 from campaign.messages import Cancel, ConfirmReady, ExtendDeadline, Rejected, SubmitReport, read_message
 from campaign.parties import read_responsible
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.tracker import new_activity_state
 from campaign.units import Unit
+from tests.applied import apply_report
 
 DATE_WORDS = st.sampled_from(
     ["/", " ", "từ", "đến", "ngày", "tháng", "năm", "Quý", "II", "trước", "–", "-", "CN", "Thứ", "Bảy", ",", "("]

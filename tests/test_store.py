@@ -23,7 +23,7 @@ from harness.paths import ROOT, SEED
 from store.database import Store, upgrade
 from store.outbox import SENT, claim, finish
 from store.queries import CampaignNotRecorded, campaign_report
-from store.schema import Assignment, AuditEntry, Escalation, Notification, Readiness, UnitReport
+from store.schema import Assignment, AuditEntry, CampaignActivity, Escalation, Notification, Readiness, UnitReport
 from store.writes import record_campaign, record_event
 
 AT = datetime(2023, 5, 12, 3, tzinfo=UTC)
@@ -74,7 +74,7 @@ def count(store: Store, model) -> int:
 def test_migrations_create_every_table_from_empty(store) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0012"
     upgrade(store.url)  # running it again changes nothing
     assert count(store, Assignment) == 0
 
@@ -179,3 +179,27 @@ def test_export_from_an_empty_database_says_what_to_do(tmp_path) -> None:
     done = subprocess.run([sys.executable, "starter.py", "export", "--campaign", "seed"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 1 and "db upgrade" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_reschedule_moves_the_stored_activity_once_and_a_late_record_never_undoes_a_later_move(seeded) -> None:
+    """The unit's page and the exports read the activity's dates from the store: they follow the office."""
+    first = event(1, EventKind.RESCHEDULE, actor="office",
+                  detail={"new_start": "2023-05-20", "new_end": "2023-05-21", "reason": "Trùng lễ"})  # fmt: skip
+    second = event(2, EventKind.RESCHEDULE, actor="office",
+                   detail={"new_start": "2023-05-27", "new_end": "2023-05-27", "reason": "Mưa"})  # fmt: skip
+    second = second.model_copy(update={"at": AT.replace(hour=5)})
+    for e in (first, first, second, first):  # retried, and the first one's record written again after the second
+        with seeded.session() as session:
+            record_event(session, e)
+    with seeded.session() as session:
+        moved = session.scalar(select(CampaignActivity).where(CampaignActivity.campaign_id == "seed",
+                                                              CampaignActivity.no == 7))  # fmt: skip
+        assert moved is not None and (str(moved.start), str(moved.end)) == ("2023-05-27", "2023-05-27")
+    fresh = event(3, EventKind.RESCHEDULE, actor="office",
+                  detail={"new_start": "2023-05-20", "new_end": "2023-05-21", "reason": "Trùng lễ"})  # fmt: skip
+    with seeded.session() as session:  # arriving late (an earlier plan time): the later move stays
+        record_event(session, fresh)
+    with seeded.session() as session:
+        moved = session.scalar(select(CampaignActivity).where(CampaignActivity.campaign_id == "seed",
+                                                              CampaignActivity.no == 7))  # fmt: skip
+        assert moved is not None and str(moved.start) == "2023-05-27"

@@ -9,15 +9,7 @@ import pytest
 
 from campaign.clock import end_of_day, start_of_day
 from campaign.due import decide, mark_done, next_wake, unanswered
-from campaign.message_rules import (
-    apply_cancel,
-    apply_confirm_ready,
-    apply_excuse,
-    apply_extend,
-    apply_report,
-    apply_reschedule,
-    check_report,
-)
+from campaign.message_rules import apply_cancel, check_report
 from campaign.messages import (
     Cancel,
     ConfirmReady,
@@ -32,6 +24,7 @@ from campaign.notices import PERSONAL_LINK, compose
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase
 from campaign.workdays import vietnam_holidays
+from tests.applied import apply_confirm_ready, apply_excuse, apply_extend, apply_report, apply_reschedule
 from tests.helpers import make, vn
 
 

@@ -29,6 +29,7 @@ from temporalio.api.common.v1 import Payload
 from access.links import expiry, mint
 from access.payloads import MAX_DECODED_BYTES, CampaignCodec, PayloadError, parse_keys
 from harness.net import free_port
+from harness.paths import ROOT
 from harness.temporal import migrated_store, time_skipping_env
 from harness.waiting import until_listening
 from store.database import Store
@@ -384,6 +385,16 @@ async def test_every_answer_carries_the_security_headers_and_no_store(doors) -> 
         csp = answer.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
         assert answer.headers["x-content-type-options"] == "nosniff"
+        scripts = csp.split("script-src ")[1].split(";")[0]
+        assert scripts == ("'self' 'unsafe-inline'" if answer.url.path == "/docs" else "'self'"), answer.url
+
+
+def test_no_page_carries_an_inline_script_or_handler() -> None:
+    """The CSP allows scripts only from the app's files: a template with an inline one would break."""
+    for template in (ROOT / "web" / "templates").glob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template.name
+        assert not re.search(r"\son[a-z]+\s*=", text), template.name
 
 
 async def test_the_api_docs_load_nothing_from_another_site(doors) -> None:

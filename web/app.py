@@ -17,6 +17,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -101,6 +102,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
         version="1",
     )
     app.state.portal = portal
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     TEMPLATES.env.globals["office_contact"] = office_contact(settings)
     app.state.gate = gate
 

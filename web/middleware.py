@@ -14,12 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Inline <style> and the office pages' small inline scripts and handlers stay allowed; nothing loads
-# from another origin, no plugin runs, no <base> moves links, forms post only here, no site frames us.
+# Scripts only from files the app serves (web/static: no inline script or handler runs, so markup
+# injected into a page cannot run script); inline <style> stays allowed (the pages' own CSS). Nothing
+# loads from another origin, no plugin runs, no <base> moves links, forms post only here, no site frames us.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The API's documentation pages (/docs, /redoc) start Swagger UI and ReDoc with an inline script of
+# their own; they show no person's data.
+DOCS_PATHS = ("/docs", "/redoc")
+DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",  # a unit's link is a credential
@@ -45,6 +50,8 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if scope["path"] in DOCS_PATHS:
+                    headers.setdefault("Content-Security-Policy", DOCS_POLICY)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if 300 <= message["status"] < 400 and (location := headers.get("location")):

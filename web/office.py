@@ -35,7 +35,7 @@ from web.office_actions import action_router
 from web.office_committee import committee_router
 from web.office_directory import directory_router
 from web.office_door import Door, Gate
-from web.office_editor import editor_router, open_refused
+from web.office_editor import editor_router, open_upload
 from web.office_grid import grid_router
 from web.office_plans import plans_router
 
@@ -54,7 +54,7 @@ def office_router(
     templates.env.filters["campaign_words"] = campaign_words
     router.include_router(codec_router(settings, allowed, gate))
     # /campaigns/new before /campaigns/{campaign_id}, which would otherwise take "new" for an ID
-    router.include_router(plans_router(door, open_refused))
+    router.include_router(plans_router(door, open_upload))
     router.include_router(editor_router(door))
 
     def login_page(request: Request, error: str | None, name: str, status: int = 200, next_: str = "") -> Response:

@@ -5,6 +5,7 @@ a report a unit sent on paper or by phone recorded on its behalf, and the units'
 
 from __future__ import annotations
 
+import calendar
 import re
 import uuid
 from datetime import date
@@ -207,19 +208,30 @@ DAY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 def typed_day(text: str, field: str) -> str:
-    """A day as the office types it (dd/mm/yyyy; the ISO form a script sends is taken too), as ISO."""
+    """A day as the office types it (dd/mm/yyyy; the ISO form a script sends is taken too), as ISO.
+    Refused (422) names the field and what went wrong: left empty, a day the calendar lacks (31/4), or
+    not a day at all."""
+    if not text.strip():
+        raise Refused(422, "rejected", f"{field}: chưa nhập ngày; viết ngày/tháng/năm (dd/mm/yyyy).")
     if found := DAY.match(text):
         day, month, year = (int(part) for part in found.groups())
         try:
             return date(year, month, day).isoformat()
         except ValueError:
-            pass
+            said = f"{field}: ngày {day:02d}/{month:02d}/{year} không có thật ({_why_not(month, year)})."
+            raise Refused(422, "rejected", said) from None
     else:
         try:
             return date.fromisoformat(text.strip()).isoformat()
         except ValueError:
             pass
     raise Refused(422, "rejected", f"{field}: “{text.strip()[:20]}” không phải ngày; viết ngày/tháng/năm (dd/mm/yyyy).")
+
+
+def _why_not(month: int, year: int) -> str:
+    if not 1 <= month <= 12:
+        return "tháng chỉ từ 1 đến 12"
+    return f"tháng {month}/{year} chỉ có {calendar.monthrange(year, month)[1]} ngày"
 
 
 def whole_number(text: str, field: str) -> int:

@@ -1,10 +1,11 @@
 """The Standing Committee's phone-first page: every escalated unit across the running campaigns, the
-highest level and the longest overdue first, each with its activity and the actions its role allows."""
+highest level and the longest overdue first, each with its activity and the actions its role allows;
+then, apart, the units that never reported in the campaigns closed in the last 30 days."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,10 +16,12 @@ from access.roles import Permission, may
 from campaign.tracker import FINAL_PHASES
 from campaign.views import ActivityStatus, UnitView
 from service.status import statuses
+from store.committee import silent_units_of_closed_campaigns
 from store.schema import Campaign, CampaignActivity
 from web.office_door import Door
 
 MAX_CAMPAIGNS = 50
+CLOSED_LATELY = timedelta(days=30)  # how far back the page lists the units that never reported
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,13 @@ def committee_router(door: Door) -> APIRouter:
     async def committee(request: Request) -> Response:
         who = door.allowed(request, Permission.VIEW)
         found, now = await escalated_units(door)
+        with door.store.session() as session:
+            silent = silent_units_of_closed_campaigns(session, datetime.now(UTC) - CLOSED_LATELY)
         levels: dict[int, list[Escalated]] = {}
         for item in found:
             levels.setdefault(item.unit.escalation_level, []).append(item)
         context: dict[str, Any] = {"who": who, "levels": levels, "count": len(found), "now": now,
+                                   "silent": silent, "closed_days": CLOSED_LATELY.days,
                                    "may": lambda a: may(who.person.role, Permission(a))}  # fmt: skip
         return door.page(request, "committee.html", context)
 

@@ -11,10 +11,8 @@ believed only on requests whose socket peer is a trusted proxy (web.guard.Client
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import secrets
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,22 +22,21 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import HTTPConnection
 from temporalio.client import Client
 
 from access.roles import ROLE_WORDS, Permission, may
-from campaign.units import DirectoryError, Unit, UnitDirectory, UnitKind, load_directory
+from campaign.units import Unit, UnitDirectory, UnitKind
+from service.directory import DirectoryInUse
 from service.updates import Refused
 from settings import Settings
 from store.database import Store
-from store.directory import StoredDirectory, directory_state, follow_file, read_directory
+from store.directory import StoredDirectory
 from store.users import SESSION_LENGTH, AccountError, Person, end_session, open_session, session_person, sign_in
 from web.guard import SignInLimit, client_address, through_trusted_proxy
 
 SESSION_COOKIE = "doan_session"
 LOG = structlog.get_logger("office")
-_NEVER = object()  # UNITS_FILE not yet looked at
 
 
 @dataclass(frozen=True)
@@ -155,63 +152,26 @@ class Door:
     client: Callable[[], Awaitable[Client]]
     templates: Jinja2Templates
     allowed: Allowed
-    _directory: StoredDirectory | None = field(default=None, repr=False)
-    _file_seen: object = field(default=_NEVER, repr=False)
-    _following: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _in_use: DirectoryInUse | None = field(default=None, repr=False)
+
+    @property
+    def directory_in_use(self) -> DirectoryInUse:
+        if self._in_use is None:
+            self._in_use = DirectoryInUse(self.store, self.settings.units_file)
+        return self._in_use
 
     def directory(self) -> UnitDirectory:
         """The unit directory in use (its disabled units left out): what new campaigns match plans against
         and choose units from."""
-        return self.stored_directory().active
+        return self.directory_in_use.active()
 
     def stored_directory(self) -> StoredDirectory:
-        """The whole directory from the store (read again only when its version moved), seeded from
-        UNITS_FILE when the store has none, and following that file when its content changes."""
-        self._follow_units_file()
-        with self.store.session() as session:
-            state = directory_state(session)
-            if state is not None and self._directory is not None and self._directory.version == state.version:
-                return self._directory
-            stored = read_directory(session)
-        if stored is None:
-            raise Refused(503, "unavailable", "Chưa có danh bạ đơn vị (UNITS_FILE chưa đọc được).")
-        self._directory = stored
-        return stored
+        """The whole directory from the store (service.directory: seeded from and following UNITS_FILE)."""
+        return self.directory_in_use.stored()
 
     def units(self) -> dict[str, Unit]:
         """Every unit by code, disabled ones too (old campaigns still name them)."""
-        return self.stored_directory().everyone
-
-    def _follow_units_file(self) -> None:
-        path = self.settings.units_file
-        try:
-            moment = path.stat().st_mtime
-        except OSError:
-            moment = None
-        if moment == self._file_seen:
-            return
-        try:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            file_directory = load_directory(path)
-        except (OSError, DirectoryError) as exc:
-            with self.store.session() as session:
-                seeded = directory_state(session) is not None
-            if not seeded:
-                raise Refused(503, "unavailable", f"Không đọc được danh bạ đơn vị (UNITS_FILE={path}): {exc}") from None
-            LOG.warning("units file unreadable; the store's directory stays", path=str(path), error=str(exc))
-            self._file_seen = moment
-            return
-        with self._following:
-            try:
-                with self.store.session() as session:
-                    changed = follow_file(session, file_directory, digest)
-            except IntegrityError:  # another process seeded it at the same moment
-                changed = None
-        if changed is not None:
-            LOG.info("unit directory follows UNITS_FILE", path=str(path), new=len(changed.new),
-                     changed=len(changed.changed), disabled=len(changed.disabled))  # fmt: skip
-        self._file_seen = moment
+        return self.directory_in_use.everyone()
 
     def unit_choices(self) -> list[Unit]:
         """The units (and clusters) the office may assign, from the directory in use."""

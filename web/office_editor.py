@@ -29,12 +29,13 @@ from campaign.duty_editing import ReportForm, TaskForm
 from campaign.edit_forms import HeadingForm, RowForm
 from campaign.facts import campaign_record
 from campaign.formats import PlanReadError
+from campaign.headers import columns_read
 from campaign.importer import import_lines
 from campaign.limits import campaign_id_problem
 from campaign.past import Timing, past_plan, shifted
 from campaign.plan import UnitRole
 from campaign.policy import Policy, PolicyError
-from campaign.text import fold
+from campaign.text import fold, shortened
 from service.campaigns import build_campaign_input, campaign_id_for, start_campaign
 from service.updates import Refused
 from store.drafts import DraftConflict, draft_of, new_draft, record_started, write_draft
@@ -44,6 +45,7 @@ from web.office_door import Door, Signed, via
 from web.office_plans import POLICY_DAYS, RECORDED, Read, policy_from_form, read_from, today, where_line
 
 START_FIELDS = ("campaign_id", "timing", *POLICY_DAYS, "max_escalation_level", "working_days")
+MAX_QUOTED = 6  # lines quoted under a row (a body item's labelled lines)
 TASK_FIELD = re.compile(r"^t\d+-(day|units|when)$")
 ROW_TEXT = ("number", "title", "kind", "start", "end", "start_time", "place", "add_lead", "add_support",
             "contacts", "ready_lead", "report_due")  # fmt: skip
@@ -95,6 +97,20 @@ def task_form(form: FormData, key: int) -> TaskForm:
                     units=str(form.get(f"t{key}-units", "")))  # fmt: skip
 
 
+def lines_quoted(numbers: list[int], read: Read) -> list[tuple[int, str]]:
+    """The text of the lines a row was read from, as (line number, its cells joined by " | "), shown under
+    the row so the clerk compares what was typed with what the plan says; none for a Word file or a PDF,
+    whose row is already quoted where it was read (read_from)."""
+    if not (read.name.lower().endswith(".txt") or not read.sources):
+        return []
+    quoted = []
+    for line in numbers[:MAX_QUOTED]:
+        if 0 < line <= len(read.lines):
+            cells = [c.strip() for c in read.lines[line - 1].split("\t") if c.strip()]
+            quoted.append((line, shortened(" | ".join(cells), 200)))
+    return quoted
+
+
 def opened(door: Door, draft: Draft, who: Signed) -> Response:
     """A new draft in the store, and the way to its editor."""
     with door.store.session() as session:
@@ -113,9 +129,10 @@ def read_draft(door: Door, data: bytes, name: str) -> Draft:
     return editing.draft_from_read(plan, document.lines, name, document.sources)
 
 
-async def open_refused(door: Door, data: bytes, name: str, who: Signed) -> Response:
-    """A document the reader refused, opened in the editor with its text beside an empty schedule
-    (PlanReadError when not even its text can be read)."""
+async def open_upload(door: Door, data: bytes, name: str, who: Signed) -> Response:
+    """An uploaded document read (in a worker thread) and opened in the editor: its plan as the reader read
+    it, or, when the reader refuses its schedule, its text beside an empty schedule (PlanReadError when
+    not even its text can be read)."""
     draft = await asyncio.to_thread(read_draft, door, data, name)
     return opened(door, draft, who)
 
@@ -123,29 +140,13 @@ async def open_refused(door: Door, data: bytes, name: str, who: Signed) -> Respo
 def editor_router(door: Door) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     store, allowed, settings = door.store, door.allowed, door.settings
-    uploads = settings.evidence_dir.parent / "plans"
-
-    def uploaded(digest: str) -> tuple[bytes, str]:
-        path = uploads / f"{digest}.plan"
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest) or not path.is_file():
-            raise Refused(404, "not_found", "Không tìm thấy kế hoạch đã tải lên; đề nghị tải lại.")
-        name_file = uploads / f"{digest}.name"
-        return path.read_bytes(), name_file.read_text(encoding="utf-8") if name_file.exists() else ""
 
     @router.post("/drafts", response_class=HTMLResponse)
     async def create(request: Request) -> Response:
-        """A new draft: of an upload (`upload`: its digest), or written from nothing."""
+        """A new draft written from nothing (an uploaded plan opens as a draft from /campaigns/new)."""
         form = await request.form()
         who = allowed(request, Permission.START, str(form.get("csrf", "")))
-        digest = str(form.get("upload", ""))
-        if not digest:
-            return opened(door, editing.blank_draft(today().date()), who)
-        data, name = uploaded(digest)
-        try:
-            draft = await asyncio.to_thread(read_draft, door, data, name)
-        except PlanReadError as exc:
-            raise Refused(422, "plan", f"{name}: {exc}") from None
-        return opened(door, draft, who)
+        return opened(door, editing.blank_draft(today().date()), who)
 
     def row_of_id(session: Any, draft_id: str) -> PlanDraft:
         row = session.get(PlanDraft, draft_id) if len(draft_id) == 32 else None
@@ -169,6 +170,7 @@ def editor_router(door: Door) -> APIRouter:
         rows: list[dict[str, Any]] = [
                 {"key": key, "activity": a, "fields": edit_forms.fields_of(a, draft.policy.get(key, {})),
                  "read_from": read_from(a.source_lines or ([a.line] if a.line else []), read),
+                 "quoted": lines_quoted(a.source_lines or ([a.line] if a.line else []), read),
                  "findings": beside.get(key, []),
                  "parties": list(enumerate(a.responsible))}
                 for key, a in zip(draft.keys, draft.plan.activities, strict=True)]  # fmt: skip
@@ -205,6 +207,7 @@ def editor_router(door: Door) -> APIRouter:
             "read_report": read_report, "task_typed": task_typed, "task_words": UNSCHEDULED_WORDS,
             "task_rows": {k: (r, draft.row(r).number) for k, r in draft.task_rows.items() if r in draft.keys},
             "changes": draft.changes[-20:][::-1], "text": list(enumerate(draft.lines, start=1)),
+            "columns": columns_read(draft.plan.columns),
         }  # fmt: skip
         return door.page(request, "draft_editor.html", context, status)
 

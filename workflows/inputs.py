@@ -33,11 +33,10 @@ class ActivityInput(BaseModel):
     window_end: date
     clock: PlanClock
     state: ActivityState | None = None  # carried over by continue-as-new
-    rules_version: int = 0  # 0 for inputs recorded before the field existed; new campaigns send CURRENT_RULES
     # A secret only the campaign holds: its summaries from this activity and its cancel carry it
-    # (None for campaigns started before it existed).
+    # (None for an activity started without a campaign).
     campaign_token: str | None = None
-    # Side effects a run had not handed out when it continued as new (the batched loop).
+    # Side effects a run had not handed out when it continued as new.
     carried_events: list[ActivityEvent] = []
     carried_notices: list[Notice] = []
     # A run continues as new once its history holds this many events (or when the server suggests it):

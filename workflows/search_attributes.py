@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+
+if TYPE_CHECKING:
+    from campaign.views import ActivitySummary
 
 CAMPAIGN_ID = SearchAttributeKey.for_keyword("CampaignId")
 ACTIVITY_NO = SearchAttributeKey.for_int("ActivityNo")
@@ -74,3 +80,15 @@ async def register(client: Client, namespace: str = "default") -> None:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
         )
+
+
+def activity_values(summary: ActivitySummary, event_start: datetime) -> list[SearchAttributeUpdate]:
+    """An activity's attributes from its summary. Bounded values only: the unit lists are cut, their
+    "+N" counted from the whole list."""
+    return [
+        PHASE.value_set(summary.phase.value),
+        PENDING_UNITS.value_set(bounded_codes(summary.pending, summary.pending_count)),
+        OVERDUE_UNITS.value_set(bounded_codes(summary.overdue, summary.overdue_count)),
+        ESCALATION_LEVEL.value_set(summary.escalation_level),
+        EVENT_START.value_set(event_start),
+    ]

@@ -12,6 +12,8 @@ import io
 import re
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from campaign.formats import Document, PlanReadError, legacy, megabytes
@@ -57,30 +59,23 @@ def read_pdf(data: bytes, name: str, started: float | None = None) -> Document:
     except Exception as exc:  # pdfminer raises several unrelated types for bad files
         raise PlanReadError(f"tệp {name} không phải tệp PDF đọc được ({type(exc).__name__})") from None
     document = Document()
-    scanned: list[int] = []
     encodings: set[Encoding] = set()
     with pdf:
         if len(pdf.pages) > MAX_PDF_PAGES:
             raise PlanReadError(f"tệp {name} có {len(pdf.pages)} trang, tối đa {MAX_PDF_PAGES}")
+        scanned = _scanned_pages(pdf, name, started)  # counted first: more than OCR reads is refused at once
+        if len(scanned) > MAX_OCR_PAGES:
+            raise PlanReadError(
+                f"tệp {name} có hơn {MAX_OCR_PAGES} trang bản quét; đề nghị gửi bản có lớp chữ "
+                f"(xuất từ Word) hoặc chỉ các trang của kế hoạch"
+            )
         for number, page in enumerate(pdf.pages, start=1):
             _in_time(started, name)
-            try:
-                if not page.chars and _has_picture(page):
-                    scanned.append(number)
-                    if len(scanned) > MAX_OCR_PAGES:
-                        raise PlanReadError(
-                            f"tệp {name} có hơn {MAX_OCR_PAGES} trang bản quét; đề nghị gửi bản có lớp chữ "
-                            f"(xuất từ Word) hoặc chỉ các trang của kế hoạch"
-                        )
+            with _page_read(page, name):
+                if number in scanned:
                     _ocr_page(page, number, document, name, started)
-                    continue
-                encodings |= _page_text(page, number, document)
-            except PlanReadError:
-                raise
-            except Exception as exc:  # a damaged page: what pdfminer raises is its own business
-                raise PlanReadError(f"tệp {name} có trang PDF không đọc được ({type(exc).__name__})") from None
-            finally:
-                page.close()
+                else:
+                    encodings |= _page_text(page, number, document)
     if not any(line.strip() for line in document.lines):
         if scanned:
             raise PlanReadError(
@@ -92,9 +87,33 @@ def read_pdf(data: bytes, name: str, started: float | None = None) -> Document:
     if scanned:
         from campaign.formats.ocr import note_ocr
 
-        note_ocr(document, f"trang {legacy.lines_shown(scanned)} là bản quét")
+        note_ocr(document, f"trang {legacy.lines_shown(sorted(scanned))} là bản quét")
     _legacy_text(document, encodings)
     return document
+
+
+@contextmanager
+def _page_read(page: Any, name: str) -> Iterator[Any]:
+    """A page read, then let go; what pdfminer raises on a damaged page is refused naming the file."""
+    try:
+        yield page
+    except PlanReadError:
+        raise
+    except Exception as exc:  # a damaged page: what pdfminer raises is its own business
+        raise PlanReadError(f"tệp {name} có trang PDF không đọc được ({type(exc).__name__})") from None
+    finally:
+        page.close()
+
+
+def _scanned_pages(pdf: Any, name: str, started: float) -> set[int]:
+    """The numbers of the pages that are a picture without a text layer."""
+    scanned = set()
+    for number, page in enumerate(pdf.pages, start=1):
+        _in_time(started, name)
+        with _page_read(page, name):
+            if not page.chars and _has_picture(page):
+                scanned.add(number)
+    return scanned
 
 
 def _in_time(started: float, name: str) -> None:

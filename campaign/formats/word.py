@@ -385,36 +385,30 @@ def _part_element(get: Any) -> Any:
         return None
 
 
-def _block_children(container: Any) -> Iterator[Any]:
-    """Paragraphs and tables of a body, cell, header or footer, content controls opened."""
+def _children_tagged(container: Any, tags: tuple[str, ...], through: tuple[str, ...] = ()) -> Iterator[Any]:
+    """The children of `container` tagged one of `tags`, looking inside content controls (their
+    content), custom XML and any of `through` (a tracked insertion or move, which Word keeps as text)."""
     for child in container:
-        if child.tag in (f"{W}p", f"{W}tbl"):
+        if child.tag in tags:
             yield child
         elif child.tag == f"{W}sdt":
             if (content := child.find(f"{W}sdtContent")) is not None:
-                yield from _block_children(content)
-        elif child.tag in (f"{W}customXml", f"{W}ins", f"{W}moveTo"):
-            yield from _block_children(child)
+                yield from _children_tagged(content, tags, through)
+        elif child.tag == f"{W}customXml" or child.tag in through:
+            yield from _children_tagged(child, tags, through)
+
+
+def _block_children(container: Any) -> Iterator[Any]:
+    """Paragraphs and tables of a body, cell, header or footer, content controls opened."""
+    return _children_tagged(container, (f"{W}p", f"{W}tbl"), through=(f"{W}ins", f"{W}moveTo"))
 
 
 def _rows(table: Any) -> Iterator[Any]:
-    for child in table:
-        if child.tag == f"{W}tr":
-            yield child
-        elif child.tag == f"{W}sdt" and (content := child.find(f"{W}sdtContent")) is not None:
-            yield from _rows(content)
-        elif child.tag == f"{W}customXml":
-            yield from _rows(child)
+    return _children_tagged(table, (f"{W}tr",))
 
 
 def _cells(row: Any) -> Iterator[Any]:
-    for child in row:
-        if child.tag == f"{W}tc":
-            yield child
-        elif child.tag == f"{W}sdt" and (content := child.find(f"{W}sdtContent")) is not None:
-            yield from _cells(content)
-        elif child.tag == f"{W}customXml":
-            yield from _cells(child)
+    return _children_tagged(row, (f"{W}tc",))
 
 
 def _is_layout(cells: list[tuple[Any, int, bool]]) -> bool:
