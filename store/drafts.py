@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from campaign.clock import format_moment
@@ -15,6 +15,9 @@ from campaign.plan import Plan
 from store.schema import CampaignPlan, PlanDraft
 
 MAX_LISTED = 100
+# An upload opens a draft each time; one nobody saved ("Lưu nháp") or started, untouched this long, is
+# forgotten when the next draft is made (the office walked away from it; its document can be uploaded again).
+UNSAVED_KEPT = timedelta(days=14)
 
 
 class DraftConflict(RuntimeError):
@@ -27,7 +30,9 @@ def _title(draft: Draft) -> str:
 
 
 def new_draft(session: Session, draft: Draft, who: str, at: datetime) -> str:
-    """A new draft's id (32 hex digits, unguessable: it is in the editor's address)."""
+    """A new draft's id (32 hex digits, unguessable: it is in the editor's address); drafts left unsaved for
+    UNSAVED_KEPT are deleted on the way."""
+    session.execute(delete(PlanDraft).where(PlanDraft.status == "editing", PlanDraft.updated_at < at - UNSAVED_KEPT))
     draft_id = secrets.token_hex(16)
     session.add(PlanDraft(id=draft_id, title=_title(draft), state=draft.model_dump(mode="json"), version=1,
                           status="editing", created_by=who, created_at=at, updated_by=who, updated_at=at))  # fmt: skip

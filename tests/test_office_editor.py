@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from sqlalchemy import func, select
 
+from campaign.editing import blank_draft
 from campaign.final_report import CampaignReport, render_markdown
-from store.drafts import hand_corrections
+from harness.temporal import migrated_store
+from store.drafts import UNSAVED_KEPT, hand_corrections, new_draft
 from store.schema import CampaignPlan, PlanDraft
 from tests.office_env import office, signed_in
 from workflows.inputs import CampaignInput
@@ -332,3 +334,24 @@ async def test_the_proposed_id_follows_the_plan_and_an_added_empty_row_does_not_
         assert [a.title for a in plan.activities] == ["Hiến máu nhân đạo"] and plan.code == "47-KH/ĐTN"
     finally:
         await stop(office, cid)
+
+
+def test_drafts_an_upload_opened_and_nobody_saved_are_forgotten_after_two_weeks(tmp_path) -> None:
+    """Each upload opens a draft; the ones left unsaved for UNSAVED_KEPT go when the next draft is made,
+    saved and started ones stay."""
+    store = migrated_store(f"sqlite:///{tmp_path / 'drafts.db'}")
+    blank = blank_draft(date(2026, 12, 1))
+    long_ago, now = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
+    with store.session() as session:
+        left, kept, started = (new_draft(session, blank, "vp", long_ago) for _ in range(3))
+        session.flush()
+        for draft_id, status in ((kept, "saved"), (started, "started")):
+            session.get(PlanDraft, draft_id).status = status  # type: ignore[union-attr]
+    with store.session() as session:
+        fresh = new_draft(session, blank, "vp", now)  # the next upload
+    with store.session() as session:
+        newest = new_draft(session, blank, "vp", now + timedelta(minutes=1))
+    with store.session() as session:
+        remaining = set(session.scalars(select(PlanDraft.id)))
+    assert remaining == {kept, started, fresh, newest} and left not in remaining
+    assert timedelta(days=14) == UNSAVED_KEPT
