@@ -34,9 +34,8 @@ from store.evidence import (
     sweep,
     unit_files,
 )
-from store.links import link_version
 from store.schema import EvidenceFile
-from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
+from store.unit_pages import AssignedActivity, UnitCampaign, unit_link_check
 from web.evidence import MAX_UNIT_BYTES, STORED_NAME
 from web.evidence import store as store_file
 from web.guard import FailureLimit
@@ -95,9 +94,9 @@ class Portal:
                 self.failures.failed(address)
             raise self._refused(exc.reason) from None
         with self.store.session() as session:
-            if link.version < link_version(session, link.campaign_id, link.unit):
-                raise self._refused("revoked")
-            campaign = unit_campaign(session, link.campaign_id, link.unit)
+            version, campaign = unit_link_check(session, link.campaign_id, link.unit)
+        if link.version < version:
+            raise self._refused("revoked")
         if campaign is None:
             raise self._refused("unassigned")
         if checked is not None:
