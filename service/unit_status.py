@@ -37,8 +37,9 @@ class _Reader:
     asking: asyncio.Task[None] | None = None
 
 
-_readers: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Reader]] = WeakKeyDictionary()
-_rolls: dict[str, int] = {}  # workflow ID → units in its roll, as the last whole answer counted them
+# Per event loop, per (client, workflow ID): the reader while pages wait (dropped when none does).
+_readers: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[int, str], _Reader]] = WeakKeyDictionary()
+_large: set[str] = set()  # workflow IDs whose whole answer had more than SHARED_ROLL units
 
 
 async def unit_statuses(client: Client, campaign_id: str, nos: list[int], unit: str) -> list[ActivityStatus | None]:
@@ -50,25 +51,25 @@ async def unit_statuses(client: Client, campaign_id: str, nos: list[int], unit: 
 async def unit_status(client: Client, campaign_id: str, no: int, unit: str) -> ActivityStatus | None:
     workflow_id = activity_workflow_id(campaign_id, no)
     loop = asyncio.get_running_loop()
-    readers = _readers.setdefault(loop, {})
-    reader = readers.get(workflow_id)
+    readers, key = _readers.setdefault(loop, {}), (id(client), workflow_id)
+    reader = readers.get(key)
     if reader is None:
-        reader = readers[workflow_id] = _Reader(client.get_workflow_handle(workflow_id))
+        reader = readers[key] = _Reader(client.get_workflow_handle(workflow_id))
     answer: asyncio.Future[ActivityStatus | None] = loop.create_future()
     reader.waiting.setdefault(unit, []).append(answer)
     if reader.asking is None:
-        reader.asking = asyncio.create_task(_answer_all(readers, workflow_id, reader))
+        reader.asking = asyncio.create_task(_answer_all(readers, key, reader))
     return await asyncio.shield(answer)  # a page that goes away leaves the others their answer
 
 
-async def _answer_all(readers: dict[str, _Reader], workflow_id: str, reader: _Reader) -> None:
+async def _answer_all(readers: dict[tuple[int, str], _Reader], key: tuple[int, str], reader: _Reader) -> None:
     """Until nobody waits: one query for everyone waiting now, their answers, then the next."""
     try:
         while reader.waiting:
             batch, reader.waiting = reader.waiting, {}
             rows: dict[str, ActivityStatus | None] = {}
             try:
-                rows = await _ask(reader.handle, workflow_id, list(batch))
+                rows = await _ask(reader.handle, key[1], list(batch))
             finally:  # answered, or this task cancelled: nobody is left waiting
                 for code, futures in batch.items():
                     _settle(futures, rows.get(code))
@@ -76,8 +77,8 @@ async def _answer_all(readers: dict[str, _Reader], workflow_id: str, reader: _Re
         for futures in reader.waiting.values():
             _settle(futures, None)
         reader.waiting, reader.asking = {}, None
-        if readers.get(workflow_id) is reader and not reader.waiting:
-            del readers[workflow_id]
+        if readers.get(key) is reader:
+            del readers[key]
 
 
 def _settle(futures: list[asyncio.Future[ActivityStatus | None]], answer: ActivityStatus | None) -> None:
@@ -90,13 +91,14 @@ async def _ask(
     handle: WorkflowHandle[CampaignActivityWorkflow, object], workflow_id: str, units: list[str]
 ) -> dict[str, ActivityStatus | None]:
     """Each unit's status, by one query: its own row for one unit, the whole roll for several."""
-    if len(units) == 1 or _rolls.get(workflow_id, 0) > SHARED_ROLL:
+    if len(units) == 1 or workflow_id in _large:
         answers = await asyncio.gather(*(_own_row(handle, code) for code in units))
         return dict(zip(units, answers, strict=True))
     whole = await _whole(handle)
     if whole is None:
         return {}
-    _rolls[workflow_id] = len(whole.units)
+    if len(whole.units) > SHARED_ROLL:
+        _large.add(workflow_id)
     by_code = {row.code: row for row in whole.units}
     return {code: whole.model_copy(update={"units": [by_code[code]] if code in by_code else []}) for code in units}
 

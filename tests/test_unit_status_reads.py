@@ -10,6 +10,7 @@ import pytest_asyncio
 from temporalio.client import Client, Interceptor, OutboundInterceptor, QueryWorkflowInput
 
 from campaign.units import Unit
+from service import unit_status
 from service.unit_status import unit_statuses
 from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
@@ -90,3 +91,21 @@ async def test_a_page_that_goes_away_leaves_the_others_their_answer(env) -> None
 async def test_an_activity_that_is_not_there_reads_as_none_for_every_page(env) -> None:
     answers = await asyncio.gather(*(unit_statuses(env.client, "khong-co", [1, 2], u.code) for u in UNITS[:5]))
     assert answers == [[None, None]] * 5
+
+
+async def test_a_roll_larger_than_the_shared_limit_is_asked_unit_by_unit(env, monkeypatch) -> None:
+    monkeypatch.setattr(unit_status, "SHARED_ROLL", 20)  # a city's roll, scaled down: 40 units > 20
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=UNITS)
+        campaign_id = handle.id.split("/")[1]
+        await advance_to(env, handle, vn(2))
+        client, counted = counting(env.client)
+        first = await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[:10]))
+        asked_first = list(counted.sent)
+        counted.sent.clear()
+        then = await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[10:20]))
+        await handle.terminate("test done")
+    assert asked_first == ["status"]  # ten pages together: the whole roll once, which has 40 units
+    assert counted.sent == ["unit_status"] * 10  # from then on, each page its own row
+    for units, answers in ((UNITS[:10], first), (UNITS[10:20], then)):
+        assert [[u.code for u in a[0].units] for a in answers] == [[u.code] for u in units]  # type: ignore[union-attr]
