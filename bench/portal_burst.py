@@ -34,13 +34,14 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.types import Receive, Scope, Send
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from access.links import expiry, mint
 from access.payloads import data_converter
 from bench.city import EVENT_DAY, city_directory, city_plan
-from bench.scale import percentile
+from bench.scale import percentile, runs_of
 from bench.trivial import AppendOnly
 from campaign.clock import start_of_day
 from campaign.policy import PolicyFile
@@ -62,10 +63,54 @@ PER_APPENDER = 1_500
 
 
 @dataclass
+class Tasks:
+    """The workflow side of one side of the burst, from the histories of its workflows (every run)."""
+
+    runs: int = 0
+    waited: list[float] = field(default_factory=list)  # workflow task scheduled → started (s): the worker busy
+    took: list[float] = field(default_factory=list)  # workflow task started → completed (s)
+    failed: int = 0  # failed or timed out
+
+    def line(self) -> str:
+        ms = [percentile(v, p) * 1000 if v else 0.0 for v in (self.waited, self.took) for p in (0.5, 0.99)]
+        return (
+            f"{self.runs} run(s), {len(self.took)} workflow tasks: waited for the worker p50 {ms[0]:.0f} ms, "
+            f"p99 {ms[1]:.0f} ms; took p50 {ms[2]:.0f} ms, p99 {ms[3]:.0f} ms; {self.failed} failed or timed out"
+        )
+
+
+async def tasks_of(client: Client, workflow_ids: list[str], since: datetime, until: datetime) -> Tasks:
+    """The workflow tasks of `workflow_ids` (every run) that started between `since` and `until` (UTC)."""
+    tasks, ends = Tasks(), {EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT}
+    for workflow_id in workflow_ids:
+        for run in await runs_of(client, workflow_id):
+            scheduled = started = None
+            counted = False
+            for event in run.history.events:
+                at = event.event_time.ToDatetime(tzinfo=UTC)
+                if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+                    scheduled = at
+                elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+                    started = at if since <= at <= until else None
+                    if started is not None and scheduled is not None:
+                        tasks.waited.append((at - scheduled).total_seconds())
+                elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED or event.event_type in ends:
+                    if started is not None:
+                        tasks.took.append((at - started).total_seconds())
+                        tasks.failed += event.event_type in ends
+                        counted = True
+                    started = None
+            tasks.runs += counted
+    return tasks
+
+
+@dataclass
 class Side:
     latencies: list[float] = field(default_factory=list)  # seconds
     statuses: Counter[str] = field(default_factory=Counter)  # HTTP status, or what was wrong with a 200
     seconds: float = 0.0
+    window: tuple[datetime, datetime] = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    tasks: Tasks = field(default_factory=Tasks)
 
     @property
     def rate(self) -> float:
@@ -91,9 +136,9 @@ async def burst(jobs: list[Callable[[httpx.AsyncClient], Awaitable[str]]], base:
             side.latencies.append(time.perf_counter() - began)
             side.statuses[status] += 1
 
-    began = time.perf_counter()
+    began, since = time.perf_counter(), datetime.now(UTC)
     await asyncio.gather(*(client(http) for http in https))
-    side.seconds = time.perf_counter() - began
+    side.seconds, side.window = time.perf_counter() - began, (since, datetime.now(UTC))
     for http in https:
         await http.aclose()
     return side
@@ -216,6 +261,8 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
             await client.get_workflow_handle(campaign_workflow_id(cid)).terminate("bench done")
             for appender in appenders:
                 await appender.signal(AppendOnly.finish)
+            portal.tasks = await tasks_of(client, [activity_workflow_id(cid, 1)], *portal.window)
+            minimal.tasks = await tasks_of(client, [appender.id for appender in appenders], *minimal.window)
     return portal, minimal, n, stored
 
 
@@ -226,6 +273,7 @@ def show(name: str, side: Side) -> None:
         f"  {name:22} {len(side.latencies):6} requests, {side.rate:6.0f}/s; "
         f"p50 {p50:6.0f} ms, p95 {p95:6.0f} ms, p99 {p99:6.0f} ms; errors by status {errors or 'none'}"
     )
+    print(f"  {'':22} its workflow: {side.tasks.line()}")
 
 
 def main(argv: list[str]) -> None:
