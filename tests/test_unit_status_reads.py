@@ -12,6 +12,7 @@ from temporalio.client import Client, Interceptor, OutboundInterceptor, QueryWor
 from campaign.units import Unit
 from service import unit_status
 from service.unit_status import unit_statuses
+from service.updates import send_to_activity
 from tests.helpers import advance_to, start, vn
 from tests.temporal_env import time_skipping_env, worker
 from workflows.activity import CampaignActivityWorkflow
@@ -95,6 +96,7 @@ async def test_an_activity_that_is_not_there_reads_as_none_for_every_page(env) -
 
 async def test_a_roll_larger_than_the_shared_limit_is_asked_unit_by_unit(env, monkeypatch) -> None:
     monkeypatch.setattr(unit_status, "SHARED_ROLL", 20)  # a city's roll, scaled down: 40 units > 20
+    monkeypatch.setattr(unit_status, "FRESH_FOR", 0.0)  # each page asks (no roll just read answers it)
     async with worker(env.client) as queue:
         handle = await start(env, queue, units=UNITS)
         campaign_id = handle.id.split("/")[1]
@@ -109,3 +111,31 @@ async def test_a_roll_larger_than_the_shared_limit_is_asked_unit_by_unit(env, mo
     assert counted.sent == ["unit_status"] * 10  # from then on, each page its own row
     for units, answers in ((UNITS[:10], first), (UNITS[10:20], then)):
         assert [[u.code for u in a[0].units] for a in answers] == [[u.code] for u in units]  # type: ignore[union-attr]
+
+
+async def test_a_whole_roll_answers_the_next_pages_but_a_unit_that_sent_since_sees_its_own_message(
+    env, monkeypatch
+) -> None:
+    monkeypatch.setattr(unit_status, "FRESH_FOR", 600.0)  # the test's own pace must not matter
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=UNITS)
+        campaign_id = handle.id.split("/")[1]
+        await advance_to(env, handle, vn(2))
+        client, counted = counting(env.client)
+        await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[:10]))
+        assert counted.sent == ["status"]
+        [other] = await unit_statuses(client, campaign_id, [7], "cs-020")  # from the roll just read
+        assert counted.sent == ["status"] and other is not None and [u.code for u in other.units] == ["cs-020"]
+        said = await send_to_activity(
+            client, campaign_id, 7, CampaignActivityWorkflow.confirm_ready, {"unit": "cs-003", "note": "Đủ 30 người"}
+        )
+        [mine] = await unit_statuses(client, campaign_id, [7], "cs-003")  # asked again: it has sent since
+        [yet] = await unit_statuses(client, campaign_id, [7], "cs-004")
+        monkeypatch.setattr(unit_status, "FRESH_FOR", 0.0)
+        [later] = await unit_statuses(client, campaign_id, [7], "cs-005")  # the roll is too old now
+        await handle.terminate("test done")
+    assert "sẵn sàng" in said
+    assert counted.sent == ["status", "unit_status", "unit_status"]
+    assert mine is not None and mine.units[0].ready and mine.units[0].ready_note == "Đủ 30 người"
+    assert yet is not None and [u.code for u in yet.units] == ["cs-004"] and not yet.units[0].ready
+    assert later is not None and [u.code for u in later.units] == ["cs-005"]
