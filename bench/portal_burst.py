@@ -4,9 +4,13 @@ On one dev server (SQLite) with one worker and the web app (uvicorn, over HTTP) 
 campaign whose one activity names N units, its plan clock set to the evening before the report
 deadline. Then every unit, through its own signed link, opens its page (`GET /u/<link>`) and submits
 its report (`POST /api/v1/activities/1/report`), CLIENTS at once, all within minutes of plan time.
-Side by side, the same number of requests to a minimal endpoint added to the same app, which sends
-a trivial update to `AppendOnly` on the same server. Prints per side: requests/s, p50/p95/p99 and
-errors by HTTP status; reports stored against reports sent (none lost, none doubled); and the ratio
+Side by side, the same number of requests to a minimal endpoint served by the same server (outside
+the portal's middleware: it has no link to check), which sends a trivial update to `AppendOnly` on
+the same Temporal server, at most 8 at once as the portal sends to one activity. Prints per side:
+requests/s, p50/p95/p99 and errors by HTTP status (a unit's page answered 200 without its report
+form, because the activity's state did not come, counts as an error); the workflow tasks of its
+workflows during its burst (from their histories: runs, time waiting for the worker, time taken,
+failed or timed out); reports stored against reports sent (none lost, none doubled); and the ratio
 of the portal's throughput to the minimal endpoint's.
 
 Goals: p99 < 1 s, no error, none lost, throughput ≥ 0.7× the minimal endpoint.

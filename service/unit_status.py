@@ -11,10 +11,11 @@ each page taking its row, while the roll is at most SHARED_ROLL units (a larger 
 unit by unit, as before).
 
 The whole roll costs the workflow about 0.2 ms a unit (a task's worth at 2,000 units on a busy host),
-so for FRESH_FOR seconds after it was asked it answers the pages that come next, except a unit that has
-sent a message through this process since (or is sending one): its page waits for a query asked after
-that message was answered, so a unit always sees its own report. What others change (the office
-excusing a unit, a deadline passing) shows at most FRESH_FOR late.
+so for FRESH_FOR seconds after its answer it answers the pages that come next, except a unit that has
+sent a message through this process since the query was asked (or is sending one): its page waits for
+a query asked after that message was answered, so a unit always sees its own report. What others
+change (the office excusing a unit, a deadline passing) shows at most FRESH_FOR (and the query's
+own time) late.
 """
 
 from __future__ import annotations
@@ -34,16 +35,17 @@ from workflows.ids import activity_workflow_id
 # Units in a roll asked whole for several pages at once (5,000: about a second of a busy worker's
 # time); above that, each page asks for its own row.
 SHARED_ROLL = 5_000
-FRESH_FOR = 2.0  # seconds a whole roll answers the pages that follow (not a unit that has sent since)
+FRESH_FOR = 2.0  # seconds a whole roll answers the pages that follow its answer (not a unit that has sent since)
 
 
 @dataclass
 class _Whole:
-    """A whole roll as the workflow answered it, and when (loop time) the query was sent."""
+    """A whole roll as the workflow answered it, when (loop time) the query was sent and answered."""
 
     status: ActivityStatus
     rows: dict[str, UnitView]
     asked_at: float
+    answered_at: float
 
     def of(self, unit: str) -> ActivityStatus:
         return self.status.model_copy(update={"units": [self.rows[unit]] if unit in self.rows else []})
@@ -65,12 +67,12 @@ class _Reader:
         """The whole roll when it still answers `unit`'s page: young enough, and asked after the unit's
         last message was answered."""
         whole = self.whole
-        if whole is None or now - whole.asked_at > FRESH_FOR or self.sending.get(unit):
+        if whole is None or now - whole.answered_at > FRESH_FOR or self.sending.get(unit):
             return None
         return whole if self.answered.get(unit, float("-inf")) < whole.asked_at else None
 
     def idle(self, now: float) -> bool:
-        stale = self.whole is None or now - self.whole.asked_at > FRESH_FOR
+        stale = self.whole is None or now - self.whole.answered_at > FRESH_FOR
         return stale and not self.waiting and self.asking is None and not any(self.sending.values())
 
 
@@ -160,7 +162,8 @@ async def _ask(reader: _Reader, workflow_id: str, units: list[str]) -> dict[str,
         return {}
     if len(whole.units) > SHARED_ROLL:
         _large.add(workflow_id)
-    kept = reader.whole = _Whole(whole, {row.code: row for row in whole.units}, asked_at)
+    rows, answered_at = {row.code: row for row in whole.units}, asyncio.get_running_loop().time()
+    kept = reader.whole = _Whole(whole, rows, asked_at, answered_at)
     reader.answered = {unit: at for unit, at in reader.answered.items() if at >= asked_at}  # the rest it covers
     return {code: kept.of(code) for code in units}
 
