@@ -33,6 +33,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from campaign.messages import Ended, ended_sentence, line_breaks_as_lf
+from service.unit_status import message_from
 from workflows.ids import activity_workflow_id
 
 # A workflow's update method by reference, e.g. `CampaignActivityWorkflow.submit_report`.
@@ -142,18 +143,21 @@ async def send_to_activity(
     """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
     most IN_FLIGHT at once per activity from this process, a busy, handing-over or not-ready activity tried again for
     up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
-    it itself."""
+    it itself. A unit's page read after the message waits for a query asked after its answer
+    (service.unit_status.message_from)."""
     workflow_id = activity_workflow_id(campaign_id, no)
     handle = client.get_workflow_handle(workflow_id)
     loop, pause = asyncio.get_running_loop(), 0.05
     lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
     give_up = loop.time() + BUSY_FOR
-    while True:
-        try:
-            async with lane:
-                return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
-        except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
-            if not refused.again or loop.time() + pause > give_up:
-                raise
-        await asyncio.sleep(pause * (0.5 + random.random()))
-        pause = min(pause * 2, 2.0)
+    unit = message.get("unit") if isinstance(message, dict) else getattr(message, "unit", None)
+    with message_from(client, workflow_id, unit if isinstance(unit, str) else None):  # its page then waits for it
+        while True:
+            try:
+                async with lane:
+                    return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
+            except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
+                if not refused.again or loop.time() + pause > give_up:
+                    raise
+            await asyncio.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 2.0)

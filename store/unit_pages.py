@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.schema import Assignment, Campaign, CampaignActivity
+from store.links import FIRST_VERSION, link_version
+from store.schema import Assignment, Campaign, CampaignActivity, UnitLinkVersion
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,49 @@ def unit_campaign(session: Session, campaign_id: str, unit_code: str) -> UnitCam
         unit_name=activities[0].unit_name,
         activities=activities,
     )
+
+
+def unit_link_check(session: Session, campaign_id: str, unit_code: str) -> tuple[int, UnitCampaign | None]:
+    """What checking a unit's link reads: (the current version of its links, the campaign as it sees it
+    or None when it has no assignment in it), in one statement for an assigned unit (every request of
+    the unit portal asks this; plain rows, no ORM objects)."""
+    read = select(
+        Campaign.plan_code, Campaign.title.label("campaign_title"), Campaign.window_start, Campaign.window_end,
+        Campaign.status, Assignment.role, Assignment.unit_name, CampaignActivity.no, CampaignActivity.title,
+        CampaignActivity.start, CampaignActivity.end, CampaignActivity.place, CampaignActivity.contacts,
+        UnitLinkVersion.version,
+    )  # fmt: skip
+    rows = session.execute(
+        read.select_from(Assignment)
+        .join(Campaign, Campaign.id == Assignment.campaign_id)
+        .join(
+            CampaignActivity,
+            (CampaignActivity.campaign_id == Assignment.campaign_id) & (CampaignActivity.no == Assignment.activity_no),
+        )
+        .outerjoin(
+            UnitLinkVersion,
+            (UnitLinkVersion.campaign_id == Assignment.campaign_id) & (UnitLinkVersion.unit_code == unit_code),
+        )
+        .where(Assignment.campaign_id == campaign_id, Assignment.unit_code == unit_code)
+        .order_by(CampaignActivity.start, CampaignActivity.no)
+    ).all()
+    if not rows:
+        return link_version(session, campaign_id, unit_code), None
+    activities = [
+        AssignedActivity(no=r.no, title=r.title, start=r.start, end=r.end, place=r.place, role=r.role,
+                         unit_name=r.unit_name, contacts=tuple(r.contacts or ()))
+        for r in rows
+    ]  # fmt: skip
+    first = rows[0]
+    campaign = UnitCampaign(
+        campaign_id=campaign_id,
+        plan_code=first.plan_code,
+        title=first.campaign_title,
+        window_start=first.window_start,
+        window_end=first.window_end,
+        status=first.status,
+        unit_code=unit_code,
+        unit_name=activities[0].unit_name,
+        activities=activities,
+    )
+    return (first.version if first.version is not None else FIRST_VERSION), campaign

@@ -4,12 +4,13 @@ each rejection, idempotent resubmission, uploads, and every forbidden combinatio
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from access.links import token_id
 from harness.temporal import time_skipping_env
@@ -265,3 +266,33 @@ def test_serve_refuses_a_missing_or_weak_secret(secret, monkeypatch) -> None:
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2 and "PORTAL_SECRET" in result.output
+
+
+async def test_a_report_without_files_checks_the_link_once_and_writes_nothing_from_the_portal(portal) -> None:
+    """The evening before a deadline: a report's request reads the unit's link once (the credential
+    check before the body; the route takes what it found) and, without files, writes nothing to the
+    store itself (no write lock waited for on the web's event loop; the store hears of it from the
+    workflow)."""
+    seen: list[str] = []
+    here = threading.get_ident()  # the worker's activities write from their own threads
+
+    def statement(conn, cursor, text, params, context, executemany) -> None:
+        if threading.get_ident() == here:
+            seen.append(" ".join(text.split()).lower())
+
+    headers = {"Authorization": f"Bearer {portal.token('bhxh')}"}
+    body = {"summary": "Hiến 80 đơn vị máu", "participants": 90, "request_id": "r-once"}
+    await portal.after_event(2)
+    async with portal.http() as http:
+        event.listen(portal.store.engine, "before_cursor_execute", statement)
+        try:
+            sent = await http.post("/api/v1/activities/2/report", json=body, headers=headers)
+        finally:
+            event.remove(portal.store.engine, "before_cursor_execute", statement)
+        with portal.store.session() as session:
+            revoke_links(session, portal.campaign_id, "bhxh")
+        again = await http.post("/api/v1/activities/2/report", json=body, headers=headers)
+    assert sent.status_code == 200 and sent.json()["revision"] == 1
+    assert len([s for s in seen if "unit_links" in s]) == 1, seen
+    assert not [s for s in seen if s.startswith(("insert", "update", "delete"))], seen
+    assert again.status_code == 403 and again.json()["code"] == "revoked"  # what one request found, it alone uses

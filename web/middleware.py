@@ -6,6 +6,7 @@ checked before a body is read, and the body cap enforced while the body streams.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.datastructures import MutableHeaders
@@ -69,6 +70,10 @@ class SecurityHeaders:
 
 Refusal = Callable[[Request], Awaitable[Response | None]]
 
+# What one request's credential check found (a unit's link: its campaign), kept while that request
+# runs so that the route does not read the store again for the same check; None outside a request.
+CHECKED: ContextVar[dict[str, object] | None] = ContextVar("checked", default=None)
+
 
 class CredentialFirst:
     """Asks `check` about every request that may carry a body before any of it is read: a refusal
@@ -80,9 +85,15 @@ class CredentialFirst:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-            refusal = await self.check(Request(scope))
-            if refusal is not None:
-                return await refusal(scope, receive, send)
+            checked = CHECKED.set({})
+            try:
+                refusal = await self.check(Request(scope))
+                if refusal is not None:
+                    return await refusal(scope, receive, send)
+                await self.app(scope, receive, send)
+            finally:
+                CHECKED.reset(checked)
+            return
         await self.app(scope, receive, send)
 
 

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from access.links import LinkError, UnitLink, read
 from campaign.message_rules import Receipt
 from campaign.views import ActivityStatus, UnitView
-from service.status import statuses
+from service.unit_status import unit_statuses
 from service.updates import Refused, Update, send_to_activity
 from settings import Settings
 from store.database import Store
@@ -34,12 +34,12 @@ from store.evidence import (
     sweep,
     unit_files,
 )
-from store.links import link_version
 from store.schema import EvidenceFile
-from store.unit_pages import AssignedActivity, UnitCampaign, unit_campaign
+from store.unit_pages import AssignedActivity, UnitCampaign, unit_link_check
 from web.evidence import MAX_UNIT_BYTES, evidence_reference, stored_file_named
 from web.evidence import store as store_file
 from web.guard import FailureLimit
+from web.middleware import CHECKED
 from workflows.activity import CampaignActivityWorkflow
 
 # What a refused link is told, by reason.
@@ -79,7 +79,12 @@ class Portal:
     # --- who is asking ----------------------------------------------------------------
 
     def unit_link(self, token: str, address: str) -> tuple[UnitLink, UnitCampaign]:
-        """The link's unit and campaign, or Refused (counted against the address when it looks like guessing)."""
+        """The link's unit and campaign, or Refused (counted against the address when it looks like guessing).
+
+        Checked once per request: the route reads what the credential check before the body found."""
+        checked = CHECKED.get()
+        if checked is not None and (found := checked.get(token)) is not None:
+            return found  # type: ignore[return-value]
         if self.failures.blocked(address):
             raise self._refused("too_many")
         try:
@@ -89,11 +94,13 @@ class Portal:
                 self.failures.failed(address)
             raise self._refused(exc.reason) from None
         with self.store.session() as session:
-            if link.version < link_version(session, link.campaign_id, link.unit):
-                raise self._refused("revoked")
-            campaign = unit_campaign(session, link.campaign_id, link.unit)
+            version, campaign = unit_link_check(session, link.campaign_id, link.unit)
+        if link.version < version:
+            raise self._refused("revoked")
         if campaign is None:
             raise self._refused("unassigned")
+        if checked is not None:
+            checked[token] = (link, campaign)
         return link, campaign
 
     @staticmethod
@@ -111,9 +118,10 @@ class Portal:
     # --- reading ----------------------------------------------------------------------
 
     async def rows(self, campaign: UnitCampaign) -> list[ActivityRow]:
-        """Every assigned activity with its live state, queried from the workflows in parallel."""
+        """Every assigned activity with its live state, queried from the workflows in parallel (one query
+        per activity shared with the other pages waiting for it: service.unit_status)."""
         nos = [a.no for a in campaign.activities]
-        answers = await statuses(await self._client(), campaign.campaign_id, nos, unit=campaign.unit_code)
+        answers = await unit_statuses(await self._client(), campaign.campaign_id, nos, campaign.unit_code)
         return [
             ActivityRow(assigned, status, next((u for u in status.units if u.code == campaign.unit_code), None))
             if status
@@ -206,6 +214,8 @@ class Portal:
         `no` (those already held or kept are not written twice): (their stored names, those newly held).
         Refused (422) when they would take the unit over its quota. Held rows go after HELD_FOR unless a
         revision takes them."""
+        if not uploads:  # nothing to write or hold: no write to the store (the evening before a deadline)
+            return [], []
         files = [Upload(f"{hashlib.sha256(data).hexdigest()}.{kind}", name, len(data)) for data, kind, name in uploads]
         folder = self.settings.evidence_dir
         with self.store.session() as session:
@@ -245,7 +255,7 @@ class Portal:
         self.assigned(campaign, no)
         evidence = list(message.get("evidence") or []) if isinstance(message.get("evidence"), list) else []
         cited = [name for name in (self.stored_name(str(e)) for e in evidence) if name]
-        mine = self.kept_files(campaign, no)
+        mine = self.kept_files(campaign, no) if cited else {}
         foreign = [name for name in cited if name not in mine]
         if foreign:
             raise Refused(422, "rejected", foreign_file(foreign[0], no))
@@ -262,8 +272,9 @@ class Portal:
             if not (keep_refused and isinstance(exc, Refused) and exc.code == "rejected"):
                 self.let_go(campaign, no, [*fresh, *(waiting if keep_refused else [])])
             raise
-        with self.store.session() as session:
-            accept(session, campaign.campaign_id, campaign.unit_code, no, names, receipt.revision)
+        if names:  # a report without files writes nothing here (the store hears of it from the workflow)
+            with self.store.session() as session:
+                accept(session, campaign.campaign_id, campaign.unit_code, no, names, receipt.revision)
         return receipt
 
 

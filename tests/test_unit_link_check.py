@@ -1,0 +1,42 @@
+"""The unit portal's link check reads the store once: the link's current version and the campaign as
+the unit sees it (store.unit_pages.unit_link_check), the same as reading them one by one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from store.links import link_version, revoke_links
+from store.schema import Assignment, Campaign, CampaignActivity
+from store.unit_pages import unit_campaign, unit_link_check
+
+
+def test_one_read_gives_the_version_and_the_units_activities_in_plan_order(store) -> None:
+    with store.session() as session:
+        session.add(Campaign(id="c", workflow_id="campaign/c", plan_code="54-KH/ĐTN", title="Tháng Thanh niên",
+                             window_start=date(2024, 3, 1), window_end=date(2024, 3, 31), recipients=[],
+                             started_at=datetime.now(UTC)))  # fmt: skip
+    with store.session() as session:
+        for no, day, contacts in ((1, 20, ["thầy Minh (Văn phòng)"]), (2, 5, None), (3, 9, None)):
+            session.add(CampaignActivity(campaign_id="c", no=no, title=f"Hoạt động {no}", kind="SINGLE_DAY",
+                                         start=date(2024, 3, day), end=date(2024, 3, day), place="Nhà văn hóa",
+                                         workflow_id=f"campaign/c/activity/{no}", contacts=contacts))  # fmt: skip
+    with store.session() as session:
+        for no, unit, role in ((1, "bhxh", "lead"), (2, "bhxh", "support"), (3, "kbnn", "lead")):
+            session.add(Assignment(campaign_id="c", activity_no=no, unit_code=unit, unit_name=f"Đoàn {unit}",
+                                   role=role))  # fmt: skip
+    with store.session() as session:
+        revoke_links(session, "c", "kbnn")
+        revoke_links(session, "c", "kbnn")
+    for unit in ("bhxh", "kbnn", "khong-co"):
+        with store.session() as session:
+            apart = (link_version(session, "c", unit), unit_campaign(session, "c", unit))
+            together = unit_link_check(session, "c", unit)
+        assert together == apart
+    with store.session() as session:
+        version, bhxh = unit_link_check(session, "c", "bhxh")
+        assert unit_link_check(session, "c", "kbnn")[0] == 3 and unit_link_check(session, "khac", "bhxh") == (1, None)
+    assert version == 1 and bhxh is not None
+    assert [(a.no, a.role, a.contacts) for a in bhxh.activities] == [
+        (2, "support", ()),
+        (1, "lead", ("thầy Minh (Văn phòng)",)),
+    ]
