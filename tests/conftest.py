@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from campaign.units import UnitDirectory, load_directory
 from harness.inbox import Inbox, mail_server
@@ -14,6 +15,11 @@ from store.database import Store, upgrade
 __all__ = ["CORPUS"]
 
 CORPUS = ROOT / "tests" / "corpus"
+
+# Property tests check what holds, not how fast: no per-example deadline (on a loaded CI machine one
+# example took 298 ms against Hypothesis's 200 ms and failed the run as "unreliable timings").
+settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")
