@@ -26,7 +26,8 @@ async def test_an_upload_lands_in_the_editor_where_the_clerk_corrects_and_starts
     """One step from upload to editor (issue 23): a plan the reader gets partly wrong (a date in the wrong
     year, a unit the directory does not know, a row whose date it cannot read) opens as the editable
     schedule with each finding beside its row and the line it was read from; the clerk corrects the date
-    and the unit right there at 1366×768 and starts it; the same page fits a 360 px phone."""
+    and the unit and dates the kept row right there at 1366×768 and starts it; the same page fits a 360 px
+    phone."""
     from playwright.async_api import async_playwright
 
     first = month_ahead()
@@ -74,6 +75,7 @@ async def test_an_upload_lands_in_the_editor_where_the_clerk_corrects_and_starts
                     # correct the date and the unit right there, check again, start
                     await page.locator("#r1-start").fill(f"{first.replace(day=6):%d/%m/%Y}")
                     await page.get_by_label("Đơn vị đúng cho “Đoàn Sở Thể thao mới”").fill("doan so tu phap")
+                    await page.locator("#r3-start").fill(f"{first.replace(day=20):%d/%m/%Y}")  # the row kept undated
                     await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
                     await page.locator("#r1").wait_for()
                     after = await page.locator("#r1 .finding").count()
@@ -86,7 +88,7 @@ async def test_an_upload_lands_in_the_editor_where_the_clerk_corrects_and_starts
                     value = await started_input(setup, cid)
                     await browser.close()
             finally:
-                for workflow_id in [f"campaign/{cid}/activity/{no}" for no in range(1, 4)] + [f"campaign/{cid}"]:
+                for workflow_id in [f"campaign/{cid}/activity/{no}" for no in range(1, 5)] + [f"campaign/{cid}"]:
                     with contextlib.suppress(Exception):
                         await env.client.get_workflow_handle(workflow_id).terminate("done")
     finally:
@@ -99,7 +101,11 @@ async def test_an_upload_lands_in_the_editor_where_the_clerk_corrects_and_starts
     assert unlabelled == []
     assert after == 0 and "Đoàn Sở Tư pháp" in two
     plan = value.plan
-    assert [(a.number, a.start) for a in plan.activities] == [("1", first.replace(day=6)), ("2", first.replace(day=13))]
+    assert [(a.number, a.start) for a in plan.activities] == [
+        ("1", first.replace(day=6)),
+        ("2", first.replace(day=13)),
+        ("3", first.replace(day=20)),
+    ]
     assert plan.activities[1].unit_codes == ["so-tu-phap"]
 
 
