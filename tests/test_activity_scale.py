@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest_asyncio
 from sqlalchemy import select
@@ -16,19 +16,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.contracts import SEND_NOTICES
 from campaign.dates import ActivityKind
-from campaign.due import decide, mark_done
+from campaign.due import decide, mark_done, next_wake, still_addressed, unanswered
 from campaign.message_rules import check_report
-from campaign.messages import AssignUnits, Cancel, ExcuseUnit, ExtendDeadline, SubmitReport, read_message
+from campaign.messages import AssignUnits, Cancel, ConfirmReady, ExcuseUnit, ExtendDeadline, SubmitReport, read_message
+from campaign.notices import ESCALATION_NAMED, NOTICE_KEY_CHARS, compose
 from campaign.plan import PlannedActivity, ResponsibleParty
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase, UnitState, new_activity_state
 from campaign.units import Unit
-from campaign.views import DETAIL_BYTES, unit_table
+from campaign.views import DETAIL_BYTES, activity_summary, unit_table
 from harness.temporal import local_env, migrated_store, time_skipping_env
 from harness.waiting import eventually
 from service.updates import send_to_activity
 from store.schema import UnitReport
-from tests.applied import apply_assign, apply_excuse, apply_extend, apply_report
+from tests.applied import apply_assign, apply_confirm_ready, apply_excuse, apply_extend, apply_report
 from tests.helpers import advance_to, rows, start, vn
 from tests.temporal_env import worker
 from workflows.activity import ACTIONS_PER_TASK, CampaignActivityWorkflow
@@ -98,6 +99,85 @@ def test_the_index_of_expected_units_follows_every_change() -> None:
         assert copied.pending() == state.pending()
         copied.note(copied.units["moi"].model_copy(update={"excused_reason": "thử"}))
         assert "moi" in state.pending() and "moi" not in copied.pending()  # a copy keeps its own index
+
+
+def test_a_carried_state_keeps_what_was_done_for_each_unit_grouped() -> None:
+    state = city(300)
+    done = list(unanswered(state, vn(1), vn(25)))  # every assignment, reminder and escalation level
+    carried = json.loads(state.model_dump_json())
+    assert sorted(carried["done_for"]["assign/*"]) == sorted(state.units)  # each code once, not in 300 keys
+    assert all(key.startswith(("escalation/", "not-ready/")) for key in carried["done"])
+    assert len(json.dumps(carried["done_for"])) < len(json.dumps([a.key for a in done])) / 2
+    again = ActivityState.model_validate(carried)
+    assert all(again.is_done(action.key) for action in done) and decide(again, vn(25)) == []
+    # A state carried before `done_for` (every key in `done`) reads the same: nothing is sent twice.
+    before = ActivityState.model_validate(carried | {"done": [a.key for a in done], "done_for": {}})
+    later = vn(10, month=6)
+    assert decide(before, vn(25)) == [] and decide(before, later) == decide(again, later) == decide(state, later)
+
+
+def test_a_share_of_a_wave_is_the_start_of_the_whole_wave() -> None:
+    state, shares = city(700), 0
+    now = vn(1)
+    while not state.finished:
+        whole = decide(state, now)
+        for limit in (1, 251, 10_000):
+            assert decide(state, now, limit=limit) == whole[:limit]
+        share = decide(state, now, limit=251)[:250]
+        shares += len(whole) > 250
+        for action in share:  # as the workflow does: a share, then the next task decides again
+            mark_done(state, action, now)
+        if len(share) == len(whole) and (wake := next_wake(state, now)) is not None:
+            now = wake[0] + timedelta(milliseconds=1)
+    assert shares >= 5 and state.finished  # the waves of assignments and reminders, a share at a time
+
+
+def test_a_new_run_carries_only_the_contacts_a_notice_may_still_need() -> None:
+    state = city(10)
+    codes = list(state.units)
+    assert still_addressed(state, vn(1)) == set(codes)  # nobody assigned yet
+    for action in decide(state, vn(2)):
+        mark_done(state, action, vn(2))
+    for code in codes[:6]:
+        apply_report(state, report(code), vn(12))
+    apply_excuse(state, ExcuseUnit(unit=codes[6], reason="Đơn vị đang sáp nhập"), vn(12))
+    assert still_addressed(state, vn(11, hour=20)) == set(codes)  # the event may still be moved: all of them
+    apply_assign(state, read_message(AssignUnits, {"units": [{"code": "moi", "name": "Đoàn Sở Mới"}]}), vn(13))
+    assert still_addressed(state, vn(13)) == {*codes[7:], "moi"}  # after it: those still expected
+
+
+def test_the_counts_of_reported_and_ready_units_follow_every_message() -> None:
+    state = city(30)
+    codes = list(state.units)
+    for action in decide(state, vn(2)):
+        mark_done(state, action, vn(2))
+    for code in codes[:4]:
+        apply_confirm_ready(state, ConfirmReady(unit=code), vn(5))
+    apply_confirm_ready(state, ConfirmReady(unit=codes[0], note="Đã có 30 đoàn viên"), vn(6))  # again: one unit
+    for code in codes[2:9]:
+        apply_report(state, report(code), vn(12))
+    summary = activity_summary(state, vn(12))
+    fresh = ActivityState.model_validate_json(state.model_dump_json())  # counted afresh from the roll
+    assert (summary.ready, summary.reported) == (4, 7) == (fresh.ready, fresh.reported)
+
+
+def test_a_notice_about_thousands_of_units_names_the_first_ones_and_counts_the_rest() -> None:
+    state = city(5000)
+    notices = {a.kind: compose(state, a, a.at, "w") for a in unanswered(state, vn(1))}  # to the closing
+    escalation = notices[ActionKind.ESCALATION]
+    assert escalation.body.count("\n- Đoàn cơ sở") == ESCALATION_NAMED
+    assert f"… và {5000 - ESCALATION_NAMED} đơn vị khác (5000 đơn vị quá hạn ở mức này)" in escalation.body
+    assert "trang hoạt động 1" in escalation.body and len(escalation.body) < 10_000
+    assert len(escalation.units) == 5000  # the notice still knows every unit it is about
+    assert len(escalation.key) == NOTICE_KEY_CHARS and escalation.key.startswith("w/escalation/L")  # a mail header
+    other = compose(
+        state, next(a for a in unanswered(city(5001), vn(1)) if a.kind is ActionKind.ESCALATION), vn(25), "w"
+    )
+    assert other.key != escalation.key  # one unit more: another notice
+    not_ready = notices[ActionKind.NOT_READY]
+    assert f"và {5000 - ESCALATION_NAMED} đơn vị khác (5000 đơn vị)" in not_ready.body and len(not_ready.body) < 5_000
+    closing = notices[ActionKind.CLOSING]
+    assert "Không báo cáo: Đoàn cơ sở 0, " in closing.body and "(5000 đơn vị)." in closing.body
 
 
 def test_the_ui_details_of_a_city_stay_a_small_summary() -> None:
