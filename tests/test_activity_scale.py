@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest_asyncio
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
-from temporalio.client import Client
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.contracts import SEND_NOTICES
+from campaign.clock import PlanClock
 from campaign.dates import ActivityKind
 from campaign.due import decide, mark_done, next_wake, still_addressed, unanswered
 from campaign.message_rules import check_report
@@ -30,9 +34,10 @@ from harness.waiting import eventually
 from service.updates import send_to_activity
 from store.schema import UnitReport
 from tests.applied import apply_assign, apply_confirm_ready, apply_excuse, apply_extend, apply_report
-from tests.helpers import advance_to, rows, start, vn
+from tests.helpers import COMMITTEE, OFFICE, UNITS, advance_to, rows, start, vn
 from tests.temporal_env import worker
 from workflows.activity import ACTIONS_PER_TASK, CampaignActivityWorkflow
+from workflows.inputs import ActivityInput
 
 
 def city(n: int, name: str = "Đoàn cơ sở {i}") -> ActivityState:
@@ -285,8 +290,60 @@ async def test_a_stream_of_reports_is_handed_over_without_losing_one(real_server
         while run := history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id:
             history = await real_server.client.get_workflow_handle(handle.id, run_id=run).fetch_history()
             runs += 1
+            # A run hands over quiet: none of its timers left running (each would fire into its hand-over).
+            kinds = Counter(event.event_type for event in history.events)
+            ended = kinds[EventType.EVENT_TYPE_TIMER_FIRED] + kinds[EventType.EVENT_TYPE_TIMER_CANCELED]
+            assert kinds[EventType.EVENT_TYPE_TIMER_STARTED] == ended
     with store.session() as session:
         stored = session.execute(select(UnitReport.unit_code, UnitReport.revision)).all()
     assert runs >= 3  # it did continue as new, more than once, while reports came
     assert {u.revision for u in result.units} == {2}
     assert sorted(stored) == sorted((u.code, r) for u in units for r in (1, 2))
+
+
+async def test_a_report_in_a_runs_first_task_is_written_with_the_batch(real_server, tmp_path) -> None:
+    """The SDK applies a task's updates before `run` starts: a report that comes with a run's first task
+    (as at every hand-over under a stream of reports) is written with the batch of facts, not by a
+    `record_event` of its own that the hand-over could leave unwritten."""
+    store = migrated_store(f"sqlite:///{tmp_path}/t.db")
+    activity = PlannedActivity(
+        no=7, title="Nghĩa tình thanh niên công nhân", kind=ActivityKind.SINGLE_DAY, start=date(2023, 5, 11),
+        end=date(2023, 5, 11), responsible=[ResponsibleParty(name=u.name, unit_code=u.code) for u in UNITS],
+    )  # fmt: skip
+    async with worker(real_server.client, store=store) as queue:
+        clock = PlanClock(plan_origin=vn(11, hour=9), wall_origin=await real_server.get_current_time(), speed=1)
+        starting = WithStartWorkflowOperation(
+            CampaignActivityWorkflow.run,
+            ActivityInput(
+                campaign_id="t",
+                activity=activity,
+                units=UNITS,
+                office=OFFICE,
+                committee=COMMITTEE,
+                policy=Policy(),
+                window_end=date(2023, 5, 31),
+                clock=clock,
+            ),
+            id=f"campaign/t-{uuid.uuid4().hex[:8]}/activity/7",
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            task_queue=queue,
+        )
+        receipt = await real_server.client.execute_update_with_start_workflow(
+            CampaignActivityWorkflow.submit_report, report("a"), start_workflow_operation=starting
+        )
+        handle = await starting.workflow_handle()
+        stored = await eventually(lambda: len(store_reports(store)), lambda n: n == 1)
+        history = await handle.fetch_history()
+        await handle.terminate("test done")
+    scheduled = [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert receipt.revision == 1 and stored == 1
+    assert "record_event" not in scheduled and "record_events" in scheduled
+
+
+def store_reports(store) -> list[tuple[str, int]]:
+    with store.session() as session:
+        return list(session.execute(select(UnitReport.unit_code, UnitReport.revision)).all())
