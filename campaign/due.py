@@ -25,21 +25,28 @@ def _latest_due(times: list[datetime], now: datetime) -> datetime | None:
     return max(passed) if passed else None
 
 
-def decide(state: ActivityState, now: datetime) -> list[Action]:
-    """Everything that is due at `now` and not yet done, in the order to do it.
+def decide(state: ActivityState, now: datetime, limit: int | None = None) -> list[Action]:
+    """Everything that is due at `now` and not yet done, in the order to do it; with `limit`, only the
+    first `limit` of them (a wave of thousands is carried out a share at a time: the rest are not built).
 
     One pass over the roll, and over the units still expected; what depends only on a due date
     (the escalation times, the latest reminder) is worked out once per date, not once per unit."""
     if state.finished:
         return []
     actions: list[Action] = []
+    full = limit if limit is not None else -1  # len(actions) never equals -1
     expected = [u for u in state.units.values() if not u.excused]
 
+    assigned = state.done_with("assign/*")
     for unit in expected:
+        if unit.assigned_at is not None or unit.code in assigned:  # its assignment went out (`mark_done`)
+            continue
         key = f"assign/{unit.code}"
-        if key not in state.done:
+        if key not in state.done:  # as runs before `done_for` kept it
             actions.append(Action(key=key, kind=ActionKind.ASSIGNMENT, recipient=unit.code, units=[unit.code], at=now))
-    if state.unassigned and "unassigned" not in state.done:
+            if len(actions) == full:
+                return actions
+    if state.unassigned and not state.is_done("unassigned"):
         actions.append(Action(key="unassigned", kind=ActionKind.UNASSIGNED, recipient="office", at=now))
 
     if state.preparation_free:
@@ -49,16 +56,21 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
         at = _latest_due(times, now)
         if at is not None:
             prefix, suffix = "ready-reminder/", f"/{_stamp(at)}"
+            reminded = state.done_with(f"{prefix}*{suffix}")
             for unit in expected:
+                if unit.ready_at is not None or unit.code in reminded:
+                    continue
                 key = prefix + unit.code + suffix
                 stale = unit.assigned_at is None or at <= unit.assigned_at
-                if unit.ready_at is None and key not in state.done and not stale:
+                if not stale and key not in state.done:
                     actions.append(
                         Action(key=key, kind=ActionKind.READY_REMINDER, recipient=unit.code, units=[unit.code], at=at)
                     )
+                    if len(actions) == full:
+                        return actions
     else:
         key = f"not-ready/{_stamp(state.event_start)}"
-        if key not in state.done and now < state.event_end:
+        if not state.is_done(key) and now < state.event_end:
             not_ready = [u.code for u in expected if u.ready_at is None and u.report is None]
             if not_ready:
                 actions.append(
@@ -73,13 +85,17 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
         escalations, reminder, reminder_stamp = ladder.of(unit.due)
         first_escalation = escalations[0] if escalations else ladder.hard_close
         if now < first_escalation and reminder is not None and reminder >= state.event_end:
-            key = f"report-reminder/{unit.code}/{reminder_stamp}"
-            if key not in state.done:
+            key = (
+                "" if unit.code in ladder.reminded(reminder_stamp) else f"report-reminder/{unit.code}/{reminder_stamp}"
+            )
+            if key and key not in state.done:
                 actions.append(
                     Action(
                         key=key, kind=ActionKind.REPORT_REMINDER, recipient=unit.code, units=[unit.code], at=reminder
                     )
                 )
+                if len(actions) == full:
+                    return actions
         level = sum(1 for t in escalations if t <= now)
         if level > unit.escalation_level:
             escalating.setdefault(level, []).append((unit.code, escalations[level - 1]))
@@ -99,7 +115,7 @@ def decide(state: ActivityState, now: datetime) -> list[Action]:
 
     if (now >= state.event_end and state.all_settled) or now >= ladder.hard_close:
         actions.append(Action(key="closing", kind=ActionKind.CLOSING, recipient="office", at=now))
-    return actions
+    return actions if limit is None else actions[:limit]
 
 
 class _Ladder:
@@ -110,6 +126,7 @@ class _Ladder:
         self.state, self.now = state, now
         self._by_due: dict[datetime, tuple[list[datetime], datetime | None, str]] = {}
         self._hard_close: datetime | None = None
+        self._reminded: dict[str, set[str] | frozenset[str]] = {}
 
     @property
     def hard_close(self) -> datetime:
@@ -126,10 +143,17 @@ class _Ladder:
             found = self._by_due[due] = (escalations, reminder, stamp)
         return found
 
+    def reminded(self, stamp: str) -> set[str] | frozenset[str]:
+        """The units the report reminder of `stamp` went to."""
+        found = self._reminded.get(stamp)
+        if found is None:
+            found = self._reminded[stamp] = self.state.done_with(f"report-reminder/*/{stamp}")
+        return found
+
 
 def mark_done(state: ActivityState, action: Action, now: datetime) -> None:
     """Record that `action` was carried out."""
-    state.done.add(action.key)
+    state.mark(action.key)
     if action.kind is ActionKind.ASSIGNMENT:
         for code in action.units:
             state.units[code].assigned_at = now
@@ -175,21 +199,31 @@ def next_wake(state: ActivityState, now: datetime) -> tuple[datetime, str] | Non
     ]
     if not state.preparation_free:
         candidates += [(state.event_start - o, "nhắc xác nhận sẵn sàng") for o in state.policy.reminders_before_event]
-    per_unit: dict[tuple[datetime, str], list[str]] = {}
-    moments: dict[datetime, list[tuple[datetime, str]]] = {}  # per due date, worked out once
+    by_due: dict[datetime, list[str]] = {}  # the units still expected, by due date: each date worked out once
     for unit in state.expected():
-        keys = moments.get(unit.due)
-        if keys is None:
-            keys = moments[unit.due] = [
-                (unit.due, "hạn báo cáo của"),
-                *((unit.due + offset, "nhắc báo cáo") for offset in state.policy.report_reminders),
-                *((moment, "báo cáo Ban Thường vụ về") for moment in state.escalation_times(unit)),
-            ]
+        by_due.setdefault(unit.due, []).append(unit.code)
+    per_unit: dict[tuple[datetime, str], list[str]] = {}
+    for due, codes in by_due.items():
+        keys = [
+            (due, "hạn báo cáo của"),
+            *((due + offset, "nhắc báo cáo") for offset in state.policy.report_reminders),
+            *((moment, "báo cáo Ban Thường vụ về") for moment in state.escalations_after(due)),
+        ]
         for key in keys:
-            per_unit.setdefault(key, []).append(unit.code)
+            per_unit.setdefault(key, []).extend(codes)
     candidates += [(at, f"{what} {_some(codes)}") for (at, what), codes in per_unit.items()]
     future = [c for c in candidates if c[0] > now]
     return min(future, key=lambda c: c[0]) if future else None
+
+
+def still_addressed(state: ActivityState, now: datetime) -> set[str]:
+    """The units the activity may still send a notice to, whose contacts a new run needs (continue-as-
+    new): all of them until the event has ended (a reschedule can bring readiness reminders back);
+    after it, those still expected and those not yet told of their assignment. A settled unit hears
+    nothing more from the activity, and a city's contacts are half of what a new run decodes."""
+    if now < state.event_end and not state.finished:
+        return set(state.units)
+    return set(state.pending()) | {code for code, unit in state.units.items() if unit.assigned_at is None}
 
 
 def unanswered(state: ActivityState, start: datetime, until: datetime | None = None) -> Iterator[Action]:

@@ -98,6 +98,7 @@ def enact_confirm_ready(state: ActivityState, message: ConfirmReady, now: dateti
         unit.ready_at = now
     if message.note:
         unit.ready_note = message.note.strip()
+    state.note(unit)
     return unit
 
 

@@ -6,6 +6,7 @@ and by when, and how to answer.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime
 
@@ -20,6 +21,10 @@ from campaign.units import Unit
 # Where a unit's personal link goes in a notice; the sending activity puts the signed link there
 # (the signing secret never enters a workflow or its history).
 PERSONAL_LINK = "⟨liên kết cá nhân của đơn vị⟩"
+# An escalation names at most this many overdue units, one line each, then how many more and where the
+# full list is: a city's thousands would make a mail nobody reads (and a notice of hundreds of KB to
+# compose, store and send in one workflow task).
+ESCALATION_NAMED = 50
 
 
 class Notice(BaseModel):
@@ -35,6 +40,20 @@ class Notice(BaseModel):
     link_until: datetime | None = None  # wall time the campaign ends; the unit's link expires a while after
     due_at: datetime | None = None  # wall time it was due: one sent much later says when (`due_shown`, plan time)
     due_shown: str | None = None
+
+
+# A notice's key travels in every copy (the store's row, a mail header, a webhook's Idempotency-Key): an
+# escalation's action key names every unit at its level, tens of kilobytes for a city, so a longer key
+# is cut to its start and a hash of the whole (still unique, the same for every copy).
+NOTICE_KEY_CHARS = 300
+
+
+def notice_key(workflow_id: str, action_key: str) -> str:
+    """The service-wide key of the notice for `action_key`: at most NOTICE_KEY_CHARS characters."""
+    key = f"{workflow_id}/{action_key}"
+    if len(key) <= NOTICE_KEY_CHARS:
+        return key
+    return f"{key[: NOTICE_KEY_CHARS - 33]}#{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 def late_line(due_shown: str, channel_down: bool) -> str:
@@ -88,7 +107,14 @@ def _late(now: datetime, due: datetime) -> str:
 
 
 def _names(state: ActivityState, codes: list[str]) -> str:
-    return ", ".join(state.units[c].name for c in codes if c in state.units)
+    return _some_names([state.units[c].name for c in codes[: ESCALATION_NAMED + 1] if c in state.units], len(codes))
+
+
+def _some_names(names: list[str], total: int) -> str:
+    """The first ESCALATION_NAMED names, then how many more (the full list is on the office's pages)."""
+    if total <= ESCALATION_NAMED:
+        return ", ".join(names)
+    return f"{', '.join(names[:ESCALATION_NAMED])} và {total - ESCALATION_NAMED} đơn vị khác ({total} đơn vị)"
 
 
 def compose(state: ActivityState, action: Action, now: datetime, workflow_id: str) -> Notice:
@@ -147,10 +173,17 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
         ]
     elif action.kind is ActionKind.ESCALATION:
         subject = f"[{state.campaign_id}] Báo cáo Ban Thường vụ (lần {action.level}): đơn vị chưa nộp báo cáo"
+        named = [c for c in action.units if c in state.units]
         late = [
             f"- {state.units[c].name}: hạn {format_deadline(state.units[c].due)}, {_late(now, state.units[c].due)}"
-            for c in action.units
+            for c in named[:ESCALATION_NAMED]
         ]
+        if len(named) > ESCALATION_NAMED:
+            late.append(
+                f"- … và {len(named) - ESCALATION_NAMED} đơn vị khác ({len(named)} đơn vị quá hạn ở mức này); "
+                f"danh sách đầy đủ ở trang hoạt động {a.number} của chiến dịch {state.campaign_id} "
+                "trên trang Văn phòng và trong bảng xuất của chiến dịch."
+            )
         lines = [
             "Kính gửi Ban Thường vụ Đoàn Khối,",
             f"{heading}: các đơn vị sau quá hạn nộp báo cáo kết quả (mức {action.level}):",
@@ -176,9 +209,9 @@ def compose(state: ActivityState, action: Action, now: datetime, workflow_id: st
             f"được miễn: {counts[Outcome.EXCUSED]}; không báo cáo: {counts[Outcome.MISSING]}.",
         ]
         if missing:
-            lines.append("Không báo cáo: " + ", ".join(missing) + ".")
+            lines.append("Không báo cáo: " + _some_names(missing, len(missing)) + ".")
     return Notice(
-        key=f"{workflow_id}/{action.key}",
+        key=notice_key(workflow_id, action.key),
         kind=action.kind,
         campaign_id=state.campaign_id,
         activity_no=a.no,

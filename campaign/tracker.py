@@ -123,6 +123,20 @@ class Action(BaseModel):
     level: int = 0
 
 
+# The kinds of action done once per unit: their keys are "<kind>/<code>" or "<kind>/<code>/<stamp>",
+# kept as the pattern "<kind>/*" or "<kind>/*/<stamp>" and the code (`ActivityState.done_for`).
+_PER_UNIT = frozenset({"assign", "ready-reminder", "report-reminder"})
+
+
+def _pattern(key: str) -> tuple[str, str] | None:
+    """A key of one unit's action as (pattern, code); None for any other key."""
+    kind, _, rest = key.partition("/")
+    if kind not in _PER_UNIT or not rest or "*" in key or rest.count("/") != (kind != "assign"):
+        return None  # not of one unit, or a code `decide` would not find again: kept whole in `done`
+    code, slash, stamp = rest.partition("/")
+    return f"{kind}/*{slash}{stamp}", code
+
+
 class ActivityState(BaseModel):
     campaign_id: str
     activity: PlannedActivity
@@ -133,7 +147,11 @@ class ActivityState(BaseModel):
     event_end: datetime
     units: dict[str, UnitState]
     unassigned: list[str] = []  # described groups the plan names without units
-    done: set[str] = set()
+    done: set[str] = set()  # keys of the actions done; those done for one unit are in `done_for` (runs
+    # before it kept them here too: both are read)
+    # What was done for each unit, by the key's pattern ("assign/*", "report-reminder/*/<stamp>") → the
+    # units' codes: a city's tens of thousands of such keys, each code once, read and written as they are.
+    done_for: dict[str, set[str]] = {}
     receipts: dict[str, dict[str, object]] = {}  # unit/request_id → receipt, for duplicates
     reminders_sent: int = 0
     escalations_sent: int = 0
@@ -146,6 +164,8 @@ class ActivityState(BaseModel):
     # Not stored: rebuilt from `units` whenever a state is read (a new run, a replay).
     _open: dict[str, None] = PrivateAttr(default_factory=dict)
     _open_escalated: set[str] = PrivateAttr(default_factory=set)
+    _reported: set[str] = PrivateAttr(default_factory=set)  # units with a report, and ready ones: counted at
+    _ready: set[str] = PrivateAttr(default_factory=set)  # every publish, without reading the roll
 
     def model_post_init(self, context: Any, /) -> None:
         self.reindex()
@@ -159,10 +179,17 @@ class ActivityState(BaseModel):
         """Rebuild the index of expected units from the whole roll."""
         self._open = {code: None for code, unit in self.units.items() if not unit.settled}
         self._open_escalated = {code for code in self._open if self.units[code].escalation_level > 0}
+        self._reported = {code for code, unit in self.units.items() if unit.report is not None}
+        self._ready = {code for code, unit in self.units.items() if unit.ready_at is not None}
 
     def note(self, unit: UnitState) -> None:
         """Keep the index true after `unit` changed or joined: a report, an excuse, an escalation
-        level, a new deadline. Every change to a unit's settling or level goes through here."""
+        level, a new deadline, its readiness. Every change to a unit's settling, level or readiness
+        goes through here."""
+        if unit.report is not None:
+            self._reported.add(unit.code)
+        if unit.ready_at is not None:
+            self._ready.add(unit.code)
         if unit.settled:
             self._open.pop(unit.code, None)
             self._open_escalated.discard(unit.code)
@@ -181,6 +208,22 @@ class ActivityState(BaseModel):
     def all_settled(self) -> bool:
         return not self._open
 
+    def done_with(self, pattern: str) -> set[str] | frozenset[str]:
+        """The units an action of `pattern` was done for (see `done_for`)."""
+        return self.done_for.get(pattern, frozenset())
+
+    def is_done(self, key: str) -> bool:
+        found = _pattern(key)
+        return key in self.done or (found is not None and found[1] in self.done_with(found[0]))
+
+    def mark(self, key: str) -> None:
+        """Record the action of `key` as done (one unit's in `done_for`, any other in `done`)."""
+        found = _pattern(key)
+        if found is None:
+            self.done.add(key)
+        else:
+            self.done_for.setdefault(found[0], set()).add(found[1])
+
     @property
     def preparation_free(self) -> bool:
         """Nothing to prepare: only a report is due (a deadline, the units' report on the plan)."""
@@ -196,9 +239,6 @@ class ActivityState(BaseModel):
     def hard_close(self) -> datetime:
         latest = max([end_of_day(self.window_end), self.event_end, *(u.due for u in self.units.values())])
         return latest + self.policy.close_after
-
-    def escalation_times(self, unit: UnitState) -> list[datetime]:
-        return self.escalations_after(unit.due)
 
     def escalations_after(self, due: datetime) -> list[datetime]:
         first = due + self.policy.escalate_after
@@ -222,6 +262,16 @@ class ActivityState(BaseModel):
         if self._open_escalated:
             return Phase.ESCALATED
         return Phase.COLLECTING
+
+    @property
+    def reported(self) -> int:
+        """How many units have reported (a report is never withdrawn)."""
+        return len(self._reported)
+
+    @property
+    def ready(self) -> int:
+        """How many units confirmed they are ready."""
+        return len(self._ready)
 
     def pending(self) -> list[str]:
         return list(self._open)

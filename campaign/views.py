@@ -133,7 +133,6 @@ def activity_status(state: ActivityState, now: datetime, only: str | None = None
 
 
 def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
-    units = state.units.values()
     pending, overdue = state.pending(), state.overdue(now)
     return ActivitySummary(
         no=state.activity.no,
@@ -145,8 +144,8 @@ def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
         overdue_count=len(overdue),
         number=state.activity.number,
         escalation_level=state.escalation_level,
-        reported=sum(1 for u in units if u.report is not None),
-        ready=sum(1 for u in units if u.ready_at is not None),
+        reported=state.reported,
+        ready=state.ready,
         units=len(state.units),
         escalations_sent=state.escalations_sent,
     )

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from campaign.due import decide, mark_done, next_wake
+    from campaign.due import decide, mark_done, next_wake, still_addressed
     from campaign.facts import EventKind
     from campaign.message_rules import (
         Receipt,
@@ -172,7 +172,7 @@ class CampaignActivityWorkflow:
 
     def _act(self, now: datetime) -> bool:
         """Carry out what `decide` says is due: the notices queued, the state marked."""
-        actions = decide(self.state, now)
+        actions = decide(self.state, now, limit=ACTIONS_PER_TASK + 1)  # the share, and whether more is due
         if len(actions) > ACTIONS_PER_TASK:
             actions = actions[:ACTIONS_PER_TASK]  # in the order `decide` gives: the next task decides again
             self._resume.start(timedelta(milliseconds=1), "tiếp tục gửi thông báo")
@@ -224,21 +224,48 @@ class CampaignActivityWorkflow:
         return events >= min(self.input.run_events, RUN_EVENTS) or size - self._first_size >= RUN_BYTES
 
     async def _continue_as_new(self, input: ActivityInput) -> None:
-        """Hand over to a fresh run at once, in the task that decided to: waiting for the store would
-        let a stream of reports go on adding to this run (and a completion that races new messages is
-        refused by the server and the run replayed whole). Only notices being sent are awaited (a mail
-        must not be sent twice); the facts still being written and what waits go to the next run in
-        its input (the store keeps each fact once by its key)."""
+        """Hand over to a fresh run soon after the task that decided to: waiting for the store's
+        backlog would let a stream of reports go on adding to this run. Notices being sent are awaited
+        (a mail must not be sent twice), then the run goes quiet (`_quiet`); the facts still being
+        written and what waits go to the next run in its input (the store keeps each fact once by its
+        key), with the contacts of the units a notice may still go to."""
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._out.notices_sent()
+        await self._quiet(input)
         self._out.tell_office_of_failures()
         events, notices = self._out.handed_over()
         keep_latest_receipts(self.state)
         # The plan's list of who is responsible made the roll; the state has it now.
         lean = input.activity.model_copy(update={"responsible": []})
         self.state.activity = self.state.activity.model_copy(update={"responsible": []})
-        carried = {"state": self.state, "activity": lean, "carried_events": events, "carried_notices": notices}
+        addressed = still_addressed(self.state, self.now())
+        contacts = [unit for code, unit in self._out.contacts.items() if code in addressed]
+        carried = {
+            "state": self.state,
+            "activity": lean,
+            "units": contacts,
+            "carried_events": events,
+            "carried_notices": notices,
+        }
         workflow.continue_as_new(input.model_copy(update=carried), task_timeout=TASK_TIMEOUT)
+
+    async def _quiet(self, input: ActivityInput) -> None:
+        """Hand over once nothing but messages is pending: the server refuses a completion when an
+        event lands during its task (a fact batch done, a timer, the campaign's signal), and the worker
+        then replays the whole run, again and again while they keep landing (bench.scale). The timers
+        are cancelled (the next run decides and arms its own), the fact batches and the signal awaited,
+        but no longer than until the run holds twice its event threshold: reports keep coming meanwhile
+        and a run must stay short to replay."""
+        self._wake.cancel()
+        self._resume.cancel()
+        self._throttle.cancel()
+        cap = 2 * min(input.run_events, RUN_EVENTS)
+        info = workflow.info()
+        await workflow.wait_condition(
+            lambda: (
+                (self._out.records_written and not self._parent.in_flight) or info.get_current_history_length() >= cap
+            )
+        )
 
     async def _settled_out(self) -> None:
         """Everything handed out done, including what the office is told about it, and the campaign

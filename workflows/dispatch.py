@@ -69,6 +69,11 @@ class Dispatch:
         return any(h.done() for h, _ in self.recording) or any(h.done() for h, _ in self.sending)
 
     @property
+    def records_written(self) -> bool:
+        """Every fact batch handed out has finished (those waiting for the next flush aside)."""
+        return all(h.done() for h, _ in self.recording)
+
+    @property
     def idle(self) -> bool:
         return not (self.events or self.notices or self.recording or self.sending)
 

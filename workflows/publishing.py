@@ -52,6 +52,10 @@ class PublishThrottle:
     def rang(self) -> bool:
         return self._gathering.rang
 
+    def cancel(self) -> None:
+        """Stop the gathering timer (a run about to hand over: what gathered goes to the next run)."""
+        self._gathering.cancel()
+
 
 class LatestOnly(Generic[T]):
     """Hands the newest value to `tell`, one call in flight at a time; a value put meanwhile replaces
@@ -68,6 +72,11 @@ class LatestOnly(Generic[T]):
     @property
     def _busy(self) -> bool:
         return self._telling is not None and not self._telling.done()
+
+    @property
+    def in_flight(self) -> bool:
+        """A call to `tell` has not finished yet."""
+        return self._busy
 
     @property
     def ready(self) -> bool:

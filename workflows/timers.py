@@ -40,6 +40,11 @@ class Alarm:
         self._task = None
         return True
 
+    def cancel(self) -> None:
+        """Stop a timer still running (a run about to hand over)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
 
 class WakeTimer:
     """One timer for the next moment something is due (plan time), kept while messages come and go:
@@ -74,3 +79,8 @@ class WakeTimer:
             return False
         self._task = None
         return True
+
+    def cancel(self) -> None:
+        """Stop the timer if it is still running (a run about to hand over)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
