@@ -1,7 +1,7 @@
 """Every limit on what a person or a plan can set, in one place.
 
 The message models (campaign.messages) and the importer enforce these; the
-database columns are wider than every one of them (tests/test_dead_letters.py checks
+database columns are wider than every one of them (tests/workflows/test_dead_letters.py checks
 that), so a value the workflow accepts can always be written. The README's
 "Limits" section lists them for people.
 """

@@ -36,7 +36,7 @@ from workflows.campaign import CampaignWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
 from workflows.inputs import CampaignInput
 
-HERE = Path(__file__).resolve().parent / "histories"
+HERE = Path(__file__).resolve().parent.parent / "histories"
 
 
 async def main() -> None:

@@ -4,7 +4,7 @@ to Unicode.
 A document typed in such a font stores each Vietnamese letter as the Latin-1 character that has the
 font's byte ("kÕ ho¹ch" is "kế hoạch" in .VnTime; "keá hoaïch" in VNI-Times). Both tables are written
 from the standards' layouts (TCVN 5712:1993 VN3, and VNI's base letter + mark scheme) and are
-checked letter by letter against the whole Vietnamese alphabet in tests/test_legacy_encodings.py.
+checked letter by letter against the whole Vietnamese alphabet in tests/campaign/test_legacy_encodings.py.
 
 The library on PyPI that carries such tables (viparse) builds them from a corpus and leaves letters
 out (VNI ẳ, and VNI ỵ is given as "yï" where VNI writes "î"), so the tables are kept here, complete.

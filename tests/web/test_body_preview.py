@@ -20,7 +20,7 @@ from tests.conftest import CORPUS
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, signed_in
 from tests.portal_env import served
-from tests.test_office_editor import follow
+from tests.web.test_office_editor import follow
 
 __all__ = ["office"]  # the fixture
 PLAN = CORPUS / "bodies" / "school-year.txt"

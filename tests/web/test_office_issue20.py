@@ -16,7 +16,7 @@ from harness.waiting import eventually
 from store.schema import AuditEntry, Campaign, Notification
 from tests.office_env import office, signed_in, unit_state
 from tests.portal_env import PLAN
-from tests.test_office_editor import follow, send
+from tests.web.test_office_editor import follow, send
 
 __all__ = ["office"]  # the fixture
 

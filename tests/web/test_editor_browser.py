@@ -17,7 +17,7 @@ from harness.temporal import time_skipping_env
 from store.users import add_user
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, shot, sign_in
 from tests.portal_env import running_campaign, served
-from tests.test_office_editor import month_ahead, partly_wrong, plan_text, started_input
+from tests.web.test_office_editor import month_ahead, partly_wrong, plan_text, started_input
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -221,7 +221,7 @@ async def test_the_duties_and_the_tasks_without_a_row_in_chromium_at_1366_and_36
     another left out; nothing wider than the screen, every control labelled."""
     from playwright.async_api import async_playwright
 
-    from tests.test_plan_report_editing import whole_plan
+    from tests.web.test_plan_report_editing import whole_plan
 
     first = month_ahead()
     (tmp_path / "atgt.txt").write_bytes(whole_plan(first))

@@ -41,7 +41,7 @@ from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
 from tests.office_env import PASSWORD, office, sign_in, signed_in
 from tests.portal_env import running_campaign, served
 from tests.temporal_env import worker
-from tests.test_office_editor import follow
+from tests.web.test_office_editor import follow
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id

@@ -116,7 +116,7 @@ def test_a_pdf_with_bold_painted_twice_reads_each_letter_once(tmp_path, director
 
 
 def test_a_pdf_that_inflates_past_the_bound_is_refused_unread(tmp_path, directory) -> None:
-    from tests.test_corpus import bounded
+    from tests.campaign.test_corpus import bounded
 
     path = made.pdf_bomb(tmp_path / "bomb.pdf")
     assert path.stat().st_size < 1024 * 1024
@@ -134,7 +134,7 @@ def test_a_word_97_doc_reads_like_the_docx(tmp_path, directory, plain) -> None:
 
 def test_a_converter_that_hangs_is_stopped_at_the_time_limit(tmp_path, directory, monkeypatch) -> None:
     from campaign.formats import word97
-    from tests.test_corpus import bounded
+    from tests.campaign.test_corpus import bounded
 
     hanging = tmp_path / "soffice"
     hanging.write_text("#!/bin/sh\nsleep 600 &\nsleep 600\n")
@@ -198,7 +198,7 @@ def test_a_scanned_pdf_is_read_by_ocr(tmp_path, directory, plain, page_picture) 
 
 def test_a_scan_of_more_pages_than_ocr_reads_is_refused_before_reading_them(tmp_path, directory, page_picture) -> None:
     from campaign.limits import MAX_OCR_PAGES
-    from tests.test_corpus import bounded
+    from tests.campaign.test_corpus import bounded
 
     many = made.scanned_pdf(tmp_path / "many.pdf", page_picture, pages=MAX_OCR_PAGES + 1)
     with bounded(seconds=30), pytest.raises(PlanReadError, match=f"hơn {MAX_OCR_PAGES} trang bản quét"):
@@ -206,7 +206,7 @@ def test_a_scan_of_more_pages_than_ocr_reads_is_refused_before_reading_them(tmp_
 
 
 def test_a_photo_of_20000_by_20000_pixels_is_refused_before_it_is_decoded(tmp_path, directory) -> None:
-    from tests.test_corpus import bounded
+    from tests.campaign.test_corpus import bounded
 
     with bounded(seconds=5), pytest.raises(PlanReadError, match=r"huge.png quá lớn \(tối đa 40 triệu điểm ảnh\)"):
         import_plan(made.huge_png(tmp_path / "huge.png"), directory)

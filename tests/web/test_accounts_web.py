@@ -15,7 +15,7 @@ from store.accounts import invite, link_holder, redeem
 from store.schema import AccountChange
 from store.users import AccountError, add_user
 from tests.office_env import PASSWORD, sign_in
-from tests.test_web_doors import Doors
+from tests.web.test_web_doors import Doors
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from tests.temporal_env import worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.registry import ALL_WORKFLOWS
 
-HISTORIES = Path(__file__).resolve().parent / "histories"
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
 
 @pytest_asyncio.fixture(loop_scope="session")  # a server per test: see tests/conftest.py

@@ -46,7 +46,7 @@ def test_the_check_finds_a_function_nobody_calls(tmp_path, monkeypatch) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "m.py").write_text("def used():\n    return 1\n\n\ndef forgotten():\n    return used()\n")
-    monkeypatch.setattr("tests.test_rot.ROOT", tmp_path)
+    monkeypatch.setattr("tests.system.test_rot.ROOT", tmp_path)
     texts = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
     assert unused_in("pkg", texts) == ["pkg/m.py: forgotten"]
 
@@ -140,7 +140,7 @@ def test_the_check_finds_a_second_import_path(tmp_path, monkeypatch) -> None:
     (tmp_path / "origin.py").write_text("THING = 1\n")
     (tmp_path / "relay.py").write_text("from origin import THING\n")
     (tmp_path / "user.py").write_text("from relay import THING\nfrom origin import THING as SAME\n")
-    monkeypatch.setattr("tests.test_rot.ROOT", tmp_path)
+    monkeypatch.setattr("tests.system.test_rot.ROOT", tmp_path)
     assert second_paths([tmp_path / "user.py"]) == ["user.py:1: THING from relay"]
 
 
@@ -167,7 +167,7 @@ def test_no_module_is_over_400_lines() -> None:
 
 
 def test_the_check_counts_lines(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr("tests.test_rot.ROOT", tmp_path)
+    monkeypatch.setattr("tests.system.test_rot.ROOT", tmp_path)
     (tmp_path / "workflows").mkdir()
     texts = {tmp_path / "big.py": "x = 1\n" * 401, tmp_path / "ok.py": "x = 1\n" * 400,
              tmp_path / "workflows" / "w.py": "x = 1\n" * 900}  # fmt: skip

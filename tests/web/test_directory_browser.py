@@ -16,7 +16,7 @@ from harness.paths import UNITS
 from store.users import add_user
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
 from tests.portal_env import served
-from tests.test_web_doors import Doors
+from tests.web.test_web_doors import Doors
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 

@@ -28,7 +28,7 @@ from harness.waiting import answered, until
 from store.schema import AuditEntry, CampaignActivity, Notification, UnitReport
 from tests.office_env import office, signed_in
 from tests.portal_env import PLAN
-from tests.test_office_editor import follow, send
+from tests.web.test_office_editor import follow, send
 from web.office_plans import policy_from_form
 from workflows.ids import activity_workflow_id
 

@@ -21,7 +21,7 @@ from store.drafts import hand_corrections
 from store.schema import CampaignPlan
 from tests.conftest import CORPUS
 from tests.office_env import office, signed_in
-from tests.test_office_editor import follow, form_of, month_ahead, send, started_input, stop
+from tests.web.test_office_editor import follow, form_of, month_ahead, send, started_input, stop
 
 __all__ = ["office"]  # the fixture
 

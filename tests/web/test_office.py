@@ -20,7 +20,7 @@ from store.schema import AuditEntry
 from store.users import SIGN_IN_REFUSED, disable
 from tests.office_env import PASSWORD, office, sign_in, signed_in, unit_state
 from tests.portal_env import PLAN
-from tests.test_office_editor import follow, send
+from tests.web.test_office_editor import follow, send
 from workflows.ids import activity_workflow_id
 
 __all__ = ["office"]  # the fixture

@@ -19,7 +19,7 @@ from temporalio.workflow import NondeterminismError
 from access.payloads import data_converter
 from workflows.registry import ALL_WORKFLOWS
 
-FOLDER = Path(__file__).resolve().parent / "histories"
+FOLDER = Path(__file__).resolve().parent.parent / "histories"
 HISTORIES = sorted(FOLDER.glob("*.json"))
 NONDETERMINISTIC = sorted((FOLDER / "nondeterministic").glob("*.json"))
 

@@ -21,7 +21,7 @@ from store.directory import read_directory
 from store.schema import DirectoryChange
 from tests.helpers import notice
 from tests.office_env import PASSWORD, sign_in
-from tests.test_web_doors import Doors
+from tests.web.test_web_doors import Doors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
