@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -150,6 +151,9 @@ async def send_to_activity(
     loop, pause = asyncio.get_running_loop(), 0.05
     lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
     give_up = loop.time() + BUSY_FOR
+    # One update ID for every try: a try the server took before its answer was lost (UNAVAILABLE after it
+    # admitted the update) is then the same update, answered once, never a second report.
+    update_id = update_id or uuid.uuid4().hex
     unit = message.get("unit") if isinstance(message, dict) else getattr(message, "unit", None)
     with message_from(client, workflow_id, unit if isinstance(unit, str) else None):  # its page then waits for it
         while True:

@@ -8,6 +8,7 @@ the store, the UI and the parent campaign (publishing.py), and wait for the next
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -83,6 +84,8 @@ TASK_TIMEOUT = timedelta(seconds=30)
 # (bench.scale); or when the server suggests it.
 RUN_EVENTS = 1_000
 RUN_BYTES = 1_000_000
+# A hand-over waits for the store's writes at most this long (wall time), then carries what still runs.
+QUIET_AT_MOST = timedelta(minutes=2)
 # What falls due at once for thousands of units (assignments, a wave of reminders) is carried out
 # this many actions per workflow task, the next share in the next task (after a 1 ms timer): one task
 # composes and hands out a few hundred notices, never a city's worth, and stays far below the SDK's
@@ -122,7 +125,10 @@ class CampaignActivityWorkflow:
         refuse_bad_campaign_id(input.campaign_id)
         self._out.events += input.carried_events  # what the previous run had not handed out yet
         self._out.notices += input.carried_notices
-        self._throttle.dirty = bool(input.carried_events)  # to the store with the first publish
+        # A continued run publishes once at once: the facts carried go to the store, the campaign hears the
+        # state the last run may not have told it, and a message its first task took (the SDK runs those
+        # handlers before `run`) is not left unpublished.
+        self._throttle.dirty = self._throttle.dirty or bool(input.carried_events) or input.state is not None
         while True:
             now = self.now()
             due_now = self._wake.take()
@@ -254,18 +260,28 @@ class CampaignActivityWorkflow:
         event lands during its task (a fact batch done, a timer, the campaign's signal), and the worker
         then replays the whole run, again and again while they keep landing (bench.scale). The timers
         are cancelled (the next run decides and arms its own), the fact batches and the signal awaited,
-        but no longer than until the run holds twice its event threshold: reports keep coming meanwhile
-        and a run must stay short to replay."""
+        but no longer than until the run holds twice its event threshold (reports keep coming meanwhile
+        and a run must stay short to replay), nor than QUIET_AT_MOST or the next moment something is due
+        (a store that is down must not hold up reminders, escalations or the close: the batches still
+        running are carried, and the store keeps each fact once by its key)."""
         self._wake.cancel()
         self._resume.cancel()
         self._throttle.cancel()
         cap = 2 * min(input.run_events, RUN_EVENTS)
         info = workflow.info()
-        await workflow.wait_condition(
-            lambda: (
-                (self._out.records_written and not self._parent.in_flight) or info.get_current_history_length() >= cap
+        now = self.now()
+        wait = QUIET_AT_MOST
+        if (wake := next_wake(self.state, now)) is not None:
+            wait = min(wait, self.clock.wall_delay(wake[0] - now) + timedelta(milliseconds=1))
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: (
+                    (self._out.records_written and not self._parent.in_flight)
+                    or info.get_current_history_length() >= cap
+                ),
+                timeout=wait,
+                timeout_summary="chờ ghi xong trước khi chuyển lượt chạy",
             )
-        )
 
     async def _settled_out(self) -> None:
         """Everything handed out done, including what the office is told about it, and the campaign
