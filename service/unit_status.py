@@ -24,6 +24,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from weakref import WeakKeyDictionary
 
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
@@ -36,6 +37,9 @@ from workflows.ids import activity_workflow_id
 # time); above that, each page asks for its own row.
 SHARED_ROLL = 5_000
 FRESH_FOR = 2.0  # seconds a whole roll answers the pages that follow its answer (not a unit that has sent since)
+
+# One hung query must not hold every page of an activity in this process: it is given up after this.
+QUERY_FOR = timedelta(seconds=10)
 
 
 @dataclass
@@ -170,7 +174,7 @@ async def _ask(reader: _Reader, workflow_id: str, units: list[str]) -> dict[str,
 
 async def _own_row(handle: WorkflowHandle[CampaignActivityWorkflow, object], unit: str) -> ActivityStatus | None:
     try:
-        mine: ActivityStatus = await handle.query(CampaignActivityWorkflow.unit_status, unit)
+        mine: ActivityStatus = await handle.query(CampaignActivityWorkflow.unit_status, unit, rpc_timeout=QUERY_FOR)
         return mine
     except WorkflowQueryFailedError:  # started before the query existed: the whole status
         pass
@@ -182,7 +186,7 @@ async def _own_row(handle: WorkflowHandle[CampaignActivityWorkflow, object], uni
 
 async def _whole(handle: WorkflowHandle[CampaignActivityWorkflow, object]) -> ActivityStatus | None:
     try:
-        answer: ActivityStatus = await handle.query(CampaignActivityWorkflow.status)
+        answer: ActivityStatus = await handle.query(CampaignActivityWorkflow.status, rpc_timeout=QUERY_FOR)
     except Exception:  # closed long ago, or the server is away
         return None
     return answer
