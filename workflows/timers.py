@@ -46,14 +46,14 @@ class Alarm:
             self._task.cancel()
 
 
-class WakeTimer:
+class WakeTimer(Alarm):
     """One timer for the next moment something is due (plan time), kept while messages come and go:
     re-armed only for an earlier moment, since one that wakes the loop early enough is enough (the
-    loop then asks what is due)."""
+    loop then asks what is due). `rang`, `take` and `cancel` are the alarm's."""
 
     def __init__(self, clock: PlanClock) -> None:
+        super().__init__()
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
         self._at: datetime | None = None
 
     def arm(self, now: datetime, wake: tuple[datetime, str] | None) -> None:
@@ -68,19 +68,3 @@ class WakeTimer:
         delay = self._clock.wall_delay(at - now) + timedelta(milliseconds=1)
         self._task = asyncio.ensure_future(workflow.sleep(delay, summary=f"{reason} ({format_moment(at)})"))
         self._at = at
-
-    @property
-    def rang(self) -> bool:
-        return self._task is not None and self._task.done()
-
-    def take(self) -> bool:
-        """True once after the timer went off (the next `arm` sets a new one)."""
-        if not self.rang:
-            return False
-        self._task = None
-        return True
-
-    def cancel(self) -> None:
-        """Stop the timer if it is still running (a run about to hand over)."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
