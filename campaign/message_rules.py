@@ -269,6 +269,7 @@ def enact_reschedule(state: ActivityState, message: Reschedule, now: datetime, c
     for unit in state.units.values():
         if unit.due == old_due:  # an individually extended deadline stays as granted
             unit.due = new_due
+            state.note(unit)
 
 
 def check_assign(state: ActivityState, message: AssignUnits, now: datetime) -> list[Unit]:

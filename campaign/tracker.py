@@ -7,7 +7,8 @@ Pure and deterministic: every function takes plan time `now` as an argument. Wha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -166,6 +167,13 @@ class ActivityState(BaseModel):
     _open_escalated: set[str] = PrivateAttr(default_factory=set)
     _reported: set[str] = PrivateAttr(default_factory=set)  # units with a report, and ready ones: counted at
     _ready: set[str] = PrivateAttr(default_factory=set)  # every publish, without reading the roll
+    # Each unit's deadline and each expected unit's level as last noted, and how many units share each:
+    # the latest deadline (the close), the overdue count and the activity's level without reading the roll.
+    _due_of: dict[str, datetime] = PrivateAttr(default_factory=dict)
+    _dues: Counter[datetime] = PrivateAttr(default_factory=Counter)
+    _open_dues: Counter[datetime] = PrivateAttr(default_factory=Counter)
+    _levels: Counter[int] = PrivateAttr(default_factory=Counter)
+    _level_of: dict[str, int] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self.reindex()
@@ -177,32 +185,53 @@ class ActivityState(BaseModel):
 
     def reindex(self) -> None:
         """Rebuild the index of expected units from the whole roll."""
-        self._open = {code: None for code, unit in self.units.items() if not unit.settled}
-        self._open_escalated = {code for code in self._open if self.units[code].escalation_level > 0}
-        self._reported = {code for code, unit in self.units.items() if unit.report is not None}
-        self._ready = {code for code, unit in self.units.items() if unit.ready_at is not None}
+        self._open, self._open_escalated, self._reported, self._ready = {}, set(), set(), set()
+        self._due_of, self._dues, self._open_dues = {}, Counter(), Counter()
+        self._levels, self._level_of = Counter(), {}
+        for unit in self.units.values():
+            self.note(unit)
 
     def note(self, unit: UnitState) -> None:
         """Keep the index true after `unit` changed or joined: a report, an excuse, an escalation
         level, a new deadline, its readiness. Every change to a unit's settling, level or readiness
         goes through here."""
+        code = unit.code
         if unit.report is not None:
-            self._reported.add(unit.code)
+            self._reported.add(code)
         if unit.ready_at is not None:
-            self._ready.add(unit.code)
+            self._ready.add(code)
+        was_open = code in self._open
+        if was_open:  # forget what was counted of it while expected, then count it again as it is now
+            self._open_dues[self._due_of[code]] -= 1
+            if (level := self._level_of.pop(code, 0)) > 0:
+                self._levels[level] -= 1
+        if (old := self._due_of.get(code)) is not None:
+            self._dues[old] -= 1
+        self._due_of[code] = unit.due
+        self._dues[unit.due] += 1
         if unit.settled:
-            self._open.pop(unit.code, None)
-            self._open_escalated.discard(unit.code)
+            self._open.pop(code, None)
+            self._open_escalated.discard(code)
             return
-        self._open.setdefault(unit.code, None)  # a unit that joins comes last, as in `units`
+        self._open.setdefault(code, None)  # a unit that joins comes last, as in `units`
+        self._open_dues[unit.due] += 1
         if unit.escalation_level > 0:
-            self._open_escalated.add(unit.code)
+            self._open_escalated.add(code)
+            self._level_of[code] = unit.escalation_level
+            self._levels[unit.escalation_level] += 1
         else:
-            self._open_escalated.discard(unit.code)
+            self._open_escalated.discard(code)
 
     def expected(self) -> list[UnitState]:
         """The units still expected (no report, not excused), in roll order."""
         return [self.units[code] for code in self._open]
+
+    def expected_units(self) -> Iterator[UnitState]:
+        """`expected`, read only as far as the caller goes."""
+        return (self.units[code] for code in self._open)
+
+    def pending_codes(self) -> Iterator[str]:
+        return iter(self._open)
 
     @property
     def all_settled(self) -> bool:
@@ -237,7 +266,7 @@ class ActivityState(BaseModel):
 
     @property
     def hard_close(self) -> datetime:
-        latest = max([end_of_day(self.window_end), self.event_end, *(u.due for u in self.units.values())])
+        latest = max([end_of_day(self.window_end), self.event_end, *(due for due, n in self._dues.items() if n > 0)])
         return latest + self.policy.close_after
 
     def escalations_after(self, due: datetime) -> list[datetime]:
@@ -276,12 +305,28 @@ class ActivityState(BaseModel):
     def pending(self) -> list[str]:
         return list(self._open)
 
-    def overdue(self, now: datetime) -> list[str]:
-        return [code for code in self._open if now > self.units[code].due]
+    @property
+    def pending_count(self) -> int:
+        return len(self._open)
+
+    def overdue(self, now: datetime, first: int | None = None) -> list[str]:
+        """The expected units past their deadline, in roll order; with `first`, only that many (read
+        only as far as they are found)."""
+        found = []
+        if self.overdue_count(now):
+            for code in self._open:
+                if now > self.units[code].due:
+                    found.append(code)
+                    if len(found) == first:
+                        break
+        return found
+
+    def overdue_count(self, now: datetime) -> int:
+        return sum(n for due, n in self._open_dues.items() if now > due)
 
     @property
     def escalation_level(self) -> int:
-        return max((self.units[code].escalation_level for code in self._open_escalated), default=0)
+        return max((level for level, n in self._levels.items() if n > 0), default=0)
 
 
 def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[date]) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from itertools import islice
 
 from pydantic import BaseModel
 
@@ -133,15 +134,14 @@ def activity_status(state: ActivityState, now: datetime, only: str | None = None
 
 
 def activity_summary(state: ActivityState, now: datetime) -> ActivitySummary:
-    pending, overdue = state.pending(), state.overdue(now)
     return ActivitySummary(
         no=state.activity.no,
         title=state.activity.title,
         phase=state.phase(now),
-        pending=pending[:SUMMARY_CODES],
-        overdue=overdue[:SUMMARY_CODES],
-        pending_count=len(pending),
-        overdue_count=len(overdue),
+        pending=list(islice(state.pending_codes(), SUMMARY_CODES)),
+        overdue=state.overdue(now, first=SUMMARY_CODES),
+        pending_count=state.pending_count,
+        overdue_count=state.overdue_count(now),
         number=state.activity.number,
         escalation_level=state.escalation_level,
         reported=state.reported,
@@ -197,9 +197,11 @@ def _shown_units(state: ActivityState, now: datetime) -> list[UnitState]:
     Reads only the units still expected and as many settled ones as fit: the roll is never sorted."""
     if len(state.units) <= DETAIL_ROWS:
         return list(state.units.values())
-    expected = state.expected()
-    overdue = [u for u in expected if u.overdue(now)]
-    shown = (overdue + [u for u in expected if not u.overdue(now)])[:DETAIL_ROWS] if overdue else expected[:DETAIL_ROWS]
+    overdue = [state.units[code] for code in state.overdue(now, first=DETAIL_ROWS)]
+    waiting: list[UnitState] = []
+    if len(overdue) < DETAIL_ROWS:
+        waiting = list(islice((u for u in state.expected_units() if not u.overdue(now)), DETAIL_ROWS - len(overdue)))
+    shown = overdue + waiting
     for unit in state.units.values():
         if len(shown) >= DETAIL_ROWS:
             break
@@ -248,7 +250,7 @@ def unit_table(state: ActivityState, now: datetime) -> str:
         rows.append(row)
     note = []
     if len(state.units) > len(rows):
-        settled = len(state.units) - len(state.pending())
+        settled = len(state.units) - state.pending_count
         note = [
             "",
             f"Hiện {len(rows)}/{len(state.units)} đơn vị ({settled} đã xong); "
