@@ -90,9 +90,10 @@ class ActivitySummary(BaseModel):
         return ", ".join(self.overdue[:shown]) + (f" và {more} đơn vị khác" if more > 0 else "")
 
 
-def activity_status(state: ActivityState, now: datetime, only: str | None = None) -> ActivityStatus:
-    """The activity and its units; with `only`, just that unit's row (none if it has no such unit)."""
-    units = state.units.values() if only is None else [state.units[only]] if only in state.units else []
+def activity_status(state: ActivityState, now: datetime, only: list[str] | None = None) -> ActivityStatus:
+    """The activity and its units; with `only`, just those units' rows, in that order (a code not on
+    the roll has none)."""
+    units = state.units.values() if only is None else [state.units[code] for code in only if code in state.units]
     return ActivityStatus(
         campaign_id=state.campaign_id,
         no=state.activity.no,

@@ -34,7 +34,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from campaign.messages import Ended, ended_sentence, line_breaks_as_lf
-from service.unit_status import message_from
 from workflows.ids import activity_workflow_id
 
 # A workflow's update method by reference, e.g. `CampaignActivityWorkflow.submit_report`.
@@ -144,8 +143,7 @@ async def send_to_activity(
     """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
     most IN_FLIGHT at once per activity from this process, a busy, handing-over or not-ready activity tried again for
     up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
-    it itself. A unit's page read after the message waits for a query asked after its answer
-    (service.unit_status.message_from)."""
+    it itself."""
     workflow_id = activity_workflow_id(campaign_id, no)
     handle = client.get_workflow_handle(workflow_id)
     loop, pause = asyncio.get_running_loop(), 0.05
@@ -154,14 +152,12 @@ async def send_to_activity(
     # One update ID for every try: a try the server took before its answer was lost (UNAVAILABLE after it
     # admitted the update) is then the same update, answered once, never a second report.
     update_id = update_id or uuid.uuid4().hex
-    unit = message.get("unit") if isinstance(message, dict) else getattr(message, "unit", None)
-    with message_from(client, workflow_id, unit if isinstance(unit, str) else None):  # its page then waits for it
-        while True:
-            try:
-                async with lane:
-                    return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
-            except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
-                if not refused.again or loop.time() + pause > give_up:
-                    raise
-            await asyncio.sleep(pause * (0.5 + random.random()))
-            pause = min(pause * 2, 2.0)
+    while True:
+        try:
+            async with lane:
+                return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
+        except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
+            if not refused.again or loop.time() + pause > give_up:
+                raise
+        await asyncio.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 2.0)

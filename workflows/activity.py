@@ -66,7 +66,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.publishing import LatestOnly, PublishThrottle, shown, tell_campaign
     from workflows.timers import Alarm, WakeTimer
 
-__all__ = ["ACTIONS_PER_TASK", "TASK_TIMEOUT", "CampaignActivityWorkflow"]
+__all__ = ["ACTIONS_PER_TASK", "MAX_ASKED", "TASK_TIMEOUT", "CampaignActivityWorkflow"]
 
 R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
@@ -91,6 +91,8 @@ QUIET_AT_MOST = timedelta(minutes=2)
 # composes and hands out a few hundred notices, never a city's worth, and stays far below the SDK's
 # 2 s deadlock detector and the task timeout on a busy host.
 ACTIONS_PER_TASK = 250
+# The units' rows one `units_status` query answers (the pages of one process waiting together).
+MAX_ASKED = 1_000
 
 
 @workflow.defn
@@ -441,4 +443,13 @@ class CampaignActivityWorkflow:
     @workflow.query
     def unit_status(self, unit: str) -> ActivityStatus:
         """`status` with only `unit`'s row: what a unit's page reads, without the whole roll of a city."""
-        return activity_status(self.state, self.now(), only=unit)
+        return activity_status(self.state, self.now(), only=[unit])
+
+    @workflow.query
+    def units_status(self, units: list[str]) -> ActivityStatus:
+        """`status` with the rows of `units` only (codes not on the roll are left out), in the order
+        asked: the pages waiting together read their own rows, at a cost that does not grow with the
+        roll (at most MAX_ASKED codes: a longer list is refused)."""
+        if len(units) > MAX_ASKED:
+            raise ValueError(f"at most {MAX_ASKED} units per query, {len(units)} asked")
+        return activity_status(self.state, self.now(), only=units)

@@ -1,22 +1,22 @@
 """Units' pages of one activity, opened together (the evening before a deadline): one query at a time
-per activity, shared by every page waiting, each page its own row (service.unit_status)."""
+per activity, shared by every page waiting, asking only their rows (service.unit_status)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import pytest
 import pytest_asyncio
-from temporalio.client import Client, Interceptor, OutboundInterceptor, QueryWorkflowInput
+from temporalio.client import Client, Interceptor, OutboundInterceptor, QueryWorkflowInput, WorkflowQueryFailedError
 
 from campaign.units import Unit
 from harness.temporal import time_skipping_env
-from service import unit_status
 from service.unit_status import unit_statuses
 from service.updates import send_to_activity
 from tests.helpers import advance_to, start, vn
 from tests.temporal_env import worker
-from workflows.activity import CampaignActivityWorkflow
+from workflows.activity import MAX_ASKED, CampaignActivityWorkflow
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -95,48 +95,48 @@ async def test_an_activity_that_is_not_there_reads_as_none_for_every_page(env) -
     assert answers == [[None, None]] * 5
 
 
-async def test_a_roll_larger_than_the_shared_limit_is_asked_unit_by_unit(env, monkeypatch) -> None:
-    monkeypatch.setattr(unit_status, "SHARED_ROLL", 20)  # a city's roll, scaled down: 40 units > 20
-    monkeypatch.setattr(unit_status, "FRESH_FOR", 0.0)  # each page asks (no roll just read answers it)
+async def test_pages_together_ask_their_own_rows_not_the_roll(env) -> None:
     async with worker(env.client) as queue:
         handle = await start(env, queue, units=UNITS)
         campaign_id = handle.id.split("/")[1]
         await advance_to(env, handle, vn(2))
         client, counted = counting(env.client)
         first = await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[:10]))
-        asked_first = list(counted.sent)
-        counted.sent.clear()
         then = await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[10:20]))
         await handle.terminate("test done")
-    assert asked_first == ["status"]  # ten pages together: the whole roll once, which has 40 units
-    assert counted.sent == ["unit_status"] * 10  # from then on, each page its own row
+    assert counted.sent and set(counted.sent) == {"units_status"}  # never the whole roll of 40
     for units, answers in ((UNITS[:10], first), (UNITS[10:20], then)):
         assert [[u.code for u in a[0].units] for a in answers] == [[u.code] for u in units]  # type: ignore[union-attr]
 
 
-async def test_a_whole_roll_answers_the_next_pages_but_a_unit_that_sent_since_sees_its_own_message(
-    env, monkeypatch
-) -> None:
-    monkeypatch.setattr(unit_status, "FRESH_FOR", 600.0)  # the test's own pace must not matter
+async def test_the_query_answers_the_rows_asked_in_order_and_refuses_a_roll_call(env) -> None:
+    async with worker(env.client) as queue:
+        handle = await start(env, queue, units=UNITS)
+        await advance_to(env, handle, vn(2))
+        some = await handle.query(CampaignActivityWorkflow.units_status, ["cs-009", "khong-co", "cs-002"])
+        too_many = [f"cs-{i:05d}" for i in range(MAX_ASKED + 1)]
+        with pytest.raises(WorkflowQueryFailedError, match=f"at most {MAX_ASKED}"):
+            await handle.query(CampaignActivityWorkflow.units_status, too_many)
+        await handle.terminate("test done")
+    assert [u.code for u in some.units] == ["cs-009", "cs-002"]
+
+
+async def test_a_unit_that_has_just_sent_sees_its_own_message(env) -> None:
     async with worker(env.client) as queue:
         handle = await start(env, queue, units=UNITS)
         campaign_id = handle.id.split("/")[1]
         await advance_to(env, handle, vn(2))
-        client, counted = counting(env.client)
-        await asyncio.gather(*(unit_statuses(client, campaign_id, [7], u.code) for u in UNITS[:10]))
-        assert counted.sent == ["status"]
-        [other] = await unit_statuses(client, campaign_id, [7], "cs-020")  # from the roll just read
-        assert counted.sent == ["status"] and other is not None and [u.code for u in other.units] == ["cs-020"]
+        await asyncio.gather(*(unit_statuses(env.client, campaign_id, [7], u.code) for u in UNITS[:10]))
         said = await send_to_activity(
-            client, campaign_id, 7, CampaignActivityWorkflow.confirm_ready, {"unit": "cs-003", "note": "Đủ 30 người"}
+            env.client,
+            campaign_id,
+            7,
+            CampaignActivityWorkflow.confirm_ready,
+            {"unit": "cs-003", "note": "Đủ 30 người"},
         )
-        [mine] = await unit_statuses(client, campaign_id, [7], "cs-003")  # asked again: it has sent since
-        [yet] = await unit_statuses(client, campaign_id, [7], "cs-004")
-        monkeypatch.setattr(unit_status, "FRESH_FOR", 0.0)
-        [later] = await unit_statuses(client, campaign_id, [7], "cs-005")  # the roll is too old now
+        [mine] = await unit_statuses(env.client, campaign_id, [7], "cs-003")
+        [yet] = await unit_statuses(env.client, campaign_id, [7], "cs-004")
         await handle.terminate("test done")
     assert "sẵn sàng" in said
-    assert counted.sent == ["status", "unit_status", "unit_status"]
     assert mine is not None and mine.units[0].ready and mine.units[0].ready_note == "Đủ 30 người"
     assert yet is not None and [u.code for u in yet.units] == ["cs-004"] and not yet.units[0].ready
-    assert later is not None and [u.code for u in later.units] == ["cs-005"]
