@@ -7,7 +7,6 @@ Pure and deterministic: every function takes plan time `now` as an argument. Wha
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -20,6 +19,7 @@ from campaign.dates import ActivityKind
 from campaign.duty import DutyAnswer
 from campaign.plan import PlannedActivity, UnitRole
 from campaign.policy import Policy
+from campaign.roll_index import RollIndex
 from campaign.units import Unit
 from campaign.workdays import next_working_day
 
@@ -160,20 +160,9 @@ class ActivityState(BaseModel):
     cancelled_reason: str | None = None
     events_recorded: int = 0  # sequence of the records handed to the store
     phase_recorded: Phase | None = None
-    # Who is still expected (codes in roll order) and which of them the Committee has heard about:
-    # kept by `note` as units change, so that a message costs the same at 20 units as at 20,000.
-    # Not stored: rebuilt from `units` whenever a state is read (a new run, a replay).
-    _open: dict[str, None] = PrivateAttr(default_factory=dict)
-    _open_escalated: set[str] = PrivateAttr(default_factory=set)
-    _reported: set[str] = PrivateAttr(default_factory=set)  # units with a report, and ready ones: counted at
-    _ready: set[str] = PrivateAttr(default_factory=set)  # every publish, without reading the roll
-    # Each unit's deadline and each expected unit's level as last noted, and how many units share each:
-    # the latest deadline (the close), the overdue count and the activity's level without reading the roll.
-    _due_of: dict[str, datetime] = PrivateAttr(default_factory=dict)
-    _dues: Counter[datetime] = PrivateAttr(default_factory=Counter)
-    _open_dues: Counter[datetime] = PrivateAttr(default_factory=Counter)
-    _levels: Counter[int] = PrivateAttr(default_factory=Counter)
-    _level_of: dict[str, int] = PrivateAttr(default_factory=dict)
+    # What the roll says, kept by `note` as units change (campaign.roll_index); not stored: rebuilt
+    # from `units` whenever a state is read (a new run, a replay) or copied.
+    _index: RollIndex = PrivateAttr(default_factory=RollIndex)
 
     def model_post_init(self, context: Any, /) -> None:
         self.reindex()
@@ -184,58 +173,29 @@ class ActivityState(BaseModel):
         return copied
 
     def reindex(self) -> None:
-        """Rebuild the index of expected units from the whole roll."""
-        self._open, self._open_escalated, self._reported, self._ready = {}, set(), set(), set()
-        self._due_of, self._dues, self._open_dues = {}, Counter(), Counter()
-        self._levels, self._level_of = Counter(), {}
-        for unit in self.units.values():
-            self.note(unit)
+        """Rebuild the index from the whole roll."""
+        self._index = RollIndex(self.units.values())
 
     def note(self, unit: UnitState) -> None:
         """Keep the index true after `unit` changed or joined: a report, an excuse, an escalation
-        level, a new deadline, its readiness. Every change to a unit's settling, level or readiness
-        goes through here."""
-        code = unit.code
-        if unit.report is not None:
-            self._reported.add(code)
-        if unit.ready_at is not None:
-            self._ready.add(code)
-        was_open = code in self._open
-        if was_open:  # forget what was counted of it while expected, then count it again as it is now
-            self._open_dues[self._due_of[code]] -= 1
-            if (level := self._level_of.pop(code, 0)) > 0:
-                self._levels[level] -= 1
-        if (old := self._due_of.get(code)) is not None:
-            self._dues[old] -= 1
-        self._due_of[code] = unit.due
-        self._dues[unit.due] += 1
-        if unit.settled:
-            self._open.pop(code, None)
-            self._open_escalated.discard(code)
-            return
-        self._open.setdefault(code, None)  # a unit that joins comes last, as in `units`
-        self._open_dues[unit.due] += 1
-        if unit.escalation_level > 0:
-            self._open_escalated.add(code)
-            self._level_of[code] = unit.escalation_level
-            self._levels[unit.escalation_level] += 1
-        else:
-            self._open_escalated.discard(code)
+        level, a new deadline, its readiness. Every change to a unit's settling, level, deadline or
+        readiness goes through here."""
+        self._index.note(unit)
 
     def expected(self) -> list[UnitState]:
         """The units still expected (no report, not excused), in roll order."""
-        return [self.units[code] for code in self._open]
+        return [self.units[code] for code in self._index.open]
 
     def expected_units(self) -> Iterator[UnitState]:
         """`expected`, read only as far as the caller goes."""
-        return (self.units[code] for code in self._open)
+        return (self.units[code] for code in self._index.open)
 
     def pending_codes(self) -> Iterator[str]:
-        return iter(self._open)
+        return iter(self._index.open)
 
     @property
     def all_settled(self) -> bool:
-        return not self._open
+        return not self._index.open
 
     def done_with(self, pattern: str) -> set[str] | frozenset[str]:
         """The units an action of `pattern` was done for (see `done_for`)."""
@@ -266,7 +226,8 @@ class ActivityState(BaseModel):
 
     @property
     def hard_close(self) -> datetime:
-        latest = max([end_of_day(self.window_end), self.event_end, *(due for due, n in self._dues.items() if n > 0)])
+        dues = [due] if (due := self._index.latest_due()) is not None else []
+        latest = max([end_of_day(self.window_end), self.event_end, *dues])
         return latest + self.policy.close_after
 
     def escalations_after(self, due: datetime) -> list[datetime]:
@@ -288,33 +249,33 @@ class ActivityState(BaseModel):
             return Phase.PREPARING
         if now < self.event_end:
             return Phase.IN_EVENT
-        if self._open_escalated:
+        if self._index.level_of:
             return Phase.ESCALATED
         return Phase.COLLECTING
 
     @property
     def reported(self) -> int:
         """How many units have reported (a report is never withdrawn)."""
-        return len(self._reported)
+        return len(self._index.reported)
 
     @property
     def ready(self) -> int:
         """How many units confirmed they are ready."""
-        return len(self._ready)
+        return len(self._index.ready)
 
     def pending(self) -> list[str]:
-        return list(self._open)
+        return list(self._index.open)
 
     @property
     def pending_count(self) -> int:
-        return len(self._open)
+        return len(self._index.open)
 
     def overdue(self, now: datetime, first: int | None = None) -> list[str]:
         """The expected units past their deadline, in roll order; with `first`, only that many (read
         only as far as they are found)."""
         found = []
         if self.overdue_count(now):
-            for code in self._open:
+            for code in self._index.open:
                 if now > self.units[code].due:
                     found.append(code)
                     if len(found) == first:
@@ -322,11 +283,11 @@ class ActivityState(BaseModel):
         return found
 
     def overdue_count(self, now: datetime) -> int:
-        return sum(n for due, n in self._open_dues.items() if now > due)
+        return self._index.overdue_count(now)
 
     @property
     def escalation_level(self) -> int:
-        return max((level for level, n in self._levels.items() if n > 0), default=0)
+        return self._index.level()
 
 
 def report_due_after(event_end: datetime, policy: Policy, holidays: frozenset[date]) -> datetime:
