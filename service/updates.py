@@ -34,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from campaign.messages import Ended, ended_sentence, line_breaks_as_lf
+from workflows.checked import HANDING_OVER
 from workflows.ids import activity_workflow_id
 
 # A workflow's update method by reference, e.g. `CampaignActivityWorkflow.submit_report`.
@@ -96,6 +97,8 @@ def translate_failure(exc: WorkflowUpdateFailedError | RPCError, closed: str) ->
     if isinstance(exc, RPCError):
         return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status)
     cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.type == HANDING_OVER:  # never applied: the next run takes it
+        return Refused(503, "unavailable", UNAVAILABLE, detail=cause.message, again=True)
     return Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause))
 
 

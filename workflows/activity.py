@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from campaign.due import decide, mark_done, next_wake, still_addressed
@@ -59,7 +60,16 @@ with workflow.unsafe.imports_passed_through():
         unit_table,
     )
     from workflows import search_attributes as sa
-    from workflows.checked import C, Check, CheckedMessages, M, from_the_campaign, sender
+    from workflows.checked import (
+        HANDING_OVER,
+        HANDING_OVER_SAYS,
+        C,
+        Check,
+        CheckedMessages,
+        M,
+        from_the_campaign,
+        sender,
+    )
     from workflows.ids import refuse_bad_campaign_id
     from workflows.inputs import ActivityInput
     from workflows.outbox import Outbox
@@ -86,6 +96,11 @@ RUN_EVENTS = 1_000
 RUN_BYTES = 1_000_000
 # A hand-over waits for the store's writes at most this long (wall time), then carries what still runs.
 QUIET_AT_MOST = timedelta(minutes=2)
+# For this long (wall time) after a run decides to hand over, its validators refuse new messages as
+# HANDING_OVER (no event is written; the doors send them again a moment later, to the next run), so a
+# stream of reports neither lengthens the run nor holds up its hand-over. Longer (the store is down),
+# messages are taken again: nobody waits minutes for an answer.
+REFUSE_WHILE_HANDING_OVER = timedelta(seconds=5)
 # What falls due at once for thousands of units (assignments, a wave of reminders) is carried out
 # this many actions per workflow task, the next share in the next task (after a 1 ms timer): one task
 # composes and hands out a few hundred notices, never a city's worth, and stays far below the SDK's
@@ -116,6 +131,7 @@ class CampaignActivityWorkflow:
         self._decide = True  # a message may have made something due: run `decide`
         self._settling = False  # a report or a readiness: only the closing can have become due
         self._first_size: int | None = None  # history bytes at the run's first task (its input)
+        self._handing_over_until: datetime | None = None  # wall time: new messages are refused until then
 
     def now(self) -> datetime:
         return self.clock.plan_now(workflow.now())
@@ -237,6 +253,7 @@ class CampaignActivityWorkflow:
         (a mail must not be sent twice), then the run goes quiet (`_quiet`); the facts still being
         written and what waits go to the next run in its input (the store keeps each fact once by its
         key), with the contacts of the units a notice may still go to."""
+        self._handing_over_until = workflow.now() + REFUSE_WHILE_HANDING_OVER
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._out.notices_sent()
         await self._quiet(input)
@@ -319,6 +336,8 @@ class CampaignActivityWorkflow:
     # read and checked once, by the validator; the handler enacts what it found (checked.py).
 
     def _validate(self, model: type[M], check: Check[M, C], raw: Any) -> None:
+        if self._handing_over_until is not None and workflow.now() < self._handing_over_until:
+            raise ApplicationError(HANDING_OVER_SAYS, type=HANDING_OVER, non_retryable=True)
         self._checked.validate(model, check, self.state, self.now(), self._version, raw)
 
     def _enact(

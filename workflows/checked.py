@@ -23,6 +23,10 @@ with workflow.unsafe.imports_passed_through():
     from campaign.messages import Message, Rejected, read_message
     from campaign.tracker import ActivityState
 
+# A message refused because the activity is handing over to its next run: sent again, it is taken.
+HANDING_OVER = "HandingOver"
+HANDING_OVER_SAYS = "Hoạt động đang chuyển sang lượt chạy mới; đề nghị gửi lại sau giây lát."
+
 M = TypeVar("M", bound=Message)
 C = TypeVar("C")
 Check = Callable[[ActivityState, M, datetime], C]

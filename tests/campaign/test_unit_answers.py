@@ -22,6 +22,7 @@ from campaign.messages import (
     whole_number,
 )
 from service.updates import NOT_READY, UNAVAILABLE, activity_ended, ended_refusal, not_ready, translate_failure
+from workflows.checked import HANDING_OVER, HANDING_OVER_SAYS
 
 
 def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:
@@ -114,3 +115,13 @@ def test_a_server_that_lost_an_update_before_the_workflow_took_it_is_asked_again
     )
     busy = translate_failure(RPCError("too many updates", RPCStatusCode.RESOURCE_EXHAUSTED, b""), ended_sentence(4))
     assert busy.again and busy.status == 503
+
+
+def test_a_message_refused_while_the_activity_hands_over_is_sent_again_not_shown_as_refused() -> None:
+    """An activity that is handing over to its next run refuses new messages for a moment
+    (workflows.activity.REFUSE_WHILE_HANDING_OVER): the doors' sender tries again; a person who
+    still meets it is told to try again, never that the report was refused."""
+    told = translate_failure(update_failed(HANDING_OVER, HANDING_OVER_SAYS), ended_sentence(4))
+    assert (told.status, told.code, told.again, told.message) == (503, "unavailable", True, UNAVAILABLE)
+    rejected = translate_failure(update_failed("Rejected", "số người tham gia phải là số"), ended_sentence(4))
+    assert (rejected.status, rejected.again) == (422, False)
