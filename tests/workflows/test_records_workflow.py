@@ -63,7 +63,11 @@ async def test_a_database_outage_loses_nothing(env, tmp_path, postgres_server) -
     try:
         async with worker(env.client, store, Settings(reports_dir=tmp_path)) as queue:
             handle = await start_mailed(env, queue)
-            await advance_to(env, handle, vn(2))
+            # An hour of the outage: each batch fails about sixty times (RECORD_RETRY, 1 s doubling to a
+            # minute). Not a day: the time-skipping server runs the 1,440 tries of a day back to back in
+            # one `env.sleep`, a call the SDK gives up after 30 s ('Timeout expired', or the connection
+            # dropped: 'h2 protocol error'); it took 22 s on an idle machine.
+            await advance_to(env, handle, vn(1, hour=1))
             said = await handle.execute_update(
                 CampaignActivityWorkflow.confirm_ready, ConfirmReady(unit="a", note="Xong")
             )
@@ -100,7 +104,11 @@ async def test_an_undeliverable_notice_is_reported_to_the_office(env, tmp_path) 
     try:
         async with worker(env.client, store, settings) as queue:
             handle = await start_mailed(env, queue)
-            await advance_to(env, handle, vn(2))
+            # An hour of the outage: each batch fails about sixty times (RECORD_RETRY, 1 s doubling to a
+            # minute). Not a day: the time-skipping server runs the 1,440 tries of a day back to back in
+            # one `env.sleep`, a call the SDK gives up after 30 s ('Timeout expired', or the connection
+            # dropped: 'h2 protocol error'); it took 22 s on an idle machine.
+            await advance_to(env, handle, vn(1, hour=1))
             await handle.terminate()
     finally:
         smtp.close()
