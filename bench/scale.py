@@ -221,12 +221,12 @@ async def one_size(n: int, hog: bool = False, speed: float = SPEED) -> Figures:
     hogging = cpu_hog() if hog else None
     try:
         figures = await _one_size(n, speed)
+        figures.replay_s = await replay_seconds(figures.largest)  # with the hog still beside it
     finally:
         if hogging is not None:
             hogging.kill()
             hogging.wait()
     figures.hog = hog
-    figures.replay_s = await replay_seconds(figures.largest)
     return figures
 
 
