@@ -91,12 +91,15 @@ PUBLISH_EVERY = timedelta(seconds=1)
 # out is retried by replaying the whole run, which costs more than the task did).
 TASK_TIMEOUT = timedelta(seconds=10)
 # A run continues as new by what a replay of it costs (a worker that lost the run from its cache
-# replays it whole in one task; under a stream of reports, at every hand-over): at RUN_EVENTS events
-# (or its input's lower `run_events`) or once its history has grown RUN_BYTES past its first task (a
-# city's carried state is itself large), about a second of replay on a busy 2-core host
-# (bench.scale); or when the server suggests it.
+# replays it whole in one task): at RUN_EVENTS events (or its input's lower `run_events`), once its
+# history has grown RUN_BYTES past its first task (a city's carried state is itself large), or after
+# RUN_ACTIONS actions, about a second of replay on a busy 2-core host (bench.scale); or when the
+# server suggests it.
 RUN_EVENTS = 1_000
 RUN_BYTES = 1_000_000
+# ... or once it has carried out this many actions: composing a notice is the costliest thing a
+# replay does again (a wave of a city's reminders is 10,000 of them in a thousand events).
+RUN_ACTIONS = 4_000
 # A hand-over waits for the store's writes at most this long (wall time), then carries what still runs.
 QUIET_AT_MOST = timedelta(minutes=2)
 # For this long (wall time) after a run decides to hand over, its validators refuse new messages as
@@ -134,6 +137,7 @@ class CampaignActivityWorkflow:
         self._decide = True  # a message may have made something due: run `decide`
         self._settling = False  # a report or a readiness: only the closing can have become due
         self._first_size: int | None = None  # history bytes at the run's first task (its input)
+        self._actions = 0  # actions carried out by this run
         self._handing_over_until: datetime | None = None  # wall time: new messages are refused until then
 
     def now(self) -> datetime:
@@ -204,6 +208,7 @@ class CampaignActivityWorkflow:
             actions = actions[:ACTIONS_PER_TASK]  # in the order `decide` gives: the next task decides again
             self._resume.start(timedelta(milliseconds=1), "tiếp tục gửi thông báo")
         self._version += bool(actions)
+        self._actions += len(actions)
         for action in actions:
             self._out.notify(action, now)
             mark_done(self.state, action, now)
@@ -248,7 +253,9 @@ class CampaignActivityWorkflow:
         events, size = info.get_current_history_length(), info.get_current_history_size()
         if self._first_size is None:
             self._first_size = size
-        return events >= min(self.input.run_events, RUN_EVENTS) or size - self._first_size >= RUN_BYTES
+        if events >= min(self.input.run_events, RUN_EVENTS) or size - self._first_size >= RUN_BYTES:
+            return True
+        return self._actions >= min(self.input.run_actions, RUN_ACTIONS) and workflow.patched("run-ends-by-actions")
 
     async def _continue_as_new(self, input: ActivityInput) -> None:
         """Hand over to a fresh run soon after the task that decided to: waiting for the store's

@@ -43,6 +43,7 @@ class ActivityInput(BaseModel):
     # well under the server's limits and quick to replay; each report costs about two. Lowered only to
     # record a hand-over for the replay tests.
     run_events: int = Field(default=10_000, ge=100)
+    run_actions: int = Field(default=100_000, ge=10)  # ... or has carried out this many actions (the same way)
 
 
 class CampaignInput(BaseModel):
