@@ -221,3 +221,25 @@ def test_the_glossary_names_what_the_code_has() -> None:
         else:
             missing.append(name)
     assert not missing, missing
+
+
+# The Temporal UI's tests drive it with Playwright's sync API beside a dev server of their own.
+OWN_CHROMIUM = {"tests/conftest.py", "tests/web/test_ui_rendering.py"}
+LAUNCH = re.compile(r"\bchromium\.launch\(")
+
+
+def chromium_launches(paths: list[Path]) -> list[str]:
+    """`file:line` for each Chromium a test module launches itself (`playwright.chromium.launch`)."""
+    return [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in paths
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if LAUNCH.search(line) and path.relative_to(ROOT).as_posix() not in OWN_CHROMIUM
+    ]
+
+
+def test_browser_tests_share_one_chromium_set_up() -> None:
+    """Chromium comes from the `browser` fixture and the app from tests.portal_env.site: the editor, office
+    and portal browser tests each wrote their own server and Chromium set-up."""
+    found = chromium_launches(sorted((ROOT / "tests").rglob("*.py")))
+    assert not found, "\n".join(found)
