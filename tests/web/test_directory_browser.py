@@ -14,9 +14,9 @@ from openpyxl import Workbook, load_workbook
 from harness.net import free_port
 from harness.paths import UNITS
 from store.users import add_user
+from tests.doors_env import Doors
 from tests.helpers import CHROMIUM, shot, sign_in
 from tests.portal_env import served
-from tests.web.test_web_doors import Doors
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 

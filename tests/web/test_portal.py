@@ -5,36 +5,22 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import event, select
 
 from access.links import token_id
 from campaign.limits import MAX_URL_CHARS
 from campaign.messages import ReportBody, SubmitReport
-from harness.temporal import time_skipping_env
 from store.links import revoke_links
 from store.schema import AuditEntry
-from tests.portal_env import SECRET, long_ago, running_campaign
+from tests.portal_env import SECRET, long_ago
 from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def portal(directory, tmp_path):
-    """A campaign on a time-skipping server of its own (a terminated run can hold a shared server's time)."""
-    env = await time_skipping_env()
-    try:
-        async with running_campaign(env, directory, tmp_path, f"portal-{uuid.uuid4().hex[:8]}") as setup:
-            yield setup
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture
