@@ -79,13 +79,21 @@ def _plain(value: str) -> str:
 class DutyAnswer(BaseModel):
     """A unit's answer on one duty, in its report on the plan."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # as the report it is part of (campaign.messages)
 
-    duty: Annotated[int, Field(ge=1, le=MAX_DUTIES)]
-    status: Status
-    note: Annotated[str, Field(max_length=MAX_DUTY_NOTE), AfterValidator(_plain)] = ""
-    participants: Annotated[int, Field(ge=0, le=MAX_PEOPLE)] | None = None
-    count: Annotated[int, Field(ge=0, le=MAX_PEOPLE)] | None = None
+    duty: Annotated[int, Field(ge=1, le=MAX_DUTIES)] = Field(
+        description="Số thứ tự nhiệm vụ (từ `duties` của hoạt động)"
+    )
+    status: Status = Field(description="done: đã thực hiện; not_done: chưa thực hiện; not_applicable: không áp dụng")
+    note: Annotated[str, Field(max_length=MAX_DUTY_NOTE), AfterValidator(_plain)] = Field(
+        "", description="Ghi chú ngắn"
+    )
+    participants: Annotated[int, Field(ge=0, le=MAX_PEOPLE)] | None = Field(
+        None, description="Số người tham gia nhiệm vụ"
+    )
+    count: Annotated[int, Field(ge=0, le=MAX_PEOPLE)] | None = Field(
+        None, description="Số lượng kế hoạch đặt cho nhiệm vụ (nếu có)"
+    )
 
 
 # --- answers -----------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -92,24 +93,51 @@ class Message(BaseModel):
 Via = Annotated[OneLine, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
 
-class ConfirmReady(Message):
+class FromUnit(Message):
+    """A unit's answer names the unit first (any door: its code or name), so a message without it is told
+    so before anything else."""
+
     unit: UnitQuery
-    note: Reason | None = None
+
+
+class ReadyBody(Message):
+    """What a unit says when it confirms it is ready (the API's body as it is)."""
+
+    note: Reason | None = Field(default=None, description="Ghi chú (không bắt buộc)")
+
+
+class ConfirmReady(ReadyBody, FromUnit):
     via: Via | None = None  # who sent it, for the audit trail (e.g. the unit's link), when not the unit itself
 
 
-class SubmitReport(Message):
-    unit: UnitQuery
-    summary: Annotated[str, Field(max_length=MAX_SUMMARY_CHARS), AfterValidator(_text)]
-    participants: People
-    beneficiaries: People | None = None
-    evidence: Annotated[list[Annotated[OneLine, Field(max_length=MAX_URL_CHARS)]], Field(max_length=MAX_EVIDENCE)] = []
-    submitted_by: Annotated[OneLine, Field(max_length=MAX_NAME_CHARS)] = ""
-    request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = None
+class ReportBody(Message):
+    """A results report as a unit types it, on every door (the API takes it as its body): exact types
+    (no `true` for 1, no `"12"` for 12: a form reads its counts with `whole_number` first), every limit
+    from campaign.limits. Who sends it and how is SubmitReport's."""
+
+    model_config = ConfigDict(strict=True)
+
+    summary: Annotated[str, Field(max_length=MAX_SUMMARY_CHARS), AfterValidator(_text)] = Field(
+        description="Tóm tắt kết quả"
+    )
+    participants: People = Field(description="Số người tham gia")
+    beneficiaries: People | None = Field(None, description="Số người được hưởng lợi")
+    evidence: Annotated[list[Annotated[OneLine, Field(max_length=MAX_URL_CHARS)]], Field(max_length=MAX_EVIDENCE)] = (
+        Field([], description="Đường dẫn minh chứng http/https")
+    )
+    submitted_by: Annotated[OneLine, Field(max_length=MAX_NAME_CHARS)] = Field("", description="Người gửi")
+    request_id: Annotated[OneLine, Field(min_length=1, max_length=MAX_REQUEST_ID_CHARS)] | None = Field(
+        None, description="Mã yêu cầu: gửi lại cùng mã không tạo bản mới"
+    )
+    # In a report on the plan: the answer on each of its duties (campaign.duties); None elsewhere
+    duties: Annotated[list[DutyAnswer], Field(max_length=MAX_DUTIES)] | None = Field(
+        None, description="Báo cáo kết quả thực hiện kế hoạch: trả lời từng nhiệm vụ"
+    )
+
+
+class SubmitReport(ReportBody, FromUnit):
     via: Via | None = None
     before_event_reason: Reason | None = None  # the office records a report before the event, and says why
-    # In a report on the plan: the answer on each of its duties (campaign.duties); None elsewhere
-    duties: Annotated[list[DutyAnswer], Field(max_length=MAX_DUTIES)] | None = None
 
 
 class ExtendDeadline(Message):
@@ -188,7 +216,12 @@ def read_message(model: type[M], raw: object) -> M:
 def validation_problem(error: ValidationError) -> str:
     """The first problem of a pydantic error as one Vietnamese sentence naming the field in words (people
     read it on every door: no field id such as "(participants)")."""
-    first = error.errors(include_url=False)[0]
+    return problem_sentence(error.errors(include_url=False)[0])
+
+
+def problem_sentence(first: Mapping[str, Any]) -> str:
+    """One problem of a pydantic error (`type`, `loc`, `input`, `ctx`, `msg`, as `errors()` lists them;
+    FastAPI's request errors too, once the `body` is taken off their `loc`) as one Vietnamese sentence."""
     kind, ctx = first["type"], first.get("ctx", {})
     place = [str(part) for part in first["loc"]]
     field = place[0] if place else ""

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import pytest_asyncio
 from hypothesis import HealthCheck, settings
+from playwright.async_api import Browser, async_playwright
 
 from campaign.units import UnitDirectory, load_directory
 from harness.inbox import Inbox, mail_server
 from harness.paths import ROOT, UNITS
 from harness.postgres import fresh_postgres_database, postgres_binaries, private_postgres
 from store.database import Store, upgrade
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 __all__ = ["CORPUS"]
 
@@ -59,6 +62,18 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     """A local SMTP server: its inbox and port."""
     with mail_server() as server:
         yield server.inbox, server.port
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless (tests.portal_env.site serves the app to it); the test is skipped
+    where it is not installed."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed; .ci/run installs it")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
 
 
 def pytest_collection_modifyitems(items) -> None:

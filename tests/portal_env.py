@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from playwright.async_api import Browser, Page
 from sqlalchemy import select
 from temporalio.service import RPCError
 
@@ -22,11 +24,14 @@ from campaign.duties import with_plan_report
 from campaign.importer import import_plan
 from campaign.units import UnitDirectory
 from campaign.workdays import vietnam_holidays
+from harness.net import free_port
 from harness.temporal import migrated_store
 from harness.waiting import answered, until, until_listening
 from settings import Settings
 from store.database import Store
-from store.schema import Assignment
+from store.schema import Assignment, Campaign, CampaignActivity
+from store.users import add_user
+from tests.helpers import sign_in
 from tests.temporal_env import worker
 from web.app import create_app
 from workflows.activity import CampaignActivityWorkflow
@@ -115,11 +120,64 @@ async def running_campaign(
         yield PortalSetup(campaign_id, store, config, create_app(config, store, client), env, started)
         # Every workflow ends before its worker does: the time-skipping server does not end children
         # with their parent, and a workflow left without a worker holds time still for the next test.
-        for activity in campaign.plan.activities:
+        # Campaigns the office started on this worker during the test end too.
+        with store.session() as session:
+            recorded = [
+                *session.scalars(select(CampaignActivity.workflow_id)),
+                *session.scalars(select(Campaign.workflow_id)),
+            ]
+        ours = [activity_workflow_id(campaign_id, activity.no) for activity in campaign.plan.activities]
+        for workflow_id in dict.fromkeys([*ours, *recorded, handle.id]):
             with contextlib.suppress(RPCError):
-                await env.client.get_workflow_handle(activity_workflow_id(campaign_id, activity.no)).terminate("done")
-        with contextlib.suppress(RPCError):
-            await handle.terminate("tests done")
+                await env.client.get_workflow_handle(workflow_id).terminate("tests done")
+
+
+@dataclass
+class Site:
+    """The portal app served over real HTTP on a running campaign (the office's clerk `lan` and the
+    Committee's `minh` can sign in), and Debian's Chromium to open it."""
+
+    setup: PortalSetup
+    base: str
+    browser: Browser
+
+    @property
+    def env(self) -> Any:
+        return self.setup.env
+
+    async def page(self, width: int, height: int = 800, like: Page | None = None, **options: Any) -> Page:
+        """A tab in a new window of `width`×`height` px (Vietnamese); `like`: signed in as that page is."""
+        if like is not None:
+            options["storage_state"] = await like.context.storage_state()
+        context = await self.browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN", **options)
+        return await context.new_page()
+
+    async def phone(self) -> Page:
+        """A phone as a unit's secretary holds one: 360×760 px, touch."""
+        return await self.page(360, 760, device_scale_factor=2, is_mobile=True, has_touch=True)
+
+    async def signed_in(self, width: int, name: str = "lan", password: str = "mat-khau-van-phong",
+                        height: int = 800, **options: Any) -> Page:  # fmt: skip
+        """A tab of the office's pages, signed in through the form (the clerk unless told)."""
+        page = await self.page(width, height, **options)
+        await sign_in(page, self.base, name, password)
+        await page.wait_for_url(f"{self.base}/campaigns")
+        return page
+
+
+@asynccontextmanager
+async def site(browser: Browser, env: Any, directory: UnitDirectory, folder: Path, campaign_id: str | None = None,
+               **settings: Any) -> AsyncIterator[Site]:  # fmt: skip
+    """`running_campaign` (its plan and settings as told) with the office's accounts, served over HTTP."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cid = campaign_id or f"site-{uuid.uuid4().hex[:6]}"
+    async with running_campaign(env, directory, folder, cid, portal_url=base, **settings) as setup:
+        with setup.store.session() as session:
+            add_user(session, "lan", "office", "mat-khau-van-phong")
+            add_user(session, "minh", "committee", "mat-khau-ban-thuong-vu")
+        async with served(setup.app, port):
+            yield Site(setup, base, browser)
 
 
 def long_ago() -> datetime:

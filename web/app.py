@@ -31,10 +31,7 @@ from campaign import limits
 from campaign.clock import format_deadline, format_moment, format_start, local
 from campaign.duty import STATUS_WORDS
 from campaign.escape import first_line
-from campaign.messages import (
-    ended_sentence,
-    validation_problem,
-)
+from campaign.messages import ended_sentence
 from campaign.tracker import phase_words
 from campaign.views import ready_due_words
 from service.updates import Refused
@@ -195,7 +192,7 @@ def create_app(settings: Settings, store_: Store, client: Callable[[], Awaitable
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        message = first_problem(exc.errors(), validation_problem) if exc.errors() else "Dữ liệu gửi lên không hợp lệ."
+        message = first_problem(exc.errors()) if exc.errors() else "Dữ liệu gửi lên không hợp lệ."
         place = [str(p) for p in (exc.errors()[0].get("loc", ()) if exc.errors() else ()) if p != "body"]
         field = {"field": ".".join(place)} if place else {}  # for programs; the sentence is for people
         return JSONResponse({"code": "invalid", "message": message, **field}, status_code=422)

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from access.links import UnitLink
+from campaign.messages import ReadyBody, ReportBody
 from service.updates import Refused
 from store.unit_pages import UnitCampaign
 from web.guard import client_address
 from web.portal import Portal
-from web.unit_input import Bearer, Problem, ReadyIn, ReportIn, via
+from web.unit_input import Bearer, Problem, via
 from workflows.activity import CampaignActivityWorkflow
 
 
@@ -56,7 +57,7 @@ def unit_api_router(portal: Portal) -> APIRouter:
         }
 
     @router.post("/api/v1/activities/{no}/ready", responses=errors, summary="Xác nhận sẵn sàng")
-    async def api_ready(request: Request, no: int, body: ReadyIn, credentials: Bearer) -> dict[str, Any]:
+    async def api_ready(request: Request, no: int, body: ReadyBody, credentials: Bearer) -> dict[str, Any]:
         link, campaign = api_link(portal, request, credentials)
         said = await portal.send(
             campaign,
@@ -67,7 +68,7 @@ def unit_api_router(portal: Portal) -> APIRouter:
         return {"message": said}
 
     @router.post("/api/v1/activities/{no}/report", responses=errors, summary="Nộp hoặc sửa báo cáo kết quả")
-    async def api_report(request: Request, no: int, body: ReportIn, credentials: Bearer) -> dict[str, Any]:
+    async def api_report(request: Request, no: int, body: ReportBody, credentials: Bearer) -> dict[str, Any]:
         link, campaign = api_link(portal, request, credentials)
         message = {"unit": link.unit, **body.model_dump(), "via": via(link)}
         receipt = await portal.send_report(campaign, no, message)  # cites only the unit's own files

@@ -88,3 +88,28 @@ def test_month_quarter_deadline_round_trip(day: date) -> None:
         parsed = parse_when(format_when(When(kind, day, day)))
         assert parsed.kind is kind
         assert parsed.end == day if kind is ActivityKind.DEADLINE else parsed.start <= day <= parsed.end
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("12-4-2025", date(2025, 4, 12), date(2025, 4, 12)),
+        ("ngày 1-11-2009", date(2009, 11, 1), date(2009, 11, 1)),
+        ("12.4.2025", date(2025, 4, 12), date(2025, 4, 12)),
+        ("từ ngày 3 đến hết ngày 14/3/2025", date(2025, 3, 3), date(2025, 3, 14)),
+        ("ngày 3 – 14/3/2025", date(2025, 3, 3), date(2025, 3, 14)),
+        ("Tuần 2 tháng 3/2025", date(2025, 3, 8), date(2025, 3, 14)),
+        ("tuần cuối tháng 2 năm 2024", date(2024, 2, 23), date(2024, 2, 29)),
+        ("Tuần 5 tháng 3/2025", date(2025, 3, 29), date(2025, 3, 31)),
+    ],
+)
+def test_date_forms(text: str, start: date, end: date) -> None:
+    when = parse_when(text, 2025)
+    assert (when.start, when.end) == (start, end)
+
+
+def test_a_week_the_month_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="5 tuần"):
+        parse_when("Tuần 6 tháng 3/2025")
+    with pytest.raises(ValueError, match="không có tuần 5"):
+        parse_when("Tuần 5 tháng 2/2025")

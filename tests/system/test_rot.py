@@ -1,6 +1,7 @@
-"""Rot the house once had (issue 22): dead code in the pure core (every function and class campaign/
-defines at module level is used by the code outside tests/, a Jinja2 template counts; `activity_window`
-and `window_text` were left behind), and tests that wait by hand-written polling loops."""
+"""Rot the house once had (issue 22): dead code in the product (every function and class its packages
+define at module level is used by the code outside tests/, a Jinja2 template counts; `activity_window`
+and `window_text` were left behind, and a reader kept only as a test's oracle), and tests that wait by
+hand-written polling loops."""
 
 from __future__ import annotations
 
@@ -27,25 +28,36 @@ def live_texts() -> dict[Path, str]:
 
 
 def unused_in(package: str, texts: dict[Path, str]) -> list[str]:
-    """`file: name` for each module-level function or class of `package` named nowhere but where it is defined."""
+    """`file: name` for each module-level function or class of `package` named nowhere but where it is
+    defined (a decorated function is used by its decorator: `@atexit.register`, a route)."""
     words = Counter(word for text in texts.values() for word in re.findall(r"\w+", text))
     unused = []
     for path in sorted((ROOT / package).rglob("*.py")):
         for node in ast.parse(texts[path]).body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and words[node.name] <= 1:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            registered = not isinstance(node, ast.ClassDef) and bool(node.decorator_list)
+            if words[node.name] <= 1 and not registered:
                 unused.append(f"{path.relative_to(ROOT)}: {node.name}")
     return unused
 
 
-def test_every_function_of_the_pure_core_is_used() -> None:
-    unused = unused_in("campaign", live_texts())
+# The product's packages (harness/ is the tests' and benchmarks' own).
+PRODUCT = ("campaign", "store", "service", "web", "access", "activities", "workflows", "cli", "chaos")
+
+
+def test_every_function_of_the_product_is_used() -> None:
+    """Also beyond the pure core: store.unit_pages.unit_campaign was left as only a test's oracle."""
+    texts = live_texts()
+    unused = [found for package in PRODUCT for found in unused_in(package, texts)]
     assert not unused, "\n".join(unused)
 
 
 def test_the_check_finds_a_function_nobody_calls(tmp_path, monkeypatch) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "m.py").write_text("def used():\n    return 1\n\n\ndef forgotten():\n    return used()\n")
+    (package / "m.py").write_text("def used():\n    return 1\n\n\ndef forgotten():\n    return used()\n\n\n"
+                                  "@atexit.register\ndef registered():\n    pass\n")  # fmt: skip
     monkeypatch.setattr("tests.system.test_rot.ROOT", tmp_path)
     texts = {path: path.read_text(encoding="utf-8") for path in package.rglob("*.py")}
     assert unused_in("pkg", texts) == ["pkg/m.py: forgotten"]
@@ -161,8 +173,12 @@ def long_modules(texts: dict[Path, str]) -> list[str]:
 
 def test_no_module_is_over_400_lines() -> None:
     """Small modules named for what they hold: campaign/editing.py (814 lines), campaign/messages.py (549),
-    web/app.py (551), campaign/tracker.py (483) and web/office_grid.py (474) were split."""
-    found = long_modules(live_texts())
+    web/app.py (551), campaign/tracker.py (483) and web/office_grid.py (474) were split; so were the tests
+    (tests/campaign/test_body_plans.py had 509 lines, tests/web/test_web_doors.py 475)."""
+    tests = {
+        path: path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py") if "vendor" not in path.parts
+    }
+    found = long_modules(live_texts() | tests)
     assert not found, "\n".join(found)
 
 
@@ -209,3 +225,25 @@ def test_the_glossary_names_what_the_code_has() -> None:
         else:
             missing.append(name)
     assert not missing, missing
+
+
+# The Temporal UI's tests drive it with Playwright's sync API beside a dev server of their own.
+OWN_CHROMIUM = {"tests/conftest.py", "tests/web/test_ui_rendering.py"}
+LAUNCH = re.compile(r"\bchromium\.launch\(")
+
+
+def chromium_launches(paths: list[Path]) -> list[str]:
+    """`file:line` for each Chromium a test module launches itself (`playwright.chromium.launch`)."""
+    return [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in paths
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if LAUNCH.search(line) and path.relative_to(ROOT).as_posix() not in OWN_CHROMIUM
+    ]
+
+
+def test_browser_tests_share_one_chromium_set_up() -> None:
+    """Chromium comes from the `browser` fixture and the app from tests.portal_env.site: the editor, office
+    and portal browser tests each wrote their own server and Chromium set-up."""
+    found = chromium_launches(sorted((ROOT / "tests").rglob("*.py")))
+    assert not found, "\n".join(found)

@@ -14,15 +14,8 @@ from sqlalchemy import select
 from store.accounts import invite, link_holder, redeem
 from store.schema import AccountChange
 from store.users import AccountError, add_user
+from tests.doors_env import Doors
 from tests.office_env import PASSWORD, sign_in
-from tests.web.test_web_doors import Doors
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr("store.users.HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

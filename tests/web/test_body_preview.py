@@ -17,7 +17,7 @@ from campaign.tracker import ActionKind, new_activity_state
 from campaign.units import Unit
 from harness.net import free_port
 from tests.conftest import CORPUS
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.helpers import CHROMIUM, shot
 from tests.office_env import PASSWORD, office, signed_in
 from tests.portal_env import served
 from tests.web.test_office_editor import follow
@@ -57,11 +57,8 @@ def test_the_assignment_names_the_contact_persons(directory) -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 @pytest.mark.parametrize("width", [360, 1366])
-async def test_a_person_sees_lines_and_contacts_in_a_browser(office, width: int) -> None:
-    from playwright.async_api import async_playwright
-
-    async with served(office.app, free_port()) as base, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+async def test_a_person_sees_lines_and_contacts_in_a_browser(office, browser, width: int) -> None:
+    async with served(office.app, free_port()) as base:
         page = await (await browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")).new_page()
         await page.goto(f"{base}/login")
         await page.get_by_label("Tên đăng nhập").fill("vp")
@@ -77,7 +74,6 @@ async def test_a_person_sees_lines_and_contacts_in_a_browser(office, width: int)
         width_used = await page.evaluate("document.documentElement.scrollWidth")
         await row.evaluate("e => e.scrollIntoView()")  # the row's top: its source lines and findings
         await shot(page, f"body-plan-editor-{width}.png")
-        await browser.close()
     assert lines == "— đọc từ dòng 9, 10, 11, 12 (nội dung)"
     assert len(quoted) == 4 and quoted[0].startswith("dòng 9: “")
     assert contacts == "thầy Minh (môn Sử); cô Lan; đ/c Hải"

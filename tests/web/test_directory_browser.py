@@ -14,9 +14,9 @@ from openpyxl import Workbook, load_workbook
 from harness.net import free_port
 from harness.paths import UNITS
 from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
+from tests.doors_env import Doors
+from tests.helpers import CHROMIUM, shot, sign_in
 from tests.portal_env import served
-from tests.web.test_web_doors import Doors
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
@@ -36,9 +36,7 @@ TT\tHOẠT ĐỘNG\tTHỜI GIAN\tĐỊA ĐIỂM\tGHI CHÚ
 """
 
 
-async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_editor(tmp_path) -> None:
-    from playwright.async_api import async_playwright
-
+async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_editor(browser, tmp_path) -> None:
     units = tmp_path / "units.yaml"
     shutil.copy(UNITS, units)
     port = free_port()
@@ -48,8 +46,7 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_editor(tmp_pat
     plan = tmp_path / "ke-hoach-thang-xuan.txt"
     plan.write_text(PLAN, encoding="utf-8")
     widths: dict[str, int] = {}
-    async with served(doors.app, port) as base, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    async with served(doors.app, port) as base:
         laptop = await browser.new_context(
             viewport={"width": 1366, "height": 768}, locale="vi-VN", accept_downloads=True
         )
@@ -113,7 +110,6 @@ async def test_a_unit_added_from_an_xlsx_is_in_the_next_campaigns_editor(tmp_pat
             await small.goto(f"{base}{path}")
             widths[label] = await small.evaluate("document.documentElement.scrollWidth")
             await shot(small, f"directory-{label}-360.png", full_page=True)
-        await browser.close()
     assert "Giữ “Đoàn Trường Thử nghiệm” (chưa có trong danh bạ)" in before and offered_before == 0
     assert "thêm 1, sửa 0, ngừng dùng 0" in summary and "Đoàn Trường Thử nghiệm (doan-truong-thu)" in new
     assert "Đã nhập danh bạ: thêm 1" in applied
@@ -134,15 +130,12 @@ def with_rows(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-async def test_the_administrator_creates_a_committee_account_that_then_signs_in(tmp_path) -> None:
-    from playwright.async_api import async_playwright
-
+async def test_the_administrator_creates_a_committee_account_that_then_signs_in(browser, tmp_path) -> None:
     port = free_port()
     doors = Doors(tmp_path, portal_url=f"http://127.0.0.1:{port}")
     with doors.store.session() as session:
         add_user(session, "quantri", "admin", "mat-khau-quan-tri")
-    async with served(doors.app, port) as base, async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    async with served(doors.app, port) as base:
         admin = await (await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")).new_page()
         await sign_in(admin, base, "quantri", "mat-khau-quan-tri")
         await admin.get_by_role("link", name="Tài khoản").click()
@@ -170,7 +163,6 @@ async def test_the_administrator_creates_a_committee_account_that_then_signs_in(
         header = await person.locator("header").inner_text()
         accounts = await person.goto(f"{base}/accounts")
         again = await person.goto(link)
-        await browser.close()
     assert "Đã thêm tài khoản hoa.tran (Ban Thường vụ)" in told and link.startswith(f"{base}/account/set-password/")
     assert "chưa đặt mật khẩu" in listed
     assert "Đã đặt mật khẩu cho tài khoản hoa.tran" in set_words

@@ -19,18 +19,11 @@ from harness.paths import UNITS
 from settings import Settings
 from store.directory import read_directory
 from store.schema import DirectoryChange
+from tests.doors_env import Doors
 from tests.helpers import notice
 from tests.office_env import PASSWORD, sign_in
-from tests.web.test_web_doors import Doors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr("store.users.HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ README's pictures."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -18,82 +17,55 @@ from access.links import expiry, mint
 from campaign.clock import VIETNAM, start_of_day
 from campaign.importer import import_plan
 from campaign.past import shift_to
-from harness.net import free_port
 from harness.paths import SEED
-from harness.temporal import time_skipping_env
-from store.users import add_user
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot, sign_in
-from tests.portal_env import SECRET, running_campaign, served
+from tests.helpers import CHROMIUM, shot, sign_in
+from tests.portal_env import PLAN, SECRET
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
 
 
-async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) -> None:
-    from playwright.async_api import async_playwright
-
-    env = await time_skipping_env()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+async def test_the_office_runs_a_campaign_from_the_browser(office_site, directory) -> None:
+    env, base = office_site.env, office_site.base
     cid = f"seed-{uuid.uuid4().hex[:6]}"
-    try:
-        async with running_campaign(
-            env, directory, tmp_path, f"other-{uuid.uuid4().hex[:6]}", portal_url=base
-        ) as setup:
-            with setup.store.session() as session:
-                add_user(session, "lan", "office", "mat-khau-van-phong")
-            try:
-                async with served(setup.app, port), async_playwright() as playwright:
-                    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-                    laptop = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
-                                                       accept_downloads=True)  # fmt: skip
-                    page = await laptop.new_page()
-                    blocked: list[str] = []  # what the Content-Security-Policy stopped (the pages' scripts are files)
-                    page.on(
-                        "console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None
-                    )
-                    await sign_in(page, base)
-                    await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
-                    await page.get_by_label("Tệp kế hoạch").set_input_files(SEED)
-                    await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
-                    findings = await page.locator("#findings").inner_text()
-                    await shot(page, "office-editor.png")  # the top: the document, the findings
-                    await page.get_by_label("Mã chiến dịch").fill(cid)
-                    await page.get_by_text("Khởi động với lịch dời đến hôm nay").click()  # the seed plan is past
-                    await page.get_by_role("button", name="Khởi động chiến dịch").click()
-                    await page.locator("#grid").wait_for()
-                    started = await env.get_current_time()
-                    # The plan runs shifted by whole weeks: let time reach noon the day after activity 7.
-                    by = shift_to(import_plan(SEED, directory), datetime.now(VIETNAM).date())
-                    noon_after = start_of_day(date(2023, 5, 12) + by) + timedelta(hours=12)
-                    await env.sleep(max(0.0, (noon_after - started).total_seconds()))
-                    token = mint(SECRET, cid, "bhxh", 1, expiry(datetime.now(UTC) + timedelta(days=30), 0))
-                    async with httpx.AsyncClient(base_url=base) as unit:
-                        answer = await unit.post(
-                            "/api/v1/activities/7/report",
-                            json={"summary": "Trao 120 phần quà", "participants": 45},
-                            headers={"Authorization": f"Bearer {token}"},
-                        )
-                    await page.reload()
-                    cell = page.locator('td[data-activity="7"][data-unit="bhxh"]')
-                    kind = await cell.get_attribute("data-kind")
-                    await shot(page, "office-grid.png", full_page=True)
-                    await page.locator("#excuse-no").select_option("7")
-                    await page.locator("#excuse-unit").select_option("ldld")
-                    await page.locator("#excuse-reason").fill("Đơn vị đang sáp nhập")
-                    await page.get_by_role("button", name="Miễn báo cáo").click()
-                    excused = await page.locator("#receipt").inner_text()
-                    await page.goto(f"{base}/campaigns/{cid}")
-                    async with page.expect_download() as download_info:
-                        await page.get_by_text("Tải XLSX").click()
-                    download = await download_info.value
-                    workbook = load_workbook(io.BytesIO((await download.path()).read_bytes()))
-                    await browser.close()
-            finally:
-                for workflow_id in [f"campaign/{cid}/activity/{no}" for no in range(1, 13)] + [f"campaign/{cid}"]:
-                    with contextlib.suppress(Exception):
-                        await env.client.get_workflow_handle(workflow_id).terminate("done")
-    finally:
-        await env.shutdown()
+    page = await office_site.page(1280, 900, accept_downloads=True)
+    blocked: list[str] = []  # what the Content-Security-Policy stopped (the pages' scripts are files)
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    await sign_in(page, base)
+    await page.get_by_text("Khởi động chiến dịch từ kế hoạch").click()
+    await page.get_by_label("Tệp kế hoạch").set_input_files(SEED)
+    await page.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+    findings = await page.locator("#findings").inner_text()
+    await shot(page, "office-editor.png")  # the top: the document, the findings
+    await page.get_by_label("Mã chiến dịch").fill(cid)
+    await page.get_by_text("Khởi động với lịch dời đến hôm nay").click()  # the seed plan is past
+    await page.get_by_role("button", name="Khởi động chiến dịch").click()
+    await page.locator("#grid").wait_for()
+    started = await env.get_current_time()
+    # The plan runs shifted by whole weeks: let time reach noon the day after activity 7.
+    by = shift_to(import_plan(SEED, directory), datetime.now(VIETNAM).date())
+    noon_after = start_of_day(date(2023, 5, 12) + by) + timedelta(hours=12)
+    await env.sleep(max(0.0, (noon_after - started).total_seconds()))
+    token = mint(SECRET, cid, "bhxh", 1, expiry(datetime.now(UTC) + timedelta(days=30), 0))
+    async with httpx.AsyncClient(base_url=base) as unit:
+        answer = await unit.post(
+            "/api/v1/activities/7/report",
+            json={"summary": "Trao 120 phần quà", "participants": 45},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    await page.reload()
+    cell = page.locator('td[data-activity="7"][data-unit="bhxh"]')
+    kind = await cell.get_attribute("data-kind")
+    await shot(page, "office-grid.png", full_page=True)
+    await page.locator("#excuse-no").select_option("7")
+    await page.locator("#excuse-unit").select_option("ldld")
+    await page.locator("#excuse-reason").fill("Đơn vị đang sáp nhập")
+    await page.get_by_role("button", name="Miễn báo cáo").click()
+    excused = await page.locator("#receipt").inner_text()
+    await page.goto(f"{base}/campaigns/{cid}")
+    async with page.expect_download() as download_info:
+        await page.get_by_text("Tải XLSX").click()
+    download = await download_info.value
+    workbook = load_workbook(io.BytesIO((await download.path()).read_bytes()))
     assert "29/2/2021" in findings and "Thứ Năm" in findings
     assert started is not None and answer.status_code == 200 and answer.json()["on_time"]
     assert kind == "on_time"
@@ -102,84 +74,59 @@ async def test_the_office_runs_a_campaign_from_the_browser(directory, tmp_path) 
     assert workbook.sheetnames[0] == "Tổng hợp"
 
 
-async def test_the_office_pages_fit_a_phone_and_read_well(directory, tmp_path) -> None:
+async def test_the_office_pages_fit_a_phone_and_read_well(office_site) -> None:
     """Issue 20 (items 3, 7, 12, 13) at 360 px and 1366 px: the editor an upload opens (a past plan's warning), the
     grid's legend and its "·" contrast, an activity's page with a dd/mm/yyyy date typed, the Committee's
     page and the digest; no page is wider than the phone."""
-    from playwright.async_api import async_playwright
-
-    from tests.portal_env import PLAN
-
-    env = await time_skipping_env()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = office_site.base
+    cid = office_site.setup.campaign_id
     widths: dict[str, int] = {}
-    try:
-        async with running_campaign(
-            env, directory, tmp_path, f"phone-{uuid.uuid4().hex[:6]}", portal_url=base
-        ) as setup:
-            with setup.store.session() as session:
-                add_user(session, "lan", "office", "mat-khau-van-phong")
-                add_user(session, "minh", "committee", "mat-khau-ban-thuong-vu")
-            cid = setup.campaign_id
-            await setup.after_event(2)  # activity 1's unit is escalated by now; digests have gone out
-            async with served(setup.app, port), async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    await office_site.setup.after_event(2)  # activity 1's unit is escalated by now; digests have gone out
 
-                async def signed(width: int, name: str, password: str):
-                    context = await browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
-                    page = await context.new_page()
-                    await sign_in(page, base, name, password)
-                    await page.wait_for_url(f"{base}/campaigns")
-                    return page
+    async def width_of(page, label: str) -> None:
+        widths[label] = await page.evaluate("document.documentElement.scrollWidth")
 
-                async def width_of(page, label: str) -> None:
-                    widths[label] = await page.evaluate("document.documentElement.scrollWidth")
+    phone = await office_site.signed_in(360)
+    await phone.goto(f"{base}/campaigns/new")
+    await phone.get_by_label("Tệp kế hoạch", exact=False).set_input_files(PLAN)
+    await phone.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
+    past = await phone.locator("#past").inner_text()
+    await width_of(phone, "editor")
+    await shot(phone, "office-editor-360.png", full_page=True)
+    await phone.goto(f"{base}/campaigns/{cid}")
+    legend = await phone.locator("#legend").evaluate(
+        "e => ({right: e.getBoundingClientRect().right, clipped: e.scrollWidth > e.clientWidth})"
+    )
+    contrast = await phone.locator('td[data-kind="none"]').first.evaluate(CONTRAST)
+    await width_of(phone, "grid page")
+    await shot(phone, "office-grid-360.png", full_page=True)
+    await phone.goto(f"{base}/campaigns/{cid}/activities/3")
+    await width_of(phone, "activity")
+    due = phone.locator("#extend-due")
+    due_type = await due.get_attribute("type")
+    await due.fill("10/04/2024")
+    await phone.locator("#extend-reason").fill("Mưa lớn\nkéo dài")
+    await phone.get_by_role("button", name="Gia hạn").click()
+    extended = await phone.locator("#receipt").inner_text()
+    await shot(phone, "office-activity-360.png", full_page=True)
 
-                phone = await signed(360, "lan", "mat-khau-van-phong")
-                await phone.goto(f"{base}/campaigns/new")
-                await phone.get_by_label("Tệp kế hoạch", exact=False).set_input_files(PLAN)
-                await phone.get_by_role("button", name="Đọc kế hoạch và mở lịch").click()
-                past = await phone.locator("#past").inner_text()
-                await width_of(phone, "editor")
-                await shot(phone, "office-editor-360.png", full_page=True)
-                await phone.goto(f"{base}/campaigns/{cid}")
-                legend = await phone.locator("#legend").evaluate(
-                    "e => ({right: e.getBoundingClientRect().right, clipped: e.scrollWidth > e.clientWidth})"
-                )
-                contrast = await phone.locator('td[data-kind="none"]').first.evaluate(CONTRAST)
-                await width_of(phone, "grid page")
-                await shot(phone, "office-grid-360.png", full_page=True)
-                await phone.goto(f"{base}/campaigns/{cid}/activities/3")
-                await width_of(phone, "activity")
-                due = phone.locator("#extend-due")
-                due_type = await due.get_attribute("type")
-                await due.fill("10/04/2024")
-                await phone.locator("#extend-reason").fill("Mưa lớn\nkéo dài")
-                await phone.get_by_role("button", name="Gia hạn").click()
-                extended = await phone.locator("#receipt").inner_text()
-                await shot(phone, "office-activity-360.png", full_page=True)
+    committee = await office_site.signed_in(360, "minh", "mat-khau-ban-thuong-vu")
+    await committee.goto(f"{base}/committee")
+    overdue = await committee.locator(".overdue-unit").first.inner_text()
+    start_link = await committee.locator('a[href="/campaigns/new"]').count()
+    await width_of(committee, "committee")
+    await shot(committee, "committee-360.png", full_page=True)
+    await committee.goto(f"{base}/campaigns/{cid}/digests")
+    font = await committee.locator(".digest").last.evaluate("e => getComputedStyle(e).fontFamily")
+    digest = await committee.locator(".digest").last.inner_text()
+    await width_of(committee, "digest")
+    await shot(committee, "digest-360.png", full_page=True)
 
-                committee = await signed(360, "minh", "mat-khau-ban-thuong-vu")
-                await committee.goto(f"{base}/committee")
-                overdue = await committee.locator(".overdue-unit").first.inner_text()
-                start_link = await committee.locator('a[href="/campaigns/new"]').count()
-                await width_of(committee, "committee")
-                await shot(committee, "committee-360.png", full_page=True)
-                await committee.goto(f"{base}/campaigns/{cid}/digests")
-                font = await committee.locator(".digest").last.evaluate("e => getComputedStyle(e).fontFamily")
-                digest = await committee.locator(".digest").last.inner_text()
-                await width_of(committee, "digest")
-                await shot(committee, "digest-360.png", full_page=True)
-
-                laptop = await signed(1366, "lan", "mat-khau-van-phong")
-                await laptop.goto(f"{base}/campaigns/{cid}")
-                await shot(laptop, "office-grid-1366.png", full_page=True)
-                await laptop.goto(f"{base}/committee")
-                await shot(laptop, "committee-1366.png", full_page=True)
-                await browser.close()
-    finally:
-        await env.shutdown()
+    laptop = await office_site.signed_in(1366)
+    await laptop.goto(f"{base}/campaigns/{cid}")
+    await shot(laptop, "office-grid-1366.png", full_page=True)
+    await laptop.goto(f"{base}/committee")
+    await shot(laptop, "committee-1366.png", full_page=True)
     assert widths == dict.fromkeys(["editor", "grid page", "activity", "committee", "digest"], 360), widths
     assert "đã qua ngày" in past and "Khởi động với lịch dời đến hôm nay" in past and "Ghi nhận là đã thực hiện" in past
     assert legend["right"] <= 360 and not legend["clipped"]

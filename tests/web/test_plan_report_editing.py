@@ -288,3 +288,21 @@ async def test_who_may_decide_on_the_report_and_the_tasks(office) -> None:
     assert removed.status_code == 403 and left.status_code == 403 and own_csrf_elsewhere.status_code == 403
     assert anonymous.status_code in (401, 403)
     assert 'id="pr-duty-1"' in after and 'class="task pending"' in after and 'id="changes"' not in after
+
+
+async def test_the_editor_an_upload_opens_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
+    http, csrf = await signed_in(office, "vp")
+    files = {"plan": ("ke-hoach.txt", (CORPUS / "duties" / "thang-ba.txt").read_bytes(), "text/plain")}
+    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
+    await http.aclose()
+    assert editor.status_code == 200, editor.text
+    text = re.sub(r"\s+", " ", editor.text)
+    report = text.split('id="plan-report"')[1].split("</fieldset>")[0]
+    assert "Kế hoạch ghi hạn 05/04/2025 (dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
+    assert "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên" in report
+    assert "đơn vị báo số buổi sinh hoạt chủ điểm" in report
+    unscheduled = text.split('id="unscheduled"')[1].split("</fieldset>")[0]
+    assert (
+        "<strong>Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn</strong> — <em>ĐOÀN KHỐI</em>"
+        in unscheduled
+    )

@@ -5,34 +5,22 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import event, select
 
 from access.links import token_id
-from harness.temporal import time_skipping_env
+from campaign.limits import MAX_URL_CHARS
+from campaign.messages import ReportBody, SubmitReport
 from store.links import revoke_links
 from store.schema import AuditEntry
-from tests.portal_env import SECRET, long_ago, running_campaign
+from tests.portal_env import SECRET, long_ago
 from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def portal(directory, tmp_path):
-    """A campaign on a time-skipping server of its own (a terminated run can hold a shared server's time)."""
-    env = await time_skipping_env()
-    try:
-        async with running_campaign(env, directory, tmp_path, f"portal-{uuid.uuid4().hex[:8]}") as setup:
-            yield setup
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture
@@ -103,11 +91,25 @@ async def test_rejections_carry_the_workflows_own_sentence(portal) -> None:
             headers=headers,
         )
         other = await http.post("/api/v1/activities/1/ready", json={}, headers=headers)
+        at_the_door = {  # the workflow's own limits, read once at the door (campaign.messages.ReportBody)
+            "summary": {"summary": "Đã xong\x07", "participants": 1},
+            "request_id": {"summary": "x", "participants": 1, "request_id": ""},
+            "evidence.0": {"summary": "x", "participants": 1, "evidence": ["https://a.vn/\nb"]},
+            "duties.0.duty": {"summary": "x", "participants": 1, "duties": [{"duty": "1", "status": "done"}]},
+        }
+        refused = {field: await http.post("/api/v1/activities/2/report", json=body, headers=headers)
+                   for field, body in at_the_door.items()}  # fmt: skip
     assert negative.status_code == 422 and negative.json() == {
         "code": "invalid",
         "message": "số người tham gia phải ≥ 0 (đã nhập -1)",
         "field": "participants",
     }
+    assert {field: (r.status_code, r.json()["code"], r.json()["field"]) for field, r in refused.items()} == {
+        field: (422, "invalid", field) for field in at_the_door
+    }
+    assert refused["summary"].json()["message"] == "tóm tắt kết quả có ký tự điều khiển"
+    assert refused["request_id"].json()["message"] == "mã yêu cầu không được để trống"
+    assert refused["duties.0.duty"].json()["message"] == 'nhiệm vụ mục 1 phải là số nguyên (đã nhập "1")'
     assert script.status_code == 422 and script.json()["code"] == "rejected"
     assert "không phải địa chỉ http/https hợp lệ" in script.json()["message"]
     assert other.status_code == 404 and other.json()["code"] == "not_assigned"
@@ -245,8 +247,18 @@ async def test_the_openapi_schema_describes_the_api(portal) -> None:
     async with portal.http() as http:
         schema = (await http.get("/openapi.json")).json()
     assert {"/api/v1/me", "/api/v1/activities/{no}/ready", "/api/v1/activities/{no}/report"} <= set(schema["paths"])
-    report = schema["components"]["schemas"]["ReportIn"]["properties"]
+    report = schema["components"]["schemas"]["ReportBody"]["properties"]
     assert report["participants"]["maximum"] == 1_000_000 and report["evidence"]["maxItems"] == 20
+    assert set(report) == set(ReportBody.model_fields) < set(SubmitReport.model_fields)  # one shape, door to workflow
+    assert (
+        report["summary"]["description"] == "Tóm tắt kết quả"
+        and report["evidence"]["items"]["maxLength"] == MAX_URL_CHARS
+    )
+    duty = schema["components"]["schemas"]["DutyAnswer"]["properties"]
+    assert (
+        duty["status"]["enum"] == ["done", "not_done", "not_applicable"]
+        and "không áp dụng" in duty["status"]["description"]
+    )
     assert not any(path.startswith("/u/") for path in schema["paths"])
 
 

@@ -18,12 +18,11 @@ from sqlalchemy import select
 
 from campaign.clock import start_of_day
 from harness.inbox import Inbox, MailServer
-from harness.net import free_port
 from harness.temporal import time_skipping_env
 from harness.waiting import until
 from store.schema import UnitReport
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
-from tests.portal_env import running_campaign, served
+from tests.helpers import CHROMIUM, shot
+from tests.portal_env import site
 from workflows.activity import CampaignActivityWorkflow
 from workflows.ids import activity_workflow_id
 
@@ -51,46 +50,37 @@ async def env():
     await env.shutdown()
 
 
-async def test_a_unit_answers_from_the_link_in_its_email(env, directory, tmp_path) -> None:
-    from playwright.async_api import async_playwright
-
+async def test_a_unit_answers_from_the_link_in_its_email(env, browser, directory, tmp_path) -> None:
     smtp = MailServer()
     smtp.open()
     inbox = smtp.inbox
-    web_port = free_port()
     cid = f"browser-{uuid.uuid4().hex[:6]}"
     try:
-        async with running_campaign(
-            env, directory, tmp_path, cid, notify_channels="email", smtp_host="127.0.0.1", smtp_port=smtp.port,
-            portal_url=f"http://127.0.0.1:{web_port}",
-        ) as portal:  # fmt: skip
+        async with site(browser, env, directory, tmp_path, cid, notify_channels="email", smtp_host="127.0.0.1",
+                        smtp_port=smtp.port) as opened:  # fmt: skip
+            portal = opened.setup
             link = await link_in_mail(inbox, "bhxh@example.org")
-            async with served(portal.app, web_port), async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-                phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
-                                                  locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
-                page = await phone.new_page()
-                await page.goto(link)
-                await page.get_by_text("2. Hiến máu tình nguyện").wait_for()
-                assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
-                await shot(page, "portal-unit.png")
-                await page.get_by_label("Ghi chú (không bắt buộc)").fill("Đã có 50 đoàn viên đăng ký")
-                await page.get_by_role("button", name="Xác nhận sẵn sàng").click()
-                await page.get_by_text("Đã xác nhận sẵn sàng").first.wait_for()
-                await portal.after_event(2)  # reports are taken from the event's start
-                await page.goto(link)
-                await page.get_by_text("Nộp báo cáo kết quả").click()
-                await page.get_by_label("Tóm tắt kết quả").fill("Hiến 120 đơn vị máu tại Bệnh viện Truyền máu")
-                await page.get_by_label("Số người tham gia").fill("130")
-                await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "anh.png"))
-                await page.get_by_label("Người gửi").fill("Nguyễn Văn A, Bí thư")
-                await shot(page, "portal-report-form.png", full_page=True)
-                await page.get_by_role("button", name="Nộp báo cáo").click()
-                receipt = page.locator("#receipt")
-                await receipt.wait_for()
-                text = await receipt.inner_text()
-                await shot(page, "portal-receipt.png")
-                await browser.close()
+            page = await opened.phone()
+            await page.goto(link)
+            await page.get_by_text("2. Hiến máu tình nguyện").wait_for()
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
+            await shot(page, "portal-unit.png")
+            await page.get_by_label("Ghi chú (không bắt buộc)").fill("Đã có 50 đoàn viên đăng ký")
+            await page.get_by_role("button", name="Xác nhận sẵn sàng").click()
+            await page.get_by_text("Đã xác nhận sẵn sàng").first.wait_for()
+            await portal.after_event(2)  # reports are taken from the event's start
+            await page.goto(link)
+            await page.get_by_text("Nộp báo cáo kết quả").click()
+            await page.get_by_label("Tóm tắt kết quả").fill("Hiến 120 đơn vị máu tại Bệnh viện Truyền máu")
+            await page.get_by_label("Số người tham gia").fill("130")
+            await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "anh.png"))
+            await page.get_by_label("Người gửi").fill("Nguyễn Văn A, Bí thư")
+            await shot(page, "portal-report-form.png", full_page=True)
+            await page.get_by_role("button", name="Nộp báo cáo").click()
+            receipt = page.locator("#receipt")
+            await receipt.wait_for()
+            text = await receipt.inner_text()
+            await shot(page, "portal-receipt.png")
             status = await env.client.get_workflow_handle(activity_workflow_id(cid, 2)).query(
                 CampaignActivityWorkflow.status
             )
@@ -130,59 +120,50 @@ SECOND_LINK = "https://facebook.com/doan.khucnc/posts/123456789"
 LONG_LINK = "drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3 + "?usp=sharing"
 
 
-async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, directory, tmp_path) -> None:
+async def test_a_secretary_types_lines_a_long_link_and_revises_on_a_phone(env, browser, directory, tmp_path) -> None:
     """Issue 20 items 1–3, 6, 13: several lines (the browser sends CR LF), "1.200" people, a link pasted
     without https:// and wider than the phone, a photo; then a revision keeps the photo and the sender.
     The page stays 360 px wide; screenshots at 360 and 1366 px go to PORTAL_SCREENSHOTS (or tmp)."""
-    from playwright.async_api import async_playwright
-
     folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path)
-    web_port = free_port()
     cid = f"lines-{uuid.uuid4().hex[:6]}"
-    async with running_campaign(env, directory, tmp_path, cid, portal_url=f"http://127.0.0.1:{web_port}",
-                                office_email="vanphong@doankhoi.example") as portal:  # fmt: skip
+    async with site(browser, env, directory, tmp_path, cid, office_email="vanphong@doankhoi.example") as opened:
+        portal = opened.setup
         day = portal.started + (start_of_day(date(2024, 3, 24)) + timedelta(hours=12) - start_of_day(date(2024, 3, 1)))
         await env.sleep(max(0.0, (day - await env.get_current_time()).total_seconds()))  # during activity 3
-        link = f"http://127.0.0.1:{web_port}/u/{portal.token('khu-cnc')}"
-        async with served(portal.app, web_port), async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
-                                              locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
-            page = await phone.new_page()
-            await page.goto(link)
-            await page.get_by_text("Nộp báo cáo kết quả").click()
-            summary = page.get_by_label("Tóm tắt kết quả")
-            await summary.click()
-            for line in ("Trồng 300 cây xanh dọc kênh.", "Dọn rác 2 km bờ kênh.", "Phát 500 tờ rơi."):
-                await summary.type(line)
-                await summary.press("Enter")
-            await page.get_by_label("Số người tham gia").fill("1.200")
-            await page.get_by_label("Đường dẫn minh chứng").fill(f"{LONG_LINK}\n{SECOND_LINK}")
-            await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "ảnh trồng cây.png"))
-            await page.get_by_label("Người gửi").fill("Trần Thị C, Phó Bí thư")
-            await page.screenshot(path=str(folder / "portal-lines-360.png"), full_page=True)
-            await page.get_by_role("button", name="Nộp báo cáo").click()
-            await page.locator("#receipt").wait_for()
-            receipt_width = await page.evaluate("document.documentElement.scrollWidth")
-            receipt_text = await page.locator("#receipt").inner_text()
-            sent_links = await page.evaluate("""[...document.querySelectorAll('#sent-links li')].map(li => {
-                const box = li.getBoundingClientRect();
-                return [box.top, box.bottom, getComputedStyle(li).listStyleType]; })""")
-            await page.screenshot(path=str(folder / "portal-lines-receipt-360.png"), full_page=True)
-            await page.goto(link)
-            await page.get_by_text("Bỏ tệp “ảnh trồng cây.png”").wait_for()
-            page_width = await page.evaluate("document.documentElement.scrollWidth")
-            await page.screenshot(path=str(folder / "portal-revision-360.png"), full_page=True)
-            sender = await page.get_by_label("Người gửi").input_value()
-            await page.get_by_label("Số người tham gia").fill("1.250")
-            await page.get_by_role("button", name="Gửi bản sửa").click()
-            await page.locator("#receipt").wait_for()
-            desk = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-            wide = await desk.new_page()
-            await wide.goto(link)
-            await wide.screenshot(path=str(folder / "portal-revision-1366.png"), full_page=True)
-            wide_width = await wide.evaluate("document.documentElement.scrollWidth")
-            await browser.close()
+        link = f"{opened.base}/u/{portal.token('khu-cnc')}"
+        page = await opened.phone()
+        await page.goto(link)
+        await page.get_by_text("Nộp báo cáo kết quả").click()
+        summary = page.get_by_label("Tóm tắt kết quả")
+        await summary.click()
+        for line in ("Trồng 300 cây xanh dọc kênh.", "Dọn rác 2 km bờ kênh.", "Phát 500 tờ rơi."):
+            await summary.type(line)
+            await summary.press("Enter")
+        await page.get_by_label("Số người tham gia").fill("1.200")
+        await page.get_by_label("Đường dẫn minh chứng").fill(f"{LONG_LINK}\n{SECOND_LINK}")
+        await page.get_by_label("Ảnh hoặc PDF minh chứng").set_input_files(photo(tmp_path / "ảnh trồng cây.png"))
+        await page.get_by_label("Người gửi").fill("Trần Thị C, Phó Bí thư")
+        await page.screenshot(path=str(folder / "portal-lines-360.png"), full_page=True)
+        await page.get_by_role("button", name="Nộp báo cáo").click()
+        await page.locator("#receipt").wait_for()
+        receipt_width = await page.evaluate("document.documentElement.scrollWidth")
+        receipt_text = await page.locator("#receipt").inner_text()
+        sent_links = await page.evaluate("""[...document.querySelectorAll('#sent-links li')].map(li => {
+            const box = li.getBoundingClientRect();
+            return [box.top, box.bottom, getComputedStyle(li).listStyleType]; })""")
+        await page.screenshot(path=str(folder / "portal-lines-receipt-360.png"), full_page=True)
+        await page.goto(link)
+        await page.get_by_text("Bỏ tệp “ảnh trồng cây.png”").wait_for()
+        page_width = await page.evaluate("document.documentElement.scrollWidth")
+        await page.screenshot(path=str(folder / "portal-revision-360.png"), full_page=True)
+        sender = await page.get_by_label("Người gửi").input_value()
+        await page.get_by_label("Số người tham gia").fill("1.250")
+        await page.get_by_role("button", name="Gửi bản sửa").click()
+        await page.locator("#receipt").wait_for()
+        wide = await opened.page(1366, 768)
+        await wide.goto(link)
+        await wide.screenshot(path=str(folder / "portal-revision-1366.png"), full_page=True)
+        wide_width = await wide.evaluate("document.documentElement.scrollWidth")
         status = await env.client.get_workflow_handle(activity_workflow_id(cid, 3)).query(
             CampaignActivityWorkflow.status
         )

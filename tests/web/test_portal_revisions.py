@@ -10,8 +10,6 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest_asyncio
-
 from campaign.clock import start_of_day
 from harness.temporal import time_skipping_env
 from tests.portal_env import running_campaign
@@ -29,16 +27,6 @@ def pdf(extra: bytes = b"") -> bytes:
     page.drawString(100, 100, "Bien ban")
     page.save()
     return out.getvalue().replace(b"/Type /Catalog", b"/Type /Catalog" + extra)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def portal(directory, tmp_path):
-    env = await time_skipping_env()
-    try:
-        async with running_campaign(env, directory, tmp_path, f"units-{uuid.uuid4().hex[:8]}") as setup:
-            yield setup
-    finally:
-        await env.shutdown()
 
 
 async def unit_state(portal, no: int, unit: str):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
@@ -28,25 +26,18 @@ from campaign.policy import Policy, PolicyFile
 from campaign.tracker import ActionKind, Outcome, new_activity_state
 from campaign.units import UnitKind
 from exports.tables import CSV_HEADINGS, duty_headings, render_csv
-from harness.net import free_port
 from harness.paths import SEED
 from harness.temporal import migrated_store, time_skipping_env
 from service.campaigns import build_campaign_input
 from settings import Settings
 from store.schema import Notification, UnitReport
-from store.users import add_user
 from tests.applied import apply_assign, apply_report, apply_reschedule
 from tests.conftest import CORPUS
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, shot
-from tests.office_env import PASSWORD, office, sign_in, signed_in
-from tests.portal_env import running_campaign, served
 from tests.temporal_env import worker
-from tests.web.test_office_editor import follow
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
 
-__all__ = ["office"]  # the fixture
 INVENTED = CORPUS / "duties" / "thang-ba.txt"
 
 
@@ -317,94 +308,6 @@ async def test_the_units_report_on_the_plan_runs_as_a_deadline_activity(env, dir
     assert f"Theo báo cáo của 2/{len(grassroots)} cơ sở" in section
     first = "| 1 | Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên"
     assert f"{first} | 2 | 0 | 0 | 45 |" in section
-
-
-# --- on a phone ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed; .ci/run installs it")
-async def test_a_unit_answers_the_duties_on_a_360_px_phone(env, directory, tmp_path) -> None:
-    from playwright.async_api import async_playwright
-
-    web_port = free_port()
-    plan = CORPUS / "duties" / "thang-tu-2024.txt"
-    async with running_campaign(env, directory, tmp_path, "duties-phone", plan=plan,
-                                portal_url=f"http://127.0.0.1:{web_port}") as portal:  # fmt: skip
-        link = f"http://127.0.0.1:{web_port}/u/{portal.token('bhxh')}"
-        async with served(portal.app, web_port), async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            phone = await browser.new_context(viewport={"width": 360, "height": 760}, device_scale_factor=2,
-                                              locale="vi-VN", is_mobile=True, has_touch=True)  # fmt: skip
-            page = await phone.new_page()
-            await page.goto(link)
-            card = page.locator("#hd-2")
-            await card.get_by_text("2. Báo cáo kết quả thực hiện kế hoạch").wait_for()
-            assert await card.get_by_role("button", name="Xác nhận sẵn sàng").count() == 0  # nothing to prepare
-            await card.get_by_text("Nộp báo cáo kết quả").click()
-            first = card.locator("fieldset.duty").first
-            legend = await first.locator("legend").inner_text()
-            assert legend.startswith("Nhiệm vụ 1: Tổ chức ít nhất 03 buổi") and legend.endswith("…")
-            await first.get_by_text("Xem đầy đủ").click()
-            await first.get_by_text("cây giống và nước tưới cho đoàn viên tham gia").wait_for()
-            await first.get_by_label("Đã thực hiện").check()
-            await first.get_by_label("Ghi chú ngắn").fill(
-                "Trồng 40 cây sao ở sân sau, xem https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
-            )
-            await first.get_by_label("Số người tham gia").fill("1.200")
-            await first.get_by_label("Số buổi").fill("3")
-            second = card.locator("fieldset.duty").nth(1)
-            assert await second.get_by_text("Xem đầy đủ").count() == 0  # short enough to show whole
-            await second.get_by_label("Không áp dụng").check()
-            await second.get_by_label("Ghi chú ngắn").fill("Tòa nhà đã có đơn vị thu gom riêng")
-            await card.get_by_label("Tóm tắt chung").fill("Đã triển khai đến 4 chi đoàn.\nKết quả tốt.")
-            await card.get_by_label("Số người tham gia").last.fill("60")
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # fits the phone
-            await first.scroll_into_view_if_needed()
-            await shot(page, "portal-duties.png")
-            await card.get_by_role("button", name="Nộp báo cáo").click()
-            await page.get_by_text("Đã nhận báo cáo").first.wait_for()
-            await browser.close()
-        status = await env.client.get_workflow_handle(activity_workflow_id("duties-phone", 2)).query(
-            CampaignActivityWorkflow.status
-        )
-        with portal.store.session() as session:
-            add_user(session, "vp", "office", PASSWORD)
-        transport = httpx.ASGITransport(app=portal.app, client=("203.0.113.7", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{web_port}") as http:
-            assert (await sign_in(http, "vp", PASSWORD)).status_code == 303
-            details = (await http.get("/campaigns/duties-phone/activities/2")).text
-        totals = details.split('id="duty-totals"')[1].split("</table>")[0]
-        row = r"1\. Tổ chức ít nhất 03 buổi.*?>1</td>.*?>0</td>.*?>0</td>.*?>1200</td>.*?>3 buổi</td>"
-        assert re.search(row, totals, re.S)
-        assert "NV2: Không áp dụng — Tòa nhà đã có đơn vị thu gom riêng" in details
-        assert "Hạn xác nhận sẵn sàng" not in details
-    answered_by = next(u for u in status.units if u.code == "bhxh").report
-    assert [(a.duty, a.status, a.participants, a.count) for a in answered_by.duties] == [
-        (1, "done", 1200, 3),
-        (2, "not_applicable", None, None),
-    ]
-    assert (
-        answered_by.duties[0].note.startswith("Trồng 40 cây sao ở sân sau, xem https://drive")
-        and answered_by.participants == 60
-    )
-
-
-async def test_the_editor_an_upload_opens_shows_the_plan_report_and_the_tasks_without_a_row(office) -> None:
-    http, csrf = await signed_in(office, "vp")
-    files = {"plan": ("ke-hoach.txt", INVENTED.read_bytes(), "text/plain")}
-    editor = await follow(http, await http.post("/campaigns/new", data={"csrf": csrf}, files=files))
-    await http.aclose()
-    assert editor.status_code == 200, editor.text
-    text = re.sub(r"\s+", " ", editor.text)
-    report = text.split('id="plan-report"')[1].split("</fieldset>")[0]
-    assert "Kế hoạch ghi hạn 05/04/2025 (dòng 23)" in report and "không cần xác nhận sẵn sàng" in report
-    assert "Tổ chức ít nhất 02 buổi sinh hoạt chủ điểm về lịch sử Đoàn cho đoàn viên" in report
-    assert "đơn vị báo số buổi sinh hoạt chủ điểm" in report
-    unscheduled = text.split('id="unscheduled"')[1].split("</fieldset>")[0]
-    assert (
-        "<strong>Tổ chức Hội thảo “Thanh niên với chuyển đổi số” cho cán bộ Đoàn</strong> — <em>ĐOÀN KHỐI</em>"
-        in unscheduled
-    )
 
 
 def _plan_asking(organise: list[str], directory):
