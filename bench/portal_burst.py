@@ -1,7 +1,8 @@
 """The evening before a deadline: `python -m bench.portal_burst [N]` (default 2000; 5000 the long mode).
 
-On one dev server (SQLite) with one worker and the web app (uvicorn, over HTTP) in this process: a
-campaign whose one activity names N units, its plan clock set to the evening before the report
+On one dev server (SQLite), with the web app (uvicorn, over HTTP) and its clients in this process and
+the workers in a process of their own as deployed (bench.burst_worker): a campaign whose one activity
+names N units, its plan clock set to the evening before the report
 deadline. Then every unit, through its own signed link, opens its page (`GET /u/<link>`) and then submits
 its report (`POST /api/v1/activities/1/report`), CLIENTS at once, all within minutes of plan time.
 Side by side, the same number of requests to a minimal endpoint served by the same server (outside
@@ -21,14 +22,15 @@ updates Temporal takes in flight per workflow, which the portal queues.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +42,6 @@ from sqlalchemy import func, select
 from starlette.types import Receive, Scope, Send
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.worker import Worker
 
 from access.links import expiry, mint
 from access.payloads import data_converter
@@ -57,7 +58,6 @@ from service.logs import configure_logging
 from settings import Settings
 from store.schema import Notification, UnitReport
 from web.app import create_app
-from worker import build_worker
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
 from workflows.ids import activity_workflow_id, campaign_workflow_id
@@ -156,7 +156,8 @@ async def burst(jobs: list[list[Request]], base: str, clients: int) -> Side:
 
 async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Side, Side, int, int]:
     client = await Client.connect(address, data_converter=data_converter())
-    store = migrated_store(f"sqlite:///{folder / 'burst.db'}")
+    store_url = f"sqlite:///{folder / 'burst.db'}"
+    store = migrated_store(store_url)
     port = free_port()
     settings = Settings(
         reports_dir=folder / "reports",
@@ -170,108 +171,113 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
     cid, queue, trivial_queue = (f"burst-{uuid.uuid4().hex[:6]}" for _ in range(3))
     # The evening of the event, hours before the deadline: every report is on time.
     evening = start_of_day(EVENT_DAY) + timedelta(hours=20)
-    with ThreadPoolExecutor(16) as executor:
-        async with (
-            build_worker(client, settings, store, executor, task_queue=queue),
-            Worker(client, task_queue=trivial_queue, workflows=[AppendOnly]),
-        ):
-            campaign = CampaignInput(campaign_id=cid, plan=plan, directory=directory, policy=PolicyFile(),
-                                     plan_origin=evening)  # fmt: skip
-            await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)
-            activity = client.get_workflow_handle(activity_workflow_id(cid, 1))
-            await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600)
+    fields = {"reports_dir": str(settings.reports_dir), "portal_secret": SECRET, "portal_url": settings.portal_url,
+              "notify_channels": "log", "database_url": store_url}  # fmt: skip
+    workers = subprocess.Popen(
+        [sys.executable, "-m", "bench.burst_worker", address, queue, trivial_queue, json.dumps(fields)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert workers.stdout is not None and workers.stdout.readline().strip() == b"ready", "the workers did not start"
+        campaign = CampaignInput(campaign_id=cid, plan=plan, directory=directory, policy=PolicyFile(),
+                                 plan_origin=evening)  # fmt: skip
+        await client.start_workflow(CampaignWorkflow.run, campaign, id=campaign_workflow_id(cid), task_queue=queue)
+        activity = client.get_workflow_handle(activity_workflow_id(cid, 1))
+        await answered(lambda: activity.query(CampaignActivityWorkflow.status), seconds=600)
 
-            def assigned() -> bool:  # the assignment notices go out before anything is measured
-                with store.session() as session:
-                    sent = session.scalar(
-                        select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
-                    )
-                return (sent or 0) >= n
+        def assigned() -> bool:  # the assignment notices go out before anything is measured
+            with store.session() as session:
+                sent = session.scalar(
+                    select(func.count()).where(Notification.kind == "assignment", Notification.status == "sent")
+                )
+            return (sent or 0) >= n
 
-            await until(assigned, seconds=1800, every=0.5)
-            # A run takes 2,000 updates at most: one AppendOnly per PER_APPENDER requests.
-            appenders = [
-                await client.start_workflow(AppendOnly.run, id=f"{cid}-trivial-{i}", task_queue=trivial_queue)
-                for i in range(2 * n // PER_APPENDER + 1)
-            ]
-            lane = asyncio.Semaphore(8)  # the same polite queue the portal keeps per workflow
+        await until(assigned, seconds=1800, every=0.5)
+        # A run takes 2,000 updates at most: one AppendOnly per PER_APPENDER requests.
+        appenders = [
+            await client.start_workflow(AppendOnly.run, id=f"{cid}-trivial-{i}", task_queue=trivial_queue)
+            for i in range(2 * n // PER_APPENDER + 1)
+        ]
+        lane = asyncio.Semaphore(8)  # the same polite queue the portal keeps per workflow
 
-            async def connected() -> Client:
-                return client
+        async def connected() -> Client:
+            return client
 
-            portal_app = create_app(settings, store, connected)
-            minimal_app = FastAPI()
+        portal_app = create_app(settings, store, connected)
+        minimal_app = FastAPI()
 
-            @minimal_app.post("/bench/append/{k}")
-            async def append(k: int, item: dict[str, object]) -> dict[str, int]:  # the minimal endpoint
-                async with lane:
-                    return {"items": await appenders[k // PER_APPENDER].execute_update(AppendOnly.add, item)}
+        @minimal_app.post("/bench/append/{k}")
+        async def append(k: int, item: dict[str, object]) -> dict[str, int]:  # the minimal endpoint
+            async with lane:
+                return {"items": await appenders[k // PER_APPENDER].execute_update(AppendOnly.add, item)}
 
-            async def app(scope: Scope, receive: Receive, send: Send) -> None:
-                """One server: /bench/ to the minimal endpoint (no portal middleware: no link to check),
-                everything else to the portal."""
-                path = scope.get("path", "") if scope["type"] == "http" else ""
-                await (minimal_app if path.startswith("/bench/") else portal_app)(scope, receive, send)
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            """One server: /bench/ to the minimal endpoint (no portal middleware: no link to check),
+            everything else to the portal."""
+            path = scope.get("path", "") if scope["type"] == "http" else ""
+            await (minimal_app if path.startswith("/bench/") else portal_app)(scope, receive, send)
 
-            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-            serving = asyncio.create_task(server.serve())
-            await until_listening(server, serving)
-            links_until = expiry(datetime.now(UTC), 30)
-            tokens = {code: mint(SECRET, cid, code, 1, links_until) for code in codes}
-            reported: set[str] = set()  # units whose report was answered 200
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        serving = asyncio.create_task(server.serve())
+        await until_listening(server, serving)
+        links_until = expiry(datetime.now(UTC), 30)
+        tokens = {code: mint(SECRET, cid, code, 1, links_until) for code in codes}
+        reported: set[str] = set()  # units whose report was answered 200
 
-            def page(code: str) -> Request:
-                async def job(http: httpx.AsyncClient) -> str:
-                    answer = await http.get(f"/u/{tokens[code]}")
-                    if answer.status_code == 200 and f'action="/u/{tokens[code]}/report/1"' not in answer.text:
-                        return "200 without the report form"  # the activity's state did not come
-                    return str(answer.status_code)
+        def page(code: str) -> Request:
+            async def job(http: httpx.AsyncClient) -> str:
+                answer = await http.get(f"/u/{tokens[code]}")
+                if answer.status_code == 200 and f'action="/u/{tokens[code]}/report/1"' not in answer.text:
+                    return "200 without the report form"  # the activity's state did not come
+                return str(answer.status_code)
 
-                return job
+            return job
 
-            def report(code: str) -> Request:
-                body = {"summary": "Ra quân dọn vệ sinh khu phố", "participants": 25, "request_id": f"{code}-1"}
+        def report(code: str) -> Request:
+            body = {"summary": "Ra quân dọn vệ sinh khu phố", "participants": 25, "request_id": f"{code}-1"}
 
-                async def job(http: httpx.AsyncClient) -> str:
-                    headers = {"Authorization": f"Bearer {tokens[code]}"}
-                    answer = await http.post("/api/v1/activities/1/report", json=body, headers=headers)
-                    if answer.status_code == 200:
-                        reported.add(code)
-                    return str(answer.status_code)
+            async def job(http: httpx.AsyncClient) -> str:
+                headers = {"Authorization": f"Bearer {tokens[code]}"}
+                answer = await http.post("/api/v1/activities/1/report", json=body, headers=headers)
+                if answer.status_code == 200:
+                    reported.add(code)
+                return str(answer.status_code)
 
-                return job
+            return job
 
-            def trivial(k: int) -> Request:
-                async def job(http: httpx.AsyncClient) -> str:
-                    return str((await http.post(f"/bench/append/{k}", json={"summary": "Ra quân"})).status_code)
+        def trivial(k: int) -> Request:
+            async def job(http: httpx.AsyncClient) -> str:
+                return str((await http.post(f"/bench/append/{k}", json={"summary": "Ra quân"})).status_code)
 
-                return job
+            return job
 
-            base = f"http://127.0.0.1:{port}"
-            portal = await burst([[page(code), report(code)] for code in codes], base, clients)
-            minimal = await burst([[trivial(k)] for k in range(2 * n)], base, clients)
-            server.should_exit = True
-            await serving
-            accepted = len(reported)
-            settle = time.monotonic() + 120  # the store hears of reports in batches, about a second apart
+        base = f"http://127.0.0.1:{port}"
+        portal = await burst([[page(code), report(code)] for code in codes], base, clients)
+        minimal = await burst([[trivial(k)] for k in range(2 * n)], base, clients)
+        server.should_exit = True
+        await serving
+        accepted = len(reported)
+        settle = time.monotonic() + 120  # the store hears of reports in batches, about a second apart
 
-            def stored_now() -> int:
-                with store.session() as session:
-                    return (
-                        session.scalar(
-                            select(func.count()).select_from(UnitReport).where(UnitReport.campaign_id == cid)
-                        )
-                        or 0
-                    )
+        def stored_now() -> int:
+            with store.session() as session:
+                return (
+                    session.scalar(select(func.count()).select_from(UnitReport).where(UnitReport.campaign_id == cid))
+                    or 0
+                )
 
-            await eventually(stored_now, lambda stored: stored >= accepted, seconds=max(0.0, settle - time.monotonic()))
-            await asyncio.sleep(2)  # anything doubled would show by now
-            stored = stored_now()
-            await client.get_workflow_handle(campaign_workflow_id(cid)).terminate("bench done")
-            for appender in appenders:
-                await appender.signal(AppendOnly.finish)
-            portal.tasks = await tasks_of(client, [activity_workflow_id(cid, 1)], *portal.window)
-            minimal.tasks = await tasks_of(client, [appender.id for appender in appenders], *minimal.window)
+        await eventually(stored_now, lambda stored: stored >= accepted, seconds=max(0.0, settle - time.monotonic()))
+        await asyncio.sleep(2)  # anything doubled would show by now
+        stored = stored_now()
+        await client.get_workflow_handle(campaign_workflow_id(cid)).terminate("bench done")
+        for appender in appenders:
+            await appender.signal(AppendOnly.finish)
+        portal.tasks = await tasks_of(client, [activity_workflow_id(cid, 1)], *portal.window)
+        minimal.tasks = await tasks_of(client, [appender.id for appender in appenders], *minimal.window)
+    finally:
+        workers.stdin.close()  # type: ignore[union-attr]
+        workers.wait(timeout=60)
     return portal, minimal, n, stored
 
 

@@ -1,0 +1,47 @@
+"""The workers of `bench.portal_burst` in a process of their own, as deployed (docker-compose runs the
+worker and the portal as separate services): the campaign's workflows and activities on one task
+queue, AppendOnly on another. Runs until its standard input closes (the benchmark ends or dies).
+
+    python -m bench.burst_worker ADDRESS QUEUE TRIVIAL_QUEUE SETTINGS_JSON
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from access.payloads import data_converter
+from bench.trivial import AppendOnly
+from service.logs import configure_logging
+from settings import Settings
+from store.database import Store
+from worker import build_worker
+
+
+async def serve(address: str, queue: str, trivial_queue: str, settings: Settings) -> None:
+    client = await Client.connect(address, data_converter=data_converter())
+    with ThreadPoolExecutor(16) as executor:
+        async with (
+            build_worker(client, settings, Store(settings.database), executor, task_queue=queue),
+            Worker(client, task_queue=trivial_queue, workflows=[AppendOnly]),
+        ):
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the benchmark goes
+
+
+def main(argv: list[str]) -> None:
+    configure_logging("console", "WARNING")
+    address, queue, trivial_queue, fields = argv
+    asyncio.run(serve(address, queue, trivial_queue, Settings(**json.loads(fields))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(0)  # without finalising the interpreter, which the SDK's runtime threads may abort
