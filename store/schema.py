@@ -54,7 +54,10 @@ class CampaignActivity(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("campaign_id", "activity_no", "unit_code"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "activity_no", "unit_code"),
+        Index("ix_assignments_campaign_unit", "campaign_id", "unit_code"),  # a unit's page (migration 0013)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from store.links import FIRST_VERSION, link_version
@@ -37,30 +37,35 @@ class UnitCampaign:
     activities: list[AssignedActivity]
 
 
+# Built once: every request of the unit portal runs it (building the statement cost more than running it).
+_READ = (
+    Campaign.plan_code, Campaign.title.label("campaign_title"), Campaign.window_start, Campaign.window_end,
+    Campaign.status, Assignment.role, Assignment.unit_name, CampaignActivity.no, CampaignActivity.title,
+    CampaignActivity.start, CampaignActivity.end, CampaignActivity.place, CampaignActivity.contacts,
+    UnitLinkVersion.version,
+)  # fmt: skip
+_LINK_CHECK = (
+    select(*_READ)
+    .select_from(Assignment)
+    .join(Campaign, Campaign.id == Assignment.campaign_id)
+    .join(
+        CampaignActivity,
+        (CampaignActivity.campaign_id == Assignment.campaign_id) & (CampaignActivity.no == Assignment.activity_no),
+    )
+    .outerjoin(
+        UnitLinkVersion,
+        (UnitLinkVersion.campaign_id == Assignment.campaign_id) & (UnitLinkVersion.unit_code == bindparam("unit")),
+    )
+    .where(Assignment.campaign_id == bindparam("campaign"), Assignment.unit_code == bindparam("unit"))
+    .order_by(CampaignActivity.start, CampaignActivity.no)
+)
+
+
 def unit_link_check(session: Session, campaign_id: str, unit_code: str) -> tuple[int, UnitCampaign | None]:
     """What checking a unit's link reads: (the current version of its links, the campaign as it sees it
     or None when it has no assignment in it), in one statement for an assigned unit (every request of
     the unit portal asks this; plain rows, no ORM objects)."""
-    read = select(
-        Campaign.plan_code, Campaign.title.label("campaign_title"), Campaign.window_start, Campaign.window_end,
-        Campaign.status, Assignment.role, Assignment.unit_name, CampaignActivity.no, CampaignActivity.title,
-        CampaignActivity.start, CampaignActivity.end, CampaignActivity.place, CampaignActivity.contacts,
-        UnitLinkVersion.version,
-    )  # fmt: skip
-    rows = session.execute(
-        read.select_from(Assignment)
-        .join(Campaign, Campaign.id == Assignment.campaign_id)
-        .join(
-            CampaignActivity,
-            (CampaignActivity.campaign_id == Assignment.campaign_id) & (CampaignActivity.no == Assignment.activity_no),
-        )
-        .outerjoin(
-            UnitLinkVersion,
-            (UnitLinkVersion.campaign_id == Assignment.campaign_id) & (UnitLinkVersion.unit_code == unit_code),
-        )
-        .where(Assignment.campaign_id == campaign_id, Assignment.unit_code == unit_code)
-        .order_by(CampaignActivity.start, CampaignActivity.no)
-    ).all()
+    rows = session.execute(_LINK_CHECK, {"campaign": campaign_id, "unit": unit_code}).all()
     if not rows:
         return link_version(session, campaign_id, unit_code), None
     activities = [

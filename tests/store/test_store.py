@@ -74,7 +74,7 @@ def count(store: Store, model) -> int:
 def test_migrations_create_every_table_from_empty(store) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0012"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0013"
     upgrade(store.url)  # running it again changes nothing
     assert count(store, Assignment) == 0
 
