@@ -113,6 +113,7 @@ async def tasks_of(client: Client, workflow_ids: list[str], since: datetime, unt
 @dataclass
 class Side:
     latencies: list[float] = field(default_factory=list)  # seconds
+    by_place: dict[int, list[float]] = field(default_factory=dict)  # the same, by the request's place in its job
     statuses: Counter[str] = field(default_factory=Counter)  # HTTP status, or what was wrong with a 200
     seconds: float = 0.0
     window: tuple[datetime, datetime] = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
@@ -137,13 +138,14 @@ async def burst(jobs: list[list[Request]], base: str, clients: int) -> Side:
 
     async def client(http: httpx.AsyncClient) -> None:
         while queue:
-            for request in queue.pop():
+            for place, request in enumerate(queue.pop()):
                 began = time.perf_counter()
                 try:
                     status = await request(http)
                 except httpx.HTTPError:
                     status = "no answer"
                 side.latencies.append(time.perf_counter() - began)
+                side.by_place.setdefault(place, []).append(side.latencies[-1])
                 side.statuses[status] += 1
 
     began, since = time.perf_counter(), datetime.now(UTC)
@@ -281,6 +283,9 @@ async def measure(address: str, folder: Path, n: int, clients: int) -> tuple[Sid
     return portal, minimal, n, stored
 
 
+PLACES = ("pages", "reports")  # a unit's job: its page, then its report
+
+
 def show(name: str, side: Side) -> None:
     errors = {status: count for status, count in side.statuses.items() if status != "200"}
     p50, p95, p99 = (percentile(side.latencies, p) * 1000 for p in (0.5, 0.95, 0.99))
@@ -288,6 +293,10 @@ def show(name: str, side: Side) -> None:
         f"  {name:22} {len(side.latencies):6} requests, {side.rate:6.0f}/s; "
         f"p50 {p50:6.0f} ms, p95 {p95:6.0f} ms, p99 {p99:6.0f} ms; errors by status {errors or 'none'}"
     )
+    if len(side.by_place) > 1:
+        for place, latencies in sorted(side.by_place.items()):
+            p50, p99 = (percentile(latencies, p) * 1000 for p in (0.5, 0.99))
+            print(f"  {'':22} {PLACES[place]}: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     print(f"  {'':22} its workflow: {side.tasks.line()}")
 
 

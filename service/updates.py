@@ -57,11 +57,13 @@ class Refused(Exception):
         detail: str = "",
         status_code: RPCStatusCode | None = None,
         again: bool = False,
+        handing_over: bool = False,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.detail = status, code, message, detail
         self.status_code = status_code  # the server's own status, when the server refused
         self.again = again  # the same update sent again may be taken: busy, handing over, or not ready
+        self.handing_over = handing_over  # the activity is handing over to its next run: a moment only
 
 
 NOT_READY = "type.googleapis.com/temporal.api.errordetails.v1.WorkflowNotReadyFailure"
@@ -98,7 +100,7 @@ def translate_failure(exc: WorkflowUpdateFailedError | RPCError, closed: str) ->
         return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status)
     cause = exc.cause
     if isinstance(cause, ApplicationError) and cause.type == HANDING_OVER:  # never applied: the next run takes it
-        return Refused(503, "unavailable", UNAVAILABLE, detail=cause.message, again=True)
+        return Refused(503, "unavailable", UNAVAILABLE, detail=cause.message, again=True, handing_over=True)
     return Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause))
 
 
@@ -137,6 +139,7 @@ async def send_update(
 # before a deadline waits a moment instead of reading an error.
 IN_FLIGHT = 8
 BUSY_FOR = 30.0  # seconds
+HANDING_OVER_PAUSE = 0.2  # seconds at most between tries while the activity hands over (about a second)
 _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
 
 
@@ -162,5 +165,6 @@ async def send_to_activity(
         except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
             if not refused.again or loop.time() + pause > give_up:
                 raise
+            longest = HANDING_OVER_PAUSE if refused.handing_over else 2.0
         await asyncio.sleep(pause * (0.5 + random.random()))
-        pause = min(pause * 2, 2.0)
+        pause = min(pause * 2, longest)
