@@ -102,10 +102,12 @@ RUN_BYTES = 1_000_000
 RUN_ACTIONS = 4_000
 # A hand-over waits for the store's writes at most this long (wall time), then carries what still runs.
 QUIET_AT_MOST = timedelta(minutes=2)
-# For this long (wall time) after a run decides to hand over, its validators refuse new messages as
-# HANDING_OVER (no event is written; the doors send them again a moment later, to the next run), so a
-# stream of reports neither lengthens the run nor holds up its hand-over. Longer (the store is down),
-# messages are taken again: nobody waits minutes for an answer.
+# A run handing over takes messages while it waits for the store (a report is not held up for it), until
+# it holds REFUSE_PAST times its event threshold: from then on, for at most REFUSE_WHILE_HANDING_OVER
+# (wall time) after it decided to hand over, its validators refuse them as HANDING_OVER (no event is
+# written; the doors send them again a moment later, to the next run), so a stream of reports does not
+# lengthen it much further. Longer (the store is down), messages are taken again: nobody waits minutes.
+REFUSE_PAST = 1.3
 REFUSE_WHILE_HANDING_OVER = timedelta(seconds=5)
 # What falls due at once for thousands of units (assignments, a wave of reminders) is carried out
 # this many actions per workflow task, the next share in the next task (after a 1 ms timer): one task
@@ -347,7 +349,9 @@ class CampaignActivityWorkflow:
 
     def _validate(self, model: type[M], check: Check[M, C], raw: Any) -> None:
         if self._handing_over_until is not None and workflow.now() < self._handing_over_until:
-            raise ApplicationError(HANDING_OVER_SAYS, type=HANDING_OVER, non_retryable=True)
+            threshold = min(self.input.run_events, RUN_EVENTS)
+            if workflow.info().get_current_history_length() >= REFUSE_PAST * threshold:
+                raise ApplicationError(HANDING_OVER_SAYS, type=HANDING_OVER, non_retryable=True)
         self._checked.validate(model, check, self.state, self.now(), self._version, raw)
 
     def _enact(
