@@ -21,7 +21,8 @@ from weakref import WeakKeyDictionary
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 
 from campaign.views import ActivityStatus
-from workflows.activity import MAX_ASKED, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
+from workflows.activity_messages import MAX_ASKED
 from workflows.ids import activity_workflow_id
 
 # One hung query must not hold every page of an activity in this process: it is given up after this.

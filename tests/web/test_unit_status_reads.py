@@ -16,7 +16,8 @@ from service.unit_status import unit_statuses
 from service.updates import send_to_activity
 from tests.helpers import advance_to, start, vn
 from tests.temporal_env import worker
-from workflows.activity import MAX_ASKED, CampaignActivityWorkflow
+from workflows.activity import CampaignActivityWorkflow
+from workflows.activity_messages import MAX_ASKED
 
 
 @pytest_asyncio.fixture(loop_scope="session")
