@@ -68,8 +68,8 @@ from workflows.inputs import CampaignInput
 from workflows.registry import ALL_WORKFLOWS
 
 IN_FLIGHT = 10  # Temporal accepts at most 10 updates in flight per workflow (the doors' sender keeps 8 and queues)
-# Plan seconds per wall second at ROLL_FOR_SPEED units or fewer (a plan day in 43 s: a wave of notices to
-# every unit is out before the next is due on a busy host); a larger roll runs slower, in proportion.
+# Plan seconds per wall second at ROLL_FOR_SPEED units (a plan day in 43 s: a wave of notices to every
+# unit is out before the next is due on a busy host); other rolls in proportion (at most QUICK_SPEED).
 SPEED = 2_000.0
 ROLL_FOR_SPEED = 5_000
 QUICK_SPEED = 100_000.0
@@ -214,13 +214,14 @@ def settled(read: Callable[[], Counter[str]], quiet: float = 3.0) -> Callable[[]
 
 
 def speed_for(n: int, quick: bool = False) -> float:
-    return QUICK_SPEED if quick else SPEED * min(1.0, ROLL_FOR_SPEED / n)
+    """A plan day takes about as long as a wave of notices to the roll: SPEED at ROLL_FOR_SPEED units."""
+    return QUICK_SPEED if quick else min(QUICK_SPEED, SPEED * ROLL_FOR_SPEED / n)
 
 
-async def one_size(n: int, hog: bool = False, speed: float = SPEED) -> Figures:
+async def one_size(n: int, hog: bool = False, speed: float | None = None) -> Figures:
     hogging = cpu_hog() if hog else None
     try:
-        figures = await _one_size(n, speed)
+        figures = await _one_size(n, speed or speed_for(n))
         figures.replay_s = await replay_seconds(figures.largest)  # with the hog still beside it
     finally:
         if hogging is not None:

@@ -1,5 +1,6 @@
-"""A whole city in one activity, on the time-skipping server: 1,000 units through every reminder and
-escalation level, late reports and revisions, to the close (the scale benchmark's run, checked)."""
+"""A whole city in one activity, on the real dev server with a compressed clock: 1,000 units through every
+reminder and escalation level, late reports and revisions, to the close (the scale benchmark's run,
+checked)."""
 
 from __future__ import annotations
 
