@@ -139,7 +139,7 @@ async def send_update(
 # before a deadline waits a moment instead of reading an error.
 IN_FLIGHT = 8
 BUSY_FOR = 30.0  # seconds
-HANDING_OVER_PAUSE = 0.2  # seconds at most between tries while the activity hands over (about a second)
+HANDING_OVER_PAUSE = 0.2  # seconds at most between tries, but for an activity busy with others' updates
 _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
 
 
@@ -165,6 +165,8 @@ async def send_to_activity(
         except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
             if not refused.again or loop.time() + pause > give_up:
                 raise
-            longest = HANDING_OVER_PAUSE if refused.handing_over else 2.0
+            # Busy with other senders' updates: back off to 2 s; handing over, not ready or a lost answer: a
+            # moment, the next run answers within a second.
+            longest = 2.0 if refused.status_code == RPCStatusCode.RESOURCE_EXHAUSTED else HANDING_OVER_PAUSE
         await asyncio.sleep(pause * (0.5 + random.random()))
         pause = min(pause * 2, longest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 
@@ -40,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
 
 __all__ = ["ACTIONS_PER_TASK", "TASK_TIMEOUT", "CampaignActivityWorkflow"]
 
-R = TypeVar("R")
 # How long the effects of a stream of messages gather before the store, the search attributes,
 # the UI and the campaign hear of them at once (one message alone is published at once).
 PUBLISH_EVERY = timedelta(seconds=1)
