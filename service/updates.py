@@ -57,13 +57,11 @@ class Refused(Exception):
         detail: str = "",
         status_code: RPCStatusCode | None = None,
         again: bool = False,
-        handing_over: bool = False,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.detail = status, code, message, detail
         self.status_code = status_code  # the server's own status, when the server refused
         self.again = again  # the same update sent again may be taken: busy, handing over, or not ready
-        self.handing_over = handing_over  # the activity is handing over to its next run: a moment only
 
 
 NOT_READY = "type.googleapis.com/temporal.api.errordetails.v1.WorkflowNotReadyFailure"
@@ -100,7 +98,7 @@ def translate_failure(exc: WorkflowUpdateFailedError | RPCError, closed: str) ->
         return Refused(503, "unavailable", UNAVAILABLE, detail=exc.message, status_code=exc.status)
     cause = exc.cause
     if isinstance(cause, ApplicationError) and cause.type == HANDING_OVER:  # never applied: the next run takes it
-        return Refused(503, "unavailable", UNAVAILABLE, detail=cause.message, again=True, handing_over=True)
+        return Refused(503, "unavailable", UNAVAILABLE, detail=cause.message, again=True)
     return Refused(422, "rejected", cause.message if isinstance(cause, ApplicationError) else str(cause))
 
 
@@ -139,7 +137,7 @@ async def send_update(
 # before a deadline waits a moment instead of reading an error.
 IN_FLIGHT = 8
 BUSY_FOR = 30.0  # seconds
-HANDING_OVER_PAUSE = 0.2  # seconds at most between tries, but for an activity busy with others' updates
+MOMENT = 0.2  # seconds at most between tries, but for an activity busy with other senders' updates
 _lanes: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = WeakKeyDictionary()
 
 
@@ -167,6 +165,6 @@ async def send_to_activity(
                 raise
             # Busy with other senders' updates: back off to 2 s; handing over, not ready or a lost answer: a
             # moment, the next run answers within a second.
-            longest = 2.0 if refused.status_code == RPCStatusCode.RESOURCE_EXHAUSTED else HANDING_OVER_PAUSE
+            longest = 2.0 if refused.status_code == RPCStatusCode.RESOURCE_EXHAUSTED else MOMENT
         await asyncio.sleep(pause * (0.5 + random.random()))
         pause = min(pause * 2, longest)
