@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus
 
 from campaign.units import Unit
 from harness.temporal import migrated_store, time_skipping_env
@@ -33,7 +34,11 @@ async def test_a_run_that_carried_out_its_share_of_actions_hands_over(env, tmp_p
     async with worker(env.client, store=store) as queue:
         handle = await start(env, queue, units=UNITS, run_actions=50, origin=vn(2, hour=9))
         sent = await eventually(lambda: Counter(r.kind for r in rows(store)), lambda c: c["assignment"] == 60)
-        first = await env.client.get_workflow_handle(handle.id, run_id=handle.result_run_id).fetch_history()
+        first_run = env.client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
+        # The store hears of a notice as it is sent; the run hands over only once its batch has finished.
+        handed = await eventually(first_run.describe, lambda d: d.status == WorkflowExecutionStatus.CONTINUED_AS_NEW)
+        assert handed.status == WorkflowExecutionStatus.CONTINUED_AS_NEW
+        first = await first_run.fetch_history()
         await handle.terminate("test done")
     kinds = Counter(event.event_type for event in first.events)
     assert kinds[EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW] == 1  # 60 assignments > 50 actions
