@@ -19,12 +19,15 @@ from sqlalchemy import select
 from access.links import secret_problem
 from access.roles import Permission
 from campaign.limits import MAX_ASSIGNED_AT_ONCE, MAX_NAME_CHARS, campaign_id_problem
-from campaign.messages import evidence_link
+from campaign.messages import Rejected, evidence_link
+from campaign.messages import whole_number as read_count
 from service.links import current_link, resend_link
 from service.updates import Refused, Update, send_to_activity, send_update
 from store.links import NoSuchLink, revoke_links
 from store.schema import Assignment
 from web.office_door import Door, Signed, via
+from web.unit_input import duty_answers as read_duty_answers
+from web.unit_input import typed_duties
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
 from workflows.ids import campaign_workflow_id
@@ -234,37 +237,25 @@ def _why_not(month: int, year: int) -> str:
     return f"tháng {month}/{year} chỉ có {calendar.monthrange(year, month)[1]} ngày"
 
 
-def whole_number(text: str, field: str) -> int:
-    """A count typed by the office: digits only."""
-    cleaned = text.strip()
-    if not cleaned.isdigit() or len(cleaned) > 9:
-        raise Refused(422, "rejected", f"{field}: “{cleaned[:20]}” không phải số nguyên (chỉ gồm chữ số).")
-    return int(cleaned)
-
-
-_DUTY_FIELD = re.compile(r"^duty-(\d{1,2})-(status|note|participants|count)$")
+def whole_number(typed: str, field: str) -> int:
+    """A count the office typed, read as a unit's is (campaign.messages.whole_number: "1.200" is 1200);
+    Refused naming the field otherwise."""
+    try:
+        return read_count(typed, field)
+    except Rejected as exc:
+        raise Refused(422, "rejected", str(exc)) from None
 
 
 def duty_answers(form: Any) -> list[dict[str, Any]] | None:
-    """The answers per duty the office typed from the unit's report on the plan (`duty-<no>-status`, `-note`,
-    `-participants`, `-count`); None when the form has no duties. A duty without a choice is left out, for
-    the activity to name it."""
-    typed: dict[int, dict[str, str]] = {}
-    for key, value in form.multi_items():
-        if (m := _DUTY_FIELD.match(key)) and isinstance(value, str):
-            typed.setdefault(int(m[1]), {})[m[2]] = value
+    """The answers per duty the office typed from the unit's report on the plan, read as the unit's own
+    form is (web.unit_input); None when the form has no duties."""
+    typed = typed_duties(form)
     if not typed:
         return None
-    answers = []
-    for no, fields in sorted(typed.items()):
-        if not fields.get("status"):
-            continue
-        answer: dict[str, Any] = {"duty": no, "status": fields["status"], "note": fields.get("note", "").strip()}
-        for name, words in (("participants", "số người tham gia"), ("count", "số lượng")):
-            if fields.get(name, "").strip():
-                answer[name] = whole_number(fields[name], f"Nhiệm vụ {no}: {words}")
-        answers.append(answer)
-    return answers
+    try:
+        return read_duty_answers(typed)
+    except Rejected as exc:
+        raise Refused(422, "rejected", str(exc)) from None
 
 
 def campaign_units(door: Door, campaign_id: str) -> dict[str, str]:

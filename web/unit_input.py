@@ -44,7 +44,7 @@ def duty_answers(typed: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
         answer: dict[str, Any] = {"duty": no, "status": fields["status"], "note": fields.get("note", "").strip()}
         for name, words in (("participants", "số người tham gia"), ("count", "số lượng")):
             if fields.get(name, "").strip():
-                answer[name] = whole_number(fields[name], f"nhiệm vụ {no}: {words}")
+                answer[name] = whole_number(fields[name], f"Nhiệm vụ {no}: {words}")
         answers.append(answer)
     return answers
 
