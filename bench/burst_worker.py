@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 
 from access.payloads import data_converter
 from bench.trivial import AppendOnly
+from service.collector import collect_less
 from service.logs import configure_logging
 from settings import Settings
 from store.database import Store
@@ -37,6 +38,7 @@ async def serve(address: str, queue: str, trivial_queue: str, settings: Settings
 
 def main(argv: list[str]) -> None:
     configure_logging("console", "WARNING")
+    collect_less()  # as worker.py does
     address, queue, trivial_queue, fields = argv
     asyncio.run(serve(address, queue, trivial_queue, Settings(**json.loads(fields))))
 

@@ -56,7 +56,9 @@ from campaign.messages import SubmitReport
 from campaign.policy import PolicyFile
 from harness.temporal import local_env, migrated_store
 from harness.waiting import answered, until
+from service.collector import collect_less
 from service.logs import configure_logging
+from service.status import ask_current_run
 from service.updates import send_to_activity
 from settings import Settings
 from store.schema import Notification, UnitReport
@@ -276,13 +278,15 @@ async def _one_size(n: int, speed: float) -> Figures:
             )
             activity = env.client.get_workflow_handle(activity_workflow_id(campaign_id, 1))
             one = codes[0]
-            await answered(lambda: activity.query(CampaignActivityWorkflow.unit_status, one), seconds=600, every=0.05)
+            await answered(
+                lambda: ask_current_run(activity, CampaignActivityWorkflow.unit_status, one), seconds=600, every=0.05
+            )
             answering = time.perf_counter() - began
             await until(lambda: sent()["assignment"] >= n, seconds=3600, every=0.1)
             assigned = time.perf_counter() - began
 
             async def escalated() -> bool:  # the last level reached (a unit's row: the whole roll is read once)
-                mine = await activity.query(CampaignActivityWorkflow.unit_status, one)
+                mine = await ask_current_run(activity, CampaignActivityWorkflow.unit_status, one)
                 return mine.escalation_level >= policy.max_escalation_level
 
             await until(escalated, seconds=3600, every=1.0)
@@ -362,6 +366,7 @@ def show(f: Figures) -> None:
 
 def main(argv: list[str]) -> None:
     configure_logging("console", "WARNING")
+    collect_less()  # the worker runs in this process: as worker.py does
     numbers = [int(a) for i, a in enumerate(argv) if a.isdigit() and (i == 0 or argv[i - 1] != "--keep")]
     sizes = [30] if "--quick" in argv else numbers or [200, 1000, 5000]
     keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None

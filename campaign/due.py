@@ -81,8 +81,8 @@ def decide(state: ActivityState, now: datetime, limit: int | None = None) -> lis
 
     ladder = _Ladder(state, now)
     escalating: dict[int, list[tuple[str, datetime]]] = {}
-    for unit in state.expected():
-        escalations, reminder, reminder_stamp = ladder.of(unit.due)
+    for unit in state.expected_units():
+        escalations, reminder, reminder_stamp, level = ladder.of(unit.due)
         first_escalation = escalations[0] if escalations else ladder.hard_close
         if now < first_escalation and reminder is not None and reminder >= state.event_end:
             key = (
@@ -96,7 +96,6 @@ def decide(state: ActivityState, now: datetime, limit: int | None = None) -> lis
                 )
                 if len(actions) == full:
                     return actions
-        level = sum(1 for t in escalations if t <= now)
         if level > unit.escalation_level:
             escalating.setdefault(level, []).append((unit.code, escalations[level - 1]))
     for level, entries in sorted(escalating.items()):
@@ -120,11 +119,12 @@ def decide(state: ActivityState, now: datetime, limit: int | None = None) -> lis
 
 class _Ladder:
     """What follows from a report due date at `now`, worked out once per date: the escalation
-    times, the latest report reminder whose time has come and its stamp."""
+    times, the latest report reminder whose time has come and its stamp, and the escalation level
+    reached (how many of those times have come)."""
 
     def __init__(self, state: ActivityState, now: datetime) -> None:
         self.state, self.now = state, now
-        self._by_due: dict[datetime, tuple[list[datetime], datetime | None, str]] = {}
+        self._by_due: dict[datetime, tuple[list[datetime], datetime | None, str, int]] = {}
         self._hard_close: datetime | None = None
         self._reminded: dict[str, set[str] | frozenset[str]] = {}
 
@@ -134,13 +134,14 @@ class _Ladder:
             self._hard_close = self.state.hard_close
         return self._hard_close
 
-    def of(self, due: datetime) -> tuple[list[datetime], datetime | None, str]:
+    def of(self, due: datetime) -> tuple[list[datetime], datetime | None, str, int]:
         found = self._by_due.get(due)
         if found is None:
             escalations = self.state.escalations_after(due)
             reminder = _latest_due([due + offset for offset in self.state.policy.report_reminders], self.now)
             stamp = _stamp(reminder) if reminder is not None else ""
-            found = self._by_due[due] = (escalations, reminder, stamp)
+            level = sum(1 for t in escalations if t <= self.now)
+            found = self._by_due[due] = (escalations, reminder, stamp, level)
         return found
 
     def reminded(self, stamp: str) -> set[str] | frozenset[str]:

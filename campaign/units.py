@@ -32,7 +32,7 @@ class Unit(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=MAX_UNIT_CODE_CHARS)
     name: str
     kind: UnitKind = UnitKind.UNIT
-    aliases: list[str] = []
+    aliases: list[str] = Field(default_factory=list)  # a factory: a city's default lists are not deep-copied one by one
     email: str | None = None
     channel: str | None = None  # overrides the default notification channel
     webhook_url: str | None = None

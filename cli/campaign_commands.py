@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,7 @@ from cli.plan_commands import UnitsInUseOption, directory_in_use_or_fail, plan_o
 from service.campaigns import build_campaign_input, start_campaign
 from service.status import query
 from service.temporal import check_worker_listening, connect, queue_has_worker
-from service.updates import Refused, Update, send_update
+from service.updates import Refused, Update, send_update, sent_politely
 from settings import get_settings, settings_problem
 from workflows.activity import CampaignActivityWorkflow
 from workflows.campaign import CampaignWorkflow
@@ -198,9 +199,13 @@ def _send(campaign: str, activity: str, update: Update, message: Message) -> Any
     async def body(client: Client) -> Any:
         target = await _activity(client, campaign, activity)
         parent = client.get_workflow_handle(campaign_workflow_id(campaign))
-        what = f"hoạt động {activity} của chiến dịch {campaign}"
-        missing = why_not_found(what, target, parent)
-        return await send_update(target, update, message, closed=ended_sentence(activity), missing=missing)
+        missing = why_not_found(f"hoạt động {activity} của chiến dịch {campaign}", target, parent)
+        update_id = uuid.uuid4().hex  # every try the same update: a lost answer never doubles it
+        return await sent_politely(
+            lambda: send_update(
+                target, update, message, closed=ended_sentence(activity), missing=missing, update_id=update_id
+            )
+        )
 
     return run_command(body)
 

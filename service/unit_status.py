@@ -5,8 +5,9 @@ Temporal answers a query to a workflow that has a task in flight (an activity ta
 evening before a deadline) only after that task, and holds one such query per workflow: the rest are
 refused ("consistent query buffer is full", RESOURCE_EXHAUSTED) and, after the SDK's retries, a page
 without the unit's state and without its report form. So this process asks each activity one query at
-a time; pages that arrive meanwhile wait for the next one, which starts after they arrived (a unit
-that has just sent a report sees it). That query, `units_status`, returns the rows of the units
+a time (sent a second time beside the first when it is slow: service.hedging); pages that arrive
+meanwhile wait for the next one, which starts after they arrived (a unit that has just sent a report
+sees it). That query, `units_status`, returns the rows of the units
 waiting, so it costs the workflow what those rows cost, not its whole roll (a city's roll was about a
 second of a busy worker's time, during which no report was taken).
 """
@@ -21,6 +22,8 @@ from weakref import WeakKeyDictionary
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 
 from campaign.views import ActivityStatus
+from service.hedging import HEDGE_AFTER, first_answer
+from service.status import ask_current_run
 from workflows.activity import CampaignActivityWorkflow
 from workflows.activity_messages import MAX_ASKED
 from workflows.ids import activity_workflow_id
@@ -100,12 +103,16 @@ async def _rows(handle: Activity, units: list[str]) -> dict[str, ActivityStatus 
     """Each unit's status with its own row only (none for a code not on the roll), by one query; nothing
     when the workflow does not answer."""
     try:
-        status: ActivityStatus = await handle.query(CampaignActivityWorkflow.units_status, units, rpc_timeout=QUERY_FOR)
+        status: ActivityStatus = await first_answer(
+            lambda: ask_current_run(handle, CampaignActivityWorkflow.units_status, units, rpc_timeout=QUERY_FOR),
+            HEDGE_AFTER,
+        )
     except WorkflowQueryFailedError:  # a run of a worker without the query: the whole roll, once
         whole = await _whole(handle)
         if whole is None:
             return {}
-        status = whole.model_copy(update={"units": [u for u in whole.units if u.code in set(units)]})
+        asked = set(units)
+        status = whole.model_copy(update={"units": [u for u in whole.units if u.code in asked]})
     except Exception:  # closed long ago, or the server is away
         return {}
     rows = {row.code: row for row in status.units}
@@ -114,7 +121,7 @@ async def _rows(handle: Activity, units: list[str]) -> dict[str, ActivityStatus 
 
 async def _whole(handle: Activity) -> ActivityStatus | None:
     try:
-        answer: ActivityStatus = await handle.query(CampaignActivityWorkflow.status, rpc_timeout=QUERY_FOR)
+        answer: ActivityStatus = await ask_current_run(handle, CampaignActivityWorkflow.status, rpc_timeout=QUERY_FOR)
     except Exception:  # closed long ago, or the server is away
         return None
     return answer

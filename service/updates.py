@@ -34,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from campaign.messages import Ended, ended_sentence, line_breaks_as_lf
+from service.hedging import HEDGE_AFTER, first_answer
 from workflows.checked import HANDING_OVER
 from workflows.ids import activity_workflow_id
 
@@ -145,22 +146,35 @@ async def send_to_activity(
     client: Client, campaign_id: str, no: int, update: Update, message: Any, update_id: str | None = None
 ) -> Any:
     """`send_update` to activity `no` of the campaign, as the web doors and the simulated units send it: at
-    most IN_FLIGHT at once per activity from this process, a busy, handing-over or not-ready activity tried again for
-    up to BUSY_FOR seconds, a closed activity told with `ended_sentence(no)` when its workflow has not said
-    it itself."""
+    most IN_FLIGHT at once per activity from this process, tried again as `sent_politely` says, a closed
+    activity told with `ended_sentence(no)` when its workflow has not said it itself."""
     workflow_id = activity_workflow_id(campaign_id, no)
     handle = client.get_workflow_handle(workflow_id)
-    loop, pause = asyncio.get_running_loop(), 0.05
-    lane = _lanes.setdefault(loop, {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
-    give_up = loop.time() + BUSY_FOR
+    lane = _lanes.setdefault(asyncio.get_running_loop(), {}).setdefault(workflow_id, asyncio.Semaphore(IN_FLIGHT))
     # One update ID for every try: a try the server took before its answer was lost (UNAVAILABLE after it
     # admitted the update) is then the same update, answered once, never a second report.
     update_id = update_id or uuid.uuid4().hex
+
+    async def attempt() -> Any:
+        async with lane:  # a slow try and its second send share one place in the lane: the same update
+            return await first_answer(
+                lambda: send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id),
+                HEDGE_AFTER,
+            )
+
+    return await sent_politely(attempt)
+
+
+async def sent_politely(attempt: Callable[[], Awaitable[Any]]) -> Any:
+    """What `attempt` (one send, raising `Refused`) answers, tried again while its refusal says a retry may
+    be taken (`Refused.again`: busy, handing over to the next run, not ready) for up to BUSY_FOR seconds;
+    any other refusal, or the last one, is raised. Every try must be the same update (one update ID)."""
+    loop, pause = asyncio.get_running_loop(), 0.05
+    give_up = loop.time() + BUSY_FOR
     while True:
         try:
-            async with lane:
-                return await send_update(handle, update, message, closed=ended_sentence(no), update_id=update_id)
-        except Refused as refused:  # too many in flight, aborted by a hand-over to the next run, not ready
+            return await attempt()
+        except Refused as refused:
             if not refused.again or loop.time() + pause > give_up:
                 raise
             # Busy with other senders' updates: back off to 2 s; handing over, not ready or a lost answer: a

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic_core import to_json
 
-from campaign.clock import end_of_day, start_of_day
+from campaign.clock import PlanClock, end_of_day, start_of_day
 from campaign.due import decide, mark_done, next_wake, unanswered
 from campaign.message_rules import apply_cancel, check_report
 from campaign.messages import (
@@ -23,9 +25,11 @@ from campaign.messages import (
 from campaign.notices import PERSONAL_LINK, compose
 from campaign.policy import Policy
 from campaign.tracker import ActionKind, ActivityState, Phase
+from campaign.units import Unit
 from campaign.workdays import vietnam_holidays
 from tests.applied import apply_confirm_ready, apply_excuse, apply_extend, apply_report, apply_reschedule
-from tests.helpers import make, vn
+from tests.helpers import UNITS, make, vn
+from workflows.inputs import ActivityInput
 
 
 def run_until(state: ActivityState, start: datetime, until: datetime, messages=()) -> list[tuple[datetime, object]]:
@@ -122,6 +126,8 @@ def test_resubmission_and_duplicate_request() -> None:
     first = apply_report(state, msg, vn(12))
     again = apply_report(state, msg, vn(12, hour=1))
     assert (first.revision, again.revision, again.duplicate) == (1, 1, True)
+    assert again.model_copy(update={"duplicate": False}) == first  # said again word for word
+    assert "message" not in state.receipts["a/r1"]  # kept without its sentence: recomposed
     second = apply_report(state, SubmitReport(unit="a", summary="Lần 2", participants=12), vn(20))
     assert second.revision == 2 and second.on_time  # the report was in on time; revision 2 replaces it
     assert state.units["a"].report.summary == "Lần 2" and state.units["a"].report.participants == 12
@@ -235,3 +241,40 @@ def test_unanswered_runs_the_whole_policy_in_order_or_up_to_a_moment() -> None:
     assert [a.at for a in everything] == sorted(a.at for a in everything)
     first_days = list(unanswered(make(), vn(1), until=vn(9)))
     assert first_days == [a for a in everything if a.at <= vn(9)]
+
+
+def test_a_roll_travels_without_its_defaults_and_comes_back_whole() -> None:
+    """The state as continue-as-new carries it (JSON, the worker's converter): each unit without the
+    fields still at their defaults, read back to the same roll, index and all."""
+    state = make(units=UNITS)
+    apply_confirm_ready(state, ConfirmReady(unit="a", note="Đủ 30 người"), vn(8))
+    apply_report(state, SubmitReport(unit="b", summary="Đã tổ chức\nhai buổi", participants=30,
+                                     evidence=["https://example.org/anh"], request_id="r1"), vn(12))  # fmt: skip
+    carried = to_json(state)
+    units = json.loads(carried)["units"]
+    assert set(units["c"]) == {"code", "name", "due"}  # nothing else set for it yet
+    assert units["b"]["report"]["evidence"] == ["https://example.org/anh"] and "duties" not in units["b"]["report"]
+    back = ActivityState.model_validate_json(carried)
+    assert back.units == state.units and back.receipts == state.receipts
+    assert (back.pending(), back.ready, back.reported) == (state.pending(), state.ready, state.reported)
+
+
+def test_contacts_travel_without_their_defaults_and_come_back_whole() -> None:
+    contacts = [Unit(code="a", name="Đoàn Sở A", aliases=["Sở A"], email="a@example.org"), Unit(code="b", name="B")]
+    state = make(units=contacts)
+    clock = PlanClock(plan_origin=vn(1), wall_origin=vn(1))
+    carried = ActivityInput(
+        campaign_id="c1", activity=state.activity, units=contacts, policy=state.policy, window_end=date(2023, 5, 31),
+        clock=clock,
+    )  # fmt: skip
+    data = to_json(carried)
+    assert json.loads(data)["units"][1] == {"code": "b", "name": "B"}
+    assert ActivityInput.model_validate_json(data).units == contacts
+
+
+def test_a_receipt_kept_by_an_earlier_run_with_its_sentence_is_said_again_as_kept() -> None:
+    state = make()
+    state.receipts["a/r0"] = {"accepted": True, "unit": "a", "on_time": True, "revision": 1, "phase": "COLLECTING",
+                              "message": "Đã nhận (lời cũ).", "duplicate": False, "fingerprint": None}  # fmt: skip
+    again = apply_report(state, SubmitReport(unit="a", summary="Lần 1", participants=10, request_id="r0"), vn(12))
+    assert (again.message, again.duplicate, again.revision) == ("Đã nhận (lời cũ).", True, 1)

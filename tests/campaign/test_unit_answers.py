@@ -3,6 +3,8 @@ an ended activity told apart by its error's type and status, not its words."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from google.protobuf.any_pb2 import Any
 from temporalio.api.common.v1 import GrpcStatus
@@ -21,7 +23,17 @@ from campaign.messages import (
     read_message,
     whole_number,
 )
-from service.updates import NOT_READY, UNAVAILABLE, activity_ended, ended_refusal, not_ready, translate_failure
+from service.updates import (
+    MOMENT,
+    NOT_READY,
+    UNAVAILABLE,
+    Refused,
+    activity_ended,
+    ended_refusal,
+    not_ready,
+    sent_politely,
+    translate_failure,
+)
 from workflows.checked import HANDING_OVER, HANDING_OVER_SAYS
 
 
@@ -125,3 +137,31 @@ def test_a_message_refused_while_the_activity_hands_over_is_sent_again_not_shown
     assert (told.status, told.code, told.again, told.message) == (503, "unavailable", True, UNAVAILABLE)
     rejected = translate_failure(update_failed("Rejected", "số người tham gia phải là số"), ended_sentence(4))
     assert (rejected.status, rejected.again) == (422, False)
+
+
+async def test_every_door_tries_a_refusal_that_says_again_a_moment_later_and_nothing_else() -> None:
+    """`sent_politely` (the web doors through `send_to_activity`, the command line directly): a send that
+    meets a hand-over is tried again within moments and answered; a rejection is told at once, never
+    tried twice."""
+    tries: list[str] = []
+    handing_over = translate_failure(update_failed(HANDING_OVER, HANDING_OVER_SAYS), ended_sentence(4))
+
+    async def taken_on_the_third_try() -> str:
+        tries.append("try")
+        if len(tries) < 3:
+            raise handing_over
+        return "đã nhận"
+
+    started = time.monotonic()
+    assert await sent_politely(taken_on_the_third_try) == "đã nhận"
+    assert len(tries) == 3 and time.monotonic() - started < 2 * MOMENT
+
+    rejected = translate_failure(update_failed("Rejected", "số người tham gia phải là số"), ended_sentence(4))
+
+    async def refused() -> str:
+        tries.append("rejected")
+        raise rejected
+
+    with pytest.raises(Refused) as told:
+        await sent_politely(refused)
+    assert told.value is rejected and tries.count("rejected") == 1
