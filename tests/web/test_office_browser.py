@@ -136,6 +136,42 @@ async def test_the_office_pages_fit_a_phone_and_read_well(office_site) -> None:
     assert "monospace" not in font and "Đoàn Sở Văn hóa và Thể thao" in digest
 
 
+LONG_LINK = (
+    "https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrSt?usp=sharing"
+)
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+async def test_the_office_enters_a_paper_report_as_people_type_it(office_site, width) -> None:
+    """The form for a report the unit sent on paper, filled as the office clerk types it: several lines of
+    Vietnamese, a long pasted link, a count; the page stays within the screen and the report keeps it all."""
+    base, cid = office_site.base, office_site.setup.campaign_id
+    await office_site.setup.after_event(1)
+    page = await office_site.signed_in(width)
+    await page.goto(f"{base}/campaigns/{cid}/activities/1")
+    await page.locator("#on-behalf-unit").select_option("so-vhtt")
+    await page.locator("#on-behalf-channel").select_option("paper")
+    await page.locator("#on-behalf-summary").fill(
+        "Ra quân dọn vệ sinh bờ kênh Nhiêu Lộc.\nTrồng 40 cây xanh.\nPhát tờ rơi."
+    )
+    await page.locator("#on-behalf-participants").fill(" 60 ")
+    await page.locator("#on-behalf-evidence").fill(f"{LONG_LINK}\nhttps://example.org/ảnh-trồng-cây")
+    await page.locator("#on-behalf-by").fill("Trần Thị Ánh, Phó Bí thư")
+    await shot(page, f"office-on-behalf-{width}.png", full_page=True)
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    await page.get_by_role("button", name="Ghi báo cáo").click()
+    said = await page.locator("#receipt").inner_text()
+    await page.goto(f"{base}/campaigns/{cid}/activities/1")
+    shown = await page.locator("td .revision").first.inner_text()
+    links = await page.locator("td .revision a").evaluate_all("links => links.map(a => a.href)")
+    await shot(page, f"office-on-behalf-entered-{width}.png", full_page=True)
+    wide_after = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide == wide_after == width
+    assert LONG_LINK in links and "https://example.org/%E1%BA%A3nh-tr%E1%BB%93ng-c%C3%A2y" in links
+    assert "Đã nhận báo cáo lần 1 của" in said and "nhận bản giấy" in said
+    assert "60 người tham gia" in shown and "Trồng 40 cây xanh." in shown and "Trần Thị Ánh, Phó Bí thư" in shown
+
+
 # The WCAG contrast ratio of an element's text against the nearest opaque background.
 CONTRAST = """e => {
   const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
