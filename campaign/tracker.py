@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, PrivateAttr, TypeAdapter, field_serializer
+from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, field_serializer
 
 from campaign.clock import end_of_day, last_day, start_of_day
 from campaign.dates import ActivityKind
@@ -65,12 +65,14 @@ class Report(BaseModel):
     summary: str
     participants: int
     beneficiaries: int | None = None
-    evidence: list[str] = []
+    evidence: list[str] = Field(default_factory=list)
     submitted_by: str = ""
     submitted_at: datetime
     first_submitted_at: datetime
     on_time: bool
-    duties: list[DutyAnswer] = []  # the answers per duty, in a report on the plan (campaign.duties)
+    # the answers per duty, in a report on the plan (campaign.duties); default_factory, not `[]`: pydantic
+    # deep-copies a mutable default for every report a new run decodes (a tenth of its first task)
+    duties: list[DutyAnswer] = Field(default_factory=list)
 
 
 class UnitState(BaseModel):
