@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # How long a workflow task waits for the worker that last ran the workflow before any worker may
     # take it: after a crash, the time its campaigns stand still (Temporal's default, 10 s)
     worker_sticky_timeout: float = Field(default=10.0, gt=0)
+    # What one worker process runs: "all" (one process for a Đoàn Khối), or, for a city, "workflows" in
+    # one process and "activities" (mail, the store, files) in another, so that no activity thread takes
+    # the workflow thread's turn at the interpreter while a run decodes a city's roll (bench.portal_burst)
+    worker_role: Literal["all", "workflows", "activities"] = "all"
     # "id:base64-of-32-bytes[,older-id:…]": payloads encrypted (AES-GCM) with the first key, read with
     # any; unset: only large payloads are compressed (the demo's default)
     payload_keys: str | None = None

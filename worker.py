@@ -1,9 +1,11 @@
-"""The worker: runs every workflow and activity of the service.
+"""The worker: runs every workflow and activity of the service, or one of the two (WORKER_ROLE).
 
 TEMPORAL_ADDRESS=localhost:7233 DATABASE_URL=postgresql://… python worker.py
+WORKER_ROLE=workflows python worker.py & WORKER_ROLE=activities python worker.py   # a city: two processes
 
-At start it brings the database schema to the latest migration (alembic upgrade head), as soon as
-the database answers; it runs workflows meanwhile.
+At start a worker that runs activities brings the database schema to the latest migration (alembic
+upgrade head), as soon as the database answers; it runs workflows meanwhile. One that runs only
+workflows never touches the database.
 """
 
 from __future__ import annotations
@@ -46,18 +48,24 @@ WORKFLOW_FAILURE_TYPES: list[type[BaseException]] = []
 def build_worker(
     client: Client,
     settings: Settings,
-    store: Store,
-    executor: ThreadPoolExecutor,
+    store: Store | None,
+    executor: ThreadPoolExecutor | None,
     task_queue: str | None = None,
     max_concurrent_activities: int = ACTIVITY_THREADS,
 ) -> Worker:
-    """The one way a worker is built, in production and in the tests."""
+    """The one way a worker is built, in production and in the tests: the workflows, the activities or
+    both, as `settings.worker_role` says. `store` and `executor` are what the activities run with (None
+    only for a worker of workflows alone). Raises ValueError when a role's activities lack them."""
+    role = settings.worker_role
+    runs_activities = role != "workflows"
+    if runs_activities and (store is None or executor is None):
+        raise ValueError(f"a worker of role {role!r} runs activities: it needs the store and a thread pool")
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=ALL_WORKFLOWS,
-        activities=service_activities(store, settings),
-        activity_executor=executor,
+        workflows=ALL_WORKFLOWS if role != "activities" else [],
+        activities=service_activities(store, settings) if runs_activities and store is not None else [],
+        activity_executor=executor if runs_activities else None,
         max_concurrent_activities=max_concurrent_activities,
         workflow_failure_exception_types=WORKFLOW_FAILURE_TYPES,
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_timeout),
@@ -80,23 +88,27 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         address=settings.temporal_address,
         namespace=settings.temporal_namespace,
         task_queue=settings.temporal_task_queue,
+        role=settings.worker_role,
     )
     health = Health()
     if settings.health_bind:
         await health.start(settings.health_bind)
-    store = Store(settings.database, ready=False)
-    upgrading = asyncio.create_task(upgrade_schema_until_done(store, log))
+    runs_activities = settings.worker_role != "workflows"
+    store = Store(settings.database, ready=False) if runs_activities else None
+    upgrading = asyncio.create_task(upgrade_schema_until_done(store, log)) if store is not None else None
     client = await connect(settings, runtime_for(settings))
     try:
-        with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
-            async with build_worker(client, settings, store, executor):
+        with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:  # its threads start with the first activity
+            async with build_worker(client, settings, store, executor if runs_activities else None):
                 health.ready = True
-                log.info("worker started", database=store.dialect, channels=settings.channels)
+                database = store.dialect if store is not None else None
+                log.info("worker started", database=database, channels=settings.channels)
                 await stop.wait()
                 health.ready = False
                 log.info("worker stopping")
     finally:
-        upgrading.cancel()
+        if upgrading is not None:
+            upgrading.cancel()
         await health.stop()
     log.info("worker stopped")
 

@@ -1,13 +1,15 @@
-"""The workers of `bench.portal_burst` in a process of their own, as deployed (docker-compose runs the
-worker and the portal as separate services): the campaign's workflows and activities on one task
-queue, AppendOnly on another. Runs until its standard input closes (the benchmark ends or dies).
+"""A worker of `bench.portal_burst` in a process of its own, as deployed (the worker and the portal are
+separate services): the campaign's workflows, its activities or both on one task queue (ROLE, as
+WORKER_ROLE says), and AppendOnly on another beside the workflows. Runs until its standard input closes
+(the benchmark ends or dies).
 
-    python -m bench.burst_worker ADDRESS QUEUE TRIVIAL_QUEUE SETTINGS_JSON
+    python -m bench.burst_worker ROLE ADDRESS QUEUE TRIVIAL_QUEUE SETTINGS_JSON
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -27,11 +29,15 @@ from worker import build_worker
 
 async def serve(address: str, queue: str, trivial_queue: str, settings: Settings) -> None:
     client = await Client.connect(address, data_converter=data_converter())
+    activities = settings.worker_role != "workflows"
     with ThreadPoolExecutor(16) as executor:
-        async with (
-            build_worker(client, settings, Store(settings.database), executor, task_queue=queue),
-            Worker(client, task_queue=trivial_queue, workflows=[AppendOnly]),
-        ):
+        store = Store(settings.database) if activities else None
+        async with contextlib.AsyncExitStack() as workers:
+            await workers.enter_async_context(
+                build_worker(client, settings, store, executor if activities else None, task_queue=queue)
+            )
+            if settings.worker_role != "activities":
+                await workers.enter_async_context(Worker(client, task_queue=trivial_queue, workflows=[AppendOnly]))
             print("ready", flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the benchmark goes
 
@@ -39,8 +45,8 @@ async def serve(address: str, queue: str, trivial_queue: str, settings: Settings
 def main(argv: list[str]) -> None:
     configure_logging("console", "WARNING")
     collect_less()  # as worker.py does
-    address, queue, trivial_queue, fields = argv
-    asyncio.run(serve(address, queue, trivial_queue, Settings(**json.loads(fields))))
+    role, address, queue, trivial_queue, fields = argv
+    asyncio.run(serve(address, queue, trivial_queue, Settings(**{**json.loads(fields), "worker_role": role})))
 
 
 if __name__ == "__main__":
