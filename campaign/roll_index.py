@@ -41,8 +41,27 @@ class RollIndex:
         self.open_dues: Counter[datetime] = Counter()  # ... of those still expected
         self.level_of: dict[str, int] = {}  # expected units the Committee has heard about → their level
         self.levels: Counter[int] = Counter()
+        # The whole roll in one pass (what `note` does unit by unit, without undoing what was counted
+        # before): every new run and replay builds this for a city's roll before it takes a message.
         for unit in units:
-            self.note(unit)
+            code = unit.code
+            self.due_of[code] = unit.due
+            if unit.report is not None:
+                self.reported.add(code)
+            if unit.ready_at is not None:
+                self.ready.add(code)
+            if unit.settled:
+                self.open.pop(code, None)
+                self.level_of.pop(code, None)
+            else:
+                self.open[code] = None
+                if unit.escalation_level > 0:
+                    self.level_of[code] = unit.escalation_level
+                else:
+                    self.level_of.pop(code, None)
+        self.dues.update(self.due_of.values())
+        self.open_dues.update(self.due_of[code] for code in self.open)
+        self.levels.update(self.level_of.values())
 
     def note(self, unit: _Unit) -> None:
         """`unit` changed or joined: a report, an excuse, an escalation level, a new deadline, its

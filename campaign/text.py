@@ -6,7 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 
 
@@ -17,7 +16,9 @@ def nfc(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    """Each run of whitespace (any Unicode space, tab or line break) as one space, none at the ends;
+    split and join, not a regular expression: a city's roll of names goes through here."""
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=8192)

@@ -144,7 +144,9 @@ LONG_LINK = (
 @pytest.mark.parametrize("width", [360, 1366])
 async def test_the_office_enters_a_paper_report_as_people_type_it(office_site, width) -> None:
     """The form for a report the unit sent on paper, filled as the office clerk types it: several lines of
-    Vietnamese, a long pasted link, a count; the page stays within the screen and the report keeps it all."""
+    Vietnamese, a long pasted link, a count with a thousands dot as the paper writes it (the browser lets
+    it through, the activity reads it as the unit's own form does); the page stays within the screen and
+    the report keeps it all."""
     base, cid = office_site.base, office_site.setup.campaign_id
     await office_site.setup.after_event(1)
     page = await office_site.signed_in(width)
@@ -154,7 +156,9 @@ async def test_the_office_enters_a_paper_report_as_people_type_it(office_site, w
     await page.locator("#on-behalf-summary").fill(
         "Ra quân dọn vệ sinh bờ kênh Nhiêu Lộc.\nTrồng 40 cây xanh.\nPhát tờ rơi."
     )
-    await page.locator("#on-behalf-participants").fill(" 60 ")
+    await page.locator("#on-behalf-participants").fill(" 1.260 ")
+    hint = await page.locator("#on-behalf-participants").get_attribute("aria-describedby")
+    assert "1.200" in await page.locator(f"#{hint}").inner_text()
     await page.locator("#on-behalf-evidence").fill(f"{LONG_LINK}\nhttps://example.org/ảnh-trồng-cây")
     await page.locator("#on-behalf-by").fill("Trần Thị Ánh, Phó Bí thư")
     await shot(page, f"office-on-behalf-{width}.png", full_page=True)
@@ -169,7 +173,7 @@ async def test_the_office_enters_a_paper_report_as_people_type_it(office_site, w
     assert wide == wide_after == width
     assert LONG_LINK in links and "https://example.org/%E1%BA%A3nh-tr%E1%BB%93ng-c%C3%A2y" in links
     assert "Đã nhận báo cáo lần 1 của" in said and "nhận bản giấy" in said
-    assert "60 người tham gia" in shown and "Trồng 40 cây xanh." in shown and "Trần Thị Ánh, Phó Bí thư" in shown
+    assert "1260 người tham gia" in shown and "Trồng 40 cây xanh." in shown and "Trần Thị Ánh, Phó Bí thư" in shown
 
 
 # The WCAG contrast ratio of an element's text against the nearest opaque background.
