@@ -3,7 +3,7 @@
 A file belongs to the (campaign, unit, activity) whose report uploaded it, from the revision that took
 it; a report may cite only its own files. Rows are written by the portal around the report's update:
 `hold` before (revision None), `accept` once the workflow took the report, `release` when it refused;
-`sweep` removes what a crash left held.
+`sweep` removes what a crash left held, or gives it to the stored revision that cites it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from store.schema import EvidenceFile
+from store.schema import EvidenceFile, UnitReport
 
 HELD_FOR = timedelta(
     hours=1
@@ -174,18 +174,42 @@ def release(session: Session, campaign_id: str, unit_code: str, activity_no: int
 
 
 def sweep(session: Session, now: datetime | None = None) -> list[str]:
-    """Rows held longer than HELD_FOR (a crash between storing and answering) go; returns the names no
-    row refers to any more (to delete)."""
+    """Rows held longer than HELD_FOR go (a crash between storing and answering, a refused report nobody
+    sent again), except those a stored revision of their report cites: the workflow took that report
+    though its sender never heard (a timeout, a closed connection), and the row now belongs to the
+    revision. Returns the names no row refers to any more (to delete)."""
     cutoff = (now or datetime.now(UTC)) - HELD_FOR
     stale = list(
-        session.scalars(
-            select(EvidenceFile.name).where(EvidenceFile.revision.is_(None), EvidenceFile.stored_at < cutoff)
-        )
+        session.scalars(select(EvidenceFile).where(EvidenceFile.revision.is_(None), EvidenceFile.stored_at < cutoff))
     )
     if not stale:
         return []
-    session.execute(delete(EvidenceFile).where(EvidenceFile.revision.is_(None), EvidenceFile.stored_at < cutoff))
-    return unreferenced(session, stale)
+    gone = []
+    for row in stale:
+        if (revision := _citing_revision(session, row)) is not None:
+            row.revision = revision
+        else:
+            gone.append(row.name)
+            session.delete(row)
+    session.flush()
+    return unreferenced(session, gone)
+
+
+def _citing_revision(session: Session, row: EvidenceFile) -> int | None:
+    """The first stored revision of the row's report that cites its file (`…/evidence/<name>`), or None."""
+    cited = session.execute(
+        select(UnitReport.revision, UnitReport.evidence)
+        .where(
+            UnitReport.campaign_id == row.campaign_id,
+            UnitReport.unit_code == row.unit_code,
+            UnitReport.activity_no == row.activity_no,
+        )
+        .order_by(UnitReport.revision)
+    )
+    suffix = f"/evidence/{row.name}"
+    return next(
+        (revision for revision, evidence in cited if any(str(e).endswith(suffix) for e in evidence or [])), None
+    )
 
 
 def unreferenced(session: Session, names: Iterable[str]) -> list[str]:

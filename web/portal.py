@@ -269,13 +269,26 @@ class Portal:
         try:
             receipt: Receipt = await self.send(campaign, no, CampaignActivityWorkflow.submit_report, message)
         except BaseException as exc:
-            if not (keep_refused and isinstance(exc, Refused) and exc.code == "rejected"):
+            # Not known to be refused (a time-out, a closed connection): the files stay held, and `sweep`
+            # gives them to the revision that cites them once the workflow's record of it is stored.
+            if not_taken(exc) and not (keep_refused and isinstance(exc, Refused) and exc.code == "rejected"):
                 self.let_go(campaign, no, [*fresh, *(waiting if keep_refused else [])])
             raise
         if names:  # a report without files writes nothing here (the store hears of it from the workflow)
             with self.store.session() as session:
                 accept(session, campaign.campaign_id, campaign.unit_code, no, names, receipt.revision)
         return receipt
+
+
+# What a refused update says when the activity surely did not take the report: it refused it, it has ended,
+# or it is not there. Anything else (a time-out, a dropped connection, an unavailable server) may have
+# been taken.
+REFUSED_FOR_SURE = frozenset({"rejected", "closed", "not_found"})
+
+
+def not_taken(exc: BaseException) -> bool:
+    """True when sending the report failed with `exc` and the activity surely did not take it."""
+    return isinstance(exc, Refused) and exc.code in REFUSED_FOR_SURE
 
 
 HELD_GONE = (

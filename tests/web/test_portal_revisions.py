@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import select
 
 from campaign.clock import start_of_day
 from harness.temporal import time_skipping_env
@@ -274,3 +276,54 @@ async def test_a_receipt_says_when_on_the_campaigns_clock_as_the_page_dates_are(
     said = [re.search(r"Nhận lúc ([^<]+)</li>", answer.text) for answer in (ready, report)]
     assert said[0] is not None and said[0][1].endswith("/03/2024")  # plan time, as the page's dates
     assert said[1] is not None and said[1][1].endswith("24/03/2024")
+
+
+async def test_files_of_a_report_taken_though_its_sender_never_heard_are_not_lost(portal, monkeypatch) -> None:
+    """The activity takes the report but the answer never reaches the portal (a time-out, a dropped
+    connection): its files stay held, not deleted, and once the store has the revision that cites them
+    the hourly sweep gives them to it; the unit's page serves them."""
+    from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+
+    from harness.waiting import until
+    from store.evidence import HELD_FOR, sweep
+    from store.schema import EvidenceFile, UnitReport
+    from web.portal import Portal
+
+    await during_event(portal, 1)
+    token = portal.token("so-vhtt")
+    real_send = Portal.send
+
+    async def taken_but_unheard(self, *args, **kwargs):
+        await real_send(self, *args, **kwargs)
+        raise WorkflowUpdateRPCTimeoutOrCancelledError()
+
+    async with portal.http() as http:
+        csrf = csrf_of((await http.get(f"/u/{token}")).text)
+        monkeypatch.setattr(Portal, "send", taken_but_unheard)
+        form = {"csrf": csrf, "summary": "Ra quân dọn vệ sinh\nTrồng 40 cây", "participants": "1.200"}
+        try:
+            photo = [("files", ("cây.png", PNG, "image/png"))]
+            answer = await http.post(f"/u/{token}/report/1", data=form, files=photo)
+            assert answer.status_code >= 500
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            pass  # the test transport hands the app's error on
+        monkeypatch.undo()
+        name = stored(portal)[0] if stored(portal) else ""
+        with portal.store.session() as session:
+            held_before = [(r.name, r.revision) for r in session.scalars(select(EvidenceFile))]
+
+        def recorded() -> bool:  # the activity's record of the revision reaches the store
+            with portal.store.session() as session:
+                return session.scalar(select(UnitReport.revision).where(UnitReport.unit_code == "so-vhtt")) == 1
+
+        await until(recorded, seconds=60)
+        with portal.store.session() as session:
+            deleted = sweep(session, now=datetime.now(UTC) + HELD_FOR + timedelta(minutes=1))
+        with portal.store.session() as session:
+            held_after = [(r.name, r.revision) for r in session.scalars(select(EvidenceFile))]
+        served = await http.get(f"/u/{token}/evidence/{name}")
+    state = await unit_state(portal, 1, "so-vhtt")
+    assert state.report.revision == 1 and state.report.participants == 1200
+    assert name.endswith(".png") and held_before == [(name, None)]  # kept, not deleted, while nobody knew
+    assert deleted == [] and held_after == [(name, 1)] and stored(portal) == [name]
+    assert served.status_code == 200 and served.content == PNG
