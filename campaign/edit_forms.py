@@ -5,8 +5,9 @@ and the field at fault. Pure, like campaign.editing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time, timedelta
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,6 +17,8 @@ from campaign.plan import Plan, PlannedActivity, ResponsibleParty, UnitRole, Win
 from campaign.raw import hands_in
 from campaign.text import fold, squash
 from campaign.units import UnitDirectory, UnitNotFound
+
+T = TypeVar("T")
 
 _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
@@ -173,23 +176,46 @@ def _dates(kind: ActivityKind, start: date, end: date, window: Window, old: Plan
     return start, end
 
 
+class _Problems:
+    """What a form gets wrong, field by field: each parse that fails is said and its fallback used, so
+    one "Áp dụng" names every field at fault (EditError with a line each)."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def take(self, fallback: T, parse: Callable[..., T], *args: Any) -> T:
+        """`parse(*args)`, or `fallback` with what it said kept."""
+        try:
+            return parse(*args)
+        except EditError as exc:
+            self.said.append(str(exc))
+            return fallback
+
+    def raise_any(self) -> None:
+        if self.said:
+            raise EditError("\n".join(self.said))
+
+
 def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: UnitDirectory) -> PlannedActivity:
-    """The activity as the form says it now (EditError for what cannot be taken)."""
+    """The activity as the form says it now (EditError naming every field that cannot be taken)."""
     shown = old.number
+    problems = _Problems()
     number = squash(form.number).rstrip(".")
     if not _NUMBER.match(fold(number).replace(" ", "") if number else ""):
-        raise EditError(f"Hoạt động {shown}: số thứ tự “{number[:12]}” phải là số (như 3) hoặc mục con (như 3.1)")
+        problems.said.append(f"Hoạt động {shown}: số thứ tự “{number[:12]}” phải là số (như 3) hoặc mục con (như 3.1)")
+        number = old.number
     try:
         kind = ActivityKind(form.kind)
     except ValueError:
-        raise EditError(f"Hoạt động {shown}: loại thời gian “{form.kind[:20]}” không có") from None
+        problems.said.append(f"Hoạt động {shown}: loại thời gian “{form.kind[:20]}” không có")
+        kind = old.kind
     unset = bool(old.date_unread) and not (form.start.strip() or form.end.strip())  # still waits for its date
-    if unset:
-        start, end = old.start, old.end
-    else:
-        start = day_typed(form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
-        end = day_typed(form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
-        start, end = _dates(kind, start, end, window, old)
+    start, end = old.start, old.end
+    if not unset:
+        typed_start = problems.take(None, day_typed, form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
+        typed_end = problems.take(None, day_typed, form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
+        if typed_start is not None and typed_end is not None:
+            start, end = problems.take((start, end), _dates, kind, typed_start, typed_end, window, old)
     responsible: list[ResponsibleParty] = []
     kept = {UnitRole.LEAD: set(form.lead), UnitRole.SUPPORT: set(form.support)}
     for index, party in enumerate(old.responsible):
@@ -198,12 +224,13 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
                 responsible.append(party)
         elif text := form.groups.get(index, "").strip():
             what = f"Hoạt động {shown}: đơn vị cho “{party.name}”"
-            responsible.extend(units_typed(text, party.role, directory, what))
+            responsible.extend(problems.take([], units_typed, text, party.role, directory, what))
         elif party.name in form.unassigned:
             responsible.append(party)
     for text, role, what in ((form.add_lead, UnitRole.LEAD, "thêm đơn vị phụ trách"),
                              (form.add_support, UnitRole.SUPPORT, "thêm đơn vị phối hợp")):  # fmt: skip
-        responsible.extend(units_typed(text, role, directory, f"Hoạt động {shown}: {what}"))
+        said = f"Hoạt động {shown}: {what}"
+        responsible.extend(problems.take([], units_typed, text, role, directory, said))
     unique: list[ResponsibleParty] = []
     seen: set[tuple[str, str]] = set()
     for party in responsible:
@@ -216,27 +243,36 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.no, changed.label = int(number), ""
     else:
         changed.label = number
-    changed.title = text_typed(form.title, f"Hoạt động {shown}: tên")
+    changed.title = problems.take(old.title, text_typed, form.title, f"Hoạt động {shown}: tên")
     changed.kind, changed.start, changed.end = kind, start, end
     changed.date_unread = old.date_unread if unset else ""
     if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
         changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
-    changed.start_time = time_typed(form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
-    changed.place = text_typed(form.place, f"Hoạt động {shown}: địa điểm")
+    changed.start_time = problems.take(old.start_time, time_typed, form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
+    changed.place = problems.take(old.place, text_typed, form.place, f"Hoạt động {shown}: địa điểm")
     changed.responsible = unique
-    contacts = text_typed(form.contacts, f"Hoạt động {shown}: người liên hệ")
+    contacts = problems.take("", text_typed, form.contacts, f"Hoạt động {shown}: người liên hệ")
     changed.contacts = [c for c in (squash(p) for p in contacts.split(";")) if c]
+    problems.raise_any()
     return changed
 
 
 def edited_heading(plan: Plan, form: HeadingForm) -> Plan:
+    """The plan's own fields as the form says them (EditError naming every field that cannot be taken)."""
+    problems = _Problems()
     changed = plan.model_copy(deep=True)
-    changed.code = text_typed(form.code, "Số kế hoạch")[:60]
-    changed.title = text_typed(form.title, "Tên kế hoạch")
-    changed.issued_on = day_typed(form.issued_on, "Ngày ban hành") if form.issued_on.strip() else None
-    start = day_typed(form.window_start, "Kế hoạch từ ngày")
-    end = day_typed(form.window_end, "Kế hoạch đến ngày")
-    if end < start:
-        raise EditError(f"Thời gian kế hoạch: đến ngày {end:%d/%m/%Y} trước từ ngày {start:%d/%m/%Y}")
-    changed.window = Window(start=start, end=end)
+    changed.code = problems.take(plan.code, text_typed, form.code, "Số kế hoạch")[:60]
+    changed.title = problems.take(plan.title, text_typed, form.title, "Tên kế hoạch")
+    if form.issued_on.strip():
+        changed.issued_on = problems.take(plan.issued_on, day_typed, form.issued_on, "Ngày ban hành")
+    else:
+        changed.issued_on = None
+    start = problems.take(None, day_typed, form.window_start, "Kế hoạch từ ngày")
+    end = problems.take(None, day_typed, form.window_end, "Kế hoạch đến ngày")
+    if start is not None and end is not None:
+        if end < start:
+            problems.said.append(f"Thời gian kế hoạch: đến ngày {end:%d/%m/%Y} trước từ ngày {start:%d/%m/%Y}")
+        else:
+            changed.window = Window(start=start, end=end)
+    problems.raise_any()
     return changed

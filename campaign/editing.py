@@ -142,11 +142,18 @@ def _unique_numbers(activities: list[PlannedActivity]) -> None:
 def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, RowForm], directory: UnitDirectory,
                who: str, at: datetime, report: ReportForm | None = None) -> Draft:  # fmt: skip
     """The form's values applied: one step with a Change per field that differs (none: the same draft).
-    Rows the form does not send stay as they are; so does the report on the plan without `report`."""
+    Rows the form does not send stay as they are; so does the report on the plan without `report`.
+
+    Raises EditError naming every field the form gets wrong (one line each, in the form's order), so
+    that the clerk fixes them all before one "Áp dụng"; nothing is applied then."""
     changes: list[Change] = []
+    problems: list[str] = []
     plan = draft.plan
     if heading is not None:
-        plan = edited_heading(plan, heading)
+        try:
+            plan = edited_heading(plan, heading)
+        except EditError as exc:
+            problems.append(str(exc))
         before, after = heading_of(draft.plan), heading_of(plan)
         changes += [Change(row=None, number="", field=f, before=before[f], after=after[f], who=who, at=at)
                     for f in before if before[f] != after[f]]  # fmt: skip
@@ -157,22 +164,33 @@ def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, Row
         if form is None:
             activities.append(old)
             continue
-        new = edited_row(old, form, plan.window, directory)
         shown = old.number
-        typed = {name: days_typed(getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
-                 for name in ROW_POLICY}  # fmt: skip
+        try:
+            new = edited_row(old, form, plan.window, directory)
+            typed = {name: days_typed(getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
+                     for name in ROW_POLICY}  # fmt: skip
+        except EditError as exc:
+            problems.append(str(exc))
+            activities.append(old)
+            continue
         before = fields_of(old, draft.policy.get(key, {}))
         after = fields_of(new, typed)
         changes += [Change(row=key, number=shown, field=f, before=before[f], after=after[f], who=who, at=at)
                     for f in before if before[f] != after[f]]  # fmt: skip
         policy[key] = {k: v for k, v in typed.items() if v}
         activities.append(new)
-    _unique_numbers(activities)
     plan = plan.model_copy(update={"activities": activities})
     if report is not None and plan.plan_report is not None:
-        new_report = edited_report(plan.plan_report, report, plan.window)
-        changes += plan_changes(report_fields(plan.plan_report), report_fields(new_report), who, at)
-        plan = plan.model_copy(update={"plan_report": new_report})
+        try:
+            new_report = edited_report(plan.plan_report, report, plan.window)
+        except EditError as exc:
+            problems.append(str(exc))
+        else:
+            changes += plan_changes(report_fields(plan.plan_report), report_fields(new_report), who, at)
+            plan = plan.model_copy(update={"plan_report": new_report})
+    if problems:
+        raise EditError("\n".join(problems))
+    _unique_numbers(activities)
     return with_step(draft, changes, draft.model_copy(update={"plan": plan, "policy": policy}))
 
 

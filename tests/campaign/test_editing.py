@@ -288,3 +288,22 @@ def test_a_table_row_with_an_impossible_date_is_kept_to_be_dated(directory) -> N
     assert [f.kind for f in blocking(findings(draft))] == ["unreadable_date"]
     dated = apply_form(draft, None, {3: form_of(draft, 3, start="30/03/2024")}, directory, "lan", AT)
     assert dated.row(3).start == date(2024, 3, 30) and blocking(findings(dated)) == []
+
+
+def test_one_apply_names_every_field_at_fault_and_changes_nothing(draft, directory) -> None:
+    """Two fields wrong in one row, one in another and the plan's own dates reversed: every one said, a line
+    each in the form's order, and the draft stays as it was."""
+    rows = {
+        1: form_of(draft, 1, start="31/02/2024", start_time="25:00"),
+        3: form_of(draft, 3, add_lead="Đoàn Sở Không Có"),
+    }
+    heading = HeadingForm(code="7-KH/ĐTN", title="Tháng Hành động", issued_on="", window_start="31/03/2024",
+                          window_end="01/03/2024")  # fmt: skip
+    with pytest.raises(EditError) as raised:
+        apply_form(draft, heading, rows, directory, "lan", AT)
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("Thời gian kế hoạch: đến ngày 01/03/2024 trước từ ngày 31/03/2024")
+    assert lines[1].startswith("Hoạt động 1: ngày bắt đầu") and lines[2].startswith("Hoạt động 1: giờ bắt đầu")
+    assert lines[3].startswith("Hoạt động 3: thêm đơn vị phụ trách") and "Đoàn Sở Không Có" in lines[3]
+    assert not draft.steps and draft.row(1).start == date(2024, 3, 9)

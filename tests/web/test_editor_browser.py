@@ -132,12 +132,28 @@ async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(office_
     unlabelled = await mobile.evaluate(
         f"[...document.querySelectorAll('{controls}')].filter(e => !e.labels.length).map(e => e.name)"
     )
+    # two mistakes at once: both said in one list, what was typed kept, then corrected
+    await mobile.locator("#r1-start").fill(f"30/02/{first.year}")
+    await mobile.locator("#r4-start_time").fill("25:00")
+    await mobile.get_by_role("button", name="Áp dụng và kiểm tra").click()
+    await mobile.locator("#error li").first.wait_for()
+    mistakes = await mobile.locator("#error li").all_inner_texts()
+    kept_typed = await mobile.locator("#r4-start_time").input_value()
+    await mobile.locator("#error").scroll_into_view_if_needed()
+    await shot(mobile, "editor-errors-360.png")
+    widths["360 errors"] = await mobile.evaluate("document.documentElement.scrollWidth")
+    await mobile.locator("#r1-start").fill(f"{first.replace(day=5):%d/%m/%Y}")
+    await mobile.locator("#r4-start_time").fill("14:00")
+    await mobile.get_by_role("button", name="Áp dụng và kiểm tra").click()
+    await mobile.locator("#r4").wait_for()
     await mobile.get_by_role("button", name="Khởi động chiến dịch").click()
     await mobile.locator("#grid").wait_for()
     value = await started_input(office_site.setup, cid)
     assert "Đoàn Sở Tư pháp" in supported and removed == 0
     assert reopened == "Tọa đàm “Sống khỏe” với chuyên gia"
-    assert widths["360"] <= 360 and widths["1366"] <= 1366
+    assert widths["360"] <= 360 and widths["1366"] <= 1366 and widths["360 errors"] <= 360
+    assert len(mistakes) == 2 and kept_typed == "25:00"
+    assert mistakes[0].startswith("Hoạt động 1: ngày bắt đầu") and mistakes[1].startswith("Hoạt động 3: giờ bắt đầu")
     assert unlabelled == []
     plan = value.plan
     assert [(a.number, a.start) for a in plan.activities] == [

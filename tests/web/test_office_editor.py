@@ -257,11 +257,16 @@ async def test_undo_and_the_change_log(office) -> None:
     page = (await follow(http, await send(http, where, page, "undo"))).text
     back = 'id="r2"' in page
     bad = await send(http, where, page, "apply", r1__start="31/02/2030")
+    two = await send(http, where, page, "apply", r1__start="31/02/2030", r2__start_time="25 giờ")
     split = (await follow(http, await send(http, where, page, "split-1"))).text
     await http.aclose()
     assert gone and logged and back
     assert bad.status_code == 422 and "Hoạt động 1: ngày bắt đầu: ngày 31/02/2030 không có thật" in bad.text
     assert 'value="31/02/2030"' in bad.text  # what was typed stays to correct
+    said = two.text.split('id="error"')[1].split("</div>")[0]  # every field at fault, at once
+    assert two.status_code == 422 and "Cần sửa 2 chỗ trước khi áp dụng" in said
+    assert "<li>Hoạt động 1: ngày bắt đầu: ngày 31/02/2030 không có thật" in said
+    assert "<li>Hoạt động 2: giờ bắt đầu" in said and 'value="25 giờ"' in two.text
     assert 'value="1.1"' in split
 
 
