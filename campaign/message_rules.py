@@ -114,14 +114,11 @@ def _fingerprint(message: SubmitReport) -> str:
 
 def keep_latest_receipts(state: ActivityState) -> None:
     """Only each unit's latest receipt goes on to the next run (continue-as-new): a client retries a
-    request within moments, and a city's thousands of revisions would otherwise ride along for ever."""
-    latest: dict[object, tuple[str, dict[str, object]]] = {}
-    for key, receipt in state.receipts.items():
-        unit = receipt.get("unit")
-        kept = latest.get(unit)
-        if kept is None or int(str(receipt.get("revision", 0))) >= int(str(kept[1].get("revision", 0))):
-            latest[unit] = (key, receipt)
-    state.receipts = dict(latest.values())
+    request within moments, and a city's thousands of revisions would otherwise ride along for ever.
+    Receipts are kept in the order they were given, and a unit's revisions only grow: its last receipt
+    is its latest (one pass, in the task that hands over)."""
+    latest = {receipt.get("unit"): key for key, receipt in state.receipts.items()}
+    state.receipts = {key: state.receipts[key] for key in latest.values()}
 
 
 def earlier_receipt(state: ActivityState, unit: UnitState, message: SubmitReport) -> Receipt | None:

@@ -11,7 +11,7 @@ from pydantic_core import to_json
 
 from campaign.clock import PlanClock, end_of_day, start_of_day
 from campaign.due import decide, mark_done, next_wake, unanswered
-from campaign.message_rules import apply_cancel, check_report
+from campaign.message_rules import apply_cancel, check_report, keep_latest_receipts
 from campaign.messages import (
     Cancel,
     ConfirmReady,
@@ -118,6 +118,17 @@ def test_late_report_escalation_then_accepted_late() -> None:
     log = run_until(state, vn(17), vn(30, 6))
     assert kinds(log, ActionKind.ESCALATION) == [(vn(19), ["b"]), (vn(22), ["b"])]
     assert state.units["a"].outcome == "late" and state.units["b"].outcome == "missing"
+
+
+def test_only_each_units_latest_receipt_goes_on_to_the_next_run_and_still_answers_a_retry() -> None:
+    state = make()
+    for n, (unit, day) in enumerate([("a", 12), ("b", 12), ("a", 13), ("a", 14), ("b", 15)]):
+        apply_report(state, SubmitReport(unit=unit, summary=f"Lần {n}", participants=n, request_id=f"r{n}"), vn(day))
+    keep_latest_receipts(state)
+    assert sorted(state.receipts) == ["a/r3", "b/r4"]
+    assert [state.receipts[k]["revision"] for k in ("a/r3", "b/r4")] == [3, 2]
+    retried = apply_report(state, SubmitReport(unit="a", summary="Lần 3", participants=3, request_id="r3"), vn(20))
+    assert (retried.revision, retried.duplicate) == (3, True)
 
 
 def test_resubmission_and_duplicate_request() -> None:
