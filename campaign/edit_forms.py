@@ -27,12 +27,21 @@ _NUMBER = re.compile(r"^\d{1,3}(?:\.[0-9a-zđ]{1,3}){0,3}$")
 # --- reading what the office typed -----------------------------------------------------------------
 
 
+# The years a plan's date may be typed in: a month or quarter of year 9999 has no end a date can hold.
+YEARS = range(1900, 3000)
+
+
 def day_typed(text: str, what: str) -> date:
-    """A day typed dd/mm/yyyy (d/m/yyyy too); never the browser's mm/dd/yyyy."""
+    """A day typed dd/mm/yyyy (d/m/yyyy too); never the browser's mm/dd/yyyy. EditError naming `what`:
+    nothing typed, another form, a day that does not exist, a year outside YEARS."""
+    if not text.strip():
+        raise EditError(f"{what}: chưa nhập ngày (dd/mm/yyyy)")
     match = _DAY.match(text)
     if match is None:
         raise EditError(f"{what}: “{text.strip()[:30]}” không phải ngày dạng dd/mm/yyyy")
     day, month, year = (int(g) for g in match.groups())
+    if year not in YEARS:
+        raise EditError(f"{what}: năm {year} nằm ngoài {YEARS.start}–{YEARS.stop - 1}")
     try:
         return date(year, month, day)
     except ValueError:
@@ -204,6 +213,7 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
     if not _NUMBER.match(fold(number).replace(" ", "") if number else ""):
         problems.said.append(f"Hoạt động {shown}: số thứ tự “{number[:12]}” phải là số (như 3) hoặc mục con (như 3.1)")
         number = old.number
+    title = problems.take(old.title, text_typed, form.title, f"Hoạt động {shown}: tên")
     try:
         kind = ActivityKind(form.kind)
     except ValueError:
@@ -212,10 +222,16 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
     unset = bool(old.date_unread) and not (form.start.strip() or form.end.strip())  # still waits for its date
     start, end = old.start, old.end
     if not unset:
-        typed_start = problems.take(None, day_typed, form.start or form.end, f"Hoạt động {shown}: ngày bắt đầu")
-        typed_end = problems.take(None, day_typed, form.end or form.start, f"Hoạt động {shown}: ngày kết thúc")
+        said_start, said_end = f"Hoạt động {shown}: ngày bắt đầu", f"Hoạt động {shown}: ngày kết thúc"
+        if form.start.strip() or not form.end.strip():  # one day typed stands for both, said of its own field
+            typed_start = problems.take(None, day_typed, form.start, said_start)
+            typed_end = problems.take(None, day_typed, form.end, said_end) if form.end.strip() else typed_start
+        else:
+            typed_start = typed_end = problems.take(None, day_typed, form.end, said_end)
         if typed_start is not None and typed_end is not None:
             start, end = problems.take((start, end), _dates, kind, typed_start, typed_end, window, old)
+    start_time = problems.take(old.start_time, time_typed, form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
+    place = problems.take(old.place, text_typed, form.place, f"Hoạt động {shown}: địa điểm")
     responsible: list[ResponsibleParty] = []
     kept = {UnitRole.LEAD: set(form.lead), UnitRole.SUPPORT: set(form.support)}
     for index, party in enumerate(old.responsible):
@@ -243,13 +259,13 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
         changed.no, changed.label = int(number), ""
     else:
         changed.label = number
-    changed.title = problems.take(old.title, text_typed, form.title, f"Hoạt động {shown}: tên")
+    changed.title = title
     changed.kind, changed.start, changed.end = kind, start, end
     changed.date_unread = old.date_unread if unset else ""
     if not changed.duties:  # as the importer reads it: handing something in by a deadline is due that day
         changed.due_given = kind is ActivityKind.DEADLINE and hands_in(changed.title)
-    changed.start_time = problems.take(old.start_time, time_typed, form.start_time, f"Hoạt động {shown}: giờ bắt đầu")
-    changed.place = problems.take(old.place, text_typed, form.place, f"Hoạt động {shown}: địa điểm")
+    changed.start_time = start_time
+    changed.place = place
     changed.responsible = unique
     contacts = problems.take("", text_typed, form.contacts, f"Hoạt động {shown}: người liên hệ")
     changed.contacts = [c for c in (squash(p) for p in contacts.split(";")) if c]

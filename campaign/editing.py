@@ -165,12 +165,18 @@ def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, Row
             activities.append(old)
             continue
         shown = old.number
+        new: PlannedActivity | None = None
+        typed: dict[str, str] = {}
         try:
             new = edited_row(old, form, plan.window, directory)
-            typed = {name: days_typed(getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
-                     for name in ROW_POLICY}  # fmt: skip
         except EditError as exc:
             problems.append(str(exc))
+        for name in ROW_POLICY:
+            try:
+                typed[name] = days_typed(getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
+            except EditError as exc:
+                problems.append(str(exc))
+        if new is None or len(typed) < len(ROW_POLICY):
             activities.append(old)
             continue
         before = fields_of(old, draft.policy.get(key, {}))

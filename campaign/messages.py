@@ -275,22 +275,28 @@ def evidence_link(typed: str) -> str:
     return link
 
 
-_DIGITS = re.compile(r"-?[0-9]{1,19}")
-_GROUPED = re.compile(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*")  # 1.200 / 1,200 / 12.345.678
+_DIGITS = re.compile(r"-?[0-9]+")
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3})*")  # 1.200 / 1,200 / 1 200 / 12.345.678
+MAX_COUNT_DIGITS = 19  # an int64, far past any count of people; longer is refused before it is read
 
 
 def whole_number(typed: str, field: str) -> int:
-    """A count typed in a form (participants, beneficiaries): digits, with "1.200" or "1,200" read as
-    1200 (a separator before each group of three digits, one kind of separator, is unambiguous for a
-    count of people); a decimal ("2,5"), a mix ("1.200,5") or words are Rejected naming the field.
-    A negative number is returned as typed, for the message's own limit to name it."""
-    text = "".join(typed.split())  # spaces, also a no-break space between groups
-    if _DIGITS.fullmatch(text):
-        return int(text)
-    if _GROUPED.fullmatch(text):
-        return int(text.replace(".", "").replace(",", ""))
+    """A count typed in a form (participants, beneficiaries): digits, with "1.200", "1,200" or "1 200"
+    read as 1200 (one kind of separator before each group of three digits is unambiguous for a count of
+    people); a decimal ("2,5"), a mix ("1.200,5"), spaces elsewhere ("12 5"), more than
+    MAX_COUNT_DIGITS digits, nothing or words are Rejected naming the field. A negative number is
+    returned as typed, for the message's own limit to name it."""
+    text = typed.strip()  # also a no-break space typed around it
     where = FIELD_NAMES.get(field, field)
-    shown = visible(typed.strip()[:40])
+    shown = visible(text[:40]) + ("…" if len(text) > 40 else "")
+    if not text:
+        raise Rejected(f"{where} chưa được nhập (viết bằng chữ số, ví dụ 120 hoặc 1.200)")
+    grouped = _GROUPED.fullmatch(text)
+    if _DIGITS.fullmatch(text) or grouped:
+        digits = text if not grouped else text.replace(grouped[1], "")
+        if len(digits.lstrip("-")) > MAX_COUNT_DIGITS:
+            raise Rejected(f"{where} quá lớn (đã nhập “{shown}”)")
+        return int(digits)
     if re.fullmatch(r"-?[0-9]*[.,][0-9]+", text):
         raise Rejected(f"{where} phải là số nguyên, không có phần thập phân (đã nhập “{shown}”)")
     raise Rejected(f"{where} phải là số nguyên viết bằng chữ số, ví dụ 120 hoặc 1.200 (đã nhập “{shown}”)")

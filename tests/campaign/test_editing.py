@@ -307,3 +307,23 @@ def test_one_apply_names_every_field_at_fault_and_changes_nothing(draft, directo
     assert lines[1].startswith("Hoạt động 1: ngày bắt đầu") and lines[2].startswith("Hoạt động 1: giờ bắt đầu")
     assert lines[3].startswith("Hoạt động 3: thêm đơn vị phụ trách") and "Đoàn Sở Không Có" in lines[3]
     assert not draft.steps and draft.row(1).start == date(2024, 3, 9)
+
+
+def test_the_days_before_and_after_a_wrong_year_and_a_lone_end_day_are_each_said_of_their_own_field(
+    draft, directory
+) -> None:
+    rows = {
+        1: form_of(draft, 1, kind="whole_month", start="01/12/9999", report_due="xyz"),
+        2: form_of(draft, 2, start="", end="hôm qua", ready_lead="abc", report_due="-2"),
+    }
+    with pytest.raises(EditError) as raised:
+        apply_form(draft, None, rows, directory, "lan", AT)
+    lines = str(raised.value).splitlines()
+    assert lines[0] == "Hoạt động 1: ngày bắt đầu: năm 9999 nằm ngoài 1900–2999"
+    assert lines[1].startswith("Hoạt động 1: ") and "xyz" in lines[1]  # its report_due, after the row's own fields
+    assert lines[2] == "Hoạt động 2: ngày kết thúc: “hôm qua” không phải ngày dạng dd/mm/yyyy"  # not the start
+    assert lines[3] == "Hoạt động 2: xác nhận sẵn sàng trước (ngày): “abc” không phải số ngày"
+    assert lines[4] == "Hoạt động 2: hạn báo cáo sau (ngày): phải từ 0 đến 120 ngày"
+    assert len(lines) == 5 and not draft.steps
+    with pytest.raises(EditError, match="Hoạt động 3: ngày bắt đầu: chưa nhập ngày"):
+        apply_form(draft, None, {3: form_of(draft, 3, start="", end="")}, directory, "lan", AT)

@@ -57,7 +57,10 @@ def test_line_breaks_from_a_browser_are_read_as_lf_before_any_check() -> None:
         ("1,200", 1200),
         ("12.345.678", 12345678),
         ("1 200", 1200),
+        ("1\u00a0200\u00a0000", 1200000),  # no-break spaces between groups, as a word processor pastes them
+        ("007", 7),
         ("-5", -5),
+        ("-1.200", -1200),  # returned, for the message's own limit to name it
     ],
 )
 def test_counts_are_read_as_people_type_them(typed: str, read: int) -> None:
@@ -79,6 +82,21 @@ def test_a_decimal_or_words_are_refused_naming_the_field(typed: str, said: str) 
     with pytest.raises(Rejected, match=r"^số người tham gia phải") as refused:
         whole_number(typed, "participants")
     assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("12 5", "phải là số nguyên viết bằng chữ số"),  # a space only between groups of three
+        ("", "chưa được nhập"),
+        ("99999999999999999999", "quá lớn"),
+        ("1" + ".000" * 1500, "quá lớn"),  # read before Python's 4,300-digit limit on int() is met
+    ],
+)
+def test_spaces_inside_nothing_typed_and_a_number_too_long_are_refused_naming_the_field(typed: str, said: str) -> None:
+    with pytest.raises(Rejected, match=r"^số người tham gia ") as refused:
+        whole_number(typed, "participants")
+    assert said in str(refused.value) and len(str(refused.value)) < 200
 
 
 def test_a_link_without_a_scheme_is_read_as_https_and_a_bad_one_is_told_how_to_write() -> None:
