@@ -131,11 +131,25 @@ def _names(channels: str) -> list[str]:
     return [c.strip().lower() for c in channels.split(",") if c.strip()]
 
 
+# pydantic's English for the kinds of mistake a setting's value can have, as a person reads them here.
+_SAID = {
+    "literal_error": "phải là một trong {expected} (viết đúng chữ thường)",
+    "float_parsing": "phải là một số",
+    "int_parsing": "phải là một số nguyên",
+    "bool_parsing": "phải là true hoặc false",
+    "greater_than": "phải lớn hơn {gt}",
+}
+
+
 def settings_problem(error: ValidationError) -> str:
-    """One Vietnamese line naming the setting at fault."""
+    """One Vietnamese line naming the setting at fault and the value given."""
     first = error.errors()[0]
     name = str(first["loc"][0]).upper() if first["loc"] else "?"
-    return f"cấu hình sai: {name}: {first['msg'].removeprefix('Value error, ')}"
+    said = _SAID.get(first["type"])
+    if said is None:
+        return f"cấu hình sai: {name}: {first['msg'].removeprefix('Value error, ')}"
+    context = {k: str(v).replace(" or ", " hoặc ") for k, v in (first.get("ctx") or {}).items()}
+    return f"cấu hình sai: {name}: {said.format(**context)} (đang đặt “{str(first.get('input'))[:60]}”)"
 
 
 @lru_cache

@@ -19,6 +19,7 @@ from temporalio.service import RPCError
 
 from campaign.clock import format_deadline
 from campaign.dates import DateError, parse_when
+from campaign.final_report import OUTCOME_WORDS
 from campaign.messages import (
     AssignUnits,
     Cancel,
@@ -41,7 +42,7 @@ from cli.output import campaign_id_checked, fail, literal, print_json
 from cli.plan_commands import UnitsInUseOption, directory_in_use_or_fail, plan_or_fail
 from service.campaigns import build_campaign_input, start_campaign
 from service.status import query
-from service.temporal import check_worker_listening, connect, queue_has_worker
+from service.temporal import check_worker_listening, connect, missing_workers
 from service.updates import Refused, Update, send_update, sent_politely
 from settings import get_settings, settings_problem
 from workflows.activity import CampaignActivityWorkflow
@@ -116,12 +117,8 @@ def start(
     async def body(client: Client) -> None:
         queue = get_settings().temporal_task_queue
         started = await start_campaign(client, campaign_input, queue)
-        if not await queue_has_worker(client, queue):
-            typer.echo(
-                f"Cảnh báo: chưa có worker nào nhận việc trên hàng đợi “{queue}”; chiến dịch chỉ chạy khi "
-                f"`python worker.py` chạy với TEMPORAL_TASK_QUEUE={queue}.",
-                err=True,
-            )
+        if missing := await missing_workers(client, queue):
+            typer.echo(f"Cảnh báo: {missing}", err=True)
         if started:
             for finding in plan.findings:
                 typer.echo(f"Cảnh báo: dòng {finding.line or '-'}: {finding.message}", err=True)
@@ -395,6 +392,6 @@ def _print_activity(status: Any, console: Console) -> None:
             report,
             format_deadline(u.due),
             f"mức {u.escalation_level}" if u.overdue else "—",
-            u.outcome.value if u.outcome else "—",
+            OUTCOME_WORDS[u.outcome] if u.outcome else "—",
         )
     console.print(table)

@@ -85,23 +85,50 @@ async def check_worker_listening(client: Client, handle: WorkflowHandle[Any, Any
             503,
             "unavailable",
             f"không có worker nào nhận việc trên hàng đợi “{queue}” của {handle.id}: lệnh sẽ phải chờ mãi. "
-            f"Hãy chạy `python worker.py` với TEMPORAL_TASK_QUEUE={queue} (hoặc kiểm tra TEMPORAL_ADDRESS).",
+            f"Hãy chạy `python worker.py` với TEMPORAL_TASK_QUEUE={queue} và WORKER_ROLE=all hoặc workflows "
+            "(hoặc kiểm tra TEMPORAL_ADDRESS).",
         )
 
 
-async def queue_has_worker(client: Client, queue: str) -> bool:
-    """Whether a worker has polled `queue` for workflow tasks lately (True when the server will not say)."""
+async def queue_has_worker(
+    client: Client, queue: str, task_type: TaskQueueType.ValueType = TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+) -> bool:
+    """Whether a worker has polled `queue` for workflow tasks (or `task_type`'s) lately (True when the
+    server will not say)."""
     try:
         answer = await client.workflow_service.describe_task_queue(
             DescribeTaskQueueRequest(
                 namespace=client.namespace,
                 task_queue=TaskQueue(name=queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+                task_queue_type=task_type,
             )
         )
     except RPCError:
         return True
     return bool(answer.pollers)
+
+
+async def missing_workers(client: Client, queue: str) -> str | None:
+    """What an operator must start for a campaign on `queue` to run (a Vietnamese sentence), or None when
+    workers poll it for both workflows and activities (WORKER_ROLE: a worker may run one side only)."""
+    workflows = await queue_has_worker(client, queue)
+    activities = await queue_has_worker(client, queue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
+    run = f"TEMPORAL_TASK_QUEUE={queue}"
+    if workflows and activities:
+        return None
+    if not workflows and not activities:
+        said = f"chưa có worker nào nhận việc trên hàng đợi “{queue}”; chiến dịch chỉ chạy khi `python worker.py`"
+        return f"{said} chạy với {run}."
+    if not activities:
+        return (
+            f"chưa có worker nào chạy activity trên hàng đợi “{queue}” (chỉ có worker WORKER_ROLE=workflows): báo cáo "
+            "vẫn được nhận, nhưng thông báo chưa gửi và cơ sở dữ liệu chưa được ghi cho tới khi `python worker.py` "
+            f"chạy với WORKER_ROLE=activities (hoặc all), {run}."
+        )
+    return (
+        f"chưa có worker nào chạy workflow trên hàng đợi “{queue}” (chỉ có worker WORKER_ROLE=activities): chiến "
+        f"dịch chưa chạy cho tới khi `python worker.py` chạy với WORKER_ROLE=workflows (hoặc all), {run}."
+    )
 
 
 def exit_now(code: int) -> None:

@@ -132,6 +132,8 @@ def test_campaign_through_worker_and_starter(stack) -> None:
     poll(lambda: asyncio.run(campaign_done()))
     final = json.loads(starter(env, "status", "--campaign", cid, "--json").stdout)
     assert final["phase"] == "CANCELLED"
+    table = starter(env, "status", "--campaign", cid, "--activity", "7").stdout
+    assert "Đúng hạn" in table and "Được miễn" in table and "on_time" not in table  # outcomes in words
     log = Path(worker_log).read_text(encoding="utf-8")
     assert f"campaign/{cid}/activity/7/assign/khu-cnc" in log
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 from pydantic import ValidationError
@@ -25,7 +26,10 @@ from workflows.activity import CampaignActivityWorkflow
 def test_an_unknown_role_is_named_in_the_message() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(worker_role="everything")  # type: ignore[arg-type]
-    assert settings_problem(refused.value).startswith("cấu hình sai: WORKER_ROLE:")
+    assert settings_problem(refused.value) == (
+        "cấu hình sai: WORKER_ROLE: phải là một trong 'all', 'workflows' hoặc 'activities' (viết đúng chữ thường) "
+        "(đang đặt “everything”)"
+    )  # Vietnamese, not pydantic's English
 
 
 async def test_each_role_registers_only_its_own_side(tmp_path) -> None:
@@ -106,3 +110,33 @@ asyncio.run(worker.run_worker(get_settings(), asyncio.Event()))
             text=True, timeout=60,
         )  # fmt: skip
         assert done.stderr.strip().splitlines()[-1] == seen, done.stderr
+
+
+async def test_the_operator_is_told_which_side_of_the_worker_is_missing(tmp_path) -> None:
+    """`starter.py start` warns with missing_workers: no worker, or one running one role only (a campaign
+    that takes reports but sends nothing would otherwise look healthy)."""
+    from harness.temporal import local_env
+    from harness.waiting import eventually
+    from service.temporal import missing_workers
+
+    env = await local_env()
+    try:
+        queues = {role: f"q-{role}-{uuid.uuid4().hex[:6]}" for role in ("workflows", "activities", "none")}
+        said = {"none": await missing_workers(env.client, queues["none"])}
+        with ThreadPoolExecutor(2) as executor:
+            store = migrated_store(f"sqlite:///{tmp_path}/t.db")
+            for role, other in (("workflows", "activities"), ("activities", "workflows")):
+                queue, wanted = queues[role], f"WORKER_ROLE={other}"
+                async with build_worker(env.client, Settings(worker_role=role), store, executor, queue, 2):
+                    said[role] = await eventually(
+                        partial(missing_workers, env.client, queue), partial(_names, wanted), seconds=30
+                    )
+    finally:
+        await env.shutdown()
+    assert said["none"] is not None and "chưa có worker nào nhận việc" in said["none"]
+    assert "thông báo chưa gửi" in said["workflows"] and "chỉ có worker WORKER_ROLE=workflows" in said["workflows"]
+    assert "chiến dịch chưa chạy" in said["activities"]
+
+
+def _names(wanted: str, said: str | None) -> bool:
+    return said is not None and wanted in said
