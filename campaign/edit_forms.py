@@ -185,9 +185,10 @@ def _dates(kind: ActivityKind, start: date, end: date, window: Window, old: Plan
     return start, end
 
 
-class _Problems:
-    """What a form gets wrong, field by field: each parse that fails is said and its fallback used, so
-    one "Áp dụng" names every field at fault (EditError with a line each)."""
+class Problems:
+    """What a form gets wrong, field by field (campaign.editing.apply_form gathers a whole form's): each
+    parse that fails is said and its fallback used, so one "Áp dụng" names every field at fault
+    (EditError with a line each)."""
 
     def __init__(self) -> None:
         self.said: list[str] = []
@@ -208,7 +209,7 @@ class _Problems:
 def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: UnitDirectory) -> PlannedActivity:
     """The activity as the form says it now (EditError naming every field that cannot be taken)."""
     shown = old.number
-    problems = _Problems()
+    problems = Problems()
     number = squash(form.number).rstrip(".")
     if not _NUMBER.match(fold(number).replace(" ", "") if number else ""):
         problems.said.append(f"Hoạt động {shown}: số thứ tự “{number[:12]}” phải là số (như 3) hoặc mục con (như 3.1)")
@@ -275,7 +276,7 @@ def edited_row(old: PlannedActivity, form: RowForm, window: Window, directory: U
 
 def edited_heading(plan: Plan, form: HeadingForm) -> Plan:
     """The plan's own fields as the form says them (EditError naming every field that cannot be taken)."""
-    problems = _Problems()
+    problems = Problems()
     changed = plan.model_copy(deep=True)
     changed.code = problems.take(plan.code, text_typed, form.code, "Số kế hoạch")[:60]
     changed.title = problems.take(plan.title, text_typed, form.title, "Tên kế hoạch")

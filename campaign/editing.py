@@ -31,7 +31,16 @@ from campaign.draft import (
     with_step,
 )
 from campaign.duty_editing import ReportForm, edited_report, plan_changes, report_fields, task_change, with_task
-from campaign.edit_forms import HeadingForm, RowForm, days_typed, edited_heading, edited_row, fields_of, heading_of
+from campaign.edit_forms import (
+    HeadingForm,
+    Problems,
+    RowForm,
+    days_typed,
+    edited_heading,
+    edited_row,
+    fields_of,
+    heading_of,
+)
 from campaign.plan import BLOCKING_FINDINGS, Finding, Plan, PlannedActivity, Window
 from campaign.units import UnitDirectory
 
@@ -147,13 +156,10 @@ def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, Row
     Raises EditError naming every field the form gets wrong (one line each, in the form's order), so
     that the clerk fixes them all before one "Áp dụng"; nothing is applied then."""
     changes: list[Change] = []
-    problems: list[str] = []
+    problems = Problems()
     plan = draft.plan
     if heading is not None:
-        try:
-            plan = edited_heading(plan, heading)
-        except EditError as exc:
-            problems.append(str(exc))
+        plan = problems.take(plan, edited_heading, plan, heading)
         before, after = heading_of(draft.plan), heading_of(plan)
         changes += [Change(row=None, number="", field=f, before=before[f], after=after[f], who=who, at=at)
                     for f in before if before[f] != after[f]]  # fmt: skip
@@ -165,37 +171,26 @@ def apply_form(draft: Draft, heading: HeadingForm | None, rows: Mapping[int, Row
             activities.append(old)
             continue
         shown = old.number
-        new: PlannedActivity | None = None
-        typed: dict[str, str] = {}
-        try:
-            new = edited_row(old, form, plan.window, directory)
-        except EditError as exc:
-            problems.append(str(exc))
-        for name in ROW_POLICY:
-            try:
-                typed[name] = days_typed(getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
-            except EditError as exc:
-                problems.append(str(exc))
-        if new is None or len(typed) < len(ROW_POLICY):
+        new = problems.take(None, edited_row, old, form, plan.window, directory)
+        typed = {name: problems.take(None, days_typed, getattr(form, name), f"Hoạt động {shown}: {FIELD_WORDS[name]}")
+                 for name in ROW_POLICY}  # fmt: skip
+        days = {name: value for name, value in typed.items() if value is not None}
+        if new is None or len(days) < len(ROW_POLICY):
             activities.append(old)
             continue
         before = fields_of(old, draft.policy.get(key, {}))
-        after = fields_of(new, typed)
+        after = fields_of(new, days)
         changes += [Change(row=key, number=shown, field=f, before=before[f], after=after[f], who=who, at=at)
                     for f in before if before[f] != after[f]]  # fmt: skip
-        policy[key] = {k: v for k, v in typed.items() if v}
+        policy[key] = {k: v for k, v in days.items() if v}
         activities.append(new)
     plan = plan.model_copy(update={"activities": activities})
     if report is not None and plan.plan_report is not None:
-        try:
-            new_report = edited_report(plan.plan_report, report, plan.window)
-        except EditError as exc:
-            problems.append(str(exc))
-        else:
+        new_report = problems.take(None, edited_report, plan.plan_report, report, plan.window)
+        if new_report is not None:
             changes += plan_changes(report_fields(plan.plan_report), report_fields(new_report), who, at)
             plan = plan.model_copy(update={"plan_report": new_report})
-    if problems:
-        raise EditError("\n".join(problems))
+    problems.raise_any()
     _unique_numbers(activities)
     return with_step(draft, changes, draft.model_copy(update={"plan": plan, "policy": policy}))
 
