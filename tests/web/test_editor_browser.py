@@ -106,6 +106,19 @@ async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(office_
     await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
     await page.locator("#r2").wait_for()
     supported = await page.locator("#r2 .units").nth(1).inner_text()
+    # two mistakes at once on a wide screen: listed, and the page stays within it
+    await page.locator("#r1-start_time").fill("sáng sớm")
+    await page.locator("#r3-start").fill(f"31/04/{first.year}")
+    await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
+    await page.locator("#error li").first.wait_for()
+    wide_mistakes = await page.locator("#error li").count()
+    await page.locator("#error").scroll_into_view_if_needed()
+    await shot(page, "editor-errors-1366.png")
+    widths["1366 errors"] = await page.evaluate("document.documentElement.scrollWidth")
+    await page.locator("#r1-start_time").fill("")
+    await page.locator("#r3-start").fill(f"{first.replace(day=19):%d/%m/%Y}")
+    await page.get_by_role("button", name="Áp dụng và kiểm tra").click()
+    await page.locator("#r2").wait_for()
     # remove a row, add a row and fill it
     await page.get_by_role("button", name="Bỏ hoạt động 3").click()
     await page.locator("#r1").wait_for()
@@ -152,7 +165,7 @@ async def test_a_clerk_edits_saves_reopens_and_starts_a_plan_in_chromium(office_
     assert "Đoàn Sở Tư pháp" in supported and removed == 0
     assert reopened == "Tọa đàm “Sống khỏe” với chuyên gia"
     assert widths["360"] <= 360 and widths["1366"] <= 1366 and widths["360 errors"] <= 360
-    assert len(mistakes) == 2 and kept_typed == "25:00"
+    assert len(mistakes) == 2 and kept_typed == "25:00" and wide_mistakes == 2 and widths["1366 errors"] <= 1366
     assert mistakes[0].startswith("Hoạt động 1: ngày bắt đầu") and mistakes[1].startswith("Hoạt động 3: giờ bắt đầu")
     assert unlabelled == []
     plan = value.plan
